@@ -1,0 +1,57 @@
+# The two commands a new machine needs: `make run` and `make test`. Everything else is set-up they share.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := kiosk
+
+.PHONY: run test setup setup-test assets database chromium postgres lint bench clean
+
+run: setup
+	$(BIN)/gunicorn --config kiosk/gunicorn_conf.py --bind 127.0.0.1:$(PORT) 'kiosk:create_app()'
+
+test: setup-test chromium
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed assets database
+
+setup-test: setup $(VENV)/.installed-test
+
+# Python: a virtualenv with the package and every dependency pinned by requirements.lock.
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml requirements.lock
+	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable '.[test]'
+	touch $@
+
+# Front-end: third-party assets come from the npm registry at exact versions and are copied
+# into static/vendor, which git ignores.
+assets: static/vendor/htmx.min.js
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/htmx.min.js: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# Database: migrations, then the default content (only into an empty database).
+database: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed
+
+chromium:
+	@bash .ci/ensure-chromium
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,56 @@
+"""The Stakhanov kiosk timeline: a Flask application for a museum touch screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale
+
+from . import cli, database, errors, models, security  # noqa: F401 - models registers the tables
+from .config import PROJECT_ROOT, load_settings
+from .extensions import babel, csrf, db, htmx, migrate
+from .text import render_markdown
+
+
+def _resource_folder(name: str) -> str:
+    """Top-level folders in a checkout; their copies inside the package in an installed wheel."""
+    in_checkout = PROJECT_ROOT / name
+    return str(in_checkout if in_checkout.is_dir() else Path(__file__).parent / f"_{name}")
+
+
+def _select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = session.get("lang")
+    return chosen if chosen in languages else request.accept_languages.best_match(languages) or languages[0]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    settings = load_settings()
+    app = Flask(
+        __name__,
+        instance_path=settings["DATA_DIR"],
+        template_folder=_resource_folder("templates"),
+        static_folder=_resource_folder("static"),
+    )
+    app.config.from_mapping(settings)
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    database.init_app(app)
+    migrate.init_app(app, db, directory=_resource_folder("migrations"), render_as_batch=True)
+    htmx.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.add_template_filter(render_markdown, "markdown")
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+
+    from .timeline import bp as timeline_bp
+
+    app.register_blueprint(timeline_bp)
+    return app

@@ -1,0 +1,66 @@
+"""Settings, read from environment variables prefixed ``KIOSK_`` with safe defaults.
+
+All data (database, media, the generated secret key) lives in ``KIOSK_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"KIOSK_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value not in (None, "") else default
+
+
+def data_dir() -> Path:
+    return Path(_env("DATA_DIR") or PROJECT_ROOT / "instance").resolve()
+
+
+def _secret_key(folder: Path) -> str:
+    """Use KIOSK_SECRET_KEY, or a key generated once and kept in the data folder."""
+    configured = _env("SECRET_KEY")
+    if configured:
+        return configured
+    key_file = folder / "secret_key"
+    if not key_file.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def load_settings() -> dict:
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    database_url = _env("DATABASE_URL") or f"sqlite:///{folder / 'kiosk.sqlite3'}"
+    return {
+        "DATA_DIR": str(folder),
+        "MEDIA_DIR": str(folder / "media"),
+        "SECRET_KEY": _secret_key(folder),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 64 * 1024,
+        "MAX_UPLOAD_BYTES": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "TIMELINE_START_YEAR": _env_int("TIMELINE_START_YEAR", 1906),
+        "TIMELINE_END_YEAR": _env_int("TIMELINE_END_YEAR", 1977),
+        "IDLE_SECONDS": _env_int("IDLE_SECONDS", 90),
+        "SESSION_MINUTES": _env_int("SESSION_MINUTES", 30),
+        "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "en"),
+        "LANGUAGES": (_env("LANGUAGES", "en") or "en").split(","),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env("SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+    }

@@ -1,0 +1,90 @@
+"""Dates known to a year, a month or a day — the precision historians actually have."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+
+class DateError(ValueError):
+    """A date that does not exist; the message is written for curators."""
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.month is None and self.day is not None:
+            raise DateError(_("A day needs a month."))
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise DateError(_("Month must be between 1 and 12."))
+        if self.day is not None:
+            last = calendar.monthrange(self.year, self.month)[1]
+            if not 1 <= self.day <= last:
+                raise DateError(
+                    _(
+                        "%(month)s %(year)s has %(last)s days.",
+                        month=calendar.month_name[self.month],
+                        year=self.year,
+                        last=last,
+                    )
+                )
+
+    @property
+    def sort_key(self) -> int:
+        return self.year * 10000 + (self.month or 0) * 100 + (self.day or 0)
+
+    @property
+    def fraction(self) -> float:
+        """The date as a fractional year, for placing it on an axis."""
+        if self.month is None:
+            return float(self.year)
+        day_of_year = date(self.year, self.month, self.day or 1).timetuple().tm_yday
+        return self.year + (day_of_year - 1) / 366
+
+    def __lt__(self, other: PartialDate) -> bool:
+        return self.sort_key < other.sort_key
+
+    def __le__(self, other: PartialDate) -> bool:
+        return self.sort_key <= other.sort_key
+
+    def label(self) -> str:
+        if self.month is None:
+            return str(self.year)
+        if self.day is None:
+            return format_date(date(self.year, self.month, 1), "MMMM y")
+        return format_date(date(self.year, self.month, self.day), "d MMMM y")
+
+    @staticmethod
+    def span_label(start: PartialDate, end: PartialDate | None) -> str:
+        if end is None or end == start:
+            return start.label()
+        return f"{start.label()} – {end.label()}"
+
+    def as_dict(self) -> dict:
+        return {"year": self.year, "month": self.month, "day": self.day}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> PartialDate | None:
+        if not data or data.get("year") in (None, ""):
+            return None
+        return cls(
+            int(data["year"]),
+            int(data["month"]) if data.get("month") not in (None, "") else None,
+            int(data["day"]) if data.get("day") not in (None, "") else None,
+        )
+
+
+def check_span(start: PartialDate, end: PartialDate | None) -> None:
+    """End dates compare at their own precision: 1935 may end in 1935, but not in 1934."""
+    if end is None:
+        return
+    if (end.year, end.month or 12, end.day or 31) < (start.year, start.month or 1, start.day or 1):
+        raise DateError(_("The end date is before the start date."))

@@ -1,0 +1,17 @@
+"""Gunicorn settings used by `make run` (override any of them with GUNICORN_CMD_ARGS)."""
+
+import multiprocessing
+import os
+
+bind = f"127.0.0.1:{os.environ.get('PORT', '5000')}"
+# Two workers per core (plus one) keep a dozen polling kiosks and a curator busy without queueing.
+workers = int(os.environ.get("KIOSK_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("KIOSK_THREADS", 2))
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then, so a slow leak can never take the kiosk down.
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = "-"
+errorlog = "-"

@@ -1,0 +1,253 @@
+"""The data model: eras, events (with room for per-language text), media, curators and their history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .dates import PartialDate
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Role(enum.StrEnum):
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+class Era(db.Model):
+    __tablename__ = "era"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    start_year: Mapped[int] = mapped_column(Integer)
+    end_year: Mapped[int] = mapped_column(Integer)
+    colour: Mapped[str] = mapped_column(String(7), default="#5a5149")
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    events: Mapped[list[Event]] = relationship(back_populates="era")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    def __repr__(self) -> str:
+        return f"<Era {self.slug}>"
+
+
+class Media(db.Model):
+    """An uploaded image, re-encoded into the sizes the kiosk shows and stored under an internal name."""
+
+    __tablename__ = "media"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    checksum: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Event(db.Model):
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    headline: Mapped[str] = mapped_column(String(120))
+    start_year: Mapped[int] = mapped_column(Integer)
+    start_month: Mapped[int | None] = mapped_column(Integer)
+    start_day: Mapped[int | None] = mapped_column(Integer)
+    end_year: Mapped[int | None] = mapped_column(Integer)
+    end_month: Mapped[int | None] = mapped_column(Integer)
+    end_day: Mapped[int | None] = mapped_column(Integer)
+    # YYYYMMDD with zeros for unknown parts: one indexed integer orders events by date.
+    sort_key: Mapped[int] = mapped_column(Integer, default=0)
+    display_date: Mapped[str] = mapped_column(String(120), default="")
+    era_id: Mapped[int] = mapped_column(ForeignKey("era.id", ondelete="RESTRICT"), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    confidence: Mapped[str] = mapped_column(String(80), default="")
+    featured: Mapped[bool] = mapped_column(Boolean, default=False)
+    postscript: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[Status] = mapped_column(
+        Enum(Status, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=Status.DRAFT,
+        active_history=True,  # the content version needs to know what the status was
+    )
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="SET NULL"))
+    image_alt: Mapped[str] = mapped_column(String(300), default="")
+    image_caption: Mapped[str] = mapped_column(String(300), default="")
+    image_credit: Mapped[str] = mapped_column(String(200), default="")
+    # A media URL from an import that the offline kiosk cannot fetch; kept for the curator to replace.
+    remote_media_url: Mapped[str] = mapped_column(String(500), default="")
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    era: Mapped[Era] = relationship(back_populates="events")
+    image: Mapped[Media | None] = relationship()
+    translations: Mapped[list[EventTranslation]] = relationship(
+        back_populates="event", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (Index("ix_event_visible_order", "status", "deleted_at", "sort_key"),)
+
+    @property
+    def start(self) -> PartialDate:
+        return PartialDate(self.start_year, self.start_month, self.start_day)
+
+    @start.setter
+    def start(self, value: PartialDate) -> None:
+        self.start_year, self.start_month, self.start_day = value.year, value.month, value.day
+        self.sort_key = value.sort_key
+
+    @property
+    def end(self) -> PartialDate | None:
+        if self.end_year is None:
+            return None
+        return PartialDate(self.end_year, self.end_month, self.end_day)
+
+    @end.setter
+    def end(self, value: PartialDate | None) -> None:
+        if value is None:
+            self.end_year = self.end_month = self.end_day = None
+        else:
+            self.end_year, self.end_month, self.end_day = value.year, value.month, value.day
+
+    @property
+    def date_label(self) -> str:
+        """What visitors read as the date: the curator's wording, or one made from the dates."""
+        return self.display_date or PartialDate.span_label(self.start, self.end)
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == Status.PUBLISHED and self.deleted_at is None
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class EventTranslation(db.Model):
+    """Event text in another language; the event's own columns hold the default language."""
+
+    __tablename__ = "event_translation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(16))
+    headline: Mapped[str] = mapped_column(String(120), default="")
+    display_date: Mapped[str] = mapped_column(String(120), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    event: Mapped[Event] = relationship(back_populates="translations")
+
+    __table_args__ = (UniqueConstraint("event_id", "locale"),)
+
+
+class ContentState(db.Model):
+    """One row: the version of what the kiosk shows, bumped whenever published content changes."""
+
+    __tablename__ = "content_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Setting(db.Model):
+    """Settings curators change at run time (the idle timeout, for example)."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class User(db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=Role.EDITOR,
+    )
+    # Changes whenever the password changes, so old sessions stop working.
+    session_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LoginAttempt(db.Model):
+    """Failed sign-ins, kept in the database so every server worker sees the same count."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_login_attempt_scope_at", "scope", "at"),)
+
+
+class Revision(db.Model):
+    """A snapshot of an event or era after each save."""
+
+    __tablename__ = "revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_type: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    username: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("entity_type", "entity_id", "number"),
+        Index("ix_revision_entity", "entity_type", "entity_id"),
+    )
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(64), default="")

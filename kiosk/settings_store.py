@@ -1,0 +1,39 @@
+"""Run-time settings kept in the database (timeline title, further reading, idle timeout)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Setting
+
+DEFAULTS: dict[str, Any] = {
+    "title_headline": "Aleksey Stakhanov, 1906–1977",
+    "title_summary": "",
+    "further_reading": [],
+    "idle_seconds": None,  # None: use KIOSK_IDLE_SECONDS
+}
+
+
+def get(key: str) -> Any:
+    stored = db.session.scalar(select(Setting.value).where(Setting.key == key))
+    return json.loads(stored) if stored is not None else DEFAULTS.get(key)
+
+
+def get_many(*keys: str) -> dict[str, Any]:
+    rows = db.session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all()
+    stored = {key: json.loads(value) for key, value in rows}
+    return {key: stored.get(key, DEFAULTS.get(key)) for key in keys}
+
+
+def put(key: str, value: Any) -> None:
+    """Stage a change; the caller commits it with the rest of its work."""
+    encoded = json.dumps(value, ensure_ascii=False)
+    setting = db.session.get(Setting, key)
+    if setting is None:
+        db.session.add(Setting(key=key, value=encoded))
+    else:
+        setting.value = encoded

@@ -1,0 +1,57 @@
+"""Factories for tests: events and eras with sensible defaults."""
+
+from __future__ import annotations
+
+from itertools import count
+
+from sqlalchemy import select
+
+from kiosk.dates import PartialDate
+from kiosk.extensions import db
+from kiosk.models import Era, Event, Status
+
+_numbers = count(1)
+
+
+def an_era(**fields) -> Era:
+    return db.session.scalar(select(Era).order_by(Era.position)) if not fields else _new_era(**fields)
+
+
+def _new_era(**fields) -> Era:
+    number = next(_numbers)
+    era = Era(
+        **(
+            {
+                "slug": f"era-{number}",
+                "name": f"Era {number}",
+                "start_year": 1906,
+                "end_year": 1977,
+                "position": 100 + number,
+            }
+            | fields
+        )
+    )
+    db.session.add(era)
+    db.session.flush()
+    return era
+
+
+A_DATE = PartialDate(1930)
+
+
+def make_event(*, start=A_DATE, end=None, commit=True, **fields) -> Event:
+    number = next(_numbers)
+    defaults = {
+        "slug": f"test-event-{number}",
+        "headline": f"Test event {number}",
+        "summary": "A summary.",
+        "era": an_era(),
+        "status": Status.PUBLISHED,
+        "sources": ["A source"],
+    }
+    event = Event(**(defaults | fields))
+    event.start, event.end = start, end
+    db.session.add(event)
+    if commit:
+        db.session.commit()
+    return event

@@ -1,0 +1,66 @@
+"""Content queries and the content version the kiosks watch."""
+
+from kiosk import content
+from kiosk.dates import PartialDate
+from kiosk.extensions import db
+from kiosk.models import Status
+
+from .helpers import make_event
+
+
+def test_event_dates_round_trip_and_sort(app):
+    event = make_event(start=PartialDate(1935, 8, 30), end=PartialDate(1935, 8, 31))
+    assert event.start == PartialDate(1935, 8, 30)
+    assert event.end == PartialDate(1935, 8, 31)
+    assert event.sort_key == 19350830
+    event.end = None
+    db.session.commit()
+    assert (event.end_year, event.end_month, event.end_day) == (None, None, None)
+
+
+def test_date_label_prefers_the_curators_wording(app):
+    assert make_event(start=PartialDate(1915), end=PartialDate(1922)).date_label == "1915 – 1922"
+    assert make_event(display_date="c. 1915–1922").date_label == "c. 1915–1922"
+
+
+def test_drafts_and_trashed_events_are_not_visible(app):
+    draft = make_event(status=Status.DRAFT)
+    assert content.visible_event(draft.slug) is None
+    published = make_event()
+    assert content.visible_event(published.slug) is not None
+    from kiosk.models import utcnow
+
+    published.deleted_at = utcnow()
+    db.session.commit()
+    assert content.visible_event(published.slug) is None
+
+
+def test_publishing_moves_the_content_version_and_drafts_do_not(app):
+    start = content.content_version()
+    draft = make_event(status=Status.DRAFT)
+    draft.headline = "Still a draft"
+    db.session.commit()
+    assert content.content_version() == start
+    draft.status = Status.PUBLISHED
+    db.session.commit()
+    assert content.content_version() == start + 1
+    draft.status = Status.DRAFT
+    db.session.commit()
+    assert content.content_version() == start + 2
+
+
+def test_neighbours_follow_timeline_order(app):
+    chapters = content.chapters()
+    ordered = [event for chapter in chapters for event in chapter.events]
+    middle = ordered[10]
+    assert content.neighbours(middle) == (ordered[9], ordered[11])
+    assert content.neighbours(ordered[0])[0] is None
+    assert content.neighbours(ordered[-1])[1] is None
+
+
+def test_chapters_follow_era_order_and_dates(app):
+    chapters = content.chapters()
+    assert [c.era.name for c in chapters][:3] == ["Childhood", "Miner", "The Record"]
+    for chapter in chapters:
+        keys = [event.sort_key for event in chapter.events]
+        assert keys == sorted(keys)

@@ -1,0 +1,44 @@
+"""Migrations build the schema from nothing, and the models match them exactly."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, select
+
+from kiosk.extensions import db
+from kiosk.models import ContentState
+
+from .conftest import make_app
+
+
+def test_upgrade_on_an_empty_database_matches_the_models(tmp_path):
+    app = make_app(tmp_path / "fresh")
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        assert differences == []
+        assert db.session.scalar(select(ContentState.version)) == 1
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_downgrade_to_nothing_and_back(tmp_path):
+    app = make_app(tmp_path / "fresh")
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        assert "event" in inspect(db.engine).get_table_names()
+        db.engine.dispose()
+
+
+def test_sqlite_is_new_enough_and_safe(app):
+    from kiosk.database import MINIMUM_SQLITE, sqlite_version
+
+    assert tuple(int(part) for part in sqlite_version().split(".")) >= MINIMUM_SQLITE
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000

@@ -1,0 +1,111 @@
+"""The visitor pages as a browser without JavaScript sees them."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from kiosk.extensions import db
+from kiosk.models import Event, Status
+
+from .helpers import make_event
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_timeline_links_every_published_event(client):
+    page = client.get("/").get_data(as_text=True)
+    slugs = db.session.scalars(select(Event.slug).where(Event.status == Status.PUBLISHED)).all()
+    for slug in slugs:
+        assert f'href="/events/{slug}"' in page
+    assert "1906" in page and "1977" in page
+
+
+def test_timeline_hides_drafts(client):
+    draft = make_event(status=Status.DRAFT, headline="Secret draft headline")
+    page = client.get("/").get_data(as_text=True)
+    assert draft.headline not in page
+    assert client.get(f"/events/{draft.slug}").status_code == 404
+
+
+def test_event_page_is_a_full_page(client):
+    response = client.get("/events/record-shift-102-tonnes")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.startswith("<!doctype html>")
+    assert "102 tonnes in one shift" in html
+    assert "Night of 30–31 August 1935" in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_htmx_request_gets_the_same_partial_alone(client):
+    page = client.get("/events/record-shift-102-tonnes").get_data(as_text=True)
+    response = client.get("/events/record-shift-102-tonnes", headers=HTMX)
+    fragment = response.get_data(as_text=True)
+    assert "HX-Request" in response.headers["Vary"]
+    assert "<html" not in fragment and fragment.lstrip().startswith(("{#", "<article"))
+    article = re.search(r"<article.*?</article>", fragment, re.DOTALL).group(0)
+    # The page renders the same partial (with a top-level heading of its own).
+    assert article.replace("<h2", "<h1").replace("</h2>", "</h1>") in page
+
+
+def test_boosted_requests_get_the_full_page(client):
+    response = client.get("/events/record-shift-102-tonnes", headers=HTMX | {"HX-Boosted": "true"})
+    assert "<html" in response.get_data(as_text=True)
+
+
+def test_event_shows_sources_and_neighbours(client):
+    html = client.get("/events/record-shift-102-tonnes").get_data(as_text=True)
+    assert "Sources (4)" in html
+    assert 'rel="prev" href="/events/record-shift-planned"' in html
+    assert 'rel="next" href="/events/declared-a-world-record"' in html
+
+
+def test_unknown_event_gets_a_designed_404(client):
+    for headers in ({}, HTMX):
+        response = client.get("/events/no-such-event", headers=headers)
+        assert response.status_code == 404
+        assert "We could not find that page." in response.get_data(as_text=True)
+    assert 'class="notice' in client.get("/nowhere").get_data(as_text=True)
+
+
+def test_markdown_in_event_text_is_sanitised(client):
+    make_event(
+        slug="hostile",
+        body="Hi <script>alert(1)</script> [x](javascript:alert(1)) [out](https://example.com)",
+    )
+    html = client.get("/events/hostile").get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert 'href="javascript' not in html
+    assert "https://example.com" not in html
+
+
+def test_healthz_reports_versions(client):
+    data = client.get("/healthz").get_json()
+    assert data["status"] == "ok"
+    assert data["sqlite_version"].startswith("3.")
+    before = data["content_version"]
+    make_event()
+    assert client.get("/healthz").get_json()["content_version"] != before
+
+
+@pytest.mark.parametrize("path", ["/", "/events/record-shift-102-tonnes", "/nowhere"])
+def test_pages_send_strict_security_headers(client, path):
+    headers = client.get(path).headers
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/", "/events/record-shift-102-tonnes"])
+def test_pages_only_reference_our_own_server(client, path):
+    html = client.get(path).get_data(as_text=True)
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert url.startswith(("/", "#", "data:")), url
+
+
+def test_era_colours_stylesheet(client):
+    response = client.get("/theme.css")
+    assert response.mimetype == "text/css"
+    assert ".era-the-record { --era: #" in response.get_data(as_text=True)
