@@ -18,7 +18,7 @@ from sqlalchemy import select
 from . import settings_store
 from .dates import DateError, PartialDate, check_span
 from .extensions import db
-from .models import Era, Event, Status
+from .models import Era, Event, Media, Status
 
 FORMAT = "kiosk-timeline"
 VERSION = 1
@@ -44,8 +44,64 @@ def is_our_format(document: Any) -> bool:
     return isinstance(document, dict) and document.get("format") == FORMAT
 
 
-def _event_fields(item: dict) -> dict:
+def era_item(era: Era) -> dict:
+    """An era as it appears in documents (and in revision snapshots)."""
     return {
+        "slug": era.slug,
+        "name": era.name,
+        "start_year": era.start_year,
+        "end_year": era.end_year,
+        "colour": era.colour,
+        "description": era.description,
+        "position": era.position,
+    }
+
+
+def event_item(event: Event) -> dict:
+    """An event as it appears in documents (and in revision snapshots)."""
+    image = None
+    if event.image or event.remote_media_url:
+        image = {
+            "key": event.image.key if event.image else None,
+            "url": event.remote_media_url or None,
+            "alt": event.image_alt,
+            "caption": event.image_caption,
+            "credit": event.image_credit,
+        }
+    return {
+        "slug": event.slug,
+        "headline": event.headline,
+        "start": event.start.as_dict(),
+        "end": event.end.as_dict() if event.end else None,
+        "display_date": event.display_date,
+        "era": event.era.slug,
+        "summary": event.summary,
+        "body": event.body,
+        "sources": list(event.sources),
+        "confidence": event.confidence,
+        "featured": event.featured,
+        "postscript": event.postscript,
+        "status": event.status.value,
+        "image": image,
+    }
+
+
+def apply_era_item(era: Era, item: dict) -> bool:
+    """Copy a document's era fields onto a model; True when anything changed."""
+    values = {key: item[key] for key in ("name", "start_year", "end_year") if key in item}
+    values |= {
+        "colour": item.get("colour") or "#5a5149",
+        "description": item.get("description", ""),
+        "position": item.get("position", 0),
+    }
+    return _apply(era, values)
+
+
+def apply_event_item(event: Event, item: dict, era: Era, status: Status | None = None) -> bool:
+    """Copy a document's event fields onto a model; True when anything changed."""
+    image = item.get("image") or {}
+    values = {
+        "era": era,
         "headline": item["headline"],
         "display_date": item.get("display_date") or "",
         "summary": item.get("summary") or "",
@@ -54,10 +110,39 @@ def _event_fields(item: dict) -> dict:
         "confidence": item.get("confidence") or "",
         "featured": bool(item.get("featured")),
         "postscript": bool(item.get("postscript")),
-        "status": Status(item.get("status") or Status.DRAFT),
-        "image_alt": (item.get("image") or {}).get("alt", ""),
-        "image_caption": (item.get("image") or {}).get("caption", ""),
-        "image_credit": (item.get("image") or {}).get("credit", ""),
+        "status": status or Status(item.get("status") or Status.DRAFT),
+        "image_alt": image.get("alt") or "",
+        "image_caption": image.get("caption") or "",
+        "image_credit": image.get("credit") or "",
+        "remote_media_url": image.get("url") or "",
+    }
+    # A key names an image in this kiosk's media store; unknown keys (another kiosk's media) mean no image.
+    key = image.get("key")
+    values["image"] = db.session.scalar(select(Media).where(Media.key == key)) if key else None
+    start, end = PartialDate.from_dict(item["start"]), PartialDate.from_dict(item.get("end"))
+    dates_changed = event.start_year is None or (event.start, event.end) != (start, end)
+    if dates_changed:
+        event.start, event.end = start, end
+    return _apply(event, values) or dates_changed
+
+
+def dump() -> dict:
+    """The whole timeline as a document; the same content always gives the same document."""
+    eras = db.session.scalars(select(Era).order_by(Era.position, Era.slug)).all()
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.deleted_at.is_(None))
+        .join(Event.era)
+        .order_by(Era.position, Event.sort_key, Event.slug)
+    ).all()
+    titles = settings_store.get_many("title_headline", "title_summary", "further_reading")
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "title": {"headline": titles["title_headline"], "summary": titles["title_summary"]},
+        "further_reading": titles["further_reading"],
+        "eras": [era_item(era) for era in eras],
+        "events": [event_item(event) for event in events],
     }
 
 
@@ -148,40 +233,27 @@ def load(document: Any, *, publish: bool | None = None) -> LoadReport:
 
     eras = {era.slug: era for era in db.session.scalars(select(Era))}
     for item in document.get("eras") or []:
-        values = {key: item[key] for key in ("name", "start_year", "end_year") if key in item}
-        values |= {
-            "colour": item.get("colour") or "#5a5149",
-            "description": item.get("description", ""),
-            "position": item.get("position", 0),
-        }
         era = eras.get(item["slug"])
         if era is None:
-            eras[item["slug"]] = era = Era(slug=item["slug"], **values)
+            eras[item["slug"]] = era = Era(slug=item["slug"])
+            apply_era_item(era, item)
             db.session.add(era)
             report.created.append(f"era {item['slug']}")
-        elif _apply(era, values):
+        elif apply_era_item(era, item):
             report.updated.append(f"era {item['slug']}")
         else:
             report.unchanged.append(f"era {item['slug']}")
 
+    status = None if publish is None else (Status.PUBLISHED if publish else Status.DRAFT)
     events = {event.slug: event for event in db.session.scalars(select(Event))}
     for item in document.get("events") or []:
-        values = _event_fields(item) | {"era": eras[item["era"]]}
-        if publish is not None:
-            values["status"] = Status.PUBLISHED if publish else Status.DRAFT
-        start = PartialDate.from_dict(item["start"])
-        end = PartialDate.from_dict(item.get("end"))
         event = events.get(item["slug"])
         if event is None:
-            event = Event(slug=item["slug"], **values)
-            event.start, event.end = start, end
+            event = Event(slug=item["slug"])
+            apply_event_item(event, item, eras[item["era"]], status)
             db.session.add(event)
             report.created.append(f"event {item['slug']}")
-            continue
-        dates_changed = (event.start, event.end) != (start, end)
-        if dates_changed:
-            event.start, event.end = start, end
-        if _apply(event, values) or dates_changed:
+        elif apply_event_item(event, item, eras[item["era"]], status):
             report.updated.append(f"event {item['slug']}")
         else:
             report.unchanged.append(f"event {item['slug']}")
