@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := kiosk
 
-.PHONY: run test setup setup-test assets database chromium postgres lint bench clean
+.PHONY: run test setup setup-test assets database chromium postgres lint bench messages clean
 
 run: setup
 	$(BIN)/gunicorn --config kiosk/gunicorn_conf.py --bind 127.0.0.1:$(PORT) 'kiosk:create_app()'
@@ -52,6 +52,14 @@ chromium:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Translations: extract every gettext string, then update or start a language (LANG_CODE=ru make messages).
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract --mapping babel.cfg --keywords _l --output kiosk/translations/messages.pot .
+	@if [ -n "$(LANG_CODE)" ]; then \
+	  if [ -f kiosk/translations/$(LANG_CODE)/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -i kiosk/translations/messages.pot -d kiosk/translations -l $(LANG_CODE); \
+	  else $(BIN)/pybabel init -i kiosk/translations/messages.pot -d kiosk/translations -l $(LANG_CODE); fi; fi
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor
