@@ -1,12 +1,17 @@
-"""Command-line tools: ``flask --app kiosk seed`` and friends."""
+"""Command-line tools: ``flask --app kiosk seed``, ``export``, ``import``, ``backup``, ``restore``."""
 
 from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
 
 import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from . import interchange
+from . import backup, exporters, importers, interchange
 from .extensions import db
 from .models import Era, Event
 
@@ -28,5 +33,116 @@ def seed_command() -> None:
     click.echo(f"Loaded the default content: {len(report.created)} eras and events.")
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename: readers never see half a file."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@click.command("export")
+@click.argument("file")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(exporters.FORMATS),
+    default="json",
+    show_default=True,
+    help="json: our lossless format; timelinejs: TimelineJS JSON; csv: the TimelineJS spreadsheet.",
+)
+def export_command(file: str, file_format: str) -> None:
+    """Export the whole timeline (not the trash) to FILE, or to standard output when FILE is -."""
+    data = exporters.export(file_format)
+    if file == "-":
+        with click.open_file("-", "wb") as stdout:
+            stdout.write(data)
+        return
+    write_atomically(Path(file), data)
+    click.echo(f"Exported {file_format} to {file} ({len(data)} bytes).", err=True)
+
+
+def _print_list(heading: str, lines: list[str]) -> None:
+    if lines:
+        click.echo(f"{heading} ({len(lines)}):")
+        for line in lines:
+            click.echo(f"  {line}")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would be created, updated and skipped; change nothing."
+)
+@click.option("--publish", is_flag=True, help="Publish the imported events (otherwise new ones are drafts).")
+@click.option(
+    "--keep-status",
+    is_flag=True,
+    help="kiosk-timeline JSON only: publish or keep as drafts exactly as the file says.",
+)
+def import_command(file: Path, dry_run: bool, publish: bool, keep_status: bool) -> None:
+    """Import our JSON, TimelineJS JSON or a TimelineJS spreadsheet (CSV) from FILE.
+
+    All or nothing: any invalid row or item, and nothing is imported.
+    """
+    if publish and keep_status:
+        raise click.UsageError("Choose --publish or --keep-status, not both.")
+    try:
+        report = importers.run(
+            file.read_bytes(), source=file.name, publish=publish, keep_status=keep_status, dry_run=dry_run
+        )
+    except importers.ImportRefused as refused:
+        click.echo(f"Nothing was imported: {len(refused.problems)} problem(s) in {file}:", err=True)
+        for problem in refused.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    verb = "Would be" if dry_run else "Were"
+    click.echo(("Dry run, nothing was changed. " if dry_run else "Imported. ") + report.summary() + ".")
+    _print_list(f"{verb} created", report.created)
+    _print_list(f"{verb} updated", report.updated)
+    _print_list(f"{verb} skipped", report.skipped)
+    _print_list("For the curator to check", report.attention)
+    if not (publish or keep_status) and report.created:
+        click.echo("New events are drafts: publish them in the admin, or import again with --publish.")
+
+
+@click.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(folder: Path) -> None:
+    """Back up the database and media into FOLDER (new or empty), while the kiosk keeps running."""
+    try:
+        manifest = backup.backup(folder)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Backed up to {folder}: {manifest['eras']} eras, {manifest['events']} events, "
+        f"{len(manifest['files']) - 1} media file(s), content version {manifest['content_version']}."
+    )
+
+
+@click.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the data that is already there (it is backed up first).")
+def restore_command(folder: Path, force: bool) -> None:
+    """Restore a backup made with `flask backup` into the data folder. Stop the server first."""
+    try:
+        result = backup.restore(folder, force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    manifest = result.manifest
+    click.echo(
+        f"Restored the backup made {manifest['created_at']}: {manifest['eras']} eras, {manifest['events']} "
+        f"events, {len(manifest['files']) - 1} media file(s)."
+    )
+    if result.kept_previous:
+        click.echo(f"The data it replaced is kept in {result.kept_previous}.")
+    click.echo("Start the kiosk with `make run` (it applies any newer database migrations).")
+
+
 def init_app(app: Flask) -> None:
-    app.cli.add_command(seed_command)
+    for command in (seed_command, export_command, import_command, backup_command, restore_command):
+        app.cli.add_command(command)

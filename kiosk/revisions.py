@@ -1,15 +1,24 @@
 """Revisions: a snapshot of an event or era after every save, so no curator's work is ever lost.
 
-Snapshots use the interchange format's item shape (see interchange.event_item / era_item).
+Snapshots use the interchange format's item shape (see interchange.event_item / era_item). ``diff`` turns
+two snapshots into readable differences for the history page; ``restore`` brings an old one back as a
+new revision.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
+from dataclasses import dataclass
+
 from flask import has_request_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from . import interchange
+from .dates import PartialDate
 from .extensions import db
 from .models import Era, Event, Revision
 
@@ -22,25 +31,36 @@ def snapshot(entity: Event | Era) -> dict:
     return interchange.event_item(entity) if isinstance(entity, Event) else interchange.era_item(entity)
 
 
-def record(entity: Event | Era, note: str = "") -> Revision:
-    """Stage a revision of ``entity`` as it is now; call after the change, before the commit."""
-    db.session.flush()
-    kind = _kind(entity)
-    latest = db.session.scalar(
-        select(func.max(Revision.number)).where(Revision.entity_type == kind, Revision.entity_id == entity.id)
-    )
+def _new_revision(kind: str, entity_id: int, number: int, taken: dict, note: str) -> Revision:
     signed_in = has_request_context() and getattr(current_user, "is_authenticated", False)
     revision = Revision(
         entity_type=kind,
-        entity_id=entity.id,
-        number=(latest or 0) + 1,
-        snapshot=snapshot(entity),
+        entity_id=entity_id,
+        number=number,
+        snapshot=taken,
         note=note,
         user_id=current_user.id if signed_in else None,
         username=current_user.username if signed_in else "command line",
     )
     db.session.add(revision)
     return revision
+
+
+def record(entity: Event | Era, note: str = "", before: dict | None = None) -> Revision:
+    """Stage a revision of ``entity`` as it is now; call after the change, before the commit.
+
+    ``before`` is the entity's snapshot from before the change: when the entity has no history yet
+    (content loaded by ``flask seed``, for example) it is kept first, so the change can be undone.
+    """
+    db.session.flush()
+    kind = _kind(entity)
+    latest = db.session.scalar(
+        select(func.max(Revision.number)).where(Revision.entity_type == kind, Revision.entity_id == entity.id)
+    )
+    if latest is None and before is not None:
+        _new_revision(kind, entity.id, 1, before, _("As it was before the first recorded change"))
+        latest = 1
+    return _new_revision(kind, entity.id, (latest or 0) + 1, snapshot(entity), note)
 
 
 def history(entity: Event | Era) -> list[Revision]:
@@ -51,3 +71,156 @@ def history(entity: Event | Era) -> list[Revision]:
             .order_by(Revision.number.desc())
         )
     )
+
+
+def get(entity: Event | Era, number: int) -> Revision | None:
+    return db.session.scalar(
+        select(Revision).where(
+            Revision.entity_type == _kind(entity), Revision.entity_id == entity.id, Revision.number == number
+        )
+    )
+
+
+# --- Differences --------------------------------------------------------------------------------------
+
+LABELS = {
+    "slug": lazy_gettext("Web address"),
+    "headline": lazy_gettext("Headline"),
+    "start": lazy_gettext("Start date"),
+    "end": lazy_gettext("End date"),
+    "display_date": lazy_gettext("Display date"),
+    "era": lazy_gettext("Era"),
+    "summary": lazy_gettext("Summary"),
+    "body": lazy_gettext("Text"),
+    "sources": lazy_gettext("Sources"),
+    "confidence": lazy_gettext("Confidence label"),
+    "featured": lazy_gettext("Featured"),
+    "postscript": lazy_gettext("Postscript"),
+    "status": lazy_gettext("Status"),
+    "image.key": lazy_gettext("Image"),
+    "image.url": lazy_gettext("Image address (not fetched)"),
+    "image.alt": lazy_gettext("Alt text"),
+    "image.caption": lazy_gettext("Caption"),
+    "image.credit": lazy_gettext("Credit"),
+    "name": lazy_gettext("Name"),
+    "start_year": lazy_gettext("Start year"),
+    "end_year": lazy_gettext("End year"),
+    "colour": lazy_gettext("Colour"),
+    "description": lazy_gettext("Description"),
+    "position": lazy_gettext("Position"),
+}
+LONG_TEXT = 60  # characters; longer values also get a word-by-word comparison
+_WORDS = re.compile(r"\s+|[^\s]+")
+
+
+@dataclass
+class FieldChange:
+    field: str  # the snapshot key ("headline", "image.alt")
+    label: str
+    before: str
+    after: str
+    # For long text: (operation, text) pieces, operation "same", "removed" or "added".
+    words: list[tuple[str, str]] | None = None
+
+
+def _flatten(snap: dict | None) -> dict:
+    flat = {}
+    for key, value in (snap or {}).items():
+        if key == "image":
+            for part in ("key", "url", "alt", "caption", "credit"):
+                flat[f"image.{part}"] = (value or {}).get(part)
+        else:
+            flat[key] = value
+    return flat
+
+
+def readable(value) -> str:
+    """A snapshot value as curators read it."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return "\n".join(str(item) for item in value)
+    if isinstance(value, dict) and "year" in value:
+        date = PartialDate.from_dict(value)
+        return date.label() if date else ""
+    return str(value)
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    old, new = _WORDS.findall(before), _WORDS.findall(after)
+    pieces: list[tuple[str, str]] = []
+    for operation, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if operation == "equal":
+            pieces.append(("same", "".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(("removed", "".join(old[i1:i2])))
+        if j2 > j1:
+            pieces.append(("added", "".join(new[j1:j2])))
+    return pieces
+
+
+def diff(old: dict | None, new: dict | None, fields: list[str] | None = None) -> list[FieldChange]:
+    """The fields that differ between two snapshots (``old`` may be None for a first revision), in order."""
+    before, after = _flatten(old), _flatten(new)
+    if fields is None:
+        keys = [key for key in LABELS if key in before or key in after]
+        keys += [key for key in {**before, **after} if key not in keys]
+    else:
+        keys = list(fields)
+    changes = []
+    for key in keys:
+        old_text, new_text = readable(before.get(key)), readable(after.get(key))
+        if old_text == new_text:  # equal, or equal to a reader (an empty text and no text)
+            continue
+        long_text = max(len(old_text), len(new_text)) > LONG_TEXT or "\n" in old_text + new_text
+        changes.append(
+            FieldChange(
+                field=key,
+                label=str(LABELS.get(key, key)),
+                before=old_text,
+                after=new_text,
+                words=word_diff(old_text, new_text) if long_text and old_text and new_text else None,
+            )
+        )
+    return changes
+
+
+def diff_revisions(older: Revision | None, newer: Revision) -> list[FieldChange]:
+    return diff(older.snapshot if older else None, newer.snapshot)
+
+
+# --- Restoring ----------------------------------------------------------------------------------------
+
+
+class RestoreRefused(ValueError):
+    """The old revision cannot be applied as it is; the message says why. Nothing was changed."""
+
+
+def restore(entity: Event | Era, revision: Revision) -> Revision:
+    """Make ``entity`` what ``revision`` recorded, as a new revision ("Restored revision N").
+
+    The caller commits (or rolls back). Optimistic locking still applies: a concurrent save makes the
+    flush raise StaleDataError (see kiosk.conflicts).
+    """
+    if (revision.entity_type, revision.entity_id) != (_kind(entity), entity.id):
+        raise RestoreRefused(_("That revision belongs to something else."))
+    before, item = snapshot(entity), revision.snapshot
+    model = type(entity)
+    if item["slug"] != entity.slug and db.session.scalar(select(model.id).where(model.slug == item["slug"])):
+        raise RestoreRefused(
+            _("The web address %(slug)s is now used by something else; change that first.", slug=item["slug"])
+        )
+    entity.slug = item["slug"]
+    if isinstance(entity, Event):
+        era = db.session.scalar(select(Era).where(Era.slug == item["era"]))
+        if era is None:
+            raise RestoreRefused(
+                _("The era %(era)s no longer exists; choose another era first.", era=item["era"])
+            )
+        interchange.apply_event_item(entity, item, era)
+    else:
+        interchange.apply_era_item(entity, item)
+    return record(entity, _("Restored revision %(number)s", number=revision.number), before=before)

@@ -1,0 +1,471 @@
+"""Importing a file: our own JSON, TimelineJS JSON or the TimelineJS spreadsheet (CSV).
+
+Three steps, so that a bad file changes nothing:
+1. ``read(data)`` recognises the format, converts everything to our item shapes, matches eras and events
+   against the database, and checks it all. Every problem is collected with its place; any problem
+   raises ImportRefused and nothing has been written.
+2. ``apply(plan)`` creates and updates eras and events (revision for each, one audit entry) in the current
+   transaction; the caller commits.
+3. ``run(data, ...)`` does both and commits, or rolls back for a dry run.
+
+Imported events are drafts unless ``publish``; events already here keep their status (``keep_status``
+takes each status from our own format's file instead). TimelineJS events match by slug (unique_id), then
+by start date and headline (a sheet has no unique_id); new ones without a unique_id get a slug made from
+their date and headline, so importing the same file again updates them instead of adding them twice.
+See docs/interchange-format.md.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from . import audit, interchange, revisions, settings_store, timelinejs
+from .extensions import db
+from .models import Era, Event, Media, Status
+
+OURS, TIMELINEJS_JSON, TIMELINEJS_CSV = (
+    "kiosk-timeline JSON",
+    "TimelineJS JSON",
+    "TimelineJS spreadsheet (CSV)",
+)
+# Muted colours that carry white text, used in turn for eras an import creates.
+ERA_PALETTE = ["#8a5a14", "#4e5863", "#9b2c2c", "#3e5c76", "#5e4b6b", "#3f6b5e", "#6b5b4e"]
+_OUR_MEDIA = re.compile(r"^/media/([A-Za-z0-9]+)-(?:large|thumb)\.webp$")
+LIMITS = {"headline": 120, "display_date": 120, "slug": 120}
+IMAGE_LIMITS = {"alt": 300, "caption": 300, "credit": 200, "url": 500}
+NEW_EVENT = {
+    "display_date": "",
+    "summary": "",
+    "body": "",
+    "sources": [],
+    "confidence": "",
+    "featured": False,
+    "postscript": False,
+    "status": Status.DRAFT.value,
+    "image": None,
+    "end": None,
+}
+
+
+class ImportRefused(ValueError):
+    """The file cannot be imported; ``problems`` says where and why. Nothing was changed."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Plan:
+    """What a file holds, checked and matched against the database, ready to apply."""
+
+    format: str
+    title: dict | None = None
+    further_reading: list[str] | None = None
+    eras: list[dict] = field(default_factory=list)  # era items; only the fields the file carries
+    events: list[dict] = field(default_factory=list)  # event items; likewise
+    skipped: list[str] = field(default_factory=list)
+    attention: list[str] = field(default_factory=list)  # things the curator should look at afterwards
+
+
+@dataclass
+class ImportReport:
+    format: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    attention: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        return _(
+            "%(format)s: %(created)s created, %(updated)s updated, %(skipped)s skipped",
+            format=self.format,
+            created=len(self.created),
+            updated=len(self.updated),
+            skipped=len(self.skipped),
+        )
+
+
+# --- Recognising the file -------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRefused(
+            [_("The file is not UTF-8 text (byte %(position)s): save it as UTF-8.", position=error.start + 1)]
+        ) from None
+
+
+def read(data: bytes) -> Plan:
+    """Recognise, convert, match and check everything; raises ImportRefused listing every problem."""
+    text = _decode(data)
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            message = _(
+                "Not valid JSON: %(reason)s at line %(line)s, column %(column)s.",
+                reason=error.msg,
+                line=error.lineno,
+                column=error.colno,
+            )
+            raise ImportRefused([message]) from None
+        if interchange.is_our_format(document):
+            return _plan_ours(document)
+        if isinstance(document, dict) and "events" in document:
+            return _plan_timelinejs(timelinejs.parse_json(document), TIMELINEJS_JSON)
+        if isinstance(document, dict) and "timeline" in document:
+            raise ImportRefused(
+                [_("This is a TimelineJS 2 file: export the timeline's sheet as CSV instead.")]
+            )
+        raise ImportRefused([_("This JSON is neither a kiosk-timeline document nor a TimelineJS one.")])
+    header = next(csv.reader([text.split("\n", 1)[0]]), [])
+    if not timelinejs.looks_like_sheet(header):
+        raise ImportRefused(
+            [_("This kiosk imports kiosk-timeline JSON, TimelineJS JSON or a TimelineJS sheet saved as CSV.")]
+        )
+    return _plan_timelinejs(timelinejs.parse_csv(text), TIMELINEJS_CSV)
+
+
+# --- Checks that apply to every format ------------------------------------------------------------------
+
+
+def _check_event(item: dict, where: str, problems: list[str]) -> None:
+    image = item.get("image") or {}
+    too_long = [(name, item.get(name), limit) for name, limit in LIMITS.items()]
+    too_long += [(f"image {name}", image.get(name), limit) for name, limit in IMAGE_LIMITS.items()]
+    for name, value, limit in too_long:
+        if len(str(value or "")) > limit:
+            problems.append(
+                f"{where}: " + _("%(field)s is longer than %(limit)s characters.", field=name, limit=limit)
+            )
+    if image.get("url"):
+        try:
+            timelinejs.check_media_url(image["url"])
+        except timelinejs.Invalid as error:
+            problems.append(f"{where}: {error}")
+    first, last = current_app.config["TIMELINE_START_YEAR"], current_app.config["TIMELINE_END_YEAR"]
+    year = (item.get("start") or {}).get("year")
+    if isinstance(year, int) and year < first:
+        problems.append(
+            f"{where}: " + _("%(year)s is before the timeline starts (%(first)s).", year=year, first=first)
+        )
+    elif isinstance(year, int) and year > last and item.get("postscript") is False:
+        message = _(
+            "%(year)s is after the timeline ends (%(last)s): mark it as a postscript.", year=year, last=last
+        )
+        problems.append(f"{where}: {message}")
+
+
+def _duplicates(entries: list[tuple[str, str]]) -> list[str]:
+    """Problems for events that would share a slug; entries are (slug, where)."""
+    first_seen: dict[str, str] = {}
+    problems = []
+    for slug, where in entries:
+        if slug in first_seen:
+            message = _(
+                "The same event as %(other)s (same unique_id, or same date and headline: %(slug)s).",
+                other=first_seen[slug],
+                slug=slug,
+            )
+            problems.append(f"{where}: {message}")
+        first_seen.setdefault(slug, where)
+    return problems
+
+
+def _note_images(plan: Plan) -> None:
+    """Resolve links to our own media; flag remote media and images without alt text.
+
+    A sheet has no alt-text column: an event that keeps its image keeps the alt text it already has.
+    """
+    existing = {event.slug: event for event in db.session.scalars(select(Event))}
+    for item in plan.events:
+        image, event = item.get("image"), existing.get(item["slug"])
+        if not image:
+            continue
+        local = _OUR_MEDIA.match(image.get("url") or "")
+        if local and db.session.scalar(select(Media.id).where(Media.key == local[1])):
+            image["key"], image["url"] = local[1], None
+        if not image.get("alt") and event and event.image_alt and _same_image(event, image):
+            image["alt"] = event.image_alt
+        if image.get("url"):
+            plan.attention.append(
+                f"event {item['slug']}: "
+                + _(
+                    "%(url)s is kept as a reference only (the kiosk is offline and never fetches it): "
+                    "upload a copy of the image.",
+                    url=image["url"],
+                )
+            )
+        if not image.get("alt"):
+            plan.attention.append(
+                f"event {item['slug']}: "
+                + _("The image has no alt text: describe it for visitors who cannot see it.")
+            )
+
+
+def _same_image(event: Event, image: dict) -> bool:
+    if image.get("key"):
+        return event.image is not None and event.image.key == image["key"]
+    return bool(image.get("url")) and event.remote_media_url == image["url"]
+
+
+def _skip_trashed(plan: Plan) -> None:
+    trashed = set(db.session.scalars(select(Event.slug).where(Event.deleted_at.is_not(None))))
+    for item in plan.events:
+        if item["slug"] in trashed:
+            message = _("In the trash: restore it from the trash to import it again.")
+            plan.skipped.append(f"event {item['slug']}: {message}")
+    plan.events = [item for item in plan.events if item["slug"] not in trashed]
+
+
+# --- Our own format -------------------------------------------------------------------------------------
+
+
+def _plan_ours(document: dict) -> Plan:
+    problems = interchange.check_document(document)
+    title, reading = document.get("title"), document.get("further_reading")
+    if title is not None and not (
+        isinstance(title, dict) and all(isinstance(v, str) for v in title.values())
+    ):
+        problems.append("title: " + _("Must be an object with a headline and a summary."))
+    if reading is not None and not (isinstance(reading, list) and all(isinstance(v, str) for v in reading)):
+        problems.append("further_reading: " + _("Must be a list of titles."))
+    events = document.get("events") or []
+    for position, item in enumerate(events, start=1):
+        if isinstance(item, dict):
+            where = _("events item %(number)s", number=position)
+            _check_event(item | {"postscript": bool(item.get("postscript"))}, where, problems)
+    if problems:
+        raise ImportRefused(problems)
+    plan = Plan(
+        OURS,
+        title=title or None,
+        further_reading=reading,
+        eras=copy.deepcopy(document.get("eras") or []),
+        events=copy.deepcopy(events),
+    )
+    _skip_trashed(plan)
+    _note_images(plan)
+    return plan
+
+
+# --- TimelineJS: eras and groups ------------------------------------------------------------------------
+
+
+class _EraMatcher:
+    """Finds the era a TimelineJS era or group means: by name, then by slug; else plans a new one."""
+
+    def __init__(self) -> None:
+        self.existing = list(db.session.scalars(select(Era).order_by(Era.position, Era.id)))
+        self.planned: dict[str, dict] = {}  # slug -> era item, in file order
+
+    def _find(self, name: str) -> str | None:
+        wanted, slug = name.casefold(), timelinejs.slugify(name)
+        for item in self.planned.values():
+            if item["name"].casefold() == wanted:
+                return item["slug"]
+        for era in self.existing:
+            if era.name.casefold() == wanted:
+                return era.slug
+        if slug in self.planned or any(era.slug == slug for era in self.existing):
+            return slug
+        return None
+
+    def _plan_new(self, name: str, year: int) -> str:
+        slug = timelinejs.slugify(name) or f"era-{len(self.planned) + 1}"
+        self.planned[slug] = {"slug": slug, "name": name, "start_year": year, "end_year": year, "new": True}
+        return slug
+
+    def era_from_file(self, item: dict) -> str | None:
+        """Plan a TimelineJS era; None when another era in the file already has that name or slug."""
+        slug = self._find(item["name"]) or timelinejs.slugify(item["name"]) or f"era-{len(self.planned) + 1}"
+        if slug in self.planned:
+            return None
+        self.planned[slug] = item | {"slug": slug}
+        return slug
+
+    def era_for(self, group: str, year: int) -> str:
+        """The era for an event: its group's, or the one whose years hold it; planned when there is none."""
+        if group:
+            return self._find(group) or self._plan_new(group, year)
+        for item in self.planned.values():
+            if item["start_year"] <= year <= item["end_year"]:
+                return item["slug"]
+        for era in self.existing:
+            if era.start_year <= year <= era.end_year:
+                return era.slug
+        return self._find(_("Imported")) or self._plan_new(_("Imported"), year)
+
+    def widen(self, slug: str, first: int, last: int) -> None:
+        """An era planned for a group spans the years of its events."""
+        item = self.planned.get(slug)
+        if item and item.get("new"):
+            item["start_year"], item["end_year"] = min(item["start_year"], first), max(item["end_year"], last)
+
+    def eras(self) -> tuple[list[dict], list[str]]:
+        """The planned era items, and a note for each era made up for a group."""
+        notes = []
+        for item in self.planned.values():
+            if item.pop("new", False):
+                message = _("Made for the group “%(name)s”: check its colour and years.", name=item["name"])
+                notes.append(f"era {item['slug']}: {message}")
+        return list(self.planned.values()), notes
+
+
+def _plan_timelinejs(parsed: timelinejs.Parsed, file_format: str) -> Plan:
+    problems = list(parsed.problems)
+    plan = Plan(file_format, title=parsed.title, skipped=list(parsed.skipped))
+    matcher = _EraMatcher()
+    for entry in parsed.eras:
+        if matcher.era_from_file(entry.item) is None:
+            problems.append(f"{entry.where}: " + _("Another era in this file has the same name."))
+    last_year = current_app.config["TIMELINE_END_YEAR"]
+    postscripts = {
+        slug: postscript for slug, postscript in db.session.execute(select(Event.slug, Event.postscript))
+    }
+    by_date_and_headline = _events_by_date_and_headline()
+    for entry in parsed.events:
+        item = entry.item
+        if item["slug"] not in postscripts:
+            start = item["start"]
+            key = (start["year"], start["month"], start["day"], item["headline"].casefold())
+            item["slug"] = by_date_and_headline.get(key, item["slug"])
+        first, last = item["start"]["year"], (item["end"] or item["start"])["year"]
+        item["era"] = matcher.era_for(entry.group, first)
+        matcher.widen(item["era"], first, last)
+        if first > last_year:
+            item["postscript"] = True
+            if not postscripts.get(item["slug"]):
+                message = _("After %(year)s, so it is marked as a postscript.", year=last_year)
+                plan.attention.append(f"event {item['slug']}: {message}")
+        _check_event(item, entry.where, problems)
+        plan.events.append(item)
+    problems += _duplicates([(entry.item["slug"], entry.where) for entry in parsed.events])
+    if problems:
+        raise ImportRefused(problems)
+    plan.eras, notes = matcher.eras()
+    plan.attention += notes
+    _skip_trashed(plan)
+    _note_images(plan)
+    return plan
+
+
+def _events_by_date_and_headline() -> dict[tuple, str]:
+    """Existing events by (start date, headline); a date and headline used twice matches neither."""
+    found: dict[tuple, str | None] = {}
+    for slug, year, month, day, headline in db.session.execute(
+        select(Event.slug, Event.start_year, Event.start_month, Event.start_day, Event.headline)
+    ):
+        key = (year, month, day, headline.casefold())
+        found[key] = None if key in found else slug
+    return {key: slug for key, slug in found.items() if slug}
+
+
+# --- Applying -------------------------------------------------------------------------------------------
+
+
+def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, source: str = "") -> ImportReport:
+    """Write the plan into the current transaction (the caller commits or rolls back).
+
+    New events are drafts and existing ones keep their status, unless ``publish`` (all published) or
+    ``keep_status`` (each as our own format's file says; other formats carry no status).
+    """
+    report = ImportReport(plan.format, skipped=list(plan.skipped), attention=list(plan.attention))
+    note = _("Imported from %(source)s", source=source) if source else _("Imported")
+    if plan.title:
+        _apply_title(plan, report)
+    eras = {era.slug: era for era in db.session.scalars(select(Era))}
+    position = max((era.position for era in eras.values()), default=0)
+    for item in plan.eras:
+        era = eras.get(item["slug"])
+        before = interchange.era_item(era) if era else None
+        if era is None:
+            position += 1
+            defaults = {
+                "colour": ERA_PALETTE[(position - 1) % len(ERA_PALETTE)],
+                "description": "",
+                "position": position,
+            }
+            era = eras[item["slug"]] = Era(slug=item["slug"])
+            interchange.apply_era_item(era, defaults | item)
+            db.session.add(era)
+            report.created.append(f"era {era.slug}")
+        elif interchange.apply_era_item(era, interchange.era_item(era) | item):
+            report.updated.append(f"era {era.slug}")
+        else:
+            report.skipped.append(_("era %(slug)s: unchanged", slug=era.slug))
+            continue
+        revisions.record(era, note, before=before)
+
+    events = {event.slug: event for event in db.session.scalars(select(Event))}
+    for item in plan.events:
+        event = events.get(item["slug"])
+        if publish:
+            status = Status.PUBLISHED
+        elif keep_status and "status" in item:
+            status = Status(item["status"])
+        else:
+            status = event.status if event else Status.DRAFT
+        era = eras[item["era"]]
+        before = interchange.event_item(event) if event else None
+        if event is None:
+            event = events[item["slug"]] = Event(slug=item["slug"])
+            interchange.apply_event_item(event, NEW_EVENT | item, era, status)
+            db.session.add(event)
+            report.created.append(f"event {event.slug}")
+        elif interchange.apply_event_item(event, interchange.event_item(event) | item, era, status):
+            report.updated.append(f"event {event.slug}")
+        else:
+            report.skipped.append(_("event %(slug)s: unchanged", slug=event.slug))
+            continue
+        revisions.record(event, note, before=before)
+    db.session.flush()
+    detail = report.summary() + (_(", published") if publish else "")
+    audit.record("import", source, detail)
+    return report
+
+
+def _apply_title(plan: Plan, report: ImportReport) -> None:
+    wanted = {
+        "title_headline": plan.title.get("headline", ""),
+        "title_summary": plan.title.get("summary", ""),
+    }
+    if plan.further_reading is not None:
+        wanted["further_reading"] = list(plan.further_reading)
+    current = settings_store.get_many(*wanted)
+    if current == wanted:
+        report.skipped.append(_("title: unchanged"))
+        return
+    for key, value in wanted.items():
+        settings_store.put(key, value)
+    report.updated.append("title")
+
+
+def run(
+    data: bytes, *, source: str = "", publish: bool = False, keep_status: bool = False, dry_run: bool = False
+) -> ImportReport:
+    """Read and apply a file in one transaction: committed, or rolled back when ``dry_run``."""
+    plan = read(data)
+    try:
+        report = apply(plan, publish=publish, keep_status=keep_status, source=source)
+    except BaseException:
+        db.session.rollback()
+        raise
+    if dry_run:
+        db.session.rollback()
+        report.dry_run = True
+    else:
+        db.session.commit()
+    return report

@@ -1,0 +1,48 @@
+"""Helpers for the import, export and backup tests: a second kiosk, the CLI, counts of what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from kiosk import content
+from kiosk.extensions import db
+from kiosk.models import AuditEntry, Era, Event, Revision
+
+from .conftest import make_app
+
+DATA = Path(__file__).parent / "data"
+
+
+@contextmanager
+def other_kiosk(folder: Path, *, migrated: bool = True) -> Iterator:
+    """Another kiosk with its own data folder, its database migrated but empty (or not there at all)."""
+    app = make_app(folder)
+    with app.app_context():
+        if migrated:
+            upgrade()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def cli(app, *args: str):
+    return app.test_cli_runner().invoke(args=[str(arg) for arg in args])
+
+
+def state() -> dict:
+    """Counts of everything an import or restore could change, and the content version."""
+    count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
+    return {
+        "eras": count(Era),
+        "events": count(Event),
+        "revisions": count(Revision),
+        "audit": count(AuditEntry),
+        "content_version": content.content_version(),
+    }

@@ -1,0 +1,120 @@
+"""Exports: deterministic bytes, the TimelineJS shapes, and round trips through an import."""
+
+import csv
+import io
+import json
+
+from kiosk import exporters, timelinejs
+from kiosk.extensions import db
+from kiosk.models import Event, Media, Status
+
+from .helpers import make_event
+from .interop import cli, other_kiosk
+
+
+def test_every_format_is_deterministic(app):
+    for file_format in exporters.FORMATS:
+        first, second = exporters.export(file_format), exporters.export(file_format)
+        assert first == second
+        assert first.endswith(b"\n")
+        assert "Стаханов".encode() in first  # UTF-8 as is, not \u escapes
+
+
+def test_json_export_is_our_lossless_format(app):
+    document = json.loads(exporters.export("json"))
+    assert document["format"] == "kiosk-timeline" and document["version"] == 1
+    assert len(document["eras"]) == 7 and len(document["events"]) == 30
+    assert list(document) == sorted(document)  # keys sorted: stable bytes
+
+
+def test_trashed_events_are_left_out_and_drafts_kept(app):
+    make_event(slug="a-draft", status=Status.DRAFT)
+    trashed = make_event(slug="in-the-trash")
+    trashed.deleted_at = trashed.created_at
+    db.session.commit()
+    slugs = {item["slug"]: item["status"] for item in json.loads(exporters.export("json"))["events"]}
+    assert slugs["a-draft"] == "draft"
+    assert "in-the-trash" not in slugs
+
+
+def test_timelinejs_export_shape(app):
+    image = Media(key="abc123", width=1600, height=1200, checksum="0" * 64)
+    db.session.add(image)
+    make_event(
+        slug="with-image", headline="A & B", image=image, image_alt="Miners", image_caption="At <work>"
+    )
+    document = json.loads(exporters.export("timelinejs"))
+    assert document["title"]["text"]["headline"] == "Aleksey Stakhanov, 1906–1977"
+    assert [era["text"]["headline"] for era in document["eras"]][:2] == ["Childhood", "Miner"]
+    slide = next(s for s in document["events"] if s["unique_id"] == "record-shift-102-tonnes")
+    assert slide["start_date"] == {"year": 1935, "month": 8, "day": 30}
+    assert slide["end_date"] == {"year": 1935, "month": 8, "day": 31}
+    assert slide["group"] == "The Record"
+    assert slide["display_date"] == "Night of 30–31 August 1935"
+    assert slide["text"]["text"].startswith("<p>Officially, he cut 102 tonnes")
+    assert "<h4>Sources</h4>" in slide["text"]["text"]
+    with_image = next(s for s in document["events"] if s["unique_id"] == "with-image")
+    assert with_image["text"]["headline"] == "A &amp; B"
+    assert with_image["media"] == {
+        "url": "/media/abc123-large.webp",
+        "thumbnail": "/media/abc123-thumb.webp",
+        "alt": "Miners",
+        "caption": "At &lt;work&gt;",
+        "credit": "",
+    }
+
+
+def test_csv_export_follows_the_template(app):
+    rows = list(csv.reader(io.StringIO(exporters.export("csv").decode())))
+    assert rows[0] == timelinejs.CSV_COLUMNS
+    by_type = lambda kind: [r for r in rows[1:] if r[15] == kind]  # noqa: E731
+    assert [r[9] for r in by_type("title")] == ["Aleksey Stakhanov, 1906–1977"]
+    eras = by_type("era")
+    assert eras[0][0] == "1906" and eras[0][4] == "1926" and eras[0][9] == "Childhood"
+    assert eras[0][17] == "#8A5A14"  # the era's colour in Background
+    events = by_type("")
+    assert len(events) == 30
+    record = next(r for r in events if r[9] == "102 tonnes in one shift")
+    assert record[:8] == ["1935", "8", "30", "", "1935", "8", "31", ""]
+    assert record[16] == "The Record"
+
+
+def test_json_round_trip_into_the_same_kiosk_changes_nothing(app, tmp_path):
+    exported = tmp_path / "timeline.json"
+    assert cli(app, "export", exported, "--format", "json").exit_code == 0
+    result = cli(app, "import", exported)
+    assert result.exit_code == 0, result.output
+    assert "0 created, 0 updated" in result.output
+    assert exporters.export("json") == exported.read_bytes()
+
+
+def test_json_round_trip_into_a_new_kiosk_gives_the_same_bytes(app, tmp_path):
+    make_event(slug="still-a-draft", status=Status.DRAFT)
+    exported = tmp_path / "timeline.json"
+    cli(app, "export", exported)
+    with other_kiosk(tmp_path / "other") as other:
+        result = cli(other, "import", exported, "--keep-status")
+        assert result.exit_code == 0, result.output
+        assert exporters.export("json") == exported.read_bytes()
+
+
+def test_timelinejs_and_csv_round_trips_are_stable(app, tmp_path):
+    first = {fmt: exporters.export(fmt) for fmt in ("timelinejs", "csv")}
+    for file_format, data in first.items():
+        exported = tmp_path / f"export-{file_format}"
+        exported.write_bytes(data)
+        with other_kiosk(tmp_path / f"kiosk-{file_format}") as other:
+            result = cli(other, "import", exported, "--publish")
+            assert result.exit_code == 0, result.output
+            assert "37 created" in result.output  # 7 eras and 30 events
+            assert exporters.export(file_format) == data, file_format
+        # And back into the kiosk it came from: everything matches, nothing is added.
+        result = cli(app, "import", exported)
+        assert "0 created, 0 updated" in result.output, result.output
+
+
+def test_export_to_standard_output(app):
+    result = cli(app, "export", "-", "--format", "timelinejs")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["events"]
+    assert db.session.get(Event, 1) is not None

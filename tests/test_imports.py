@@ -1,0 +1,256 @@
+"""Imports: TimelineJS JSON and sheets, our own JSON; all or nothing, dry runs, re-imports, drafts."""
+
+import json
+import re
+
+from sqlalchemy import select
+
+from kiosk import exporters, importers, revisions, settings_store, trash
+from kiosk.extensions import db
+from kiosk.models import AuditEntry, Era, Event, Status
+
+from .interop import DATA, cli, state
+
+MUSEUM = DATA / "timelinejs-museum.json"
+GOOD_SHEET, BAD_SHEET, OLD_SHEET = (
+    DATA / "sheet-good.csv",
+    DATA / "sheet-bad-rows.csv",
+    DATA / "sheet-old-format.csv",
+)
+
+
+def event(slug: str) -> Event | None:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def era(slug: str) -> Era | None:
+    return db.session.scalar(select(Era).where(Era.slug == slug))
+
+
+def test_timelinejs_json_with_numbers_as_strings_eras_and_groups(app):
+    result = cli(app, "import", MUSEUM)
+    assert result.exit_code == 0, result.output
+    first = event("first-shift")
+    assert (first.start_year, first.start_month, first.start_day) == (1927, 5, None)
+    assert first.status == Status.DRAFT
+    assert first.era.slug == "years-underground"
+    assert (first.era.name, first.era.start_year, first.era.end_year) == ("Years underground", 1927, 1935)
+    record = event("record-shift")
+    assert (record.end_year, record.end_month, record.end_day) == (1935, 8, 31)
+    assert record.display_date == "Night of 30–31 August 1935"
+    assert record.body == "- 14 times the norm\n- 5 hours 45 minutes"
+    # No unique_id: a slug from its date and headline. A group-less event joins the era that holds its year.
+    assert event("1936-02-time-magazine-cover").era.slug == "fame"
+    assert event("industrial-academy").era.slug == "fame"
+    # A group no era names becomes a new era spanning its events, with a colour, flagged for the curator.
+    later = era("later-life")
+    assert (later.name, later.start_year, later.end_year) == ("Later life", 1970, 1970)
+    assert re.match(r"^#[0-9a-f]{6}$", later.colour)
+    assert "era later-life: Made for the group “Later life”" in result.output
+
+
+def test_imported_html_is_sanitised(app, client):
+    cli(app, "import", MUSEUM, "--publish")
+    first = event("first-shift")
+    stored = " ".join([first.headline, first.summary, first.body, first.image_caption])
+    for hostile in ("<script", "alert", "onerror", "onclick", "hx-", "steal", "example.org/mine"):
+        assert hostile not in stored, hostile
+    assert first.headline == "First shift underground"
+    assert first.summary == "He starts as a brakeman at the Tsentralnaya-Irmino mine."
+    assert (
+        first.body == "Later he drives horses.\n\nRead more online or [see the record](/events/record-shift)."
+    )
+    page = client.get("/events/first-shift").get_data(as_text=True)
+    assert 'href="/events/record-shift"' in page
+    for hostile in ("alert(", "onerror", "onclick", 'hx-trigger="load"', "/admin/purge", "example.org/mine"):
+        assert hostile not in page, hostile
+
+
+def test_remote_media_is_kept_as_a_reference_and_flagged(app):
+    result = cli(app, "import", MUSEUM)
+    first, record = event("first-shift"), event("record-shift")
+    assert first.image is None
+    assert first.remote_media_url == "https://example.org/images/mine.jpg"
+    assert (first.image_caption, first.image_credit, first.image_alt) == (
+        "The Tsentralnaya-Irmino mine",
+        "Museum archive",
+        "",
+    )
+    assert record.remote_media_url == "https://www.youtube.com/watch?v=abc123"
+    assert record.image_alt == "Newsreel of the record shift"
+    output = " ".join(result.output.split())
+    assert "event first-shift: https://example.org/images/mine.jpg is kept as a reference only" in output
+    assert "event first-shift: The image has no alt text" in output
+    assert "event record-shift: https://www.youtube.com/watch?v=abc123 is kept as a reference only" in output
+    assert "event record-shift: The image has no alt text" not in output
+
+
+def test_a_sheet_with_bad_rows_imports_nothing_and_names_every_row(app):
+    before = state()
+    result = cli(app, "import", BAD_SHEET)
+    assert result.exit_code == 1
+    assert "Nothing was imported: 7 problem(s)" in result.stderr
+    expected = {
+        "row 3": "Year must be a whole number, not “19x5”",
+        "row 4": "Month must be between 1 and 12",
+        "row 5": "February 1935 has 28 days",
+        "row 6": "The end date is before the start date",
+        "row 7": "The headline is missing",
+        "row 8": "must start with http:// or https:// (not javascript:)",
+        "row 9": "1850 is before the timeline starts (1906)",
+    }
+    lines = [line.strip() for line in result.stderr.splitlines()[1:]]
+    assert len(lines) == len(expected)
+    for line, (row, reason) in zip(lines, expected.items(), strict=True):
+        assert line.startswith(f"{row}: ") and reason in line, line
+    assert state() == before
+    assert event("1927-a-good-row") is None
+
+
+def test_a_good_sheet_with_quoted_commas_a_bom_and_line_breaks(app):
+    result = cli(app, "import", GOOD_SHEET)
+    assert result.exit_code == 0, result.output
+    assert "4 created, 1 updated" in result.output  # an era, three events; the title
+    brakeman = event("1927-brakeman-horse-driver-coal-cutter")
+    assert brakeman.headline == "Brakeman, horse driver, coal cutter"
+    assert brakeman.summary == "He works as a brakeman, a horse driver and, from 1933, a coal cutter."
+    assert brakeman.body == '"Work", he said, "was everything."'
+    group = era("miner-then-coal-cutter")
+    assert brakeman.era == group
+    assert (group.name, group.start_year, group.end_year, group.colour) == (
+        "Miner, then coal cutter",
+        1927,
+        1935,
+        "#3e5c76",
+    )
+    shift = event("1935-08-31-102-tonnes-in-one-shift")
+    assert shift.headline == "102 tonnes, in one shift"
+    assert shift.body == "The figure was questioned in the 1980s."
+    assert (shift.image_credit, shift.image_caption) == (
+        "Photo: TASS, 1935",
+        "The shift, restaged for the camera",
+    )
+    assert shift.remote_media_url == "https://example.org/record.jpg"
+    assert "The image has no alt text" in result.output  # the template has no alt-text column
+    assert settings_store.get("title_headline") == "Coal, fame and memory"
+
+
+def test_an_old_sheet_with_start_date_and_tag_columns(app):
+    result = cli(app, "import", OLD_SHEET)
+    assert result.exit_code == 0, result.output
+    born = event("1906-01-03-born-in-lugovaya")
+    assert (born.start_year, born.start_month, born.start_day, born.era.slug) == (1906, 1, 3, "childhood")
+    record = event("1935-08-31-the-record-shift")
+    assert (record.end_year, record.end_month, record.end_day, record.era.slug) == (1935, 8, 31, "the-record")
+    cover = event("1936-02-time-cover")
+    assert (cover.start_month, cover.era.slug) == (2, "the-movement")
+
+
+def test_dry_run_reports_and_changes_nothing(app):
+    before, exported = state(), exporters.export("json")
+    result = cli(app, "import", MUSEUM, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Dry run, nothing was changed.")
+    assert "Would be created (6):" in result.output and "  event first-shift" in result.output
+    assert "Would be updated (3):" in result.output and "  event hero-of-socialist-labour" in result.output
+    assert state() == before
+    assert exporters.export("json") == exported
+    assert event("first-shift") is None
+
+
+def test_importing_the_same_file_again_updates_instead_of_duplicating(app, tmp_path):
+    cli(app, "import", GOOD_SHEET)
+    counts = state()
+    again = cli(app, "import", GOOD_SHEET)
+    assert "0 created, 0 updated" in again.output
+    assert {k: counts[k] for k in ("eras", "events")} == {k: state()[k] for k in ("eras", "events")}
+    changed = tmp_path / "sheet.csv"
+    changed.write_bytes(GOOD_SHEET.read_bytes().replace(b"A new hero of labour.", b"A new hero."))
+    result = cli(app, "import", changed)
+    assert "0 created, 1 updated" in result.output
+    assert "  event 1936-fame" in result.output
+    assert event("1936-fame").summary == "A new hero."
+    assert state()["events"] == counts["events"]
+
+
+def test_drafts_unless_publish_and_existing_events_keep_their_status(app, client):
+    cli(app, "import", MUSEUM)
+    assert event("first-shift").status == Status.DRAFT
+    assert client.get("/events/first-shift").status_code == 404
+    assert event("hero-of-socialist-labour").status == Status.PUBLISHED  # was published; stays published
+    cli(app, "import", MUSEUM, "--publish")
+    assert event("first-shift").status == Status.PUBLISHED
+    assert client.get("/events/first-shift").status_code == 200
+
+
+def test_imports_record_revisions_and_an_audit_entry(app):
+    cli(app, "import", MUSEUM)
+    created = revisions.history(event("first-shift"))
+    assert [(r.number, r.note, r.username) for r in created] == [
+        (1, "Imported from timelinejs-museum.json", "command line")
+    ]
+    # The seeded event had no history: its state before the import is kept first, so it can be restored.
+    updated = revisions.history(event("hero-of-socialist-labour"))
+    assert [r.number for r in updated] == [2, 1]
+    assert updated[1].snapshot["era"] == "return-to-the-donbas"
+    assert updated[0].snapshot["era"] == "later-life"
+    assert revisions.history(era("later-life"))[0].note == "Imported from timelinejs-museum.json"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "import"))
+    assert entry.target == "timelinejs-museum.json"
+    assert "6 created, 3 updated" in entry.detail
+
+
+def test_events_in_the_trash_are_skipped(app):
+    trash.move_to_trash(event("hero-of-socialist-labour"))
+    db.session.commit()
+    result = cli(app, "import", MUSEUM)
+    assert "event hero-of-socialist-labour: In the trash" in result.output
+    assert event("hero-of-socialist-labour").era.slug == "return-to-the-donbas"
+
+
+def test_our_own_format_reports_items_by_position(app, tmp_path):
+    document = json.loads(exporters.export("json"))
+    document["events"][1]["headline"] = ""
+    document["events"][4]["start"] = {"year": 1935, "month": 2, "day": 30}
+    document["events"][6]["image"] = {"url": "javascript:alert(1)", "alt": "", "caption": "", "credit": ""}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document), encoding="utf-8")
+    before = state()
+    result = cli(app, "import", bad)
+    assert result.exit_code == 1
+    assert "events item 2: headline is missing" in result.stderr
+    assert "events item 5: February 1935 has 28 days." in result.stderr
+    assert "events item 7: The media address must start with http:// or https://" in result.stderr
+    assert state() == before
+
+
+def test_our_own_format_new_events_are_drafts(app, tmp_path):
+    document = json.loads(exporters.export("json"))
+    document["events"][0] |= {"slug": "a-copy", "status": "published"}
+    path = tmp_path / "new.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert "1 created" in cli(app, "import", path).output
+    assert event("a-copy").status == Status.DRAFT
+
+
+def test_files_that_are_not_importable_get_a_clear_message(app, tmp_path):
+    cases = {
+        "broken.json": (b'{"events": [', "Not valid JSON"),
+        "other.json": (b'{"hello": 1}', "neither a kiosk-timeline document nor a TimelineJS one"),
+        "notes.csv": (b"Name,Age\nAnna,3\n", "TimelineJS sheet saved as CSV"),
+        "latin1.csv": ("Year,Headline\n1935,Caf\u00e9\n".encode("latin-1"), "not UTF-8 text"),
+        "old.json": (b'{"timeline": {"date": []}}', "TimelineJS 2"),
+    }
+    for name, (data, message) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = cli(app, "import", path)
+        assert result.exit_code == 1 and message in result.stderr, (name, result.stderr)
+
+
+def test_the_domain_api_runs_without_the_cli(app):
+    with_problems = importers.read(GOOD_SHEET.read_bytes())
+    assert with_problems.format == "TimelineJS spreadsheet (CSV)"
+    report = importers.run(GOOD_SHEET.read_bytes(), source="upload.csv", dry_run=True)
+    assert report.dry_run and len(report.created) == 4
+    assert event("1936-fame") is None
