@@ -39,7 +39,8 @@ OURS, TIMELINEJS_JSON, TIMELINEJS_CSV = (
 # Muted colours that carry white text, used in turn for eras an import creates.
 ERA_PALETTE = ["#8a5a14", "#4e5863", "#9b2c2c", "#3e5c76", "#5e4b6b", "#3f6b5e", "#6b5b4e"]
 _OUR_MEDIA = re.compile(r"^/media/([A-Za-z0-9]+)-(?:large|thumb)\.webp$")
-LIMITS = {"headline": 120, "display_date": 120, "slug": 120}
+LIMITS = {"headline": 120, "display_date": 120, "slug": 120, "confidence": 80}
+ERA_NAME_LIMIT = 80
 IMAGE_LIMITS = {"alt": 300, "caption": 300, "credit": 200, "url": 500}
 NEW_EVENT = {
     "display_date": "",
@@ -141,15 +142,17 @@ def read(data: bytes) -> Plan:
 # --- Checks that apply to every format ------------------------------------------------------------------
 
 
+def _too_long(name: str, limit: int) -> str:
+    return _("%(field)s is longer than %(limit)s characters.", field=name, limit=limit)
+
+
 def _check_event(item: dict, where: str, problems: list[str]) -> None:
     image = item.get("image") or {}
     too_long = [(name, item.get(name), limit) for name, limit in LIMITS.items()]
     too_long += [(f"image {name}", image.get(name), limit) for name, limit in IMAGE_LIMITS.items()]
     for name, value, limit in too_long:
         if len(str(value or "")) > limit:
-            problems.append(
-                f"{where}: " + _("%(field)s is longer than %(limit)s characters.", field=name, limit=limit)
-            )
+            problems.append(f"{where}: " + _too_long(name, limit))
     if image.get("url"):
         try:
             timelinejs.check_media_url(image["url"])
@@ -242,6 +245,11 @@ def _plan_ours(document: dict) -> Plan:
         problems.append("title: " + _("Must be an object with a headline and a summary."))
     if reading is not None and not (isinstance(reading, list) and all(isinstance(v, str) for v in reading)):
         problems.append("further_reading: " + _("Must be a list of titles."))
+    for position, item in enumerate(document.get("eras") or [], start=1):
+        for name in ("slug", "name"):
+            if isinstance(item, dict) and len(str(item.get(name, ""))) > ERA_NAME_LIMIT:
+                where = _("eras item %(number)s", number=position)
+                problems.append(f"{where}: " + _too_long(name, ERA_NAME_LIMIT))
     events = document.get("events") or []
     for position, item in enumerate(events, start=1):
         if isinstance(item, dict):
@@ -329,7 +337,9 @@ def _plan_timelinejs(parsed: timelinejs.Parsed, file_format: str) -> Plan:
     plan = Plan(file_format, title=parsed.title, skipped=list(parsed.skipped))
     matcher = _EraMatcher()
     for entry in parsed.eras:
-        if matcher.era_from_file(entry.item) is None:
+        if len(entry.item["name"]) > ERA_NAME_LIMIT:
+            problems.append(f"{entry.where}: " + _too_long(_("The era's name"), ERA_NAME_LIMIT))
+        elif matcher.era_from_file(entry.item) is None:
             problems.append(f"{entry.where}: " + _("Another era in this file has the same name."))
     last_year = current_app.config["TIMELINE_END_YEAR"]
     postscripts = {
@@ -343,6 +353,9 @@ def _plan_timelinejs(parsed: timelinejs.Parsed, file_format: str) -> Plan:
             key = (start["year"], start["month"], start["day"], item["headline"].casefold())
             item["slug"] = by_date_and_headline.get(key, item["slug"])
         first, last = item["start"]["year"], (item["end"] or item["start"])["year"]
+        if len(entry.group) > ERA_NAME_LIMIT:
+            problems.append(f"{entry.where}: " + _too_long(_("The group"), ERA_NAME_LIMIT))
+            continue
         item["era"] = matcher.era_for(entry.group, first)
         matcher.widen(item["era"], first, last)
         if first > last_year:
