@@ -83,6 +83,8 @@ def _connect(path: Path) -> sqlite.Connection:
 
 def _snapshot_database(source: Path, target: Path) -> dict:
     """Copy the live database with the online backup API, in one step: a single consistent read."""
+    if not source.is_file():
+        raise BackupError(f"There is no database at {source} to back up.")
     live, copy = _connect(source), sqlite.connect(str(target))
     try:
         live.backup(copy)
@@ -95,6 +97,8 @@ def _snapshot_database(source: Path, target: Path) -> dict:
             "events": copy.execute("SELECT count(*) FROM event").fetchone()[0],
             "eras": copy.execute("SELECT count(*) FROM era").fetchone()[0],
         }
+    except sqlite.Error as error:
+        raise BackupError(f"The database at {source} could not be backed up: {error}.") from error
     finally:
         copy.close()
         live.close()
@@ -290,7 +294,13 @@ def restore(source: Path, *, force: bool = False) -> RestoreResult:
     kept = None
     if replacing:
         kept = live.parent / "backups" / f"before-restore-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
-        backup(kept, record=False)
+        try:
+            backup(kept, record=False)
+        except (BackupError, OSError) as error:
+            raise BackupError(
+                f"Could not keep a copy of the current data first, so nothing was restored ({error}). "
+                "Move the data folder aside and restore into an empty one."
+            ) from error
     db.session.remove()
     db.engine.dispose()  # our own pooled connections must not hold the old database open
     live.parent.mkdir(parents=True, exist_ok=True)

@@ -62,7 +62,10 @@ def export_command(file: str, file_format: str) -> None:
         with click.open_file("-", "wb") as stdout:
             stdout.write(data)
         return
-    write_atomically(Path(file), data)
+    try:
+        write_atomically(Path(file), data)
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {file}: {error.strerror or error}.") from None
     click.echo(f"Exported {file_format} to {file} ({len(data)} bytes).", err=True)
 
 
