@@ -397,7 +397,7 @@ def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, sourc
     """
     report = ImportReport(plan.format, skipped=list(plan.skipped), attention=list(plan.attention))
     note = _("Imported from %(source)s", source=source) if source else _("Imported")
-    if plan.title:
+    if plan.title or plan.further_reading is not None:
         _apply_title(plan, report)
     eras = {era.slug: era for era in db.session.scalars(select(Era))}
     position = max((era.position for era in eras.values()), default=0)
@@ -451,10 +451,12 @@ def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, sourc
 
 
 def _apply_title(plan: Plan, report: ImportReport) -> None:
-    wanted = {
-        "title_headline": plan.title.get("headline", ""),
-        "title_summary": plan.title.get("summary", ""),
-    }
+    wanted = {}
+    if plan.title:
+        wanted = {
+            "title_headline": plan.title.get("headline", ""),
+            "title_summary": plan.title.get("summary", ""),
+        }
     if plan.further_reading is not None:
         wanted["further_reading"] = list(plan.further_reading)
     current = settings_store.get_many(*wanted)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import has_request_context
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -84,30 +84,30 @@ def get(entity: Event | Era, number: int) -> Revision | None:
 # --- Differences --------------------------------------------------------------------------------------
 
 LABELS = {
-    "slug": lazy_gettext("Web address"),
-    "headline": lazy_gettext("Headline"),
-    "start": lazy_gettext("Start date"),
-    "end": lazy_gettext("End date"),
-    "display_date": lazy_gettext("Display date"),
-    "era": lazy_gettext("Era"),
-    "summary": lazy_gettext("Summary"),
-    "body": lazy_gettext("Text"),
-    "sources": lazy_gettext("Sources"),
-    "confidence": lazy_gettext("Confidence label"),
-    "featured": lazy_gettext("Featured"),
-    "postscript": lazy_gettext("Postscript"),
-    "status": lazy_gettext("Status"),
-    "image.key": lazy_gettext("Image"),
-    "image.url": lazy_gettext("Image address (not fetched)"),
-    "image.alt": lazy_gettext("Alt text"),
-    "image.caption": lazy_gettext("Caption"),
-    "image.credit": lazy_gettext("Credit"),
-    "name": lazy_gettext("Name"),
-    "start_year": lazy_gettext("Start year"),
-    "end_year": lazy_gettext("End year"),
-    "colour": lazy_gettext("Colour"),
-    "description": lazy_gettext("Description"),
-    "position": lazy_gettext("Position"),
+    "slug": _l("Web address"),
+    "headline": _l("Headline"),
+    "start": _l("Start date"),
+    "end": _l("End date"),
+    "display_date": _l("Display date"),
+    "era": _l("Era"),
+    "summary": _l("Summary"),
+    "body": _l("Text"),
+    "sources": _l("Sources"),
+    "confidence": _l("Confidence label"),
+    "featured": _l("Featured"),
+    "postscript": _l("Postscript"),
+    "status": _l("Status"),
+    "image.key": _l("Image"),
+    "image.url": _l("Image address (not fetched)"),
+    "image.alt": _l("Alt text"),
+    "image.caption": _l("Caption"),
+    "image.credit": _l("Credit"),
+    "name": _l("Name"),
+    "start_year": _l("Start year"),
+    "end_year": _l("End year"),
+    "colour": _l("Colour"),
+    "description": _l("Description"),
+    "position": _l("Position"),
 }
 LONG_TEXT = 60  # characters; longer values also get a word-by-word comparison
 _WORDS = re.compile(r"\s+|[^\s]+")
@@ -134,10 +134,15 @@ def _flatten(snap: dict | None) -> dict:
     return flat
 
 
-def readable(value) -> str:
+STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published")}
+
+
+def readable(value, key: str = "") -> str:
     """A snapshot value as curators read it."""
     if value is None or value == "":
         return ""
+    if key == "status":
+        return str(STATUS_LABELS.get(value, value))
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, list):
@@ -172,7 +177,7 @@ def diff(old: dict | None, new: dict | None, fields: list[str] | None = None) ->
         keys = list(fields)
     changes = []
     for key in keys:
-        old_text, new_text = readable(before.get(key)), readable(after.get(key))
+        old_text, new_text = readable(before.get(key), key), readable(after.get(key), key)
         if old_text == new_text:  # equal, or equal to a reader (an empty text and no text)
             continue
         long_text = max(len(old_text), len(new_text)) > LONG_TEXT or "\n" in old_text + new_text

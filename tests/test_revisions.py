@@ -22,13 +22,15 @@ def edit(entity, note: str = "", **changes):
 
 def test_diff_lists_changed_fields_with_labels(app):
     old = {"headline": "A", "status": "draft", "featured": False, "sources": ["One"], "image": None}
-    new = {"headline": "B", "status": "draft", "featured": True, "sources": ["One", "Two"], "image": None}
+    new = {"headline": "B", "status": "published", "featured": True, "sources": ["One", "Two"], "image": None}
     changes = revisions.diff(old, new)
     assert [(c.label, c.before, c.after) for c in changes] == [
         ("Headline", "A", "B"),
         ("Sources", "One", "One\nTwo"),
         ("Featured", "No", "Yes"),
+        ("Status", "Draft", "Published"),
     ]
+    assert revisions.diff(old, old) == []
 
 
 def test_diff_of_dates_and_images_reads_like_the_kiosk(app):
