@@ -288,8 +288,8 @@ def restore(source: Path, *, force: bool = False) -> RestoreResult:
     replacing = existing_data()
     if replacing and not force:
         raise BackupError(
-            f"The data folder {live.parent} already holds {' and '.join(replacing)}. Restoring would replace "
-            "them: run the restore again with --force to do that (the current data is backed up first)."
+            f"The data folder {live.parent} already holds {' and '.join(replacing)}. A restore replaces "
+            "what is there: run it again with --force to do that (the current data is backed up first)."
         )
     kept = None
     if replacing:
