@@ -50,7 +50,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_filter(render_markdown, "markdown")
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
 
+    from . import admin
     from .timeline import bp as timeline_bp
 
     app.register_blueprint(timeline_bp)
+    admin.init_app(app)
     return app

@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app kiosk seed``, ``export``, ``import``, ``backup``, ``restore``."""
+"""Command-line tools: ``flask --app kiosk seed``, ``export``, ``import``, ``backup``, ``restore``, ``users``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from . import backup, exporters, importers, interchange
+from .accounts_cli import users
 from .extensions import db
 from .models import Era, Event
 
@@ -147,5 +148,5 @@ def restore_command(folder: Path, force: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (seed_command, export_command, import_command, backup_command, restore_command):
+    for command in (seed_command, export_command, import_command, backup_command, restore_command, users):
         app.cli.add_command(command)

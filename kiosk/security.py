@@ -1,6 +1,7 @@
 """Response headers every page gets: a strict Content-Security-Policy and friends."""
 
-from flask import Flask, Response
+from flask import Flask, Response, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -28,5 +29,13 @@ def _add_security_headers(response: Response) -> Response:
     return response
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Session cookies are Secure when configured (KIOSK_SECURE_COOKIES=1) or the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_add_security_headers)
+    app.session_interface = _SessionInterface()

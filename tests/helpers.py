@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
 from itertools import count
 
 from sqlalchemy import select
 
 from kiosk.dates import PartialDate
 from kiosk.extensions import db
-from kiosk.models import Era, Event, Status
+from kiosk.models import Era, Event, Role, Status, User
 
 _numbers = count(1)
 
@@ -55,3 +57,23 @@ def make_event(*, start=A_DATE, end=None, commit=True, **fields) -> Event:
     if commit:
         db.session.commit()
     return event
+
+
+# A password the policy accepts; its hash is worked out once per run (argon2id is slow on purpose).
+PASSWORD = "coal-seam lamp 1935 pick"
+
+
+@cache
+def _password_hash() -> str:
+    from kiosk.accounts import _hasher
+
+    return _hasher.hash(PASSWORD)
+
+
+def make_user(username: str = "curator", role: Role = Role.EDITOR) -> User:
+    user = User(
+        username=username, role=role, password_hash=_password_hash(), session_token=secrets.token_hex(16)
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user

@@ -1,0 +1,160 @@
+"""Signing in and out, and the rules every admin request passes: signed in, not idle too long, not too old."""
+
+from __future__ import annotations
+
+import time
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from .. import accounts, audit, login_limits
+from ..extensions import db, htmx, login_manager
+from ..models import User
+from .blueprint import bp
+from .forms import LoginForm
+
+PUBLIC_ENDPOINTS = {"admin.login"}
+DEFAULT_MAX_SESSION_HOURS = 12
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_to_sign_in)
+
+
+def _load_user(session_id: str) -> User | None:
+    """Sessions carry "id:token"; a changed token (new password, sign-out) makes them worthless."""
+    user_id, _sep, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_token == token else None
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site may follow sign-in; anything else (another host, a scheme) is dropped."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def _here() -> str:
+    return request.full_path.rstrip("?") if request.method == "GET" else request.path
+
+
+def _to_sign_in():
+    target = url_for("admin.login", next=_here() if not htmx else None)
+    if htmx:  # an htmx request cannot show a page: tell htmx to go to the sign-in page instead
+        response = make_response(_("Please sign in."), 401)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _session_limits() -> tuple[int, int]:
+    idle = int(current_app.config.get("SESSION_MINUTES", 30)) * 60
+    absolute = int(current_app.config.get("SESSION_MAX_HOURS", DEFAULT_MAX_SESSION_HOURS)) * 3600
+    return idle, absolute
+
+
+@bp.before_request
+def _require_sign_in():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return _to_sign_in()
+    now = int(time.time())
+    idle, absolute = _session_limits()
+    if now - session.get("seen_at", 0) > idle:
+        message = _("You were signed out after %(minutes)d minutes without activity.", minutes=idle // 60)
+    elif now - session.get("signed_in_at", 0) > absolute:
+        message = _(
+            "You were signed out because you signed in more than %(hours)d hours ago.", hours=absolute // 3600
+        )
+    else:
+        session["seen_at"] = now
+        return None
+    logout_user()
+    session.clear()
+    flash(message + " " + _("Please sign in again."), "info")
+    return _to_sign_in()
+
+
+def admin_required(view):
+    """Accounts and settings are for the admin role; editors get a clear refusal."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _blocked_page(form: LoginForm, next_url: str | None):
+    message = _(
+        "Too many failed sign-ins. To keep the accounts safe, signing in is paused: "
+        "please wait %(minutes)d minutes and try again.",
+        minutes=login_limits.window_minutes(),
+    )
+    return render_template("admin/login.html", form=form, next=next_url, problem=message), 429
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = safe_next(request.values.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url or url_for("admin.event_list"))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("admin/login.html", form=form, next=next_url)
+    username, address = form.username.data or "", request.remote_addr or ""
+    if login_limits.is_blocked(username, address):
+        audit.record("sign-in.blocked", f"user {username[:64]}")
+        db.session.commit()
+        return _blocked_page(form, next_url)
+    user = accounts.authenticate(username, form.password.data or "")
+    if user is None:
+        login_limits.record_failure(username, address)
+        audit.record("sign-in.failed", f"user {username[:64]}")
+        db.session.commit()
+        problem = _("The username or password is not right. Check them and try again.")
+        return render_template("admin/login.html", form=form, next=next_url, problem=problem)
+    login_limits.forget_account_failures(username)
+    audit.record("sign-in", f"user {user.username}", username=user.username)
+    db.session.commit()
+    # A brand-new session: nothing from before sign-in (a planted or stolen cookie) carries over.
+    session.clear()
+    login_user(user)
+    session["signed_in_at"] = session["seen_at"] = int(time.time())
+    return redirect(next_url or url_for("admin.event_list"))
+
+
+@bp.post("/logout")
+def logout():
+    # Sessions live in signed cookies; a new token makes any copy of this one worthless too
+    # (it also signs this account out on its other devices).
+    accounts.end_sessions(current_user)
+    audit.record("sign-out", f"user {current_user.username}")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("admin.login"))

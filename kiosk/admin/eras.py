@@ -1,0 +1,124 @@
+"""Eras: the chapters of the timeline. List, create, edit, reorder, delete when no event uses them."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from .. import editing
+from ..extensions import db
+from ..models import Era
+from .blueprint import bp
+from .forms import ConfirmForm, EraForm
+
+ERA_FIELDS = ["name", "slug", "start_year", "end_year", "colour", "description"]
+
+
+def _era_or_404(era_id: int) -> Era:
+    era = db.session.get(Era, era_id)
+    if era is None:
+        abort(404)
+    return era
+
+
+def _version(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@bp.get("/eras")
+def era_list():
+    eras = editing.ordered_eras()
+    return render_template(
+        "admin/eras.html",
+        eras=eras,
+        usage={era.id: editing.events_using(era) for era in eras},
+        form=ConfirmForm(),
+    )
+
+
+def _form_page(form: EraForm, era: Era | None, status: int = 200, conflict: Era | None = None):
+    return (
+        render_template("admin/era_form.html", form=form, era=era, fields=ERA_FIELDS, conflict=conflict),
+        status,
+    )
+
+
+def _save(form: EraForm, era: Era | None):
+    try:
+        saved = editing.save_era(era, form.changes(), _version(form.version.data))
+    except editing.EditConflict as conflict:
+        form.version.data = str(conflict.entity.version)
+        return _form_page(form, conflict.entity, 409, conflict=conflict.entity)
+    except editing.SaveRefused as refusal:
+        form.slug.errors.append(str(refusal))
+        return _form_page(form, era, 422)
+    flash(_("Saved the era “%(name)s”.", name=saved.name), "success")
+    return redirect(url_for("admin.era_list"))
+
+
+@bp.route("/eras/new", methods=["GET", "POST"])
+def new_era():
+    form = EraForm()
+    if not form.is_submitted():
+        form.colour.data = "#5a5149"
+        return _form_page(form, None)
+    if form.validate():
+        return _save(form, None)
+    return _form_page(form, None, 422)
+
+
+@bp.route("/eras/<int:era_id>/edit", methods=["GET", "POST"])
+def edit_era(era_id: int):
+    era = _era_or_404(era_id)
+    form = EraForm(era=era)
+    if not form.is_submitted():
+        form.fill_from(era)
+        return _form_page(form, era)
+    if form.validate():
+        return _save(form, era)
+    return _form_page(form, era, 422)
+
+
+@bp.post("/eras/<int:era_id>/move")
+def move_era(era_id: int):
+    era = _era_or_404(era_id)
+    step = {"earlier": -1, "later": 1}.get(request.form.get("direction", ""))
+    if step is None:
+        abort(400)
+    if editing.move_era(era, step):
+        flash(_("Moved “%(name)s”.", name=era.name), "success")
+    return redirect(url_for("admin.era_list", _anchor=f"era-{era.id}"))
+
+
+def _in_use_message(era: Era, listed: int, trashed: int) -> str:
+    message = ngettext(
+        "“%(name)s” cannot be deleted: %(num)d event uses it.",
+        "“%(name)s” cannot be deleted: %(num)d events use it.",
+        listed + trashed,
+        name=era.name,
+    )
+    if trashed:
+        message += " " + ngettext(
+            "(%(num)d of them is in the trash.)", "(%(num)d of them are in the trash.)", trashed
+        )
+    return message + " " + _("Move those events to another era first.")
+
+
+@bp.route("/eras/<int:era_id>/delete", methods=["GET", "POST"])
+def delete_era(era_id: int):
+    era = _era_or_404(era_id)
+    listed, trashed = editing.events_using(era)
+    in_use = _in_use_message(era, listed, trashed) if listed or trashed else None
+    form = ConfirmForm()
+    if not form.validate_on_submit() or in_use:
+        status = 409 if in_use and form.is_submitted() else 200
+        return render_template("admin/era_delete.html", era=era, form=form, in_use=in_use), status
+    name = era.name
+    try:
+        editing.delete_era(era)
+    except editing.EraInUse as error:
+        refused = _in_use_message(era, error.listed, error.trashed)
+        return render_template("admin/era_delete.html", era=era, form=form, in_use=refused), 409
+    flash(_("Deleted the era “%(name)s”.", name=name), "success")
+    return redirect(url_for("admin.era_list"))

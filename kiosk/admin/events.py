@@ -1,0 +1,173 @@
+"""Events: the list, new, edit (with checks as the curator types), preview and moving to the trash."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .. import content, editing
+from ..models import Event, Status
+from ..rendering import page_or_fragment
+from .blueprint import bp
+from .forms import ConfirmForm, EventForm
+
+# Form fields in page order: the error summary lists problems in this order.
+EVENT_FIELDS = [
+    "headline", "slug", "start_year", "start_month", "start_day", "end_year", "end_month", "end_day",
+    "display_date", "era", "summary", "body", "sources", "confidence", "featured", "postscript", "status",
+    "image", "image_alt", "image_caption", "image_credit", "remove_image",
+]  # fmt: skip
+
+
+def _whole_number(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _event_or_404(event_id: int) -> Event:
+    event = editing.listed_event(event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+@bp.get("/")
+def home():
+    return event_list()
+
+
+@bp.get("/events")
+def event_list():
+    search = request.args.get("q", "").strip()
+    era_id = _whole_number(request.args.get("era"))
+    status = request.args.get("status", "")
+    events = editing.listed_events(search, era_id, Status(status) if status in set(Status) else None)
+    return page_or_fragment(
+        "admin/events.html",
+        "admin/_event_results.html",
+        events=events,
+        eras=editing.ordered_eras(),
+        search=search,
+        era_id=era_id,
+        status_filter=status,
+        missing=editing.missing,
+        total=len(editing.listed_events()),
+    )
+
+
+def _form_page(form: EventForm, event: Event | None, status: int = 200, conflict: Event | None = None):
+    return (
+        render_template(
+            "admin/event_form.html", form=form, event=event, fields=EVENT_FIELDS, conflict=conflict
+        ),
+        status,
+    )
+
+
+def _saved(event: Event):
+    if event.status == Status.PUBLISHED:
+        flash(
+            _("Saved “%(headline)s”. It is published: the kiosk shows it now.", headline=event.headline),
+            "success",
+        )
+    else:
+        flash(
+            _("Saved “%(headline)s” as a draft. The kiosk does not show it.", headline=event.headline),
+            "success",
+        )
+    if request.form.get("action") == "preview":
+        return redirect(url_for("admin.preview_event", event_id=event.id))
+    return redirect(url_for("admin.edit_event", event_id=event.id))
+
+
+def _save(form: EventForm, event: Event | None):
+    """Save a checked form; a conflict or a refusal shows the form again with everything typed kept."""
+    try:
+        saved = editing.save_event(event, form.changes(), _whole_number(form.version.data))
+    except editing.EditConflict as conflict:
+        return _conflict_page(form, conflict.entity)
+    except editing.SaveRefused as refusal:
+        form.slug.errors.append(str(refusal))
+        return _form_page(form, event, 422)
+    return _saved(saved)
+
+
+def _conflict_page(form: EventForm, current: Event):
+    """Someone else saved first. Nothing is overwritten: the curator's version stays in the form, and
+    saving it again (now against the latest version) is their informed choice.
+    The later side-by-side comparison extends this page."""
+    form.version.data = str(current.version)
+    if form.new_upload:
+        form.image.errors.append(_("Your image was not saved either: choose it again."))
+    return _form_page(form, current, 409, conflict=current)
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+def new_event():
+    form = EventForm()
+    if form.validate_on_submit():
+        return _save(form, None)
+    return _form_page(form, None, 422 if form.is_submitted() else 200)
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+def edit_event(event_id: int):
+    event = _event_or_404(event_id)
+    form = EventForm(event=event)
+    if not form.is_submitted():
+        form.fill_from(event)
+        return _form_page(form, event)
+    if form.validate():
+        return _save(form, event)
+    return _form_page(form, event, 422)
+
+
+@bp.post("/events/check")
+@bp.post("/events/<int:event_id>/check")
+def check_event(event_id: int | None = None):
+    """The inline check as the curator types: messages for the fields they have touched, nothing saved."""
+    event = _event_or_404(event_id) if event_id else None
+    form = EventForm(event=event)
+    form.image_chosen_elsewhere = request.form.get("image_chosen") == "1"
+    form.validate()
+    touched = {name for name in request.form.get("touched", "").split(",") if name in EVENT_FIELDS}
+    return render_template(
+        "admin/_event_check.html",
+        form=form,
+        checked=[form[name] for name in EVENT_FIELDS if name in touched],
+        fields=EVENT_FIELDS,
+        with_summary=request.form.get("error_summary") == "1",
+    )
+
+
+@bp.post("/text-preview")
+def text_preview():
+    """The Markdown text as the kiosk will show it (rendered and sanitised exactly as there)."""
+    return render_template("admin/_text_preview.html", body=request.form.get("body", ""))
+
+
+@bp.get("/events/<int:event_id>/preview")
+def preview_event(event_id: int):
+    event = _event_or_404(event_id)
+    previous, following = content.neighbours(event)
+    return render_template("admin/preview.html", event=event, previous=previous, following=following)
+
+
+@bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
+def delete_event(event_id: int):
+    event = _event_or_404(event_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        form.version.data = str(event.version)
+        return render_template("admin/event_delete.html", form=form, event=event)
+    try:
+        editing.move_event_to_trash(event, _whole_number(form.version.data))
+    except editing.EditConflict:
+        flash(
+            _("Someone else changed this event a moment ago. Look at it again before deleting it."), "error"
+        )
+        return redirect(url_for("admin.edit_event", event_id=event_id))
+    flash(
+        _("Moved “%(headline)s” to the trash. The kiosk no longer shows it.", headline=event.headline),
+        "success",
+    )
+    return redirect(url_for("admin.event_list"))

@@ -1,0 +1,397 @@
+"""The admin's forms. Field checks live here; cross-field rules (dates, images) in each form's validate()."""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.widgets import TextInput
+
+from .. import editing, media
+from ..dates import DateError, PartialDate, check_span
+from ..extensions import db
+from ..models import Era, Event, Status
+
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+FOUR_DIGIT_YEARS = (1000, 2999)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class WholeNumberField(IntegerField):
+    """A number typed as text: what the curator typed is shown back as typed, even when it is not a number."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"inputmode": "numeric", "autocomplete": "off"} | kwargs.pop("render_kw", {})
+        super().__init__(label, validators or [Optional()], render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError as error:
+            raise ValueError(_("Enter a whole number, like 1935.")) from error
+
+
+class AdminForm(FlaskForm):
+    def failing(self, names: list[str]) -> list:
+        """The fields with a problem, in page order (for the error summary)."""
+        return [self[name] for name in names if self[name].errors]
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), filters=[_strip], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), render_kw={"autocomplete": "current-password"})
+
+
+class ConfirmForm(FlaskForm):
+    version = HiddenField()
+
+
+def _length(limit: int, what: str) -> Length:
+    return Length(
+        max=limit, message=_l("Keep %(what)s to %(max)d characters or fewer.", what=what, max=limit)
+    )
+
+
+class EventForm(AdminForm):
+    headline = StringField(_l("Headline"), filters=[_strip], validators=[_length(120, _l("the headline"))])
+    slug = StringField(
+        _l("Web address"),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=120),
+            Regexp(
+                editing.SLUG,
+                message=_l("Use lowercase letters, digits and hyphens only, like born-in-lugovaya."),
+            ),
+        ],
+    )
+    start_year = WholeNumberField(_l("Year"))
+    start_month = WholeNumberField(_l("Month"))
+    start_day = WholeNumberField(_l("Day"))
+    end_year = WholeNumberField(_l("End year"))
+    end_month = WholeNumberField(_l("End month"))
+    end_day = WholeNumberField(_l("End day"))
+    display_date = StringField(
+        _l("Display date"), filters=[_strip], validators=[_length(120, _l("the display date"))]
+    )
+    era = SelectField(_l("Era"), coerce=lambda value: int(value) if value else None, validate_choice=False)
+    summary = TextAreaField(_l("Summary"), filters=[_strip], render_kw={"rows": 3})
+    body = TextAreaField(_l("Text"), render_kw={"rows": 10})
+    sources = TextAreaField(_l("Sources"), render_kw={"rows": 4})
+    confidence = StringField(
+        _l("Confidence label"), filters=[_strip], validators=[_length(80, _l("the confidence label"))]
+    )
+    featured = BooleanField(_l("Featured"))
+    postscript = BooleanField(_l("Postscript"))
+    status = RadioField(
+        _l("Status"),
+        choices=[
+            SelectChoice(Status.DRAFT.value, _l("Draft")),
+            SelectChoice(Status.PUBLISHED.value, _l("Published")),
+        ],
+        default=Status.DRAFT.value,
+    )
+    image = FileField(_l("Image"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
+    image_alt = StringField(_l("Alt text"), filters=[_strip], validators=[_length(300, _l("the alt text"))])
+    image_caption = StringField(_l("Caption"), filters=[_strip], validators=[_length(300, _l("the caption"))])
+    image_credit = StringField(_l("Credit"), filters=[_strip], validators=[_length(200, _l("the credit"))])
+    remove_image = BooleanField(_l("Remove image"))
+    version = HiddenField()
+
+    def __init__(self, *args, event: Event | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.era.choices = [SelectChoice("", _("Choose an era…"))] + [
+            SelectChoice(era.id, f"{era.name} ({era.start_year}–{era.end_year})")
+            for era in editing.ordered_eras()
+        ]
+        self.prepared_image: media.PreparedImage | None = None
+        self.chosen_era: Era | None = None
+        self.start_date: PartialDate | None = None
+        self.end_date: PartialDate | None = None
+        # The inline check cannot see a chosen file; the page tells it when there is one.
+        self.image_chosen_elsewhere = False
+
+    # ---- what the form holds ----
+
+    @property
+    def has_existing_image(self) -> bool:
+        return bool(self.event and self.event.image) and not self.remove_image.data
+
+    @property
+    def new_upload(self):
+        upload = self.image.data
+        return upload if upload and getattr(upload, "filename", "") else None
+
+    @property
+    def source_list(self) -> list[str]:
+        return [line.strip() for line in (self.sources.data or "").splitlines() if line.strip()]
+
+    # ---- checks ----
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        if not self.headline.errors and not self.headline.data:
+            self.headline.errors.append(_("Give the event a headline."))
+        self._check_slug()
+        self._check_era()
+        self._check_dates()
+        self._check_image()
+        return not self.errors
+
+    def _check_slug(self) -> None:
+        """New events may leave it empty (it is made from the headline); saved ones keep one."""
+        if self.slug.errors:
+            return
+        if not self.slug.data:
+            if self.event is not None:
+                self.slug.errors.append(_("An event needs a web address."))
+            return
+        if editing.slug_in_use(Event, self.slug.data, exclude_id=self.event and self.event.id):
+            self.slug.errors.append(_("Another event already uses this web address."))
+
+    def _check_era(self) -> None:
+        era = db.session.get(Era, self.era.data) if self.era.data else None
+        if era is None:
+            self.era.errors[:] = [_("Choose the era this event belongs to.")]
+        self.chosen_era = era
+
+    def _check_dates(self) -> None:
+        span = None if self.postscript.data else _timeline_span()
+        self.start_date = _partial_date(
+            self.start_year, self.start_month, self.start_day, span, required=True
+        )
+        self.end_date = _partial_date(self.end_year, self.end_month, self.end_day, None, required=False)
+        if self.start_date and self.end_date:
+            try:
+                check_span(self.start_date, self.end_date)
+            except DateError as error:
+                self.end_year.errors.append(str(error))
+
+    def _check_image(self) -> None:
+        upload = self.new_upload
+        if upload is not None:
+            try:
+                self.prepared_image = media.prepare(upload.stream)
+            except media.ImageRejected as error:
+                self.image.errors.append(str(error))
+        shows_an_image = upload is not None or self.image_chosen_elsewhere or self.has_existing_image
+        if shows_an_image and not self.image_alt.data:
+            self.image_alt.errors.append(
+                _("Describe the image in a sentence for people who cannot see it (alt text).")
+            )
+
+    def changes(self) -> editing.EventChanges:
+        """The checked values, ready for editing.save_event (call after validate() succeeded)."""
+        return editing.EventChanges(
+            headline=self.headline.data,
+            slug=self.slug.data or "",
+            start=self.start_date,
+            end=self.end_date,
+            display_date=self.display_date.data or "",
+            era=self.chosen_era,
+            summary=self.summary.data or "",
+            body=(self.body.data or "").strip(),
+            sources=self.source_list,
+            confidence=self.confidence.data or "",
+            featured=self.featured.data,
+            postscript=self.postscript.data,
+            status=Status(self.status.data),
+            image_alt=self.image_alt.data or "",
+            image_caption=self.image_caption.data or "",
+            image_credit=self.image_credit.data or "",
+            new_image=self.prepared_image,
+            remove_image=bool(self.remove_image.data) and self.prepared_image is None,
+        )
+
+    def fill_from(self, event: Event) -> None:
+        """Show a saved event (for GET requests)."""
+        self.headline.data, self.slug.data = event.headline, event.slug
+        for prefix, date in (("start", event.start), ("end", event.end)):
+            for part in ("year", "month", "day"):
+                getattr(self, f"{prefix}_{part}").data = getattr(date, part) if date else None
+        self.display_date.data, self.era.data = event.display_date, event.era_id
+        self.summary.data, self.body.data = event.summary, event.body
+        self.sources.data = "\n".join(event.sources or [])
+        self.confidence.data, self.featured.data, self.postscript.data = (
+            event.confidence,
+            event.featured,
+            event.postscript,
+        )
+        self.status.data = event.status.value
+        self.image_alt.data, self.image_caption.data = event.image_alt, event.image_caption
+        self.image_credit.data, self.version.data = event.image_credit, str(event.version)
+
+
+def _timeline_span() -> tuple[int, int]:
+    return current_app.config["TIMELINE_START_YEAR"], current_app.config["TIMELINE_END_YEAR"]
+
+
+def _partial_date(year_field, month_field, day_field, span, *, required: bool) -> PartialDate | None:
+    """The date in three fields, or None (with a message on the field at fault) when there is none."""
+    if year_field.errors or month_field.errors or day_field.errors:
+        return None
+    year, month, day = year_field.data, month_field.data, day_field.data
+    if year is None:
+        if month is not None or day is not None:
+            year_field.errors.append(_("Add the year too."))
+        elif required:
+            year_field.errors.append(_("Enter the year."))
+        return None
+    if span and not span[0] <= year <= span[1]:
+        year_field.errors.append(
+            _(
+                "Year must be between %(start)s and %(end)s, or mark the event as a postscript.",
+                start=span[0],
+                end=span[1],
+            )
+        )
+        return None
+    if not FOUR_DIGIT_YEARS[0] <= year <= FOUR_DIGIT_YEARS[1]:
+        year_field.errors.append(_("Enter the year with four digits, like 1935."))
+        return None
+    if month is not None and not 1 <= month <= 12:
+        month_field.errors.append(_("Month must be between 1 and 12."))
+        return None
+    if day is not None and month is None:
+        day_field.errors.append(_("A day needs a month: enter the month too."))
+        return None
+    try:
+        return PartialDate(year, month, day)
+    except DateError as error:
+        day_field.errors.append(str(error))
+        return None
+
+
+class EraForm(AdminForm):
+    name = StringField(
+        _l("Name"),
+        filters=[_strip],
+        validators=[InputRequired(_l("Give the era a name.")), _length(80, _l("the name"))],
+    )
+    slug = StringField(
+        _l("Web address"),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=80),
+            Regexp(
+                editing.SLUG, message=_l("Use lowercase letters, digits and hyphens only, like the-record.")
+            ),
+        ],
+    )
+    start_year = WholeNumberField(_l("Start year"))
+    end_year = WholeNumberField(_l("End year"))
+    colour = StringField(_l("Colour"), filters=[_strip], render_kw={"type": "color"})
+    description = TextAreaField(_l("Description"), filters=[_strip], render_kw={"rows": 3})
+    version = HiddenField()
+
+    def __init__(self, *args, era: Era | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.era = era
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        for field in (self.start_year, self.end_year):
+            if not field.errors and field.data is None:
+                field.errors.append(_("Enter the year."))
+            elif not field.errors and not FOUR_DIGIT_YEARS[0] <= field.data <= FOUR_DIGIT_YEARS[1]:
+                field.errors.append(_("Enter the year with four digits, like 1935."))
+        if (
+            not self.start_year.errors
+            and not self.end_year.errors
+            and self.end_year.data < self.start_year.data
+        ):
+            self.end_year.errors.append(_("The end year is before the start year."))
+        self._check_colour()
+        self._check_slug()
+        return not self.errors
+
+    def _check_slug(self) -> None:
+        if self.slug.errors:
+            return
+        if not self.slug.data:
+            if self.era is not None:
+                self.slug.errors.append(_("An era needs a web address."))
+            return
+        if editing.slug_in_use(Era, self.slug.data, exclude_id=self.era and self.era.id):
+            self.slug.errors.append(_("Another era already uses this web address."))
+
+    def _check_colour(self) -> None:
+        colour = self.colour.data or ""
+        if not COLOUR.match(colour):
+            self.colour.errors.append(_("Choose a colour (written like #4e5863)."))
+            return
+        ratio = contrast_with_white(colour)
+        if ratio < 4.5:
+            self.colour.errors.append(
+                _(
+                    "White text on this colour is hard to read (contrast %(ratio)s:1, "
+                    "it needs at least 4.5:1). Choose a darker colour.",
+                    ratio=f"{ratio:.1f}",
+                )
+            )
+
+    def changes(self) -> editing.EraChanges:
+        return editing.EraChanges(
+            name=self.name.data,
+            slug=self.slug.data or "",
+            start_year=self.start_year.data,
+            end_year=self.end_year.data,
+            colour=self.colour.data,
+            description=self.description.data or "",
+        )
+
+    def fill_from(self, era: Era) -> None:
+        self.name.data, self.slug.data = era.name, era.slug
+        self.start_year.data, self.end_year.data = era.start_year, era.end_year
+        self.colour.data, self.description.data = era.colour.lower(), era.description
+        self.version.data = str(era.version)
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG 2 contrast ratio of white text on ``colour`` (#rrggbb)."""
+
+    def channel(hex_pair: str) -> float:
+        value = int(hex_pair, 16) / 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(colour[index : index + 2]) for index in (1, 3, 5))
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return 1.05 / (luminance + 0.05)
+
+
+class SettingsForm(AdminForm):
+    idle_seconds = WholeNumberField(_l("Idle timeout (seconds)"))
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        value = self.idle_seconds.data
+        if not self.idle_seconds.errors and (value is None or not 30 <= value <= 600):
+            self.idle_seconds.errors.append(_("Choose a number of seconds between 30 and 600."))
+        return not self.errors

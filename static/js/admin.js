@@ -1,0 +1,78 @@
+/* The back office's small behaviours on top of forms that work without JavaScript:
+   the inline check knows which fields the curator has touched, messages keep aria-invalid in step,
+   an image that is too large is refused before a long upload, and the error summary gets focus. */
+(function () {
+  "use strict";
+
+  const touchedByForm = new WeakMap();
+
+  function touched(form) {
+    if (!touchedByForm.has(form)) {
+      // Fields already showing a message count as touched, so fixing them clears the message.
+      const names = new Set();
+      form.querySelectorAll(".field__error").forEach((slot) => {
+        if (slot.textContent.trim()) names.add(slot.id.replace(/-error$/, ""));
+      });
+      touchedByForm.set(form, names);
+    }
+    return touchedByForm.get(form);
+  }
+
+  function fieldName(input) {
+    // Radio buttons are named after their group; every other control's id is its name.
+    return input.type === "radio" ? input.name : input.id;
+  }
+
+  function noteTouched(evt) {
+    const input = evt.target;
+    if (!input.form || !input.closest("[data-check]") || input.hasAttribute("data-no-check")) return;
+    const names = touched(input.form);
+    names.add(fieldName(input));
+    (input.dataset.alsoCheck || "").split(" ").filter(Boolean).forEach((name) => names.add(name));
+  }
+  document.addEventListener("input", noteTouched, true);
+  document.addEventListener("change", noteTouched, true);
+
+  document.addEventListener("htmx:configRequest", (evt) => {
+    const checker = evt.detail.elt;
+    if (!checker.matches || !checker.matches("[data-check]")) return;
+    const form = checker.closest("form");
+    evt.detail.parameters.touched = Array.from(touched(form)).join(",");
+    const file = form.querySelector("input[type=file]");
+    if (file && file.files && file.files.length) evt.detail.parameters.image_chosen = "1";
+    const summary = document.getElementById("error-summary");
+    if (summary && !summary.hidden) evt.detail.parameters.error_summary = "1";
+  });
+
+  function markField(slot) {
+    const id = slot.id.replace(/-error$/, "");
+    const wrapper = document.getElementById("field-" + id);
+    const invalid = slot.textContent.trim() !== "";
+    const control = document.getElementById(id);
+    if (control && control.type !== "radio") control.setAttribute("aria-invalid", invalid ? "true" : "false");
+    if (wrapper) wrapper.classList.toggle("field--invalid", invalid);
+  }
+
+  document.addEventListener("htmx:oobAfterSwap", (evt) => {
+    const slot = evt.detail.target;
+    if (slot && slot.classList && slot.classList.contains("field__error")) markField(slot);
+  });
+
+  // A file larger than the limit would fail after a long upload and lose the form: refuse it here.
+  document.addEventListener("change", (evt) => {
+    const input = evt.target;
+    if (input.type !== "file" || !input.dataset.maxBytes) return;
+    const slot = document.getElementById(input.id + "-error");
+    const tooLarge = Array.from(input.files || []).some((file) => file.size > Number(input.dataset.maxBytes));
+    if (tooLarge) input.value = "";
+    if (slot) {
+      slot.textContent = tooLarge ? input.dataset.tooLarge : "";
+      markField(slot);
+    }
+  }, true);  // before htmx hears the change, so a refused file is never reported as chosen
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const summary = document.getElementById("error-summary");
+    if (summary && !summary.hidden) summary.focus();
+  });
+})();

@@ -1,0 +1,123 @@
+"""Every admin URL, found by walking the URL map (not listed by hand), refuses anyone not signed in; every
+state-changing request needs a CSRF token; only the admin role reaches the settings."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from kiosk import content
+from kiosk.extensions import db
+from kiosk.models import AuditEntry, Event
+
+from ..helpers import make_user
+from .conftest import TOKEN
+
+PUBLIC = {"admin.login"}
+EXAMPLE_VALUES = {"event_id": 1, "era_id": 1}
+
+
+def admin_requests(app) -> list[tuple[str, str]]:
+    """(method, URL) for every admin rule and method, with real ids filled in."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("admin.") or rule.endpoint in PUBLIC:
+            continue
+        url = rule.build(EXAMPLE_VALUES, append_unknown=False)[1]
+        found += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return found
+
+
+def state(app) -> tuple:
+    """What an attacker would like to change, in one comparable value."""
+    return (
+        content.content_version(),
+        db.session.scalar(select(func.count(Event.id)).where(Event.deleted_at.is_(None))),
+        db.session.scalar(select(func.count(AuditEntry.id))),
+    )
+
+
+def test_the_walk_finds_every_kind_of_admin_url(server):
+    found = admin_requests(server)
+    assert len(found) >= 20
+    assert ("POST", "/admin/events/1/edit") in found and ("GET", "/admin/settings") in found
+    assert ("POST", "/admin/eras/1/move") in found and ("POST", "/admin/logout") in found
+
+
+def test_every_admin_url_refuses_anonymous_visitors(server, client, app):
+    # A real CSRF token from the sign-in page, so it is the sign-in check (not CSRF) that must refuse.
+    token = TOKEN.search(client.get("/admin/login").get_data(as_text=True)).group(1)
+    before = state(app)
+    for method, url in admin_requests(server):
+        response = client.open(url, method=method, data={"csrf_token": token, "headline": "x"})
+        assert response.status_code == 302, (method, url)
+        assert response.headers["Location"].startswith("/admin/login"), (method, url)
+    assert state(app) == before
+
+
+def test_anonymous_htmx_requests_get_401_and_a_redirect_for_htmx(client):
+    response = client.get("/admin/events?q=shaft", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/admin/login")
+
+
+def test_after_sign_in_only_addresses_on_this_site_are_followed(visitor, client):
+    assert client.get("/admin/").headers["Location"] == "/admin/login?next=/admin/"
+    make_user("curator")
+    for target, expected in [
+        ("/admin/eras", "/admin/eras"),
+        ("https://evil.example/phish", "/admin/events"),
+        ("//evil.example/phish", "/admin/events"),
+        ("/\\evil.example", "/admin/events"),
+    ]:
+        response = visitor.sign_in(query_string={"next": target})
+        assert response.headers["Location"] == expected, target
+
+
+def test_every_state_change_without_a_csrf_token_is_refused(curator, app):
+    posts = [(method, url) for method, url in admin_requests(curator.client.application) if method == "POST"]
+    assert posts
+    before = state(app)
+    for method, url in posts:
+        response = curator.client.open(url, method=method, data={"headline": "Changed", "start_year": "1930"})
+        assert response.status_code == 400, url
+        assert "nothing was saved" in response.get_data(as_text=True)
+    # A wrong token is as good as none.
+    response = curator.client.post("/admin/events/1/delete", data={"csrf_token": "forged"})
+    assert response.status_code == 400
+    assert state(app) == before
+
+
+def test_htmx_requests_carry_the_token_in_a_header(curator):
+    token = curator.token()
+    response = curator.client.post(
+        "/admin/text-preview", data={"body": "*hi*"}, headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 200 and "<em>hi</em>" in response.get_data(as_text=True)
+    assert curator.client.post("/admin/text-preview", data={"body": "*hi*"}).status_code == 400
+
+
+def test_no_get_changes_anything(curator, app):
+    before = state(app)
+    for method, url in admin_requests(curator.client.application):
+        if method == "GET":
+            assert curator.client.get(url).status_code in {200, 403}, url
+    assert state(app) == before
+
+
+@pytest.mark.parametrize("url", ["/admin/settings"])
+def test_settings_are_for_the_admin_role_only(curator, url):
+    response = curator.get(url)
+    assert response.status_code == 403
+    assert "Only administrators can open this page." in response.get_data(as_text=True)
+    assert curator.post(url, {"idle_seconds": "45"}).status_code == 403
+
+
+def test_admin_pages_send_the_strict_security_headers(curator):
+    response = curator.get("/admin/events")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert ' style="' not in response.get_data(as_text=True)  # the CSP would block inline styles
