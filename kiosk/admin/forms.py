@@ -253,17 +253,15 @@ def _timeline_span() -> tuple[int, int]:
 
 
 def _partial_date(year_field, month_field, day_field, span, *, required: bool) -> PartialDate | None:
-    """The date in three fields, or None (with a message on the field at fault) when there is none."""
-    if year_field.errors or month_field.errors or day_field.errors:
-        return None
-    year, month, day = year_field.data, month_field.data, day_field.data
-    if year is None:
+    """The date in three fields, or None. Each field gets its own message, so every problem shows at once."""
+    fields = (year_field, month_field, day_field)
+    year, month, day = (field.data for field in fields)
+    if year is None and not year_field.errors:
         if month is not None or day is not None:
             year_field.errors.append(_("Add the year too."))
         elif required:
             year_field.errors.append(_("Enter the year."))
-        return None
-    if span and not span[0] <= year <= span[1]:
+    elif year is not None and span and not span[0] <= year <= span[1]:
         year_field.errors.append(
             _(
                 "Year must be between %(start)s and %(end)s, or mark the event as a postscript.",
@@ -271,15 +269,13 @@ def _partial_date(year_field, month_field, day_field, span, *, required: bool) -
                 end=span[1],
             )
         )
-        return None
-    if not FOUR_DIGIT_YEARS[0] <= year <= FOUR_DIGIT_YEARS[1]:
+    elif year is not None and not FOUR_DIGIT_YEARS[0] <= year <= FOUR_DIGIT_YEARS[1]:
         year_field.errors.append(_("Enter the year with four digits, like 1935."))
-        return None
     if month is not None and not 1 <= month <= 12:
         month_field.errors.append(_("Month must be between 1 and 12."))
-        return None
-    if day is not None and month is None:
+    if day is not None and month is None and not month_field.errors:
         day_field.errors.append(_("A day needs a month: enter the month too."))
+    if year is None or any(field.errors for field in fields):
         return None
     try:
         return PartialDate(year, month, day)

@@ -25,9 +25,10 @@
 
   function noteTouched(evt) {
     const input = evt.target;
-    if (!input.form || !input.closest("[data-check]") || input.hasAttribute("data-no-check")) return;
+    if (!input.form || !input.closest("[data-check]")) return;
     const names = touched(input.form);
-    names.add(fieldName(input));
+    // A file input's own message comes from the page (size) or the save; the server never sees the file here.
+    if (!input.hasAttribute("data-no-check")) names.add(fieldName(input));
     (input.dataset.alsoCheck || "").split(" ").filter(Boolean).forEach((name) => names.add(name));
   }
   document.addEventListener("input", noteTouched, true);

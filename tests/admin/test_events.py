@@ -318,3 +318,13 @@ def test_unknown_events_are_a_plain_404(curator):
     response = curator.get("/admin/events/99999/edit")
     assert response.status_code == 404
     assert "We could not find that." in response.get_data(as_text=True)
+
+
+def test_every_date_problem_shows_at_once(curator):
+    response = curator.post(
+        "/admin/events/new", event_form(start_year="1990", start_day="12", end_year="1931", end_month="14")
+    )
+    messages = field_messages(response.get_data(as_text=True))
+    assert messages["start_year"] == OUTSIDE_THE_SPAN
+    assert messages["start_day"] == "A day needs a month: enter the month too."
+    assert messages["end_month"] == "Month must be between 1 and 12."
