@@ -60,11 +60,19 @@ def _here() -> str:
 
 def _to_sign_in():
     target = url_for("admin.login", next=_here() if not htmx else None)
-    if htmx:  # an htmx request cannot show a page: tell htmx to go to the sign-in page instead
-        response = make_response(_("Please sign in."), 401)
+    if not htmx:
+        return redirect(target)
+    response = make_response(
+        _(
+            "You have been signed out, so this page can no longer be saved. "
+            "Copy anything you typed somewhere safe, then sign in again."
+        ),
+        401,
+    )
+    if request.method == "GET":  # a list filter: nothing typed is lost by going to the sign-in page
         response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    # A check while typing must not navigate away from the form: the page says what happened instead.
+    return response
 
 
 def _session_limits() -> tuple[int, int]:

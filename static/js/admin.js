@@ -72,6 +72,17 @@
     }
   }, true);  // before htmx hears the change, so a refused file is never reported as chosen
 
+  // Signed out while typing (a long pause, or signed out elsewhere): keep the page and say so plainly.
+  document.addEventListener("htmx:responseError", (evt) => {
+    if (evt.detail.xhr.status !== 401 || document.getElementById("signed-out")) return;
+    const notice = document.createElement("p");
+    notice.id = "signed-out";
+    notice.className = "flash flash--error";
+    notice.setAttribute("role", "alert");
+    notice.textContent = evt.detail.xhr.responseText;
+    document.getElementById("main").prepend(notice);
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     const summary = document.getElementById("error-summary");
     if (summary && !summary.hidden) summary.focus();
