@@ -1,4 +1,5 @@
-"""Command-line tools: ``flask --app kiosk seed``, ``export``, ``import``, ``backup``, ``restore``, ``users``."""
+"""Command-line tools: ``flask --app kiosk seed``, ``export``, ``import``, ``backup``, ``restore``, ``users``
+(curator accounts)."""
 
 from __future__ import annotations
 

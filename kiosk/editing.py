@@ -1,7 +1,9 @@
 """Saving what curators change: events and eras, each save one transaction with its revision and audit entry.
 
 Views check the input (forms) and hand over clean values; this module decides what a save means: the slug,
-the image, publishing, moving to the trash, the edit-conflict check.
+the image, publishing. A save is applied as an interchange item (the shape revisions and kiosk.conflicts use),
+so a refused stale save raises conflicts.EditConflict carrying what the curator submitted, ready for a
+field-by-field comparison.
 """
 
 from __future__ import annotations
@@ -15,20 +17,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, media, revisions
+from . import audit, conflicts, interchange, media, revisions, trash
 from .dates import PartialDate
 from .extensions import db
-from .models import Era, Event, Status, utcnow
+from .models import Era, Event, Status
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class EditConflict(Exception):
-    """Someone else saved this event or era after the curator opened it; nothing was written."""
-
-    def __init__(self, entity: Event | Era):
-        super().__init__(f"{entity!r} changed while it was being edited")
-        self.entity = entity
+EditConflict = conflicts.EditConflict
 
 
 class SaveRefused(ValueError):
@@ -86,77 +83,103 @@ class EventChanges:
     remove_image: bool = False
 
 
-def _check_version(entity: Event | Era, expected_version: int | None) -> None:
-    if entity.id is not None and expected_version != entity.version:
-        raise EditConflict(entity)
-
-
-def _event_action(event: Event, creating: bool, was_published: bool) -> str:
+def _event_action(creating: bool, was_published: bool, now_published: bool) -> str:
     if creating:
         return "event.create"
-    if event.status != Status.PUBLISHED and was_published:
-        return "event.unpublish"
-    if event.status == Status.PUBLISHED and not was_published:
-        return "event.publish"
+    if was_published != now_published:
+        return "event.publish" if now_published else "event.unpublish"
     return "event.save"
 
 
-def _commit(entity: Event | Era, action: str, detail: str = "", stored: object | None = None) -> None:
-    """Revision, audit entry and the change itself: one transaction, or nothing at all."""
-    try:
-        revisions.record(entity)
-        audit.record(action, f"{'event' if isinstance(entity, Event) else 'era'} {entity.slug}", detail)
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        media.discard(stored)
-        raise EditConflict(entity) from error
-    except IntegrityError as error:
-        db.session.rollback()
-        media.discard(stored)
-        raise SaveRefused(
-            _("Another item took this web address a moment ago. Please choose another.")
-        ) from error
-    except BaseException:
-        db.session.rollback()
-        media.discard(stored)
-        raise
+def _image_item(event: Event | None, changes: EventChanges, stored) -> dict | None:
+    """The image part of the item: a new upload, the kept image, or none (the texts are kept either way)."""
+    if stored is not None:
+        key, url = stored.key, None
+    elif changes.remove_image or event is None:
+        key, url = None, None
+    else:
+        key, url = (event.image.key if event.image else None), (event.remote_media_url or None)
+    texts = {"alt": changes.image_alt, "caption": changes.image_caption, "credit": changes.image_credit}
+    if key is None and url is None and not any(texts.values()):
+        return None
+    return {"key": key, "url": url} | texts
+
+
+def event_item(changes: EventChanges, slug: str, image: dict | None) -> dict:
+    """What the curator submitted, as an interchange item."""
+    return {
+        "slug": slug,
+        "headline": changes.headline,
+        "start": changes.start.as_dict(),
+        "end": changes.end.as_dict() if changes.end else None,
+        "display_date": changes.display_date,
+        "era": changes.era.slug,
+        "summary": changes.summary,
+        "body": changes.body,
+        "sources": list(changes.sources),
+        "confidence": changes.confidence,
+        "featured": changes.featured,
+        "postscript": changes.postscript,
+        "status": changes.status.value,
+        "image": image,
+    }
+
+
+def _give_up(error: BaseException, entity: Event | Era | None, item: dict | None, stored=None) -> None:
+    """After a failed save: roll back, remove a just-stored image, explain the failures curators can fix."""
+    db.session.rollback()
+    media.discard(stored)
+    if isinstance(error, StaleDataError):  # another save got there first
+        raise conflicts.EditConflict(entity, item) from error
+    if isinstance(error, IntegrityError):  # a web address taken a moment ago
+        message = _("Another item took this web address a moment ago. Please choose another.")
+        raise SaveRefused(message) from error
+
+
+def _target(entity: Event | Era) -> str:
+    return f"{'event' if isinstance(entity, Event) else 'era'} {entity.slug}"
 
 
 def save_event(event: Event | None, changes: EventChanges, expected_version: int | None = None) -> Event:
-    """Create (``event`` None) or update an event. Raises EditConflict when it changed meanwhile."""
+    """Create (``event`` None) or update an event, in one transaction with its revision and audit entry.
+
+    Raises conflicts.EditConflict (nothing written) when the event changed since ``expected_version``.
+    """
     creating = event is None
-    if event is not None:
-        _check_version(event, expected_version)
-    # Work out the slug before a new row joins the session, so no query flushes a half-filled event.
     slug = changes.slug or unique_slug(Event, slugify(changes.headline), exclude_id=event and event.id)
-    if event is None:
-        event = Event()
-        db.session.add(event)
-    was_published = not creating and event.status == Status.PUBLISHED
-    event.slug = slug
-    event.start, event.end = changes.start, changes.end
-    for name in (
-        "headline", "display_date", "era", "summary", "body", "sources", "confidence",
-        "featured", "postscript", "status", "image_alt", "image_caption", "image_credit",
-    ):  # fmt: skip
-        setattr(event, name, getattr(changes, name))
-    stored = None
-    if changes.new_image is not None:
-        stored = event.image = media.store(changes.new_image)
-        event.remote_media_url = ""
-    elif changes.remove_image:
-        event.image = None
-        event.remote_media_url = ""
-    _commit(event, _event_action(event, creating, was_published), stored=stored)
+    if event is not None and conflicts.is_stale(event, expected_version):
+        raise conflicts.EditConflict(event, event_item(changes, slug, _image_item(event, changes, None)))
+    was_published = event is not None and event.status == Status.PUBLISHED
+    stored = item = None
+    try:
+        stored = media.store(changes.new_image) if changes.new_image is not None else None
+        item = event_item(changes, slug, _image_item(event, changes, stored))
+        before = None if creating else revisions.snapshot(event)
+        if event is None:
+            # Filled in before it joins the session, so no query flushes a half-made event.
+            event = Event(slug=slug)
+            interchange.apply_event_item(event, item, changes.era)
+            db.session.add(event)
+        else:
+            event.slug = slug
+            interchange.apply_event_item(event, item, changes.era)
+        revisions.record(event, before=before)
+        audit.record(_event_action(creating, was_published, event.status == Status.PUBLISHED), _target(event))
+        db.session.commit()
+    except BaseException as error:
+        _give_up(error, event, item, stored)
+        raise
     return event
 
 
 def move_event_to_trash(event: Event, expected_version: int | None) -> None:
-    """Take the event off the kiosk and out of the list; a later restore brings it back as it was."""
-    _check_version(event, expected_version)
-    event.deleted_at = utcnow()
-    _commit(event, "event.trash")
+    """Take the event off the kiosk and out of the list (kiosk.trash can bring it back as it was)."""
+    try:
+        trash.move_to_trash(event, expected_version)
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise conflicts.EditConflict(event) from error
 
 
 @dataclass
@@ -171,15 +194,34 @@ class EraChanges:
 
 def save_era(era: Era | None, changes: EraChanges, expected_version: int | None = None) -> Era:
     creating = era is None
-    if era is not None:
-        _check_version(era, expected_version)
     slug = changes.slug or unique_slug(Era, slugify(changes.name, fallback="era"), exclude_id=era and era.id)
-    if era is None:
-        era = Era(position=(db.session.scalar(select(func.max(Era.position))) or 0) + 1)
-        db.session.add(era)
-    era.slug, era.name, era.description = slug, changes.name, changes.description
-    era.start_year, era.end_year, era.colour = changes.start_year, changes.end_year, changes.colour.lower()
-    _commit(era, "era.create" if creating else "era.save")
+    position = era.position if era else (db.session.scalar(select(func.max(Era.position))) or 0) + 1
+    item = {
+        "slug": slug,
+        "name": changes.name,
+        "start_year": changes.start_year,
+        "end_year": changes.end_year,
+        "colour": changes.colour.lower(),
+        "description": changes.description,
+        "position": position,
+    }
+    if era is not None and conflicts.is_stale(era, expected_version):
+        raise conflicts.EditConflict(era, item)
+    try:
+        before = None if creating else revisions.snapshot(era)
+        if era is None:
+            era = Era(slug=slug)
+            interchange.apply_era_item(era, item)
+            db.session.add(era)
+        else:
+            era.slug = slug
+            interchange.apply_era_item(era, item)
+        revisions.record(era, before=before)
+        audit.record("era.create" if creating else "era.save", _target(era))
+        db.session.commit()
+    except BaseException as error:
+        _give_up(error, era, item)
+        raise
     return era
 
 
@@ -198,11 +240,11 @@ def move_era(era: Era, step: int) -> bool:
     changed = []
     for position, item in enumerate(eras, start=1):
         if item.position != position:
+            changed.append((item, revisions.snapshot(item)))
             item.position = position
-            changed.append(item)
     db.session.flush()
-    for item in changed:
-        revisions.record(item, note=_("Moved in the order"))
+    for item, before in changed:
+        revisions.record(item, note=_("Moved in the order"), before=before)
     audit.record("era.move", f"era {era.slug}", "earlier" if step < 0 else "later")
     db.session.commit()
     return True

@@ -37,7 +37,9 @@ def era_list():
     )
 
 
-def _form_page(form: EraForm, era: Era | None, status: int = 200, conflict: Era | None = None):
+def _form_page(
+    form: EraForm, era: Era | None, status: int = 200, conflict: editing.EditConflict | None = None
+):
     return (
         render_template("admin/era_form.html", form=form, era=era, fields=ERA_FIELDS, conflict=conflict),
         status,
@@ -49,7 +51,7 @@ def _save(form: EraForm, era: Era | None):
         saved = editing.save_era(era, form.changes(), _version(form.version.data))
     except editing.EditConflict as conflict:
         form.version.data = str(conflict.entity.version)
-        return _form_page(form, conflict.entity, 409, conflict=conflict.entity)
+        return _form_page(form, conflict.entity, 409, conflict=conflict)
     except editing.SaveRefused as refusal:
         form.slug.errors.append(str(refusal))
         return _form_page(form, era, 422)

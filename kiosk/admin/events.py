@@ -54,7 +54,9 @@ def event_list():
     )
 
 
-def _form_page(form: EventForm, event: Event | None, status: int = 200, conflict: Event | None = None):
+def _form_page(
+    form: EventForm, event: Event | None, status: int = 200, conflict: editing.EditConflict | None = None
+):
     return (
         render_template(
             "admin/event_form.html", form=form, event=event, fields=EVENT_FIELDS, conflict=conflict
@@ -84,21 +86,20 @@ def _save(form: EventForm, event: Event | None):
     try:
         saved = editing.save_event(event, form.changes(), _whole_number(form.version.data))
     except editing.EditConflict as conflict:
-        return _conflict_page(form, conflict.entity)
+        return _conflict_page(form, conflict)
     except editing.SaveRefused as refusal:
         form.slug.errors.append(str(refusal))
         return _form_page(form, event, 422)
     return _saved(saved)
 
 
-def _conflict_page(form: EventForm, current: Event):
+def _conflict_page(form: EventForm, conflict: editing.EditConflict):
     """Someone else saved first. Nothing is overwritten: the curator's version stays in the form, and
-    saving it again (now against the latest version) is their informed choice.
-    The later side-by-side comparison extends this page."""
-    form.version.data = str(current.version)
+    saving it again (now against the latest version) is their informed choice."""
+    form.version.data = str(conflict.entity.version)
     if form.new_upload:
         form.image.errors.append(_("Your image was not saved either: choose it again."))
-    return _form_page(form, current, 409, conflict=current)
+    return _form_page(form, conflict.entity, 409, conflict=conflict)
 
 
 @bp.route("/events/new", methods=["GET", "POST"])

@@ -285,6 +285,7 @@ def test_a_stale_save_is_refused_and_keeps_what_was_typed(curator):
     html = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Someone else saved this in the meantime" in html and 'value="My version"' in html
+    assert "Your version and the saved one differ in: Headline, " in html
     db.session.refresh(event)
     assert event.headline == "Their version" and snapshot() == before
     # Saving again from the conflict page is a deliberate choice, against the latest version.
