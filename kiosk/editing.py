@@ -174,6 +174,8 @@ def save_event(event: Event | None, changes: EventChanges, expected_version: int
 
 def move_event_to_trash(event: Event, expected_version: int | None) -> None:
     """Take the event off the kiosk and out of the list (kiosk.trash can bring it back as it was)."""
+    if conflicts.is_stale(event, expected_version):  # a missing version counts as stale here
+        raise conflicts.EditConflict(event)
     try:
         trash.move_to_trash(event, expected_version)
         db.session.commit()

@@ -10,20 +10,16 @@ from .. import editing
 from ..extensions import db
 from ..models import Era
 from .blueprint import bp
-from .forms import ConfirmForm, EraForm
+from .forms import ConfirmForm, EraForm, whole_number
 
 ERA_FIELDS = ["name", "slug", "start_year", "end_year", "colour", "description"]
 
 
 def _era_or_404(era_id: int) -> Era:
-    era = db.session.get(Era, era_id)
+    era = db.session.get(Era, era_id) if whole_number(era_id) else None
     if era is None:
         abort(404)
     return era
-
-
-def _version(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 @bp.get("/eras")
@@ -48,7 +44,7 @@ def _form_page(
 
 def _save(form: EraForm, era: Era | None):
     try:
-        saved = editing.save_era(era, form.changes(), _version(form.version.data))
+        saved = editing.save_era(era, form.changes(), whole_number(form.version.data))
     except editing.EditConflict as conflict:
         form.version.data = str(conflict.entity.version)
         return _form_page(form, conflict.entity, 409, conflict=conflict)

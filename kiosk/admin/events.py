@@ -9,7 +9,7 @@ from .. import content, editing
 from ..models import Event, Status
 from ..rendering import page_or_fragment
 from .blueprint import bp
-from .forms import ConfirmForm, EventForm
+from .forms import ConfirmForm, EventForm, whole_number
 
 # Form fields in page order: the error summary lists problems in this order.
 EVENT_FIELDS = [
@@ -19,12 +19,8 @@ EVENT_FIELDS = [
 ]  # fmt: skip
 
 
-def _whole_number(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 def _event_or_404(event_id: int) -> Event:
-    event = editing.listed_event(event_id)
+    event = editing.listed_event(event_id) if whole_number(event_id) else None
     if event is None:
         abort(404)
     return event
@@ -38,7 +34,7 @@ def home():
 @bp.get("/events")
 def event_list():
     search = request.args.get("q", "").strip()
-    era_id = _whole_number(request.args.get("era"))
+    era_id = whole_number(request.args.get("era"))
     status = request.args.get("status", "")
     events = editing.listed_events(search, era_id, Status(status) if status in set(Status) else None)
     return page_or_fragment(
@@ -84,7 +80,7 @@ def _saved(event: Event):
 def _save(form: EventForm, event: Event | None):
     """Save a checked form; a conflict or a refusal shows the form again with everything typed kept."""
     try:
-        saved = editing.save_event(event, form.changes(), _whole_number(form.version.data))
+        saved = editing.save_event(event, form.changes(), whole_number(form.version.data))
     except editing.EditConflict as conflict:
         return _conflict_page(form, conflict)
     except editing.SaveRefused as refusal:
@@ -161,7 +157,7 @@ def delete_event(event_id: int):
         form.version.data = str(event.version)
         return render_template("admin/event_delete.html", form=form, event=event)
     try:
-        editing.move_event_to_trash(event, _whole_number(form.version.data))
+        editing.move_event_to_trash(event, whole_number(form.version.data))
     except editing.EditConflict:
         flash(
             _("Someone else changed this event a moment ago. Look at it again before deleting it."), "error"

@@ -30,6 +30,13 @@ from ..models import Era, Event, Status
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 FOUR_DIGIT_YEARS = (1000, 2999)
+LARGEST = 2**31 - 1  # ids, versions and numbers beyond this are nonsense (and overflow SQLite's integers)
+
+
+def whole_number(value) -> int | None:
+    """A positive whole number from a form or a URL, or None for anything else."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) <= LARGEST else None
 
 
 def _strip(value):
@@ -53,6 +60,9 @@ class WholeNumberField(IntegerField):
             self.data = int(valuelist[0].strip())
         except ValueError as error:
             raise ValueError(_("Enter a whole number, like 1935.")) from error
+        if abs(self.data) > LARGEST:
+            self.data = None
+            raise ValueError(_("Enter a whole number, like 1935."))
 
 
 class AdminForm(FlaskForm):
@@ -99,7 +109,7 @@ class EventForm(AdminForm):
     display_date = StringField(
         _l("Display date"), filters=[_strip], validators=[_length(120, _l("the display date"))]
     )
-    era = SelectField(_l("Era"), coerce=lambda value: int(value) if value else None, validate_choice=False)
+    era = SelectField(_l("Era"), coerce=whole_number, validate_choice=False)
     summary = TextAreaField(_l("Summary"), filters=[_strip], render_kw={"rows": 3})
     body = TextAreaField(_l("Text"), render_kw={"rows": 10})
     sources = TextAreaField(_l("Sources"), render_kw={"rows": 4})

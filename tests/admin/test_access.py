@@ -106,7 +106,14 @@ def test_no_get_changes_anything(curator, app):
     for method, url in admin_requests(curator.client.application):
         if method == "GET":
             assert curator.client.get(url).status_code in {200, 403}, url
+            odd = {"q": "%_\x00", "era": "9" * 30, "status": "gone", "next": "//evil.example"}
+            assert curator.client.get(url, query_string=odd).status_code in {200, 403}, url
     assert state(app) == before
+
+
+def test_absurd_ids_in_addresses_are_a_plain_404(curator):
+    for url in ("/admin/events/99999999999999999999/edit", "/admin/eras/99999999999999999999/edit"):
+        assert curator.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("url", ["/admin/settings"])
@@ -125,3 +132,22 @@ def test_admin_pages_send_the_strict_security_headers(curator):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert ' style="' not in response.get_data(as_text=True)  # the CSP would block inline styles
+
+
+GARBAGE = ["", "\x00", "-1", "99999999999999999999999", "1e9", "<b>", "Ω" * 5000, "../../etc/passwd"]
+
+
+@pytest.mark.parametrize("value", GARBAGE, ids=range(len(GARBAGE)))
+def test_garbage_in_every_field_of_every_form_never_breaks_anything(curator, app, value):
+    fields = [
+        "headline", "slug", "start_year", "start_month", "start_day", "end_year", "end_month", "end_day",
+        "display_date", "era", "summary", "body", "sources", "confidence", "featured", "postscript", "status",
+        "image_alt", "image_caption", "image_credit", "remove_image", "version", "name", "colour",
+        "description", "direction", "idle_seconds", "touched", "image_chosen",
+    ]  # fmt: skip
+    before = state(app)
+    for method, url in admin_requests(curator.client.application):
+        if method == "POST" and url != "/admin/logout":
+            response = curator.post(url, dict.fromkeys(fields, value))
+            assert response.status_code < 500, (url, value)
+    assert state(app) == before

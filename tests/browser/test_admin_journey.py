@@ -11,6 +11,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from kiosk.extensions import db
+from kiosk.models import Role
 
 from ..helpers import PASSWORD, make_user
 from .conftest import assert_accessible
@@ -128,3 +129,17 @@ def test_the_event_list_filters_as_the_curator_types(page, live_server, curator_
     expect(rows.filter(has_text="102 tonnes in one shift")).to_have_count(1)
     page.get_by_label("Status").select_option(label="Drafts only")
     expect(page.get_by_text("No events match.")).to_be_visible()
+
+
+def test_the_other_admin_pages_are_accessible_too(page, live_server):
+    with live_server.app.app_context():
+        make_user("curator", Role.ADMIN)
+        db.session.remove()
+    sign_in(page, live_server)
+    for path in ("/admin/eras", "/admin/eras/1/edit", "/admin/eras/3/delete", "/admin/settings"):
+        page.goto(live_server.url + path)
+        assert_accessible(page)
+    page.get_by_label("Idle timeout (seconds)").fill("5")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#idle_seconds-error")).to_have_text("Choose a number of seconds between 30 and 600.")
+    assert_accessible(page)  # a form with an error summary and a message
