@@ -11,9 +11,12 @@ export FLASK_APP := kiosk
 run: setup
 	$(BIN)/gunicorn --config kiosk/gunicorn_conf.py --bind 127.0.0.1:$(PORT) 'kiosk:create_app()'
 
+# The whole suite on SQLite, then the database tests (not the browser ones) again on a throwaway
+# PostgreSQL server that .ci/with-postgres provides (installing Debian's package when root).
 test: setup-test chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	bash .ci/with-postgres $(BIN)/python -m pytest --ignore=tests/browser -p no:cacheprovider
 
 setup: $(VENV)/.installed assets database
 

@@ -1,18 +1,30 @@
-"""Shared fixtures: an app on a throwaway data folder, migrated and seeded like a real install."""
+"""Shared fixtures: an app on a throwaway data folder, migrated and seeded like a real install.
+
+The database is SQLite in that folder, or, when KIOSK_TEST_DATABASE_URL names a PostgreSQL server
+(`make test` provides one through .ci/with-postgres), a database of its own on that server per test,
+copied from a template database that was migrated and seeded once.
+"""
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
 from kiosk import create_app
 from kiosk.cli import seed_command
 from kiosk.extensions import db
 
 TEST_SECRET = "test-secret-key-not-for-production"
+TEST_DATABASE_URL = os.environ.get("KIOSK_TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+TEMPLATE_DATABASE = f"kiosk_template_{os.getpid()}"
 
 
 def make_app(data_dir: Path, **overrides):
@@ -27,6 +39,41 @@ def make_app(data_dir: Path, **overrides):
     return create_app(settings | overrides)
 
 
+class PostgresServer:
+    """Creates and drops the tests' databases on the server KIOSK_TEST_DATABASE_URL names."""
+
+    _numbers = itertools.count(1)
+
+    def __init__(self, url: str):
+        self.url = make_url(url)
+        self._admin = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+    def create(self, template: str | None = None, name: str | None = None) -> str:
+        name = name or f"kiosk_test_{os.getpid()}_{next(self._numbers)}"
+        copy = f" TEMPLATE {template}" if template else ""
+        with self._admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            connection.execute(text(f"CREATE DATABASE {name}{copy}"))
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        with self._admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {make_url(url).database} WITH (FORCE)"))
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL at ' + TEST_DATABASE_URL if ON_POSTGRES else 'SQLite'}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests of SQLite itself do not apply to a PostgreSQL run: they are deselected there, not skipped."""
+    if not ON_POSTGRES:
+        return
+    kept = [item for item in items if not item.get_closest_marker("sqlite_only")]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_environment(tmp_path_factory):
     """Nothing a test does may touch the developer's instance folder."""
@@ -37,28 +84,60 @@ def _isolated_environment(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def seeded_database(tmp_path_factory) -> Path:
-    """One migrated and seeded database per run; each test gets its own copy."""
+def postgres() -> PostgresServer | None:
+    return PostgresServer(TEST_DATABASE_URL) if ON_POSTGRES else None
+
+
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory, postgres) -> Path | str:
+    """One migrated and seeded database per run (a file, or a template database); each test gets a copy."""
     folder = tmp_path_factory.mktemp("template")
-    app = make_app(folder)
+    url = postgres.create(name=TEMPLATE_DATABASE) if postgres else f"sqlite:///{folder / 'kiosk.sqlite3'}"
+    app = make_app(folder, SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         upgrade()
         app.test_cli_runner().invoke(seed_command, catch_exceptions=False)
+        db.session.remove()
         db.engine.dispose()
-    return folder / "kiosk.sqlite3"
+    yield url if postgres else folder / "kiosk.sqlite3"
+    if postgres:
+        postgres.drop(url)
 
 
 @pytest.fixture
 def data_dir(tmp_path, seeded_database) -> Path:
     folder = tmp_path / "data"
     folder.mkdir()
-    shutil.copy(seeded_database, folder / "kiosk.sqlite3")
+    if isinstance(seeded_database, Path):
+        shutil.copy(seeded_database, folder / "kiosk.sqlite3")
     return folder
 
 
 @pytest.fixture
-def app(data_dir):
-    app = make_app(data_dir)
+def database_url(data_dir, postgres):
+    """The URL of this test's own copy of the seeded database."""
+    if postgres is None:
+        yield f"sqlite:///{data_dir / 'kiosk.sqlite3'}"
+        return
+    url = postgres.create(template=TEMPLATE_DATABASE)
+    yield url
+    postgres.drop(url)
+
+
+@pytest.fixture
+def empty_database_url(tmp_path, postgres):
+    """A database with nothing in it yet, not even the schema."""
+    if postgres is None:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    url = postgres.create()
+    yield url
+    postgres.drop(url)
+
+
+@pytest.fixture
+def app(data_dir, database_url):
+    app = make_app(data_dir, SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():
         yield app
         db.session.remove()

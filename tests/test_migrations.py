@@ -1,5 +1,6 @@
 """Migrations build the schema from nothing, and the models match them exactly."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -11,8 +12,8 @@ from kiosk.models import ContentState
 from .conftest import make_app
 
 
-def test_upgrade_on_an_empty_database_matches_the_models(tmp_path):
-    app = make_app(tmp_path / "fresh")
+def test_upgrade_on_an_empty_database_matches_the_models(tmp_path, empty_database_url):
+    app = make_app(tmp_path / "fresh", SQLALCHEMY_DATABASE_URI=empty_database_url)
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
@@ -23,8 +24,8 @@ def test_upgrade_on_an_empty_database_matches_the_models(tmp_path):
         db.engine.dispose()
 
 
-def test_downgrade_to_nothing_and_back(tmp_path):
-    app = make_app(tmp_path / "fresh")
+def test_downgrade_to_nothing_and_back(tmp_path, empty_database_url):
+    app = make_app(tmp_path / "fresh", SQLALCHEMY_DATABASE_URI=empty_database_url)
     with app.app_context():
         upgrade()
         downgrade(revision="base")
@@ -34,6 +35,7 @@ def test_downgrade_to_nothing_and_back(tmp_path):
         db.engine.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_is_new_enough_and_safe(app):
     from kiosk.database import MINIMUM_SQLITE, sqlite_version
 

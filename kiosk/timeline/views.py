@@ -60,5 +60,8 @@ def media(key: str, size: str):
 @bp.get("/healthz")
 def healthz():
     return jsonify(
-        status="ok", sqlite_version=sqlite_version(), content_version=str(content.content_version())
+        status="ok",
+        database=db.engine.dialect.name,
+        sqlite_version=sqlite_version(),
+        content_version=str(content.content_version()),
     )

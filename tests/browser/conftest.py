@@ -56,8 +56,8 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(data_dir):
-    app = make_app(data_dir, TESTING=False)
+def live_server(data_dir, database_url):
+    app = make_app(data_dir, TESTING=False, SQLALCHEMY_DATABASE_URI=database_url)
     server = LiveServer(app)
     server.start()
     yield server
