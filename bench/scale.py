@@ -1,0 +1,75 @@
+"""Scale: `/` with 5,000 events against `/` with the default content, and each worker's memory.
+
+Two data folders (the default 30 events; the same plus generated ones, 5,000 in all), each served by
+gunicorn with kiosk/gunicorn_conf.py. `/` is timed as rendered (the page cache off: the cost after every
+publish) and as visitors usually get it (cache on). Then every era and a sample of event pages are
+requested and each worker's resident memory read from /proc.
+Goals: ratio <= 3; every worker < 150 MB.   Run: .venv/bin/python bench/scale.py
+"""
+
+from __future__ import annotations
+
+import re
+
+from _support import (
+    KIOSK_APP,
+    Gunicorn,
+    fetch,
+    machine,
+    median_seconds,
+    prepare_data_dir,
+    resident_mb,
+    temporary_folder,
+)
+
+TOTAL_EVENTS = 5000
+DEFAULT_EVENTS = 30
+GOAL_RATIO = 3
+GOAL_MB = 150
+
+
+def index_time(data_dir, cache: bool) -> tuple[float, int]:
+    with Gunicorn(KIOSK_APP, data_dir, KIOSK_PAGE_CACHE="1" if cache else "0") as server:
+        _, body = fetch(server.url + "/")
+        return median_seconds(server.url + "/", repeat=20), len(body)
+
+
+def worker_memory(data_dir) -> list[float]:
+    with Gunicorn(KIOSK_APP, data_dir) as server:
+        _, page = fetch(server.url + "/")
+        eras = set(re.findall(rb'href="(/eras/[^"#]+)"', page))
+        links = eras | set(re.findall(rb'href="(/events/[^"#]+)"', page)[::25])
+        for era in eras:
+            _, era_page = fetch(server.url + era.decode())
+            links.update(re.findall(rb'href="(/events/[^"#]+)"', era_page)[::25])
+        for link in sorted(links):
+            for headers in ({}, {"HX-Request": "true"}):
+                fetch(server.url + link.decode(), headers)
+        print(f"  requested {len(links)} era and event pages (full and fragment)")
+        return [resident_mb(pid) for pid in server.worker_pids()]
+
+
+def main() -> None:
+    print(f"Machine: {machine()}")
+    with temporary_folder() as folder:
+        small = prepare_data_dir(folder / "default")
+        large = prepare_data_dir(folder / "large", extra_events=TOTAL_EVENTS - DEFAULT_EVENTS)
+        for cache in (False, True):
+            small_time, small_size = index_time(small, cache)
+            large_time, large_size = index_time(large, cache)
+            label = "cached" if cache else "rendered"
+            print(
+                f"/ {label:<8}: default {small_time * 1000:6.1f} ms ({small_size / 1024:.0f} KB), "
+                f"{TOTAL_EVENTS} events {large_time * 1000:7.1f} ms ({large_size / 1024:.0f} KB)   "
+                f"ratio {large_time / small_time:.2f}  (goal <= {GOAL_RATIO})"
+            )
+        memory = worker_memory(large)
+    print(
+        f"worker memory with {TOTAL_EVENTS} events: "
+        + ", ".join(f"{mb:.0f} MB" for mb in memory)
+        + f"   largest/goal {max(memory) / GOAL_MB:.2f}  (goal < {GOAL_MB} MB each)"
+    )
+
+
+if __name__ == "__main__":
+    main()
