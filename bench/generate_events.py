@@ -18,10 +18,38 @@ from kiosk.dates import PartialDate
 from kiosk.extensions import db
 from kiosk.models import Era, Event, Status
 
-WORDS = (
-    "coal seam shift brigade hewer mine shaft tonnes record plan Donbas Kadiyevka pick hammer lamp "
-    "comrade newspaper congress medal factory village winter spring harvest train Moscow letter"
-).split()
+WORDS = [
+    *[
+        "coal",
+        "seam",
+        "shift",
+        "brigade",
+        "hewer",
+        "mine",
+        "shaft",
+        "tonnes",
+        "record",
+        "plan",
+        "Donbas",
+        "Kadiyevka",
+        "pick",
+        "hammer",
+    ],
+    *[
+        "lamp",
+        "comrade",
+        "newspaper",
+        "congress",
+        "medal",
+        "factory",
+        "village",
+        "winter",
+        "spring",
+        "harvest",
+        "train",
+        "Moscow",
+    ],
+]
 
 
 def sentence(rng: random.Random, words: int) -> str:

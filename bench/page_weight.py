@@ -40,9 +40,12 @@ def first_load(browser, url: str) -> list[tuple[str, str, int, str]]:
 
 def main() -> None:
     print(f"Machine: {machine()}")
-    with temporary_folder() as folder, Gunicorn(KIOSK_APP, prepare_data_dir(folder / "data")) as server:
-        with chromium() as browser:
-            loaded = first_load(browser, server.url + "/")
+    with (
+        temporary_folder() as folder,
+        Gunicorn(KIOSK_APP, prepare_data_dir(folder / "data")) as server,
+        chromium() as browser,
+    ):
+        loaded = first_load(browser, server.url + "/")
     total = 0
     for kind, address, size, encoding in loaded:
         counted = kind in COUNTED
@@ -50,7 +53,8 @@ def main() -> None:
         note = "" if counted else "  (not counted)"
         print(f"  {kind:<10} {size / 1024:6.1f} KB  {encoding:<5} {address.removeprefix(server.url)}{note}")
     print(
-        f"first load of /: {total / 1024:.1f} KB as sent   ratio to goal {total / 1024 / GOAL_KB:.2f}  (goal <= {GOAL_KB} KB)"
+        f"first load of /: {total / 1024:.1f} KB as sent   "
+        f"ratio to goal {total / 1024 / GOAL_KB:.2f}  (goal <= {GOAL_KB} KB)"
     )
 
 

@@ -35,7 +35,8 @@ def main() -> None:
     print(f"hello app     {hello_rps:8.0f} requests/s")
     print(f"/             {index_rps:8.0f} requests/s   ratio {index_rps / hello_rps:.2f}  (goal >= {GOAL})")
     print(
-        f"event fragment{fragment_rps:8.0f} requests/s   ratio {fragment_rps / hello_rps:.2f}  (goal >= {GOAL})"
+        f"event fragment{fragment_rps:8.0f} requests/s   "
+        f"ratio {fragment_rps / hello_rps:.2f}  (goal >= {GOAL})"
     )
 
 
