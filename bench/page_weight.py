@@ -23,7 +23,11 @@ def first_load(browser, url: str) -> list[tuple[str, str, int, str]]:
         "Network.responseReceived",
         lambda e: responses.__setitem__(
             e["requestId"],
-            (e["type"], e["response"]["url"], e["response"]["headers"].get("content-encoding", "-")),
+            (
+                e["type"],
+                e["response"]["url"],
+                {k.lower(): v for k, v in e["response"]["headers"].items()}.get("content-encoding", "-"),
+            ),
         ),
     )
     cdp.on(

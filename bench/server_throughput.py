@@ -21,17 +21,27 @@ from _support import (
 
 EVENT = "/events/record-shift-102-tonnes"
 GOAL = 0.5
+ROUNDS = 3
+# What a kiosk's Chromium sends: it accepts compressed responses.
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 
 
 def main() -> None:
     print(f"Machine: {machine()}; load generator: {'wrk' if shutil.which('wrk') else 'threaded stdlib'}")
     with temporary_folder() as folder:
         data_dir = prepare_data_dir(folder / "data")
-        with Gunicorn(HELLO_APP, data_dir) as hello:
-            hello_rps = requests_per_second(hello.url + "/")
-        with Gunicorn(KIOSK_APP, data_dir) as kiosk:
-            index_rps = requests_per_second(kiosk.url + "/")
-            fragment_rps = requests_per_second(kiosk.url + EVENT, headers={"HX-Request": "true"})
+        hello_rps = index_rps = fragment_rps = 0.0
+        # Rounds alternate between the servers, and each figure is the best of its rounds, so that a
+        # burst of other work on the machine does not decide the ratio.
+        for _ in range(ROUNDS):
+            with Gunicorn(HELLO_APP, data_dir) as hello:
+                hello_rps = max(hello_rps, requests_per_second(hello.url + "/"))
+            with Gunicorn(KIOSK_APP, data_dir) as kiosk:
+                index_rps = max(index_rps, requests_per_second(kiosk.url + "/", headers=BROWSER))
+                fragment_rps = max(
+                    fragment_rps,
+                    requests_per_second(kiosk.url + EVENT, headers=BROWSER | {"HX-Request": "true"}),
+                )
     print(f"hello app     {hello_rps:8.0f} requests/s")
     print(f"/             {index_rps:8.0f} requests/s   ratio {index_rps / hello_rps:.2f}  (goal >= {GOAL})")
     print(

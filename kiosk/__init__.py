@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
-from . import cli, database, errors, models, security  # noqa: F401 - models registers the tables
+from . import assets, caching, cli, database, errors, models, security  # noqa: F401 - models registers tables
 from .config import PROJECT_ROOT, load_settings
 from .extensions import babel, csrf, db, htmx, migrate
 from .text import render_markdown
@@ -45,6 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     security.init_app(app)
+    caching.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     app.add_template_filter(render_markdown, "markdown")

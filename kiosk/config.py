@@ -63,4 +63,6 @@ def load_settings() -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+        # KIOSK_PAGE_CACHE=0 renders every visitor page afresh (to measure rendering, or to debug).
+        "PAGE_CACHE": _env("PAGE_CACHE", "1") != "0",
     }

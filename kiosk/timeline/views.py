@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, send_
 from sqlalchemy import select
 
 from .. import content, settings_store
+from ..caching import cached_page, current_content_version
 from ..database import sqlite_version
 from ..extensions import db
 from ..models import Era
@@ -15,10 +16,11 @@ YEAR_IN_SECONDS = 365 * 24 * 3600
 
 @bp.app_context_processor
 def _content_version():
-    return {"content_version": content.content_version}
+    return {"content_version": current_content_version}
 
 
 @bp.get("/")
+@cached_page
 def index():
     return render_template(
         "timeline/index.html",
@@ -28,6 +30,7 @@ def index():
 
 
 @bp.get("/events/<slug>")
+@cached_page
 def event(slug: str):
     shown = content.visible_event(slug)
     if shown is None:

@@ -1,0 +1,109 @@
+"""Static files under content-hashed names, pre-compressed, served by WhiteNoise with immutable caching.
+
+At start-up (and by ``flask assets``, which ``make assets`` runs) every file in the static folder gets a
+copy named after its content in ``static/dist/`` (``css/kiosk.css`` -> ``dist/css/kiosk.3f2a9c1d04b7.css``)
+with ``.gz`` and ``.br`` versions beside it. ``url_for('static', filename=...)`` then names the hashed
+copy, so a browser may keep it for a year and a new deploy still reaches every kiosk at once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import brotli
+import click
+from flask import Flask, current_app
+from whitenoise import WhiteNoise
+
+BUILD_FOLDER = "dist"
+COMPRESSIBLE = {".css", ".js", ".svg", ".json", ".txt", ".html", ".map"}
+HASH_LENGTH = 12
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Several workers may build at once: each writes a temporary file and renames it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, target)
+
+
+def _source_files(static_folder: Path):
+    build = static_folder / BUILD_FOLDER
+    for path in sorted(static_folder.rglob("*")):
+        if path.is_file() and build not in path.parents and not path.name.startswith("."):
+            yield path
+
+
+def build(static_folder: Path) -> dict[str, str]:
+    """Write any missing hashed and compressed copies; return {name: hashed name} for url_for."""
+    manifest = {}
+    for source in _source_files(static_folder):
+        data = source.read_bytes()
+        name = source.relative_to(static_folder)
+        digest = hashlib.sha256(data).hexdigest()[:HASH_LENGTH]
+        hashed = name.with_name(f"{name.stem}.{digest}{name.suffix}")
+        target = static_folder / BUILD_FOLDER / hashed
+        if not target.exists():
+            if source.suffix in COMPRESSIBLE:
+                _write_atomically(target.with_name(target.name + ".gz"), gzip.compress(data, 9, mtime=0))
+                _write_atomically(target.with_name(target.name + ".br"), brotli.compress(data, quality=11))
+            _write_atomically(target, data)
+        manifest[name.as_posix()] = f"{BUILD_FOLDER}/{hashed.as_posix()}"
+    return manifest
+
+
+def build_id(manifest: dict[str, str], template_folder: Path) -> str:
+    """Changes whenever a static file or a template does: part of every page's ETag."""
+    digest = hashlib.sha256(repr(sorted(manifest.items())).encode())
+    for template in sorted(template_folder.rglob("*")):
+        if template.is_file():
+            digest.update(template.read_bytes())
+    return digest.hexdigest()[:HASH_LENGTH]
+
+
+class _WhiteNoise(WhiteNoise):
+    FOREVER = 365 * 24 * 3600  # a year, the usual "immutable" lifetime (WhiteNoise's own is ten)
+
+
+def _is_hashed(_path: str, url: str) -> bool:
+    return url.startswith(f"/static/{BUILD_FOLDER}/")
+
+
+def _static_headers(headers, _path: str, _url: str) -> None:
+    headers["X-Content-Type-Options"] = "nosniff"
+
+
+@click.command("assets")
+def assets_command() -> None:
+    """Write the hashed, compressed copies of the static files (done at start-up too)."""
+    manifest = build(Path(current_app.static_folder))
+    click.echo(f"{len(manifest)} static files hashed and compressed into static/{BUILD_FOLDER}/.")
+
+
+def init_app(app: Flask) -> None:
+    static_folder = Path(app.static_folder)
+    manifest = build(static_folder)
+    app.config["BUILD_ID"] = build_id(manifest, Path(app.template_folder))
+
+    @app.url_defaults
+    def _hashed_static_names(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and values.get("filename") in manifest:
+            values["filename"] = manifest[values["filename"]]
+
+    app.wsgi_app = _WhiteNoise(
+        app.wsgi_app,
+        root=static_folder,
+        prefix="static/",
+        max_age=3600,
+        allow_all_origins=False,
+        immutable_file_test=_is_hashed,
+        add_headers_function=_static_headers,
+    )
+    app.cli.add_command(assets_command)

@@ -1,0 +1,88 @@
+"""Visitor pages are cached by content version and revalidated by ETag; static files are immutable."""
+
+import gzip
+import re
+
+import brotli
+from flask import render_template_string
+
+from kiosk.caching import cached_page
+
+from .helpers import make_event
+
+EVENT = "/events/record-shift-102-tonnes"
+HTMX = {"HX-Request": "true"}
+
+
+def test_visitor_pages_carry_no_session_token_and_set_no_cookie(client):
+    for path, headers in (("/", {}), (EVENT, {}), (EVENT, HTMX)):
+        response = client.get(path, headers=headers)
+        assert "csrf" not in response.get_data(as_text=True).lower()
+        assert "Set-Cookie" not in response.headers
+        assert response.headers["Cache-Control"] == "no-cache"
+
+
+def test_an_unchanged_page_is_revalidated_with_a_bodiless_304(client):
+    first = client.get("/")
+    etag = first.headers["ETag"]
+    again = client.get("/", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    assert again.headers["ETag"] == etag
+    # The fragment of the same URL is a different document with a different tag.
+    assert client.get(EVENT, headers=HTMX).headers["ETag"] != client.get(EVENT).headers["ETag"]
+
+
+def test_publishing_changes_the_pages_at_once(client):
+    before = client.get("/")
+    assert "Brand-new headline" not in before.get_data(as_text=True)
+    make_event(headline="Brand-new headline")
+    after = client.get("/", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert "Brand-new headline" in after.get_data(as_text=True)
+    assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_a_cached_page_is_the_page_rendered(app, client):
+    rendered = client.get(EVENT).get_data()
+    assert len(app.extensions["page_cache"]) >= 1
+    assert client.get(EVENT).get_data() == rendered
+
+
+def test_pages_are_sent_compressed_to_browsers_that_accept_it(client):
+    plain = client.get("/").get_data()
+    as_brotli = client.get("/", headers={"Accept-Encoding": "gzip, deflate, br"})
+    as_gzip = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert as_brotli.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(as_brotli.get_data()) == plain
+    assert gzip.decompress(as_gzip.get_data()) == plain
+    assert len(as_brotli.get_data()) < len(plain) / 3
+    assert "Accept-Encoding" in as_brotli.headers["Vary"]
+
+
+def test_pages_carrying_a_session_token_are_never_shared(app, client):
+    @app.get("/with-a-form")
+    @cached_page
+    def with_a_form():
+        return render_template_string("<form><input name=t value='{{ csrf_token() }}'></form>")
+
+    first, second = app.test_client(), app.test_client()
+    token = re.search(r"value='([^']+)'", first.get("/with-a-form").get_data(as_text=True)).group(1)
+    other = second.get("/with-a-form")
+    assert token not in other.get_data(as_text=True)
+    assert "ETag" not in other.headers
+
+
+def test_static_files_have_hashed_names_and_are_immutable_and_precompressed(client):
+    html = client.get("/").get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    assert any(re.search(r"/kiosk\.[0-9a-f]{12}\.css$", url) for url in assets)
+    assert any(re.search(r"/htmx\.min\.[0-9a-f]{12}\.js$", url) for url in assets)
+    for url in assets:
+        with client.get(url) as plain, client.get(url, headers={"Accept-Encoding": "br"}) as compressed:
+            plain.get_data(), compressed.get_data()
+        assert plain.status_code == 200
+        assert plain.headers["Cache-Control"] == "max-age=31536000, public, immutable"
+        assert plain.headers["X-Content-Type-Options"] == "nosniff"
+        assert compressed.headers["Content-Encoding"] == "br"
+        assert brotli.decompress(compressed.get_data()) == plain.get_data()
