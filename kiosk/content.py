@@ -6,19 +6,23 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from .extensions import db
 from .models import ContentState, Era, Event, EventTranslation, Setting, Status, utcnow
 
 
+ERA_ORDER = (Era.position, Era.start_year, Era.id)
+
+
 def visible_events():
-    """A select() of the events visitors may see, in timeline order."""
+    """A select() of the events visitors may see (their era loaded with them), in timeline order."""
     return (
         select(Event)
         .join(Event.era)
+        .options(contains_eager(Event.era))
         .where(Event.status == Status.PUBLISHED, Event.deleted_at.is_(None))
-        .order_by(Era.position, Event.sort_key, Event.id)
+        .order_by(*ERA_ORDER, Event.sort_key, Event.id)
     )
 
 
@@ -30,7 +34,7 @@ class Chapter:
 
 def chapters() -> list[Chapter]:
     """Every era in order with its visible events; eras without any are left out."""
-    eras = db.session.scalars(select(Era).order_by(Era.position, Era.start_year)).all()
+    eras = db.session.scalars(select(Era).order_by(*ERA_ORDER)).all()
     by_era = {era.id: Chapter(era) for era in eras}
     for item in db.session.scalars(visible_events()):
         by_era[item.era_id].events.append(item)
@@ -47,16 +51,31 @@ def visible_event(slug: str) -> Event | None:
 
 def neighbours(current: Event) -> tuple[Event | None, Event | None]:
     """The events before and after this one in timeline order."""
-    position = tuple_(Era.position, Event.sort_key, Event.id)
-    here = tuple_(current.era.position, current.sort_key, current.id)
-    earlier = (
+    return _next_visible(current, backwards=True), _next_visible(current, backwards=False)
+
+
+def _next_visible(current: Event, backwards: bool) -> Event | None:
+    """Look in the event's own era first (one step along an index), then in the nearest era before/after."""
+    era = current.era
+    step = (lambda a, b: a < b) if backwards else (lambda a, b: a > b)
+    order = (lambda column: column.desc()) if backwards else (lambda column: column)
+    in_era = (
         visible_events()
-        .where(position < here)
+        .where(Event.era_id == era.id)
+        .where(step(tuple_(Event.sort_key, Event.id), tuple_(current.sort_key, current.id)))
         .order_by(None)
-        .order_by(Era.position.desc(), Event.sort_key.desc(), Event.id.desc())
+        .order_by(order(Event.sort_key), order(Event.id))
     )
-    later = visible_events().where(position > here)
-    return db.session.scalar(earlier.limit(1)), db.session.scalar(later.limit(1))
+    found = db.session.scalar(in_era.limit(1))
+    if found is not None:
+        return found
+    other_eras = (
+        visible_events()
+        .where(step(tuple_(*ERA_ORDER), tuple_(era.position, era.start_year, era.id)))
+        .order_by(None)
+        .order_by(*(order(column) for column in (*ERA_ORDER, Event.sort_key, Event.id)))
+    )
+    return db.session.scalar(other_eras.limit(1))
 
 
 def content_version() -> int:

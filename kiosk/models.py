@@ -119,7 +119,11 @@ class Event(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
-    __table_args__ = (Index("ix_event_visible_order", "status", "deleted_at", "sort_key"),)
+    __table_args__ = (
+        Index("ix_event_visible_order", "status", "deleted_at", "sort_key"),
+        # An era's visible events in order, read straight off the index (era pages, neighbours, counts).
+        Index("ix_event_era_visible_order", "era_id", "status", "deleted_at", "sort_key", "id"),
+    )
 
     @property
     def start(self) -> PartialDate:

@@ -64,3 +64,9 @@ def test_chapters_follow_era_order_and_dates(app):
     for chapter in chapters:
         keys = [event.sort_key for event in chapter.events]
         assert keys == sorted(keys)
+
+
+def test_neighbours_cross_era_boundaries_in_timeline_order(app):
+    ordered = [event for chapter in content.chapters() for event in chapter.events]
+    for before, current, after in zip([None, *ordered[:-1]], ordered, [*ordered[1:], None], strict=True):
+        assert content.neighbours(current) == (before, after), current.slug

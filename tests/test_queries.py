@@ -1,0 +1,64 @@
+"""Pages cost a small, fixed number of SQL statements however many events there are (no N+1)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event as sa_event
+
+from kiosk.extensions import db
+from kiosk.models import Era, EventTranslation, Media
+
+from .helpers import make_event
+
+
+@contextmanager
+def counted_statements():
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+
+
+def statements_for(client, path: str, **headers) -> int:
+    db.session.remove()  # nothing loaded before may spare the page a query
+    with counted_statements() as statements:
+        assert client.get(path, headers=headers).status_code == 200
+    return len(statements)
+
+
+def add_many_events(count: int) -> None:
+    """More events in every era, with pictures and translations, which lazy loading would trip over."""
+    eras = db.session.scalars(db.select(Era)).all()
+    for number in range(count):
+        picture = Media(key=f"picture{number}", width=800, height=600, checksum=f"{number:064d}")
+        made = make_event(era=eras[number % len(eras)], image=picture, image_alt="A picture", commit=False)
+        made.translations.append(EventTranslation(locale="ru", headline="Заголовок"))
+    db.session.commit()
+
+
+PAGES = [
+    ("/", {}),
+    ("/events/record-shift-102-tonnes", {}),
+    ("/events/record-shift-102-tonnes", {"HX-Request": "true"}),
+]
+
+
+@pytest.mark.parametrize(("path", "headers"), PAGES)
+def test_pages_need_the_same_few_statements_with_many_more_events(app, client, path, headers):
+    app.config["PAGE_CACHE"] = False  # count what rendering costs, not what the cache saves
+    before = statements_for(client, path, **headers)
+    add_many_events(60)
+    assert statements_for(client, path, **headers) == before <= 6
+
+
+def test_a_cached_page_costs_one_statement(client):
+    client.get("/")
+    assert statements_for(client, "/") == 1
