@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, contains_eager
 from .extensions import db
 from .models import ContentState, Era, Event, EventTranslation, Setting, Status, utcnow
 
-
 ERA_ORDER = (Era.position, Era.start_year, Era.id)
 
 
