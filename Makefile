@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := kiosk
 
-.PHONY: run test setup setup-test assets database chromium postgres lint bench messages clean
+.PHONY: run test setup setup-test assets database chromium postgres lint bench wrk messages clean
 
 run: setup
 	$(BIN)/gunicorn --config kiosk/gunicorn_conf.py --bind 127.0.0.1:$(PORT) 'kiosk:create_app()'
@@ -34,7 +34,10 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml requirements.lock
 
 # Front-end: third-party assets come from the npm registry at exact versions and are copied
 # into static/vendor, which git ignores.
-assets: static/vendor/htmx.min.js
+# Then every static file gets a content-hashed, pre-compressed copy in static/dist (the app also does
+# this at start-up if one is missing).
+assets: static/vendor/htmx.min.js $(VENV)/.installed
+	@$(BIN)/flask assets
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -52,6 +55,18 @@ database: $(VENV)/.installed
 chromium:
 	@bash .ci/ensure-chromium
 
+# Benchmarks (bench/README.md): each prints its ratios; none is a test.
+bench: setup-test chromium wrk
+	$(BIN)/python bench/server_throughput.py
+	$(BIN)/python bench/page_weight.py
+	$(BIN)/python bench/tap_latency.py
+	$(BIN)/python bench/scale.py
+
+# The load generator: Debian's wrk when root; otherwise bench/ falls back to its own stdlib generator.
+wrk:
+	@command -v wrk >/dev/null || [ "$$(id -u)" -ne 0 ] || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -65,4 +80,4 @@ messages: $(VENV)/.installed
 	  else $(BIN)/pybabel init -i kiosk/translations/messages.pot -d kiosk/translations -l $(LANG_CODE); fi; fi
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor
+	rm -rf $(VENV) node_modules static/vendor static/dist

@@ -13,5 +13,10 @@ keepalive = 5
 # Recycle workers now and then, so a slow leak can never take the kiosk down.
 max_requests = 5000
 max_requests_jitter = 500
+# The heartbeat file in memory: a slow disk can never make the master think a worker hung.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Each worker builds its own app (no preload): a recycled worker starts clean, and no database
+# connection is ever shared across a fork.
+preload_app = False
 accesslog = "-"
 errorlog = "-"
