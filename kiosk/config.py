@@ -65,4 +65,8 @@ def load_settings() -> dict:
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
         # KIOSK_PAGE_CACHE=0 renders every visitor page afresh (to measure rendering, or to debug).
         "PAGE_CACHE": _env("PAGE_CACHE", "1") != "0",
+        # A long timeline loads lazily: `/` carries the first events in full and each era's rest arrives
+        # in runs of TIMELINE_PAGE_EVENTS as the visitor reaches it (the default content fits entirely).
+        "TIMELINE_EAGER_EVENTS": _env_int("TIMELINE_EAGER_EVENTS", 40),
+        "TIMELINE_PAGE_EVENTS": _env_int("TIMELINE_PAGE_EVENTS", 40),
     }

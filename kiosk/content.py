@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import inspect, select, tuple_, update
+from sqlalchemy import func, inspect, select, tuple_, update
 from sqlalchemy.orm import Session, contains_eager
 
 from .extensions import db
@@ -27,17 +27,60 @@ def visible_events():
 
 @dataclass
 class Chapter:
+    """An era and a run of its visible events: all of them, or a page from ``start`` on."""
+
     era: Era
     events: list[Event] = field(default_factory=list)
+    total: int = 0  # visible events in the whole era
+    start: int = 0  # where ``events`` begins among them
+
+    @property
+    def next_start(self) -> int:
+        return self.start + len(self.events)
+
+    @property
+    def remaining(self) -> int:
+        """Events after this run, which the timeline loads when the visitor reaches them."""
+        return max(self.total - self.next_start, 0)
 
 
-def chapters() -> list[Chapter]:
-    """Every era in order with its visible events; eras without any are left out."""
-    eras = db.session.scalars(select(Era).order_by(*ERA_ORDER)).all()
-    by_era = {era.id: Chapter(era) for era in eras}
-    for item in db.session.scalars(visible_events()):
+def _visible_counts():
+    return (
+        select(Event.era_id, func.count().label("total"))
+        .where(Event.status == Status.PUBLISHED, Event.deleted_at.is_(None))
+        .group_by(Event.era_id)
+        .subquery()
+    )
+
+
+def chapters(eager_events: int | None = None) -> list[Chapter]:
+    """Every era that has visible events, in order, with its first events loaded.
+
+    ``eager_events`` caps how many events are loaded in all (the first ones in timeline order), so that a
+    timeline of thousands of events costs the same two queries and a page of bounded size; None loads all.
+    """
+    counts = _visible_counts()
+    rows = db.session.execute(
+        select(Era, counts.c.total).join(counts, counts.c.era_id == Era.id).order_by(*ERA_ORDER)
+    ).all()
+    by_era = {era.id: Chapter(era, total=total) for era, total in rows}
+    events = visible_events() if eager_events is None else visible_events().limit(eager_events)
+    for item in db.session.scalars(events):
         by_era[item.era_id].events.append(item)
-    return [chapter for chapter in by_era.values() if chapter.events]
+    return list(by_era.values())
+
+
+def era_chapter(slug: str, start: int, limit: int) -> Chapter | None:
+    """One page of an era's visible events (None for an unknown era or one with nothing to show)."""
+    counts = _visible_counts()
+    row = db.session.execute(
+        select(Era, counts.c.total).join(counts, counts.c.era_id == Era.id).where(Era.slug == slug)
+    ).first()
+    if row is None:
+        return None
+    era, total = row
+    page = visible_events().where(Event.era_id == era.id).offset(start).limit(limit)
+    return Chapter(era, list(db.session.scalars(page)), total=total, start=start)
 
 
 def featured_events() -> list[Event]:

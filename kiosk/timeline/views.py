@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_from_directory
 from sqlalchemy import select
 
 from .. import content, settings_store
@@ -24,7 +24,7 @@ def _content_version():
 def index():
     return render_template(
         "timeline/index.html",
-        chapters=content.chapters(),
+        chapters=content.chapters(eager_events=current_app.config["TIMELINE_EAGER_EVENTS"]),
         **settings_store.get_many("title_headline", "title_summary", "further_reading"),
     )
 
@@ -38,6 +38,20 @@ def event(slug: str):
     previous, following = content.neighbours(shown)
     return page_or_fragment(
         "timeline/event.html", "timeline/_event.html", event=shown, previous=previous, following=following
+    )
+
+
+@bp.get("/eras/<slug>")
+@cached_page
+def era(slug: str):
+    """A run of an era's events: the fragment the timeline loads lazily, or a page of its own."""
+    page_size = current_app.config["TIMELINE_PAGE_EVENTS"]
+    start = max(request.args.get("start", 0, type=int), 0)
+    chapter = content.era_chapter(slug, start, page_size)
+    if chapter is None or (start and not chapter.events):
+        abort(404)
+    return page_or_fragment(
+        "timeline/era.html", "timeline/_era_events.html", chapter=chapter, page_size=page_size
     )
 
 
