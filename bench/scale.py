@@ -35,17 +35,25 @@ def index_time(data_dir, cache: bool) -> tuple[float, int]:
 
 
 def worker_memory(data_dir) -> list[float]:
+    """Walk the whole timeline as a visitor scrolling to its end would (every era's every run, as htmx
+    fragments and as pages), open a sample of events, then read each worker's resident memory."""
     with Gunicorn(KIOSK_APP, data_dir) as server:
         _, page = fetch(server.url + "/")
-        eras = set(re.findall(rb'href="(/eras/[^"#]+)"', page))
-        links = eras | set(re.findall(rb'href="(/events/[^"#]+)"', page)[::25])
-        for era in eras:
-            _, era_page = fetch(server.url + era.decode())
-            links.update(re.findall(rb'href="(/events/[^"#]+)"', era_page)[::25])
-        for link in sorted(links):
+        runs = list(re.findall(rb'class="card card--more" href="([^"]+)"', page))
+        events = set(re.findall(rb'href="(/events/[^"#]+)"', page))
+        requested = 0
+        while runs:
+            link = runs.pop().decode().replace("&amp;", "&")
+            _, fragment = fetch(server.url + link, {"HX-Request": "true"})
+            fetch(server.url + link)
+            requested += 2
+            runs += re.findall(rb'class="card card--more" href="([^"]+)"', fragment)
+            events.update(re.findall(rb'href="(/events/[^"#]+)"', fragment))
+        for link in sorted(events)[::20]:
             for headers in ({}, {"HX-Request": "true"}):
                 fetch(server.url + link.decode(), headers)
-        print(f"  requested {len(links)} era and event pages (full and fragment)")
+                requested += 1
+        print(f"  walked {requested} era runs and event pages; the timeline links {len(events)} events")
         return [resident_mb(pid) for pid in server.worker_pids()]
 
 

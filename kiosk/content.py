@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, inspect, select, tuple_, update
+from sqlalchemy import func, inspect, select, tuple_, union_all, update
 from sqlalchemy.orm import Session, contains_eager
 
 from .extensions import db
@@ -64,10 +64,34 @@ def chapters(eager_events: int | None = None) -> list[Chapter]:
         select(Era, counts.c.total).join(counts, counts.c.era_id == Era.id).order_by(*ERA_ORDER)
     ).all()
     by_era = {era.id: Chapter(era, total=total) for era, total in rows}
-    events = visible_events() if eager_events is None else visible_events().limit(eager_events)
-    for item in db.session.scalars(events):
+    events = visible_events() if eager_events is None else _first_events(by_era.values(), eager_events)
+    for item in db.session.scalars(events) if events is not None else ():
         by_era[item.era_id].events.append(item)
     return list(by_era.values())
+
+
+def _first_events(chapters_in_order, budget: int):
+    """The first ``budget`` events in timeline order, as one query that takes each era's share straight
+    off its index (sorting every visible event to keep the first few would grow with the timeline)."""
+    runs = []
+    for chapter in chapters_in_order:
+        if budget <= 0:
+            break
+        take = min(chapter.total, budget)
+        budget -= take
+        run = (
+            select(Event.id)
+            .where(
+                Event.era_id == chapter.era.id, Event.status == Status.PUBLISHED, Event.deleted_at.is_(None)
+            )
+            .order_by(Event.sort_key, Event.id)
+            .limit(take)
+            .subquery()
+        )
+        runs.append(select(run.c.id))
+    if not runs:
+        return None
+    return visible_events().where(Event.id.in_(union_all(*runs) if len(runs) > 1 else runs[0]))
 
 
 def era_chapter(slug: str, start: int, limit: int) -> Chapter | None:

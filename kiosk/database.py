@@ -25,6 +25,9 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Refresh the planner's statistics when a table has grown much since they were gathered (cheap when
+    # nothing changed); without them SQLite picks a slow index for the timeline's per-era counts.
+    cursor.execute("PRAGMA optimize=0x10002")
     cursor.close()
 
 
