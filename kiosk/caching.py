@@ -82,6 +82,7 @@ class PageCache:
 
 VERSION_QUERY = f"SELECT version FROM {ContentState.__tablename__} WHERE id = 1"
 VERSION_KEY = "kiosk.content_version"
+SHAREABLE_KEY = "kiosk.shareable"  # set on responses every cookie-less visitor may be given as they are
 
 
 def current_content_version() -> int:
@@ -144,19 +145,79 @@ def cached_page(view):
             token_name = current_app.config["WTF_CSRF_FIELD_NAME"]
             g.pop(token_name, None)  # Flask-WTF keeps the token made for a page here
             response = current_app.make_response(view(*args, **kwargs))
-            if response.status_code != 200 or token_name in g:
-                # Not a page every visitor can share (an error, or one carrying this session's token).
+            if response.status_code != 200 or token_name in g or "Set-Cookie" in response.headers:
+                # Not a page every visitor can share (an error, or one for this visitor alone).
                 return response
             kept = [(name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers]
             page = CachedPage(response.get_data(), kept)
             if current_app.config["PAGE_CACHE"]:
                 cache.put(key, version, page)
+        if current_app.config["PAGE_CACHE"]:
+            request.environ[SHAREABLE_KEY] = True
         return _respond(page, etag)
 
     return serve
+
+
+class SharedResponses:
+    """WSGI middleware in front of Flask: finished visitor responses replayed without entering Flask.
+
+    A kiosk's requests carry no cookie, so the response to one is fully determined by its URL, a few
+    request headers and the content version. Such a response, once Flask has produced it through
+    ``cached_page`` (with every header the app adds), is kept and replayed for the same request while the
+    version stays the same: one tiny query and a dictionary look-up, like a reverse proxy's cache.
+    Anything with a cookie, a condition or another method goes to Flask as usual.
+    """
+
+    KEY_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT_ENCODING")
+    BYPASS_HEADERS = ("HTTP_COOKIE", "HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+
+    def __init__(self, wsgi_app, read_version):
+        self.wsgi_app = wsgi_app
+        self.read_version = read_version
+        self.cache = PageCache()
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "GET" or any(name in environ for name in self.BYPASS_HEADERS):
+            return self.wsgi_app(environ, start_response)
+        version = environ[VERSION_KEY] = self.read_version()
+        key = (environ.get("PATH_INFO"), environ.get("QUERY_STRING"), *map(environ.get, self.KEY_HEADERS))
+        replay = self.cache.get(key)
+        if replay is not None and replay[0] == version:
+            _, status, headers, body = replay
+            start_response(status, headers)
+            return [body]
+
+        captured = []
+
+        def capture(status, headers, exc_info=None):
+            captured[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        if not environ.get(SHAREABLE_KEY):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        status, headers = captured
+        if not any(name.lower() == "set-cookie" for name, _ in headers):
+            self.cache.put(key, version, (version, status, list(headers), body))
+        return [body]
 
 
 def init_app(app) -> None:
     app.config.setdefault("PAGE_CACHE", True)
     app.config.setdefault("WTF_CSRF_FIELD_NAME", "csrf_token")
     app.extensions["page_cache"] = PageCache()
+    if app.config["PAGE_CACHE"]:
+        with app.app_context():
+            engine = db.engine
+
+        def read_version() -> int:
+            with engine.connect() as connection:
+                return connection.exec_driver_sql(VERSION_QUERY).scalar() or 0
+
+        app.wsgi_app = SharedResponses(app.wsgi_app, read_version)

@@ -86,3 +86,47 @@ def test_static_files_have_hashed_names_and_are_immutable_and_precompressed(clie
         assert plain.headers["X-Content-Type-Options"] == "nosniff"
         assert compressed.headers["Content-Encoding"] == "br"
         assert brotli.decompress(compressed.get_data()) == plain.get_data()
+
+
+def test_cookieless_visitors_get_the_finished_response_replayed_without_flask(app, client):
+    rendered = []
+    app.before_request(lambda: rendered.append(1) and None)
+    first = client.get(EVENT, headers=HTMX)
+    second = client.get(EVENT, headers=HTMX)
+    assert len(rendered) == 1
+    assert second.get_data() == first.get_data()
+    assert second.headers == first.headers
+    assert "default-src 'self'" in second.headers["Content-Security-Policy"]
+    # Another shape of the same URL is another response.
+    assert client.get(EVENT).get_data() != first.get_data()
+    assert len(rendered) == 2
+
+
+def test_a_replayed_page_changes_as_soon_as_content_is_published(client):
+    client.get("/")
+    assert "Brand-new headline" not in client.get("/").get_data(as_text=True)
+    make_event(headline="Brand-new headline")
+    assert "Brand-new headline" in client.get("/").get_data(as_text=True)
+
+
+def test_requests_with_a_cookie_always_reach_the_app(app, client):
+    rendered = []
+    app.before_request(lambda: rendered.append(1) and None)
+    client.set_cookie("something", "1")
+    client.get("/")
+    client.get("/")
+    assert len(rendered) == 2
+
+
+def test_a_response_setting_a_cookie_is_never_replayed(app, client):
+    @app.get("/greets-with-a-cookie")
+    @cached_page
+    def greets_with_a_cookie():
+        response = app.make_response("Hello")
+        response.set_cookie("visitor", "42")
+        return response
+
+    client.get("/greets-with-a-cookie")
+    other = app.test_client()
+    assert "Set-Cookie" in other.get("/greets-with-a-cookie").headers
+    assert other.get_cookie("visitor").value == "42"
