@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -208,10 +209,24 @@ class SharedResponses:
         return [body]
 
 
+WARM_UP_EVENTS = 40
+EVENT_LINK = re.compile(r'hx-get="(/events/[^"]+)"')
+
+
+def warm_up(app) -> None:
+    """Render `/` and the events it shows once, before the first visitor: templates get compiled, the
+    database connection opened and the page cache filled, so no visitor's tap waits for any of that."""
+    client = app.test_client()
+    page = client.get("/")
+    for link in EVENT_LINK.findall(page.get_data(as_text=True))[:WARM_UP_EVENTS]:
+        client.get(link, headers={"HX-Request": "true"})
+
+
 def init_app(app) -> None:
     app.config.setdefault("PAGE_CACHE", True)
     app.config.setdefault("WTF_CSRF_FIELD_NAME", "csrf_token")
     app.extensions["page_cache"] = PageCache()
+    app.extensions["warm_up"] = lambda: warm_up(app)  # gunicorn_conf.py calls it in each new worker
     if app.config["PAGE_CACHE"]:
         with app.app_context():
             engine = db.engine

@@ -20,3 +20,13 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 preload_app = False
 accesslog = "-"
 errorlog = "-"
+
+
+def post_worker_init(worker) -> None:
+    """Let the app warm up (compile templates, fill its page cache) before the worker takes requests."""
+    warm_up = getattr(worker.wsgi, "extensions", {}).get("warm_up")
+    if warm_up:
+        try:
+            warm_up()
+        except Exception:  # a cold cache is slower, never a reason not to serve
+            worker.log.exception("Warming up failed; serving cold.")
