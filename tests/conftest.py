@@ -25,6 +25,8 @@ TEST_SECRET = "test-secret-key-not-for-production"
 TEST_DATABASE_URL = os.environ.get("KIOSK_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 TEMPLATE_DATABASE = f"kiosk_template_{os.getpid()}"
+# A test's data folder -> its PostgreSQL database, so that every app made on that folder shares it.
+_DATABASE_OF_FOLDER: dict[Path, str] = {}
 
 
 def make_app(data_dir: Path, **overrides):
@@ -34,7 +36,8 @@ def make_app(data_dir: Path, **overrides):
         "SECRET_KEY": TEST_SECRET,
         "DATA_DIR": str(data_dir),
         "MEDIA_DIR": str(data_dir / "media"),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{data_dir / 'kiosk.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": _DATABASE_OF_FOLDER.get(data_dir)
+        or f"sqlite:///{data_dir / 'kiosk.sqlite3'}",
     }
     return create_app(settings | overrides)
 
@@ -105,23 +108,23 @@ def seeded_database(tmp_path_factory, postgres) -> Path | str:
 
 
 @pytest.fixture
-def data_dir(tmp_path, seeded_database) -> Path:
+def data_dir(tmp_path, seeded_database, postgres):
+    """This test's data folder, with its own copy of the seeded database (in it, or on PostgreSQL)."""
     folder = tmp_path / "data"
     folder.mkdir()
-    if isinstance(seeded_database, Path):
+    if postgres is None:
         shutil.copy(seeded_database, folder / "kiosk.sqlite3")
-    return folder
+        yield folder
+        return
+    _DATABASE_OF_FOLDER[folder] = postgres.create(template=TEMPLATE_DATABASE)
+    yield folder
+    postgres.drop(_DATABASE_OF_FOLDER.pop(folder))
 
 
 @pytest.fixture
-def database_url(data_dir, postgres):
+def database_url(data_dir):
     """The URL of this test's own copy of the seeded database."""
-    if postgres is None:
-        yield f"sqlite:///{data_dir / 'kiosk.sqlite3'}"
-        return
-    url = postgres.create(template=TEMPLATE_DATABASE)
-    yield url
-    postgres.drop(url)
+    return _DATABASE_OF_FOLDER.get(data_dir) or f"sqlite:///{data_dir / 'kiosk.sqlite3'}"
 
 
 @pytest.fixture

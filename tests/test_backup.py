@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from kiosk import backup, content, exporters, settings_store
 from kiosk.dates import PartialDate
@@ -25,6 +25,7 @@ def media_file(name: str = "abc123-large.webp", data: bytes = b"RIFF-not-really-
     return folder / name
 
 
+@pytest.mark.sqlite_only  # backups copy the SQLite file; PostgreSQL has its own tools
 def test_backup_and_restore_into_an_empty_folder_serve_the_same_content(app, tmp_path):
     media_file()
     before = exporters.export("json")
@@ -32,7 +33,9 @@ def test_backup_and_restore_into_an_empty_folder_serve_the_same_content(app, tmp
     assert result.exit_code == 0, result.output
     assert "Backed up to" in result.output and "30 events, 1 media file(s)" in result.output
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
-    assert manifest["schema_revision"] == "0001" and manifest["content_version"] == content.content_version()
+    current_revision = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+    assert manifest["schema_revision"] == current_revision
+    assert manifest["content_version"] == content.content_version()
     assert set(manifest["files"]) == {"kiosk.sqlite3", "media/abc123-large.webp"}
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "backup")).target == str(
         tmp_path / "backup"
@@ -47,6 +50,7 @@ def test_backup_and_restore_into_an_empty_folder_serve_the_same_content(app, tmp
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "restore")) is not None
 
 
+@pytest.mark.sqlite_only  # backups copy the SQLite file; PostgreSQL has its own tools
 def test_backup_while_another_thread_keeps_writing(app, tmp_path):
     era_id = db.session.scalar(select(Era.id).where(Era.slug == "return-to-the-donbas"))
     written: list[int] = []
@@ -102,6 +106,7 @@ def test_backup_while_another_thread_keeps_writing(app, tmp_path):
     assert exporters.export("json") == restored
 
 
+@pytest.mark.sqlite_only  # backups copy the SQLite file; PostgreSQL has its own tools
 def test_restore_refuses_a_folder_with_data_unless_forced(app, tmp_path):
     original = media_file()
     cli(app, "backup", tmp_path / "backup")
@@ -128,6 +133,7 @@ def test_restore_refuses_a_folder_with_data_unless_forced(app, tmp_path):
     assert db.session.scalar(select(Event).where(Event.slug == "made-after-the-backup")) is not None
 
 
+@pytest.mark.sqlite_only  # backups copy the SQLite file; PostgreSQL has its own tools
 def test_a_damaged_backup_is_refused_before_anything_changes(app, tmp_path):
     media_file()
     cli(app, "backup", tmp_path / "backup")
@@ -142,6 +148,7 @@ def test_a_damaged_backup_is_refused_before_anything_changes(app, tmp_path):
         assert not (tmp_path / "new-kiosk" / "media").exists()
 
 
+@pytest.mark.sqlite_only  # backups copy the SQLite file; PostgreSQL has its own tools
 def test_backup_needs_a_new_or_empty_folder(app, tmp_path):
     (tmp_path / "used").mkdir()
     (tmp_path / "used" / "something").write_text("x")
