@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import func, or_, select
 
 from .extensions import db
 from .models import AuditEntry
@@ -26,3 +29,41 @@ def record(action: str, target: str = "", detail: str = "", username: str | None
     )
     db.session.add(entry)
     return entry
+
+
+def search(
+    *,
+    action: str = "",
+    username: str = "",
+    since: date | None = None,
+    until: date | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[AuditEntry], int]:
+    """One page of entries, newest first, and how many match in all.
+
+    ``username`` also finds failed sign-ins typed with that name (they have no signed-in user).
+    ``since`` and ``until`` are whole days (UTC), both included.
+    """
+    query = select(AuditEntry)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if username:
+        query = query.where(or_(AuditEntry.username == username, AuditEntry.target == f"user {username}"))
+    if since:
+        query = query.where(AuditEntry.at >= datetime.combine(since, time.min))
+    if until:
+        query = query.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time.min))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    newest_first = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    entries = db.session.scalars(newest_first.limit(per_page).offset((page - 1) * per_page))
+    return list(entries), total
+
+
+def known_actions() -> list[str]:
+    return list(db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+
+
+def known_usernames() -> list[str]:
+    query = select(AuditEntry.username).where(AuditEntry.username != "").distinct()
+    return list(db.session.scalars(query.order_by(AuditEntry.username)))

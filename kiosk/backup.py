@@ -156,6 +156,32 @@ def backup(target: Path, *, record: bool = True) -> dict:
     return manifest
 
 
+def timestamped_folder(parent: Path) -> Path:
+    """A new folder name in ``parent`` for a backup made now (``2025-03-14T140210Z``, ``…-2`` if taken)."""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
+    candidate, number = Path(parent) / stamp, 1
+    while candidate.exists():
+        number += 1
+        candidate = Path(parent) / f"{stamp}-{number}"
+    return candidate
+
+
+def list_backups(parent: Path) -> list[dict]:
+    """The backups in ``parent``, newest first: each manifest plus its folder's ``name``.
+
+    Only the manifest is read (checking every file is for restore); folders without one are left out.
+    """
+    found = []
+    for folder in Path(parent).iterdir() if Path(parent).is_dir() else []:
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(manifest, dict) and manifest.get("format") == FORMAT:
+            found.append(manifest | {"name": folder.name})
+    return sorted(found, key=lambda made: (str(made.get("created_at", "")), made["name"]), reverse=True)
+
+
 def verify(source: Path) -> dict:
     """The backup's manifest, after checking every file against it; BackupError lists what is wrong."""
     source = Path(source)

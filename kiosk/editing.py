@@ -140,7 +140,18 @@ def _target(entity: Event | Era) -> str:
     return f"{'event' if isinstance(entity, Event) else 'era'} {entity.slug}"
 
 
-def save_event(event: Event | None, changes: EventChanges, expected_version: int | None = None) -> Event:
+def submitted_event_item(event: Event, changes: EventChanges) -> dict:
+    """What saving ``changes`` would make of ``event``, as an item to compare with what is saved now.
+
+    A newly chosen image is not part of it (it is stored only when the save goes ahead).
+    """
+    slug = changes.slug or unique_slug(Event, slugify(changes.headline), exclude_id=event.id)
+    return event_item(changes, slug, _image_item(event, changes, None))
+
+
+def save_event(
+    event: Event | None, changes: EventChanges, expected_version: int | None = None, note: str = ""
+) -> Event:
     """Create (``event`` None) or update an event, in one transaction with its revision and audit entry.
 
     Raises conflicts.EditConflict (nothing written) when the event changed since ``expected_version``.
@@ -148,7 +159,7 @@ def save_event(event: Event | None, changes: EventChanges, expected_version: int
     creating = event is None
     slug = changes.slug or unique_slug(Event, slugify(changes.headline), exclude_id=event and event.id)
     if event is not None and conflicts.is_stale(event, expected_version):
-        raise conflicts.EditConflict(event, event_item(changes, slug, _image_item(event, changes, None)))
+        raise conflicts.EditConflict(event, submitted_event_item(event, changes))
     was_published = event is not None and event.status == Status.PUBLISHED
     stored = item = None
     try:
@@ -163,7 +174,7 @@ def save_event(event: Event | None, changes: EventChanges, expected_version: int
         else:
             event.slug = slug
             interchange.apply_event_item(event, item, changes.era)
-        revisions.record(event, before=before)
+        revisions.record(event, note, before=before)
         audit.record(_event_action(creating, was_published, event.status == Status.PUBLISHED), _target(event))
         db.session.commit()
     except BaseException as error:
@@ -184,6 +195,49 @@ def move_event_to_trash(event: Event, expected_version: int | None) -> None:
         raise conflicts.EditConflict(event) from error
 
 
+def restore_from_trash(event: Event, expected_version: int | None) -> None:
+    """Bring a trashed event back to the list (and to the kiosk, if it was published)."""
+    if conflicts.is_stale(event, expected_version):
+        raise conflicts.EditConflict(event)
+    try:
+        trash.restore_from_trash(event, expected_version)
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise conflicts.EditConflict(event) from error
+
+
+def purge_event(event: Event, expected_version: int | None) -> None:
+    """Delete a trashed event for good (raises trash.NotInTrash for any other)."""
+    if conflicts.is_stale(event, expected_version):
+        raise conflicts.EditConflict(event)
+    try:
+        trash.purge(event, expected_version)
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise conflicts.EditConflict(event) from error
+
+
+def restore_revision(entity: Event | Era, revision, expected_version: int | None):
+    """Make ``entity`` what ``revision`` recorded, as a new revision, with an audit entry; one transaction.
+
+    Raises conflicts.EditConflict when it changed since ``expected_version``, revisions.RestoreRefused or
+    SaveRefused when the old version cannot be applied now; nothing is written then.
+    """
+    if conflicts.is_stale(entity, expected_version):
+        raise conflicts.EditConflict(entity)
+    try:
+        restored = revisions.restore(entity, revision)
+        kind = "event" if isinstance(entity, Event) else "era"
+        audit.record(f"{kind}.restore-revision", _target(entity), restored.note)
+        db.session.commit()
+    except BaseException as error:
+        _give_up(error, entity, None)
+        raise
+    return restored
+
+
 @dataclass
 class EraChanges:
     name: str
@@ -194,11 +248,11 @@ class EraChanges:
     description: str
 
 
-def save_era(era: Era | None, changes: EraChanges, expected_version: int | None = None) -> Era:
-    creating = era is None
+def submitted_era_item(era: Era | None, changes: EraChanges) -> dict:
+    """What saving ``changes`` would make of ``era`` (None: a new one, placed last), as an item."""
     slug = changes.slug or unique_slug(Era, slugify(changes.name, fallback="era"), exclude_id=era and era.id)
     position = era.position if era else (db.session.scalar(select(func.max(Era.position))) or 0) + 1
-    item = {
+    return {
         "slug": slug,
         "name": changes.name,
         "start_year": changes.start_year,
@@ -207,6 +261,14 @@ def save_era(era: Era | None, changes: EraChanges, expected_version: int | None 
         "description": changes.description,
         "position": position,
     }
+
+
+def save_era(
+    era: Era | None, changes: EraChanges, expected_version: int | None = None, note: str = ""
+) -> Era:
+    creating = era is None
+    item = submitted_era_item(era, changes)
+    slug = item["slug"]
     if era is not None and conflicts.is_stale(era, expected_version):
         raise conflicts.EditConflict(era, item)
     try:
@@ -218,7 +280,7 @@ def save_era(era: Era | None, changes: EraChanges, expected_version: int | None 
         else:
             era.slug = slug
             interchange.apply_era_item(era, item)
-        revisions.record(era, before=before)
+        revisions.record(era, note, before=before)
         audit.record("era.create" if creating else "era.save", _target(era))
         db.session.commit()
     except BaseException as error:

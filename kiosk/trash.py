@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 
 from . import audit, conflicts
 from .extensions import db
-from .models import Event, Revision, utcnow
+from .models import AuditEntry, Event, Revision, utcnow
 
 
 class NotInTrash(ValueError):
@@ -67,3 +67,17 @@ def list_trash() -> list[Event]:
             .order_by(Event.deleted_at.desc(), Event.id.desc())
         )
     )
+
+
+def trashed_by(events: list[Event]) -> dict[int, str]:
+    """Who moved each event to the trash, read from the audit log (an event id -> a username)."""
+    targets = {f"event {event.slug}": event.id for event in events}
+    found: dict[int, str] = {}
+    entries = db.session.execute(
+        select(AuditEntry.target, AuditEntry.username)
+        .where(AuditEntry.action == "event.trash", AuditEntry.target.in_(targets))
+        .order_by(AuditEntry.id)
+    )
+    for target, username in entries:  # the latest entry wins: an event may have been trashed before
+        found[targets[target]] = username
+    return found

@@ -1,4 +1,5 @@
-"""The curators' back office at /admin: sign-in, events, eras and settings.
+"""The curators' back office at /admin: sign-in, events, eras, their history and conflicts, the trash,
+import and export, backups, the audit log and settings.
 
 Every view here needs a signed-in curator unless auth.PUBLIC_ENDPOINTS names it, so a new view is
 protected without anyone having to remember it.
@@ -6,7 +7,7 @@ protected without anyone having to remember it.
 
 from flask import Flask
 
-from . import auth, eras, events, settings  # noqa: F401 - each module adds its views to bp
+from . import audit_log, auth, eras, events, history, import_export, settings, trashed  # noqa: F401 - views
 from .blueprint import bp
 
 

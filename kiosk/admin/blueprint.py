@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -11,6 +13,12 @@ from .. import media
 from ..extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.app_template_filter("when")
+def when(moment: datetime | None) -> str:
+    """A stored time (UTC) as the admin shows it."""
+    return moment.strftime("%Y-%m-%d %H:%M") + " UTC" if moment else ""
 
 
 def _message(error: HTTPException) -> str:

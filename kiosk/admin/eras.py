@@ -6,13 +6,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from .. import editing
+from .. import conflicts, editing
 from ..extensions import db
 from ..models import Era
+from . import merging
 from .blueprint import bp
 from .forms import ConfirmForm, EraForm, whole_number
 
 ERA_FIELDS = ["name", "slug", "start_year", "end_year", "colour", "description"]
+# Each difference kiosk.conflicts finds, and the form field that decides it (the order is not edited here).
+CONFLICT_GROUPS = {name: (name,) for name in ERA_FIELDS}
 
 
 def _era_or_404(era_id: int) -> Era:
@@ -33,21 +36,56 @@ def era_list():
     )
 
 
-def _form_page(
-    form: EraForm, era: Era | None, status: int = 200, conflict: editing.EditConflict | None = None
-):
+def _form_page(form: EraForm, era: Era | None, status: int = 200):
+    return render_template("admin/era_form.html", form=form, era=era, fields=ERA_FIELDS), status
+
+
+def _conflict_page(form: EraForm, conflict: editing.EditConflict, status: int = 409, posted=None):
+    """Someone else saved first: both versions side by side, field by field (see merging)."""
+    era = conflict.entity
+    saved = EraForm(formdata=None, era=era, meta={"csrf": False})
+    saved.fill_from(era)
+    view = merging.view(conflict, form, saved, ERA_FIELDS, CONFLICT_GROUPS, posted=posted)
     return (
-        render_template("admin/era_form.html", form=form, era=era, fields=ERA_FIELDS, conflict=conflict),
+        render_template(
+            "admin/conflict.html",
+            view=view,
+            kind="era",
+            name=era.name,
+            merge_url=url_for("admin.merge_era", era_id=era.id),
+            back_url=url_for("admin.edit_era", era_id=era.id),
+        ),
         status,
     )
 
 
-def _save(form: EraForm, era: Era | None):
+@bp.post("/eras/<int:era_id>/merge")
+def merge_era(era_id: int):
+    """Save what the curator chose on the conflict page, against the version they compared it with."""
+    era = _era_or_404(era_id)
+    version = request.form.get("version", "")
+    mine = EraForm(formdata=merging.carried(request.form, "mine", ERA_FIELDS), era=era, meta={"csrf": False})
+    if not mine.validate():
+        mine.version.data = version
+        return _form_page(mine, era, 422)
+    conflict = conflicts.EditConflict(era, editing.submitted_era_item(era, mine.changes()))
+    mine_values = merging.form_values(mine, ERA_FIELDS)
+    decided = merging.choices(conflict, CONFLICT_GROUPS, mine, mine_values, request.form)
+    if not conflicts.is_stale(era, version) and any(choice.chosen is None for choice in decided):
+        return _conflict_page(mine, conflict, 422, posted=request.form)
+    values = merging.merged(mine_values, merging.carried(request.form, "current", ERA_FIELDS), decided)
+    values["version"] = version
+    form = EraForm(formdata=values, era=era, meta={"csrf": False})
+    if not form.validate():
+        return _form_page(form, era, 422)
+    return _save(form, era, note=_("Merged after a conflict"))
+
+
+def _save(form: EraForm, era: Era | None, note: str = ""):
     try:
-        saved = editing.save_era(era, form.changes(), whole_number(form.version.data))
+        saved = editing.save_era(era, form.changes(), whole_number(form.version.data), note)
     except editing.EditConflict as conflict:
-        form.version.data = str(conflict.entity.version)
-        return _form_page(form, conflict.entity, 409, conflict=conflict)
+        return _conflict_page(form, conflict)
     except editing.SaveRefused as refusal:
         form.slug.errors.append(str(refusal))
         return _form_page(form, era, 422)

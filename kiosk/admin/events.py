@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import content, editing
+from .. import conflicts, content, editing
 from ..models import Event, Status
 from ..rendering import page_or_fragment
+from . import merging
 from .blueprint import bp
 from .forms import ConfirmForm, EventForm, whole_number
 
@@ -17,6 +18,29 @@ EVENT_FIELDS = [
     "display_date", "era", "summary", "body", "sources", "confidence", "featured", "postscript", "status",
     "image", "image_alt", "image_caption", "image_credit", "remove_image",
 ]  # fmt: skip
+# What a conflict page carries for each side (a chosen file cannot be carried: it must be chosen again).
+CARRIED_FIELDS = [name for name in EVENT_FIELDS if name != "image"]
+# Each difference kiosk.conflicts finds, and the form fields that decide it.
+CONFLICT_GROUPS = {
+    "slug": ("slug",),
+    "headline": ("headline",),
+    "start": ("start_year", "start_month", "start_day"),
+    "end": ("end_year", "end_month", "end_day"),
+    "display_date": ("display_date",),
+    "era": ("era",),
+    "summary": ("summary",),
+    "body": ("body",),
+    "sources": ("sources",),
+    "confidence": ("confidence",),
+    "featured": ("featured",),
+    "postscript": ("postscript",),
+    "status": ("status",),
+    "image.key": ("remove_image",),
+    "image.url": ("remove_image",),
+    "image.alt": ("image_alt",),
+    "image.caption": ("image_caption",),
+    "image.credit": ("image_credit",),
+}
 
 
 def _event_or_404(event_id: int) -> Event:
@@ -50,15 +74,8 @@ def event_list():
     )
 
 
-def _form_page(
-    form: EventForm, event: Event | None, status: int = 200, conflict: editing.EditConflict | None = None
-):
-    return (
-        render_template(
-            "admin/event_form.html", form=form, event=event, fields=EVENT_FIELDS, conflict=conflict
-        ),
-        status,
-    )
+def _form_page(form: EventForm, event: Event | None, status: int = 200):
+    return render_template("admin/event_form.html", form=form, event=event, fields=EVENT_FIELDS), status
 
 
 def _saved(event: Event):
@@ -77,10 +94,10 @@ def _saved(event: Event):
     return redirect(url_for("admin.edit_event", event_id=event.id))
 
 
-def _save(form: EventForm, event: Event | None):
-    """Save a checked form; a conflict or a refusal shows the form again with everything typed kept."""
+def _save(form: EventForm, event: Event | None, note: str = ""):
+    """Save a checked form; a conflict or a refusal shows what was typed again, nothing lost."""
     try:
-        saved = editing.save_event(event, form.changes(), whole_number(form.version.data))
+        saved = editing.save_event(event, form.changes(), whole_number(form.version.data), note)
     except editing.EditConflict as conflict:
         return _conflict_page(form, conflict)
     except editing.SaveRefused as refusal:
@@ -89,13 +106,52 @@ def _save(form: EventForm, event: Event | None):
     return _saved(saved)
 
 
-def _conflict_page(form: EventForm, conflict: editing.EditConflict):
-    """Someone else saved first. Nothing is overwritten: the curator's version stays in the form, and
-    saving it again (now against the latest version) is their informed choice."""
-    form.version.data = str(conflict.entity.version)
-    if form.new_upload:
-        form.image.errors.append(_("Your image was not saved either: choose it again."))
-    return _form_page(form, conflict.entity, 409, conflict=conflict)
+def _conflict_page(form: EventForm, conflict: editing.EditConflict, status: int = 409, posted=None):
+    """Someone else saved first. Nothing is overwritten: the curator's version and the saved one, side by
+    side, field by field, for them to choose from (see merging)."""
+    event = conflict.entity
+    saved = EventForm(formdata=None, event=event, meta={"csrf": False})
+    saved.fill_from(event)
+    image_lost = bool(form.new_upload) or request.form.get("image_lost") == "1"
+    view = merging.view(
+        conflict, form, saved, CARRIED_FIELDS, CONFLICT_GROUPS, posted=posted, image_lost=image_lost
+    )
+    return (
+        render_template(
+            "admin/conflict.html",
+            view=view,
+            kind="event",
+            name=event.headline,
+            merge_url=url_for("admin.merge_event", event_id=event.id),
+            back_url=url_for("admin.edit_event", event_id=event.id),
+        ),
+        status,
+    )
+
+
+@bp.post("/events/<int:event_id>/merge")
+def merge_event(event_id: int):
+    """Save what the curator chose on the conflict page, against the version they compared it with."""
+    event = _event_or_404(event_id)
+    version = request.form.get("version", "")
+    mine = EventForm(
+        formdata=merging.carried(request.form, "mine", CARRIED_FIELDS), event=event, meta={"csrf": False}
+    )
+    if not mine.validate():  # the page was altered, or the world changed (a slug taken): fix it in the form
+        mine.version.data = version
+        return _form_page(mine, event, 422)
+    conflict = conflicts.EditConflict(event, editing.submitted_event_item(event, mine.changes()))
+    mine_values = merging.form_values(mine, CARRIED_FIELDS)
+    decided = merging.choices(conflict, CONFLICT_GROUPS, mine, mine_values, request.form)
+    if not conflicts.is_stale(event, version) and any(choice.chosen is None for choice in decided):
+        return _conflict_page(mine, conflict, 422, posted=request.form)
+    values = merging.merged(mine_values, merging.carried(request.form, "current", CARRIED_FIELDS), decided)
+    values["version"] = version
+    values.setlist("image", request.files.getlist("image"))
+    form = EventForm(formdata=values, event=event, meta={"csrf": False})
+    if not form.validate():
+        return _form_page(form, event, 422)
+    return _save(form, event, note=_("Merged after a conflict"))
 
 
 @bp.route("/events/new", methods=["GET", "POST"])

@@ -43,6 +43,11 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _newlines(value):
+    """Browsers send line breaks as CRLF; stored text keeps LF, so a save changes only what was typed."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 class WholeNumberField(IntegerField):
     """A number typed as text: what the curator typed is shown back as typed, even when it is not a number."""
 
@@ -110,9 +115,9 @@ class EventForm(AdminForm):
         _l("Display date"), filters=[_strip], validators=[_length(120, _l("the display date"))]
     )
     era = SelectField(_l("Era"), coerce=whole_number, validate_choice=False)
-    summary = TextAreaField(_l("Summary"), filters=[_strip], render_kw={"rows": 3})
-    body = TextAreaField(_l("Text"), render_kw={"rows": 10})
-    sources = TextAreaField(_l("Sources"), render_kw={"rows": 4})
+    summary = TextAreaField(_l("Summary"), filters=[_newlines, _strip], render_kw={"rows": 3})
+    body = TextAreaField(_l("Text"), filters=[_newlines], render_kw={"rows": 10})
+    sources = TextAreaField(_l("Sources"), filters=[_newlines], render_kw={"rows": 4})
     confidence = StringField(
         _l("Confidence label"), filters=[_strip], validators=[_length(80, _l("the confidence label"))]
     )
@@ -314,7 +319,7 @@ class EraForm(AdminForm):
     start_year = WholeNumberField(_l("Start year"))
     end_year = WholeNumberField(_l("End year"))
     colour = StringField(_l("Colour"), filters=[_strip], render_kw={"type": "color"})
-    description = TextAreaField(_l("Description"), filters=[_strip], render_kw={"rows": 3})
+    description = TextAreaField(_l("Description"), filters=[_newlines, _strip], render_kw={"rows": 3})
     version = HiddenField()
 
     def __init__(self, *args, era: Era | None = None, **kwargs):
@@ -401,3 +406,12 @@ class SettingsForm(AdminForm):
         if not self.idle_seconds.errors and (value is None or not 30 <= value <= 600):
             self.idle_seconds.errors.append(_("Choose a number of seconds between 30 and 600."))
         return not self.errors
+
+
+class ImportForm(AdminForm):
+    file = FileField(_l("File to import"), render_kw={"accept": ".json,.csv,application/json,text/csv"})
+
+
+class ImportConfirmForm(FlaskForm):
+    token = HiddenField()
+    publish = BooleanField(_l("Publish the imported events"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -110,3 +111,56 @@ def event_form(**overrides) -> dict:
         "slug": "",
         "action": "save",
     } | overrides
+
+
+class _FormReader(HTMLParser):
+    """What a browser would send from one form: hidden and text inputs, checked boxes, textareas."""
+
+    def __init__(self, action: str):
+        super().__init__(convert_charrefs=True)
+        self.action, self.inside, self.values = action, False, {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("action") == self.action
+        elif self.inside and tag == "option" and self._select and "selected" in attrs:
+            self.values[self._select] = attrs.get("value", "")
+        elif not self.inside or not attrs.get("name"):
+            return
+        elif tag == "select":
+            self._select = attrs["name"]
+        elif tag == "input" and attrs.get("type") in {"radio", "checkbox"}:
+            if "checked" in attrs:
+                self.values[attrs["name"]] = attrs.get("value", "on")
+        elif tag == "input" and attrs.get("type") not in {"file", "submit"}:
+            self.values[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self.values[self._textarea] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea:
+            # Browsers drop the newline that follows <textarea>.
+            self.values[self._textarea] = re.sub(r"^\r?\n", "", self.values[self._textarea])
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "form":
+            self.inside = False
+
+
+def form_values(html: str, action: str) -> dict:
+    """The values the form posting to ``action`` holds, as a browser would send them (without the CSRF
+    token: Curator.post adds its own)."""
+    reader = _FormReader(action)
+    reader.feed(html)
+    assert reader.values, f"no form posting to {action}"
+    reader.values.pop("csrf_token", None)
+    return reader.values

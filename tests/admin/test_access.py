@@ -6,15 +6,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from kiosk import content
+from kiosk import conflicts, content, trash
 from kiosk.extensions import db
-from kiosk.models import AuditEntry, Event
+from kiosk.models import AuditEntry, Era, Event
 
 from ..helpers import make_user
 from .conftest import TOKEN
 
 PUBLIC = {"admin.login"}
-EXAMPLE_VALUES = {"event_id": 1, "era_id": 1}
+EXAMPLE_VALUES = {"event_id": 1, "era_id": 1, "number": 1, "file_format": "json"}
 
 
 def admin_requests(app) -> list[tuple[str, str]]:
@@ -42,6 +42,19 @@ def test_the_walk_finds_every_kind_of_admin_url(server):
     assert len(found) >= 20
     assert ("POST", "/admin/events/1/edit") in found and ("GET", "/admin/settings") in found
     assert ("POST", "/admin/eras/1/move") in found and ("POST", "/admin/logout") in found
+    # The safety net: history, merging after a conflict, the trash, the audit log, import and backups.
+    for expected in [
+        ("GET", "/admin/events/1/history"),
+        ("POST", "/admin/eras/1/history/1/restore"),
+        ("POST", "/admin/events/1/merge"),
+        ("POST", "/admin/eras/1/merge"),
+        ("POST", "/admin/trash/1/delete"),
+        ("GET", "/admin/audit"),
+        ("POST", "/admin/import/confirm"),
+        ("GET", "/admin/export/json"),
+        ("POST", "/admin/backups"),
+    ]:
+        assert expected in found, expected
 
 
 def test_every_admin_url_refuses_anonymous_visitors(server, client, app):
@@ -102,12 +115,26 @@ def test_htmx_requests_carry_the_token_in_a_header(curator):
 
 
 def test_no_get_changes_anything(curator, app):
+    # Event 1 and era 1 get a history, so their history and restore pages have something to show.
+    conflicts.save(db.session.get(Event, 1), 1, {"headline": "A history for event 1"})
+    conflicts.save(db.session.get(Era, 1), 1, {"name": "A history for era 1"})
+    db.session.commit()
+    gets = [url for method, url in admin_requests(curator.client.application) if method == "GET"]
+    odd = {"q": "%_\x00", "era": "9" * 30, "status": "gone", "next": "//evil.example"}
     before = state(app)
-    for method, url in admin_requests(curator.client.application):
-        if method == "GET":
-            assert curator.client.get(url).status_code in {200, 403}, url
-            odd = {"q": "%_\x00", "era": "9" * 30, "status": "gone", "next": "//evil.example"}
-            assert curator.client.get(url, query_string=odd).status_code in {200, 403}, url
+    for url in gets:
+        # Event 1 is not in the trash, so the trash's pages for it do not exist.
+        answers = {404} if url.startswith("/admin/trash/") else {200, 403}
+        assert curator.client.get(url).status_code in answers, url
+        assert curator.client.get(url, query_string=odd).status_code in answers, url
+    assert state(app) == before
+    trash.move_to_trash(db.session.get(Event, 1))
+    db.session.commit()
+    before = state(app)
+    for url in gets:
+        if url.startswith("/admin/trash/"):
+            assert curator.client.get(url).status_code == 200, url
+            assert curator.client.get(url, query_string=odd).status_code == 200, url
     assert state(app) == before
 
 

@@ -76,7 +76,7 @@ def test_editing_an_era_and_a_stale_edit(curator):
     assert era.name == "Miner in the Donbas" and era.version == 2
     stale = curator.post(f"/admin/eras/{era.id}/edit", form | {"name": "Someone else's idea"})
     assert stale.status_code == 409
-    assert "Someone else saved this in the meantime" in stale.get_data(as_text=True)
+    assert "Someone else saved “Miner in the Donbas” in the meantime" in stale.get_data(as_text=True)
     db.session.refresh(era)
     assert era.name == "Miner in the Donbas"
 

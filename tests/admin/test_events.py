@@ -270,30 +270,7 @@ def test_preview_matches_the_kiosk_page_for_a_published_event(curator, client):
     assert article in preview and "Preview — published" in preview
 
 
-# ---- conflicts and the trash ----
-
-
-def test_a_stale_save_is_refused_and_keeps_what_was_typed(curator):
-    event = make_event(headline="First version")
-    opened_version = str(event.version)
-    # Someone else saves first.
-    event.headline = "Their version"
-    db.session.commit()
-    before = snapshot()
-    form = event_form(headline="My version", slug=event.slug, version=opened_version)
-    response = curator.post(f"/admin/events/{event.id}/edit", form)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 409
-    assert "Someone else saved this in the meantime" in html and 'value="My version"' in html
-    assert "Your version and the saved one differ in: Headline, " in html
-    db.session.refresh(event)
-    assert event.headline == "Their version" and snapshot() == before
-    # Saving again from the conflict page is a deliberate choice, against the latest version.
-    latest = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
-    assert latest == str(event.version)
-    assert curator.post(f"/admin/events/{event.id}/edit", form | {"version": latest}).status_code == 302
-    db.session.refresh(event)
-    assert event.headline == "My version"
+# ---- the trash (conflicts: test_merging.py) ----
 
 
 def test_delete_asks_first_then_moves_the_event_to_the_trash(curator, client):

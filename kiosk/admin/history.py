@@ -1,0 +1,136 @@
+"""History: every saved version of an event or era, the differences between any two, and restoring one."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import editing, revisions
+from ..extensions import db
+from ..models import Era, Event, Revision
+from ..rendering import page_or_fragment
+from .blueprint import bp
+from .forms import ConfirmForm, whole_number
+
+
+def readable(changes: list[revisions.FieldChange]) -> list[revisions.FieldChange]:
+    """Differences as curators read them: eras by name (snapshots name them by web address)."""
+    names = {slug: name for slug, name in db.session.execute(select(Era.slug, Era.name))}
+    for change in changes:
+        if change.field == "era":
+            change.before = names.get(change.before, change.before)
+            change.after = names.get(change.after, change.after)
+    return changes
+
+
+def _entity_or_404(kind: str, entity_id: int) -> Event | Era:
+    entity = None
+    if whole_number(entity_id):
+        entity = editing.listed_event(entity_id) if kind == "event" else db.session.get(Era, entity_id)
+    if entity is None:
+        abort(404)
+    return entity
+
+
+def _revision_or_404(entity: Event | Era, number: int) -> Revision:
+    revision = revisions.get(entity, number) if whole_number(number) else None
+    if revision is None:
+        abort(404)
+    return revision
+
+
+def _pair(history: list[Revision]) -> tuple[Revision | None, Revision | None]:
+    """The two revisions to compare: those asked for, else the latest and the one before it."""
+    by_number = {revision.number: revision for revision in history}
+    newer = by_number.get(whole_number(request.args.get("newer")) or 0) or (history[0] if history else None)
+    older = by_number.get(whole_number(request.args.get("older")) or 0)
+    if newer is None:
+        return None, None
+    if older is None or older.number == newer.number:
+        older = next((revision for revision in history if revision.number < newer.number), None)
+    if older is not None and older.number > newer.number:
+        older, newer = newer, older
+    return older, newer
+
+
+def _history_page(kind: str, entity: Event | Era):
+    history = revisions.history(entity)
+    older, newer = _pair(history)
+    changes = readable(revisions.diff_revisions(older, newer)) if newer else []
+    return page_or_fragment(
+        "admin/history.html",
+        "admin/_comparison.html",
+        kind=kind,
+        entity=entity,
+        name=_name(entity),
+        history=history,
+        older=older,
+        newer=newer,
+        changes=changes,
+        # Saves outside the admin (the trash, an import of an unchanged item) may leave no revision.
+        latest_is_current=bool(history)
+        and not revisions.diff(history[0].snapshot, revisions.snapshot(entity)),
+    )
+
+
+def _name(entity: Event | Era) -> str:
+    return entity.headline if isinstance(entity, Event) else entity.name
+
+
+def _restore_page(kind: str, entity: Event | Era, number: int):
+    revision = _revision_or_404(entity, number)
+    form = ConfirmForm()
+    problem, status = None, 200
+    if form.validate_on_submit():
+        try:
+            restored = editing.restore_revision(entity, revision, whole_number(form.version.data))
+        except editing.EditConflict:
+            problem, status = _("Someone else changed it a moment ago: look at the differences again."), 409
+        except (revisions.RestoreRefused, editing.SaveRefused) as refusal:
+            problem, status = str(refusal), 409
+        else:
+            flash(
+                _(
+                    "Restored revision %(old)s. It is now revision %(new)s; the one before is kept too.",
+                    old=revision.number,
+                    new=restored.number,
+                ),
+                "success",
+            )
+            return redirect(url_for(f"admin.{kind}_history", **{f"{kind}_id": entity.id}))
+    form.version.data = str(entity.version)
+    changes = readable(revisions.diff(revisions.snapshot(entity), revision.snapshot))
+    return (
+        render_template(
+            "admin/restore_revision.html",
+            kind=kind,
+            entity=entity,
+            name=_name(entity),
+            revision=revision,
+            changes=changes,
+            form=form,
+            problem=problem,
+        ),
+        status,
+    )
+
+
+@bp.get("/events/<int:event_id>/history")
+def event_history(event_id: int):
+    return _history_page("event", _entity_or_404("event", event_id))
+
+
+@bp.route("/events/<int:event_id>/history/<int:number>/restore", methods=["GET", "POST"])
+def restore_event_revision(event_id: int, number: int):
+    return _restore_page("event", _entity_or_404("event", event_id), number)
+
+
+@bp.get("/eras/<int:era_id>/history")
+def era_history(era_id: int):
+    return _history_page("era", _entity_or_404("era", era_id))
+
+
+@bp.route("/eras/<int:era_id>/history/<int:number>/restore", methods=["GET", "POST"])
+def restore_era_revision(era_id: int, number: int):
+    return _restore_page("era", _entity_or_404("era", era_id), number)

@@ -1,0 +1,152 @@
+"""Import and export: upload a file, read the dry run, confirm; download the timeline; back up the data.
+
+An upload is checked by a dry run (kiosk.importers, rolled back) and kept on the server under a random
+token (kiosk.staged_imports) until the curator confirms; the confirmation imports it again from scratch,
+so everything is checked once more against the database as it is then.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.utils import secure_filename
+
+from .. import backup, exporters, importers, staged_imports
+from .auth import admin_required
+from .blueprint import bp
+from .forms import ConfirmForm, ImportConfirmForm, ImportForm
+
+DEFAULT_IMPORT_LIMIT = 5 * 1024 * 1024
+DOWNLOADS = {
+    "json": ("application/json", "json"),
+    "timelinejs": ("application/json", "timelinejs.json"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+}
+
+
+def _limit() -> int:
+    return int(current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_IMPORT_LIMIT))
+
+
+def _readable_limit() -> str:
+    limit = _limit()
+    if limit >= 1048576:
+        return _("%(size)s MB", size="%g" % round(limit / 1048576, 1))
+    if limit >= 1024:
+        return _("%(size)s KB", size=limit // 1024)
+    return _("%(size)s bytes", size=limit)
+
+
+def _backups_folder() -> Path:
+    return Path(current_app.config["DATA_DIR"]) / "backups"
+
+
+def _page(status: int = 200, **context):
+    context.setdefault("form", ImportForm())
+    backups = backup.list_backups(_backups_folder()) if current_user.is_admin else []
+    return (
+        render_template(
+            "admin/import.html",
+            limit=_readable_limit(),
+            backups=backups,
+            backup_form=ConfirmForm(),
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.get("/import")
+def import_page():
+    return _page()
+
+
+def _uploaded(form: ImportForm) -> tuple[bytes, str] | str:
+    """The uploaded bytes and a safe name for the log, or a message saying what is wrong."""
+    upload = form.file.data
+    if not upload or not getattr(upload, "filename", ""):
+        return _("Choose a file to import.")
+    data = upload.stream.read(_limit() + 1)
+    if len(data) > _limit():
+        return _("That file is too large: imports can be at most %(limit)s.", limit=_readable_limit())
+    if not data.strip():
+        return _("That file is empty.")
+    return data, (secure_filename(upload.filename) or "upload")[:100]
+
+
+@bp.post("/import")
+def check_import():
+    form = ImportForm()
+    form.validate()  # the CSRF token was checked for every POST already
+    uploaded = _uploaded(form)
+    if isinstance(uploaded, str):
+        form.file.errors.append(uploaded)
+        return _page(422, form=form)
+    data, filename = uploaded
+    try:
+        report = importers.run(data, source=filename, dry_run=True)
+    except importers.ImportRefused as refused:
+        return _page(422, form=form, filename=filename, problems=refused.problems)
+    token = staged_imports.stage(data, filename, current_user.id)
+    confirm = ImportConfirmForm(formdata=None, token=token)
+    return _page(filename=filename, report=report, confirm=confirm)
+
+
+@bp.post("/import/confirm")
+def confirm_import():
+    confirm = ImportConfirmForm()
+    confirm.validate()
+    staged = staged_imports.load(confirm.token.data or "", current_user.id)
+    if staged is None:
+        flash(
+            _("That upload has expired or was imported already. Nothing was imported: upload it again."),
+            "error",
+        )
+        return redirect(url_for("admin.import_page"))
+    try:
+        report = importers.run(staged.data, source=staged.filename, publish=bool(confirm.publish.data))
+    except importers.ImportRefused as refused:  # the content changed since the dry run
+        staged_imports.discard(confirm.token.data)
+        return _page(409, filename=staged.filename, problems=refused.problems)
+    staged_imports.discard(confirm.token.data)
+    return _page(filename=staged.filename, report=report, imported=True, published=bool(confirm.publish.data))
+
+
+@bp.get("/export/<file_format>")
+def export(file_format: str):
+    """A download of the whole timeline (not the trash); it changes nothing."""
+    if file_format not in DOWNLOADS:
+        abort(404)
+    mimetype, suffix = DOWNLOADS[file_format]
+    response = Response(exporters.export(file_format), mimetype=mimetype)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    response.headers["Content-Disposition"] = f'attachment; filename="timeline-{stamp}.{suffix}"'
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.post("/backups")
+@admin_required
+def make_backup():
+    form = ConfirmForm()
+    form.validate()
+    target = backup.timestamped_folder(_backups_folder())
+    try:
+        manifest = backup.backup(target)
+    except (backup.BackupError, OSError) as error:
+        flash(_("The backup could not be made; nothing was changed. %(reason)s", reason=str(error)), "error")
+        return redirect(url_for("admin.import_page", _anchor="backups"))
+    flash(
+        _(
+            "Backed up %(events)s events and %(eras)s eras, with the images, to %(folder)s.",
+            events=manifest["events"],
+            eras=manifest["eras"],
+            folder=target.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.import_page", _anchor="backups"))

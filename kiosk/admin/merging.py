@@ -1,0 +1,141 @@
+"""Resolving an edit conflict field by field: the curator's version beside the saved one, and their choice.
+
+When a save is refused because someone else saved first (kiosk.conflicts.EditConflict), the conflict page
+lists each field where the two versions differ and asks which to keep, or lets the curator write a merged
+text. Everything they submitted travels with the page in hidden fields ("mine-…"), and so does the saved
+version they were shown ("current-…"): the merge saves exactly what was on screen, against the version it
+was compared with, so a save by someone else in the meantime simply shows the conflict again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+
+from .. import conflicts, revisions
+from ..models import Revision
+from .history import readable
+
+MINE, CURRENT, EDIT = "mine", "current", "edit"
+# Fields whose value can be typed into one box: they may be merged by hand.
+TYPED = {"StringField", "TextAreaField", "WholeNumberField"}
+
+
+@dataclass
+class Choice:
+    """One field that differs, and what the curator chose for it."""
+
+    key: str  # the difference's field ("headline", "image.alt")
+    change: revisions.FieldChange  # before: the saved version; after: the curator's
+    fields: tuple[str, ...]  # the form fields this choice decides
+    editable: bool
+    multiline: bool
+    edit_text: str  # what the merge box holds (the curator's value to start with)
+    chosen: str | None = None
+
+    @property
+    def name(self) -> str:
+        """For form names and ids."""
+        return self.key.replace(".", "-")
+
+
+@dataclass
+class ConflictView:
+    choices: list[Choice]
+    mine: MultiDict
+    current: MultiDict
+    version: int
+    saved_by: Revision | None
+    image_lost: bool = False
+    missing: list[Choice] = field(default_factory=list)
+
+
+def form_values(form: FlaskForm, names: list[str]) -> MultiDict:
+    """A form's values as the browser would send them again (checked boxes only, as "y")."""
+    values = MultiDict()
+    for name in names:
+        control = form[name]
+        if control.type == "BooleanField":
+            if control.data:
+                values.add(name, "y")
+        elif control.type in {"SelectField", "RadioField"}:
+            values.add(name, "" if control.data is None else str(control.data))
+        else:
+            values.add(name, control._value())
+    return values
+
+
+def carried(formdata: MultiDict, side: str, names: list[str]) -> MultiDict:
+    """One side's values from the conflict form's hidden fields ("mine-headline" → "headline")."""
+    values = MultiDict()
+    for name in names:
+        for value in formdata.getlist(f"{side}-{name}"):
+            values.add(name, value)
+    return values
+
+
+def choices(
+    conflict: conflicts.EditConflict,
+    groups: dict[str, tuple[str, ...]],
+    form: FlaskForm,
+    mine: MultiDict,
+    posted: MultiDict | None = None,
+) -> list[Choice]:
+    """A choice for every difference the form can decide, with what ``posted`` chose for it, if anything."""
+    found: list[Choice] = []
+    covered: set[str] = set()
+    for change in readable(conflict.differences):
+        names = groups.get(change.field)
+        if not names or covered.intersection(names):  # an image's key and address are one choice
+            continue
+        covered.update(names)
+        kind = form[names[0]].type
+        editable = len(names) == 1 and kind in TYPED
+        multiline = kind == "TextAreaField"
+        choice = Choice(change.field, change, names, editable, multiline, mine.get(names[0], ""))
+        if posted is not None:
+            picked = posted.get(f"choose-{choice.name}")
+            if picked in {MINE, CURRENT} or (picked == EDIT and editable):
+                choice.chosen = picked
+            if editable and f"edit-{choice.name}" in posted:
+                choice.edit_text = posted.get(f"edit-{choice.name}", "")
+        found.append(choice)
+    return found
+
+
+def merged(mine: MultiDict, current: MultiDict, decided: list[Choice]) -> MultiDict:
+    """The curator's values, with the saved one or their merged text wherever they chose so."""
+    values = MultiDict(mine)
+    for choice in decided:
+        if choice.chosen == CURRENT:
+            for name in choice.fields:
+                values.setlist(name, current.getlist(name))
+        elif choice.chosen == EDIT:
+            values.setlist(choice.fields[0], [choice.edit_text])
+    return values
+
+
+def view(
+    conflict: conflicts.EditConflict,
+    mine_form: FlaskForm,
+    current_form: FlaskForm,
+    names: list[str],
+    groups: dict[str, tuple[str, ...]],
+    *,
+    posted: MultiDict | None = None,
+    image_lost: bool = False,
+) -> ConflictView:
+    mine = form_values(mine_form, names)
+    found = choices(conflict, groups, mine_form, mine, posted)
+    history = revisions.history(conflict.entity)
+    return ConflictView(
+        choices=found,
+        mine=mine,
+        current=form_values(current_form, names),
+        version=conflict.entity.version,
+        saved_by=history[0] if history else None,
+        image_lost=image_lost,
+        missing=[choice for choice in found if choice.chosen is None] if posted is not None else [],
+    )

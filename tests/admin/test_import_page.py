@@ -1,0 +1,178 @@
+"""The import and export page: upload, read the dry run, confirm; downloads; backups for the admin role."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from io import BytesIO
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from kiosk import exporters
+from kiosk.extensions import db
+from kiosk.models import AuditEntry, Event, Status
+
+from ..helpers import make_user
+from ..test_imports import BAD_SHEET, GOOD_SHEET
+from .conftest import Curator, form_values
+
+
+def upload(person: Curator, path: Path, name: str | None = None, data: bytes | None = None):
+    file = (BytesIO(path.read_bytes() if data is None else data), name or path.name)
+    return person.post("/admin/import", {"file": file})
+
+
+def event_count() -> int:
+    return db.session.scalar(select(func.count(Event.id)))
+
+
+def staged(data_dir: Path) -> list[Path]:
+    folder = data_dir / "imports"
+    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+
+
+def items(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>(.*?)</li>", html, re.DOTALL)]
+
+
+def test_the_page_offers_upload_and_downloads_but_backups_only_to_admins(curator):
+    html = curator.get("/admin/import").get_data(as_text=True)
+    assert 'type="file"' in html and "Check the file" in html and "at most 5 MB" in html
+    for file_format in ("json", "timelinejs", "csv"):
+        assert f'href="/admin/export/{file_format}"' in html
+    assert "Back up now" not in html
+
+
+def test_a_sheet_with_bad_rows_lists_every_problem_and_imports_nothing(curator, data_dir):
+    before = event_count()
+    response = upload(curator, BAD_SHEET)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Nothing was imported: sheet-bad-rows.csv has 7 problems" in html
+    problems = items(re.search(r'id="import-problems".*?</div>', html, re.DOTALL).group(0))
+    assert [problem.split(":")[0] for problem in problems] == [f"row {n}" for n in range(3, 10)]
+    assert problems[1] == "row 4: Start date: Month must be between 1 and 12."
+    assert "row 7: The headline is missing" in problems[4]
+    assert event_count() == before and staged(data_dir) == []
+    assert "Confirm import" not in html
+
+
+def test_a_good_sheet_is_a_dry_run_first_then_imported_as_drafts_on_confirmation(curator, data_dir, client):
+    before = event_count()
+    html = upload(curator, GOOD_SHEET).get_data(as_text=True)
+    assert "Dry run of sheet-good.csv: nothing has been imported yet" in html
+    assert "4 created, 1 updated, 0 skipped" in html
+    assert "event 1927-brakeman-horse-driver-coal-cutter" in items(html)
+    assert any("kept as a reference only" in item for item in items(html))  # flagged: the remote image
+    assert event_count() == before  # nothing yet
+    [kept] = staged(data_dir)
+    confirm = form_values(html, "/admin/import/confirm")
+    assert confirm["token"] == kept.stem and "publish" not in confirm  # publishing is off unless chosen
+    assert str(data_dir) not in html  # the browser gets a token, never a path
+
+    html = curator.post("/admin/import/confirm", confirm).get_data(as_text=True)
+    assert "Imported sheet-good.csv" in html and "New events are drafts" in html
+    assert event_count() == before + 3
+    brakeman = db.session.scalar(select(Event).where(Event.slug == "1927-brakeman-horse-driver-coal-cutter"))
+    assert brakeman.status == Status.DRAFT
+    assert client.get(f"/events/{brakeman.slug}").status_code == 404
+    entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
+    assert (entry.action, entry.target, entry.username) == ("import", "sheet-good.csv", "curator")
+    assert staged(data_dir) == []
+    # Confirming twice (a double click, the back button) imports nothing more.
+    again = curator.post("/admin/import/confirm", confirm)
+    assert "expired or was imported already" in curator.get(again.headers["Location"]).get_data(as_text=True)
+    assert event_count() == before + 3
+
+
+def test_publishing_on_import_is_a_choice(curator, client):
+    html = upload(curator, GOOD_SHEET).get_data(as_text=True)
+    curator.post("/admin/import/confirm", form_values(html, "/admin/import/confirm") | {"publish": "y"})
+    assert client.get("/events/1927-brakeman-horse-driver-coal-cutter").status_code == 200
+
+
+def test_the_confirmation_checks_the_file_again(curator, data_dir, server):
+    html = upload(curator, GOOD_SHEET).get_data(as_text=True)
+    confirm = form_values(html, "/admin/import/confirm")
+    # Between the dry run and the confirmation, the rules change: the timeline now starts in 1930.
+    server.config["TIMELINE_START_YEAR"] = 1930
+    before = event_count()
+    response = curator.post("/admin/import/confirm", confirm)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Nothing was imported" in html and "1927 is before the timeline starts (1930)" in html
+    assert event_count() == before and staged(data_dir) == []
+
+
+def test_a_token_from_elsewhere_is_refused(curator, server, data_dir):
+    make_user("anna")
+    colleague = Curator(server.test_client())
+    colleague.sign_in("anna")
+    html = upload(colleague, GOOD_SHEET).get_data(as_text=True)
+    token = form_values(html, "/admin/import/confirm")["token"]
+    before = event_count()
+    for stolen in (token, "../../kiosk.sqlite3", "", "x" * 32):
+        response = curator.post("/admin/import/confirm", {"token": stolen})
+        assert response.headers["Location"] == "/admin/import", stolen
+    assert event_count() == before and len(staged(data_dir)) == 1
+
+
+def test_an_old_upload_expires(curator, data_dir):
+    html = upload(curator, GOOD_SHEET).get_data(as_text=True)
+    [kept] = staged(data_dir)
+    an_hour_and_more = time.time() - 3700
+    os.utime(kept, (an_hour_and_more, an_hour_and_more))
+    before = event_count()
+    curator.post("/admin/import/confirm", form_values(html, "/admin/import/confirm"))
+    assert event_count() == before
+    upload(curator, GOOD_SHEET)  # the next upload clears expired ones away
+    assert kept not in staged(data_dir)
+
+
+def test_empty_missing_and_oversized_files_are_explained(curator, server):
+    missing = curator.post("/admin/import", {})
+    assert missing.status_code == 422 and "Choose a file to import." in missing.get_data(as_text=True)
+    empty = upload(curator, GOOD_SHEET, data=b"  \n")
+    assert "That file is empty." in empty.get_data(as_text=True)
+    server.config["IMPORT_MAX_BYTES"] = 100
+    large = upload(curator, GOOD_SHEET)
+    assert large.status_code == 422
+    assert "That file is too large: imports can be at most 100 bytes." in large.get_data(as_text=True)
+
+
+def test_a_file_that_is_no_timeline_is_refused_plainly(curator):
+    response = upload(curator, GOOD_SHEET, name="photo.png", data=b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert response.status_code == 422
+    assert "Nothing was imported" in response.get_data(as_text=True)
+
+
+def test_downloads_are_the_exports(curator, app):
+    for file_format in ("json", "timelinejs", "csv"):
+        response = curator.get(f"/admin/export/{file_format}")
+        assert response.status_code == 200
+        assert response.headers["Content-Disposition"].startswith('attachment; filename="timeline-')
+        assert response.data == exporters.export(file_format)
+    assert json.loads(curator.get("/admin/export/json").data)["format"] == "kiosk-timeline"
+    assert curator.get("/admin/export/xml").status_code == 404
+
+
+def test_the_admin_backs_up_now_and_sees_the_backups(administrator, data_dir):
+    response = administrator.post("/admin/backups")
+    assert response.headers["Location"] == "/admin/import#backups"
+    [made] = list((data_dir / "backups").iterdir())
+    manifest = json.loads((made / "manifest.json").read_text())
+    assert manifest["events"] == 30 and (made / "kiosk.sqlite3").is_file()
+    html = administrator.get("/admin/import").get_data(as_text=True)
+    assert f"to {made.name}." in html and f"<code>{made.name}</code>" in html
+    entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
+    assert (entry.action, entry.username) == ("backup", "boss")
+    administrator.post("/admin/backups")  # a second one in the same second gets its own folder
+    assert len(list((data_dir / "backups").iterdir())) == 2
+
+
+def test_editors_cannot_back_up(curator, data_dir):
+    assert curator.post("/admin/backups").status_code == 403
+    assert not (data_dir / "backups").exists()
