@@ -15,13 +15,40 @@ from .forms import ConfirmForm, whole_number
 
 
 def readable(changes: list[revisions.FieldChange]) -> list[revisions.FieldChange]:
-    """Differences as curators read them: eras by name (snapshots name them by web address)."""
+    """Differences as curators read them: eras by name (snapshots name them by web address), and the
+    differing words marked in short texts too (revisions does that for long ones)."""
     names = {slug: name for slug, name in db.session.execute(select(Era.slug, Era.name))}
     for change in changes:
         if change.field == "era":
             change.before = names.get(change.before, change.before)
             change.after = names.get(change.after, change.after)
+        if change.words is None and change.before and change.after and change.field != "image.key":
+            change.words = revisions.word_diff(change.before, change.after)
+        if change.words:
+            change.words = _phrases(change.words)
     return changes
+
+
+def _phrases(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One mark per changed phrase, not one per word: a space between two changes joins them."""
+    pieces = list(words)
+    for index in range(1, len(pieces) - 1):
+        operation, text = pieces[index]
+        between_changes = "same" not in (pieces[index - 1][0], pieces[index + 1][0])
+        if operation == "same" and not text.strip() and between_changes:
+            pieces[index] = ("both", text)
+    joined: list[tuple[str, str]] = []
+    removed = added = ""
+    for operation, text in [*pieces, ("same", "")]:
+        if operation == "same":
+            joined += [(name, run) for name, run in (("removed", removed), ("added", added)) if run]
+            removed = added = ""
+            if text:
+                joined.append((operation, text))
+        else:
+            removed += text if operation in {"removed", "both"} else ""
+            added += text if operation in {"added", "both"} else ""
+    return joined
 
 
 def _entity_or_404(kind: str, entity_id: int) -> Event | Era:

@@ -35,7 +35,7 @@ def _limit() -> int:
 def _readable_limit() -> str:
     limit = _limit()
     if limit >= 1048576:
-        return _("%(size)s MB", size="%g" % round(limit / 1048576, 1))
+        return _("%(size)s MB", size=f"{round(limit / 1048576, 1):g}")
     if limit >= 1024:
         return _("%(size)s KB", size=limit // 1024)
     return _("%(size)s bytes", size=limit)
