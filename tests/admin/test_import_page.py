@@ -9,9 +9,10 @@ import time
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
-from kiosk import exporters
+from kiosk import backup, exporters
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Event, Status
 
@@ -159,6 +160,7 @@ def test_downloads_are_the_exports(curator, app):
     assert curator.get("/admin/export/xml").status_code == 404
 
 
+@pytest.mark.sqlite_only  # backups copy the SQLite file; PostgreSQL has its own tools
 def test_the_admin_backs_up_now_and_sees_the_backups(administrator, data_dir):
     response = administrator.post("/admin/backups")
     assert response.headers["Location"] == "/admin/import#backups"
@@ -171,6 +173,17 @@ def test_the_admin_backs_up_now_and_sees_the_backups(administrator, data_dir):
     assert (entry.action, entry.username) == ("backup", "boss")
     administrator.post("/admin/backups")  # a second one in the same second gets its own folder
     assert len(list((data_dir / "backups").iterdir())) == 2
+
+
+def test_a_backup_that_cannot_be_made_says_why_and_changes_nothing(administrator, data_dir, monkeypatch):
+    def refuse(target, **options):
+        raise backup.BackupError("The disk is full.")
+
+    monkeypatch.setattr(backup, "backup", refuse)
+    response = administrator.post("/admin/backups")
+    html = administrator.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The backup could not be made; nothing was changed. The disk is full." in html
+    assert not (data_dir / "backups").exists() or not any((data_dir / "backups").iterdir())
 
 
 def test_editors_cannot_back_up(curator, data_dir):
