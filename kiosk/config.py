@@ -53,6 +53,11 @@ def load_settings() -> dict:
         "TIMELINE_START_YEAR": _env_int("TIMELINE_START_YEAR", 1906),
         "TIMELINE_END_YEAR": _env_int("TIMELINE_END_YEAR", 1977),
         "IDLE_SECONDS": _env_int("IDLE_SECONDS", 90),
+        # The kiosk's own clocks: the "Still there?" countdown, the attract screen's pace and how often
+        # kiosks ask whether a curator has published (under 30 s, so a change shows within half a minute).
+        "IDLE_WARNING_SECONDS": _env_int("IDLE_WARNING_SECONDS", 20),
+        "ATTRACT_SECONDS": _env_int("ATTRACT_SECONDS", 8),
+        "VERSION_POLL_SECONDS": _env_int("VERSION_POLL_SECONDS", 12),
         "SESSION_MINUTES": _env_int("SESSION_MINUTES", 30),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "en"),
         "LANGUAGES": (_env("LANGUAGES", "en") or "en").split(","),

@@ -9,7 +9,7 @@ from sqlalchemy import func, inspect, select, tuple_, union_all, update
 from sqlalchemy.orm import Session, contains_eager
 
 from .extensions import db
-from .models import ContentState, Era, Event, EventTranslation, Setting, Status, utcnow
+from .models import ContentState, Era, Event, EventTranslation, Media, Setting, Status, utcnow
 
 ERA_ORDER = (Era.position, Era.start_year, Era.id)
 
@@ -107,8 +107,45 @@ def era_chapter(slug: str, start: int, limit: int) -> Chapter | None:
     return Chapter(era, list(db.session.scalars(page)), total=total, start=start)
 
 
-def featured_events() -> list[Event]:
-    return list(db.session.scalars(visible_events().where(Event.featured.is_(True))))
+def featured_events(limit: int | None = None) -> list[Event]:
+    return list(db.session.scalars(visible_events().where(Event.featured.is_(True)).limit(limit)))
+
+
+@dataclass
+class OfflineContents:
+    """What a kiosk keeps for a reload while the server is down."""
+
+    event_slugs: list[str]
+    era_runs: list[tuple[str, int]]  # (era slug, start) of each run the timeline loads lazily
+    image_keys: list[str]
+
+
+def offline_contents(eager_events: int | None, page_size: int) -> OfflineContents:
+    """Every visible event and its image, and the runs of events that ``chapters(eager_events)`` leaves
+    for the timeline to load as the visitor reaches them (two queries, however long the timeline)."""
+    visible = (Event.status == Status.PUBLISHED, Event.deleted_at.is_(None))
+    events = db.session.execute(
+        select(Event.slug, Media.key)
+        .join(Event.era)
+        .outerjoin(Event.image)
+        .where(*visible)
+        .order_by(*ERA_ORDER, Event.sort_key, Event.id)
+    ).all()
+    counts = _visible_counts()
+    totals = db.session.execute(
+        select(Era.slug, counts.c.total).join(counts, counts.c.era_id == Era.id).order_by(*ERA_ORDER)
+    ).all()
+    runs = []
+    budget = len(events) if eager_events is None else eager_events
+    for slug, total in totals:
+        loaded = min(total, budget)
+        budget -= loaded
+        runs += [(slug, start) for start in range(loaded, total, page_size)]
+    return OfflineContents(
+        event_slugs=[slug for slug, _key in events],
+        era_runs=runs,
+        image_keys=[key for _slug, key in events if key],
+    )
 
 
 def visible_event(slug: str) -> Event | None:

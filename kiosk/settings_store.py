@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from .extensions import db
@@ -37,3 +38,9 @@ def put(key: str, value: Any) -> None:
         db.session.add(Setting(key=key, value=encoded))
     else:
         setting.value = encoded
+
+
+def idle_seconds() -> int:
+    """How long the kiosk waits without a touch: the curators' setting, else KIOSK_IDLE_SECONDS."""
+    chosen = get("idle_seconds")
+    return int(chosen) if chosen else current_app.config["IDLE_SECONDS"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from .. import accounts, audit, settings_store
@@ -12,16 +12,12 @@ from .blueprint import bp
 from .forms import SettingsForm
 
 
-def idle_seconds() -> int:
-    return settings_store.get("idle_seconds") or current_app.config["IDLE_SECONDS"]
-
-
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_required
 def settings():
     form = SettingsForm()
     if not form.is_submitted():
-        form.idle_seconds.data = idle_seconds()
+        form.idle_seconds.data = settings_store.idle_seconds()
     elif form.validate():
         settings_store.put("idle_seconds", form.idle_seconds.data)
         audit.record("settings.save", "idle_seconds", str(form.idle_seconds.data))

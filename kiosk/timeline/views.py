@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_from_directory, url_for
 from sqlalchemy import select
 
 from .. import content, settings_store
@@ -9,14 +9,49 @@ from ..database import sqlite_version
 from ..extensions import db
 from ..models import Era
 from ..rendering import page_or_fragment
+from .axis import YearAxis
 
 bp = Blueprint("timeline", __name__)
 YEAR_IN_SECONDS = 365 * 24 * 3600
+ATTRACT_SLIDES = 12
+# The kiosk's behaviour, one file per concern, in the order they load (see static/js/kiosk/).
+KIOSK_SCRIPTS = (
+    "js/kiosk/core.js",
+    "js/kiosk/navigation.js",
+    "js/kiosk/touch.js",
+    "js/kiosk/viewer.js",
+    "js/kiosk/idle.js",
+    "js/kiosk/offline.js",
+)
+SHELL_STATIC = ("css/kiosk.css", "vendor/htmx.min.js", *KIOSK_SCRIPTS)
+
+
+def kiosk_version() -> str:
+    """What a kiosk compares to know it is out of date: the content version, and the build (templates and
+    static files), so that a publish and an upgrade both reach every open kiosk."""
+    return f"{current_content_version()}-{current_app.config.get('BUILD_ID', '')}"
+
+
+def kiosk_behaviour() -> dict:
+    """What the kiosk's scripts need to know, handed to them as data attributes."""
+    config = current_app.config
+    return {
+        "kiosk-version": kiosk_version(),
+        "idle-seconds": settings_store.idle_seconds(),
+        "idle-warning-seconds": config["IDLE_WARNING_SECONDS"],
+        "attract-seconds": config["ATTRACT_SECONDS"],
+        "poll-seconds": config["VERSION_POLL_SECONDS"],
+        "service-worker": url_for("timeline.service_worker", v=kiosk_version()),
+    }
 
 
 @bp.app_context_processor
-def _content_version():
-    return {"content_version": current_content_version}
+def _kiosk_globals():
+    return {
+        "content_version": current_content_version,
+        "kiosk_behaviour": kiosk_behaviour,
+        "kiosk_scripts": KIOSK_SCRIPTS,
+    }
 
 
 @bp.get("/")
@@ -25,6 +60,8 @@ def index():
     return render_template(
         "timeline/index.html",
         chapters=content.chapters(eager_events=current_app.config["TIMELINE_EAGER_EVENTS"]),
+        featured=content.featured_events(limit=ATTRACT_SLIDES),
+        axis=YearAxis.configured(),
         **settings_store.get_many("title_headline", "title_summary", "further_reading"),
     )
 
@@ -57,10 +94,11 @@ def era(slug: str):
 
 @bp.get("/theme.css")
 def era_colours():
-    """Era colours are content, so their stylesheet is generated (inline styles would break the CSP)."""
+    """Era colours and places on the year axis are content, so their stylesheet is generated
+    (inline styles would break the CSP)."""
     eras = db.session.scalars(select(Era).order_by(Era.position)).all()
     response = current_app.response_class(
-        render_template("timeline/theme.css", eras=eras), mimetype="text/css"
+        render_template("timeline/theme.css", eras=eras, axis=YearAxis.configured()), mimetype="text/css"
     )
     response.cache_control.public = True
     response.cache_control.max_age = YEAR_IN_SECONDS
@@ -72,6 +110,47 @@ def media(key: str, size: str):
     if size not in {"large", "thumb"} or not key.isalnum():
         abort(404)
     return send_from_directory(current_app.config["MEDIA_DIR"], f"{key}-{size}.webp", max_age=YEAR_IN_SECONDS)
+
+
+@bp.get("/version")
+def version():
+    """What every kiosk polls. An unchanged poll is one single-row SELECT and a 304 without a body."""
+    response = jsonify(version=kiosk_version())
+    response.set_etag(response.json["version"])
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, served from the root so that it may look after every visitor page."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.get("/offline.json")
+def offline_manifest():
+    """Everything a kiosk keeps so that a reload while the server is down still shows the timeline:
+    the app shell, every published event, the runs of a long timeline's eras, and the images."""
+    kept = content.offline_contents(
+        eager_events=current_app.config["TIMELINE_EAGER_EVENTS"],
+        page_size=current_app.config["TIMELINE_PAGE_EVENTS"],
+    )
+    response = jsonify(
+        version=kiosk_version(),
+        shell=[
+            url_for("timeline.index"),
+            url_for("timeline.era_colours", v=current_content_version()),
+            *(url_for("static", filename=name) for name in SHELL_STATIC),
+        ],
+        pages=[url_for("timeline.event", slug=slug) for slug in kept.event_slugs],
+        fragments=[url_for("timeline.era", slug=slug, start=start or None) for slug, start in kept.era_runs],
+        media=[url_for("timeline.media", key=key, size="large") for key in kept.image_keys],
+    )
+    response.cache_control.no_cache = True
+    return response
 
 
 @bp.get("/healthz")

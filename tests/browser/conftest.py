@@ -56,8 +56,15 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(data_dir, database_url):
-    app = make_app(data_dir, TESTING=False, SQLALCHEMY_DATABASE_URI=database_url)
+def live_config(request) -> dict:
+    """Settings for the served app: a test sets them with
+    ``@pytest.mark.parametrize("live_config", [{...}], indirect=True)`` (to shorten the kiosk's clocks)."""
+    return getattr(request, "param", {})
+
+
+@pytest.fixture
+def live_server(data_dir, database_url, live_config):
+    app = make_app(data_dir, TESTING=False, SQLALCHEMY_DATABASE_URI=database_url, **live_config)
     server = LiveServer(app)
     server.start()
     yield server
@@ -78,8 +85,13 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    """A touch-screen kiosk page at 1920×1080 that records any request leaving our server."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, has_touch=True, is_mobile=False)
+    """A touch-screen kiosk page at 1920×1080 that records any request leaving our server.
+
+    The kiosk's service worker is tested in test_kiosk_offline.py; here it would only make every test
+    download the whole timeline for offline use."""
+    context = browser.new_context(
+        viewport={"width": 1920, "height": 1080}, has_touch=True, is_mobile=False, service_workers="block"
+    )
     page = context.new_page()
     page.outside_requests = []
     page.errors = []

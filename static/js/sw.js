@@ -1,0 +1,108 @@
+/* The kiosk's service worker: it keeps the timeline (with the runs of events a long one loads as the
+   visitor reaches them), every published event (as a page and as the fragment htmx asks for) and their
+   images, so that a reload while the server is down still shows them. Pages come from the network
+   when it answers (so a publish shows at once) and from the cache when it does not. Registered as
+   /sw.js?v=<kiosk version>: a publish or an upgrade installs a fresh copy and the old one is thrown
+   away. */
+"use strict";
+
+const VERSION = new URL(self.location.href).searchParams.get("v") || "0";
+const PREFIX = "kiosk-";
+const CACHE = PREFIX + VERSION;
+const NETWORK_PATIENCE = 4000;   // ms to wait for the server before answering from the cache
+const VISITOR_PATHS = [
+  /^\/$/, /^\/events\/[^/]+$/, /^\/eras\/[^/]+$/, /^\/theme\.css$/, /^\/static\//, /^\/media\//,
+];
+
+/* The Cache API would keep only one of the two shapes of an event URL (Vary: HX-Request), so the
+   fragment is stored under a key of its own. */
+function cacheKey(request) {
+  const url = new URL(request.url);
+  if (request.headers.get("HX-Request") === "true") url.searchParams.set("__fragment", "1");
+  return url.href;
+}
+
+async function keep(cache, request) {
+  const response = await fetch(request);
+  if (!response.ok) throw new Error(`${request.url} answered ${response.status}`);
+  await cache.put(cacheKey(request), response);
+}
+
+/* A few requests at a time: after a publish every kiosk fills its copy, and the server has other work. */
+async function keepAll(cache, requests, atOnce = 4) {
+  const queue = [...requests];
+  const worker = async () => {
+    while (queue.length) await keep(cache, queue.shift());
+  };
+  await Promise.all(Array.from({ length: atOnce }, worker));
+}
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const manifest = await (await fetch("/offline.json", { cache: "no-store" })).json();
+    const cache = await caches.open(CACHE);
+    const fresh = (url, headers = {}) => new Request(url, { cache: "no-cache", headers });
+    await keepAll(cache, [
+      ...manifest.shell.map((url) => fresh(url)),
+      ...manifest.pages.map((url) => fresh(url, { "HX-Request": "true" })),
+      ...manifest.pages.map((url) => fresh(url)),
+      ...manifest.fragments.map((url) => fresh(url, { "HX-Request": "true" })),
+      ...manifest.media.map((url) => new Request(url)),
+    ]);
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names.filter((name) => name.startsWith(PREFIX) && name !== CACHE).map((name) => caches.delete(name)));
+    await self.clients.claim();
+  })());
+});
+
+/* A server that does not answer (a pulled cable rather than a stopped server) must not leave the
+   visitor waiting for TCP to give up. (A navigation request cannot be given an abort signal.) */
+function fromNetwork(request) {
+  let timer = 0;
+  const patience = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error("the server is taking too long")), NETWORK_PATIENCE);
+  });
+  return Promise.race([fetch(request), patience]).finally(() => clearTimeout(timer));
+}
+
+async function networkFirst(request) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fromNetwork(request);
+    if (response.ok) await cache.put(cacheKey(request), response.clone());
+    return response;
+  } catch (error) {
+    const saved = await cache.match(cacheKey(request), { ignoreVary: true });
+    if (saved) return saved;
+    // An address we never kept (an event published while the server was away): show the timeline.
+    if (request.mode === "navigate") {
+      const timeline = await cache.match(new URL("/", self.location.origin).href, { ignoreVary: true });
+      if (timeline) return timeline;
+    }
+    throw error;
+  }
+}
+
+/* Images never change under the same name: the cache first. */
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const saved = await cache.match(cacheKey(request), { ignoreVary: true });
+  if (saved) return saved;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(cacheKey(request), response.clone());
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (!VISITOR_PATHS.some((path) => path.test(url.pathname))) return;   // admin, /version, /sw.js: untouched
+  event.respondWith(url.pathname.startsWith("/media/") ? cacheFirst(request) : networkFirst(request));
+});

@@ -1,0 +1,112 @@
+"""Finding one's way: era chips and the year scrubber, Start again everywhere, the keyboard, and a
+browser history that never grows (so Back can never uncover anything but the timeline)."""
+
+from playwright.sync_api import expect
+
+from .kiosk import Fingers, centre, open_event, wait_until
+
+
+def scroll_left(page) -> float:
+    return page.locator("#track").evaluate("t => t.scrollLeft")
+
+
+def settle_scrolling(page) -> None:
+    """Wait for the timeline to start moving, then to come to rest."""
+    wait_until(page, "document.getElementById('track').scrollLeft > 0")
+    last = None
+    while (now := scroll_left(page)) != last:
+        last = now
+        page.wait_for_timeout(250)
+
+
+def test_era_chips_and_the_year_scrubber_go_anywhere_and_show_where_you_are(page, live_server):
+    page.goto(live_server.url + "/")
+    rail = page.get_by_role("slider", name="Year")
+    expect(rail).to_have_attribute("aria-valuenow", "1906")
+
+    page.get_by_role("link", name="The Movement 1935–1939").tap()
+    expect(page.locator("#era-the-movement")).to_be_in_viewport()
+    expect(page.get_by_role("link", name="The Movement 1935–1939")).to_have_attribute("aria-current", "true")
+    expect(rail).to_have_attribute("aria-valuenow", "1935")
+    assert page.url == live_server.url + "/"
+
+    box = rail.bounding_box()
+    middle = box["y"] + box["height"] / 2
+    Fingers(page).swipe([(box["x"] + 10, middle)], [(box["x"] + box["width"] * 0.75, middle)], steps=8)
+    expect(rail).to_have_attribute("aria-valuenow", "1970")  # 3/4 along is 1960; the next event is 1970's
+    expect(page.locator("#event-hero-of-socialist-labour")).to_be_in_viewport()
+    return_chip = page.get_by_role("link", name="Return to the Donbas 1957–1974")
+    expect(return_chip).to_have_attribute("aria-current", "true")
+
+    rail.focus()
+    page.keyboard.press("Home")
+    wait_until(page, "document.getElementById('track').scrollLeft === 0")
+    page.keyboard.press("PageUp")
+    expect(rail).to_have_attribute("aria-valuenow", "1927")  # 1916 has no events: the next one is 1927's
+    expect(page.locator("#event-arrives-in-the-donbas")).to_be_in_viewport()
+
+
+def test_the_keyboard_works_too(page, live_server):
+    page.goto(live_server.url + "/")
+    page.locator("#event-born-in-lugovaya").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#event-title")).to_have_text("Born in Lugovaya, Russia")
+    expect(page.locator("#event-title")).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#event-title")).to_have_text("Hired out as a boy")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#event-title")).to_have_text("Born in Lugovaya, Russia")
+    page.keyboard.press("Escape")
+    expect(page.locator("#event-layer")).to_be_hidden()
+    expect(page.locator("#event-born-in-lugovaya")).to_be_focused()
+    outline = page.locator("#event-born-in-lugovaya").evaluate("e => getComputedStyle(e).outlineStyle")
+    assert outline == "solid"  # focus is visible
+    page.keyboard.press("ArrowRight")
+    wait_until(page, "document.getElementById('track').scrollLeft > 300")
+
+
+def test_start_again_from_anywhere_and_the_history_never_grows(page, live_server):
+    page.goto(live_server.url + "/")
+    baseline = page.evaluate("history.length")
+
+    open_event(page, "record-shift-planned")
+    page.locator("#event-layer a[rel=next]").tap()
+    page.locator("#event-layer a[rel=next]").tap()
+    expect(page.locator("#event-title")).to_have_text("Declared a “world record”")
+    page.get_by_role("link", name="Back to the timeline").tap()
+    expect(page.locator("#event-layer")).to_be_hidden()
+    page.get_by_role("link", name="Death and legacy 1977–1988").tap()
+    open_event(page, "death-in-torez")
+    page.locator("#event-layer").get_by_role("link", name="Start again").tap()
+    expect(page.locator("#event-layer")).to_be_hidden()
+    wait_until(page, "document.getElementById('track').scrollLeft === 0")
+    assert page.url == live_server.url + "/"
+
+    page.goto(live_server.url + "/events/norms-raised")  # an event page on its own (after a reload)
+    page.locator("a[rel=next]").tap()
+    page.wait_for_url("**/events/industrial-academy")
+    page.get_by_role("link", name="Start again").tap()
+    page.wait_for_url(live_server.url + "/")
+    open_event(page, "norms-raised")
+    page.get_by_role("link", name="Back to the timeline").tap()
+
+    assert page.evaluate("history.length") <= baseline + 2  # + the page.goto above, which a visitor can't do
+    page.go_back()
+    expect(page.locator("#event-layer")).to_be_hidden()
+    assert page.url.startswith(live_server.url)
+
+
+def test_a_tap_is_still_a_tap_after_swiping_the_timeline(page, live_server):
+    page.goto(live_server.url + "/")
+    x, y = centre(page, "#event-coal-cutters-course")
+    Fingers(page).swipe([(x, y)], [(x - 300, y)], steps=6)
+    settle_scrolling(page)  # (a tap during the glide only stops it, as on any touch screen)
+    # However far it glided, tap the card in the middle of the screen.
+    card = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.card')).map((card) => {
+            const box = card.getBoundingClientRect();
+            return {id: card.id, off: Math.abs(box.left + box.width / 2 - innerWidth / 2)};
+        }).sort((a, b) => a.off - b.off)[0].id"""
+    )
+    Fingers(page).tap(*centre(page, f"#{card}"))
+    expect(page.locator("#event-view")).to_have_attribute("data-event", card.removeprefix("event-"))

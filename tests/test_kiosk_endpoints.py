@@ -1,0 +1,105 @@
+"""What the kiosk's scripts rely on from the server: the version to poll, the service worker and its
+list of what to keep, the settings handed to the page, and the year axis."""
+
+import re
+
+import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
+
+from kiosk import settings_store
+from kiosk.extensions import db
+from kiosk.models import Event, Status
+from kiosk.timeline.axis import YearAxis
+
+from .helpers import attach_image, make_event
+
+
+@pytest.fixture
+def statements(app):
+    """The SQL statements the app sends while the test runs."""
+    sent = []
+
+    def record(_connection, _cursor, statement, *_args):
+        sent.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    yield sent
+    sa_event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_an_unchanged_version_poll_is_a_304_from_one_single_row_select(client, statements):
+    first = client.get("/version")
+    assert first.status_code == 200
+    assert first.json["version"] == first.headers["ETag"].strip('"')
+    assert "no-cache" in first.headers["Cache-Control"]
+
+    statements.clear()
+    again = client.get("/version", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    assert len(statements) == 1 and "content_state" in statements[0]
+
+
+def test_a_publish_changes_the_version_the_kiosks_poll(client):
+    etag = client.get("/version").headers["ETag"]
+    make_event(headline="Newly published")
+    response = client.get("/version", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response.headers["ETag"] != etag
+
+
+def test_the_service_worker_is_served_from_the_root_and_never_cached(client):
+    response = client.get("/sw.js?v=3")
+    response.close()
+    assert response.status_code == 200
+    assert response.mimetype in {"text/javascript", "application/javascript"}
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    assert "no-cache" in response.headers["Cache-Control"]
+
+
+def test_the_offline_list_holds_the_app_shell_every_published_event_and_their_images(app, client):
+    shown = db.session.scalar(select(Event).where(Event.slug == "record-227-tonnes"))
+    attach_image(shown)
+    make_event(slug="a-draft", status=Status.DRAFT)
+    manifest = client.get("/offline.json").json
+    page = client.get("/").get_data(as_text=True)
+
+    assets = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', page)
+    assert assets and set(assets) <= set(manifest["shell"])
+    assert "/" in manifest["shell"]
+    published = db.session.scalars(select(Event.slug).where(Event.status == Status.PUBLISHED)).all()
+    assert sorted(manifest["pages"]) == sorted(f"/events/{slug}" for slug in published)
+    assert manifest["media"] == [f"/media/{shown.image.key}-large.webp"]
+    assert manifest["version"] == client.get("/version").json["version"]
+
+
+def test_visitor_pages_hand_the_kiosk_its_clocks(app, client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'class="kiosk-mode"' in page
+    assert 'data-idle-seconds="90"' in page
+    assert 'data-idle-warning-seconds="20"' in page
+    assert int(re.search(r'data-poll-seconds="(\d+)"', page)[1]) < 30  # a publish shows within 30 s
+    version = client.get("/version").json["version"]
+    assert f'data-service-worker="/sw.js?v={version}"' in page
+
+    settings_store.put("idle_seconds", 45)  # the curators' own setting wins
+    db.session.commit()
+    assert 'data-idle-seconds="45"' in client.get("/events/born-in-lugovaya").get_data(as_text=True)
+    assert 'data-idle-seconds="45"' in client.get("/events/nowhere").get_data(as_text=True)
+
+
+def test_the_year_axis_places_eras_and_labels():
+    axis = YearAxis(1906, 1977)
+    assert axis.labels() == [1906, 1920, 1930, 1940, 1950, 1960, 1970, 1977]
+    assert axis.offset(1906) == 0
+    assert axis.offset(1800) == 0 and axis.offset(2000) == axis.offset(1977)  # outside: at the ends
+    assert axis.width(1906, 1977) == 100
+    assert axis.width(1977, 1988) == axis.width(1935, 1935)  # one year, the rest off the axis
+    assert 0 < axis.centre(1906) < axis.centre(1907) < axis.centre(1977) < 100
+
+
+def test_the_theme_places_each_era_on_the_axis(client):
+    theme = client.get("/theme.css?v=1").get_data(as_text=True)
+    assert ".scrubber__era.era-childhood { left: 0.0%; width: 29.167%; }" in theme
+    assert ".scrubber__label--1977 {" in theme
