@@ -113,6 +113,17 @@ def _best_encoding() -> str | None:
     return None
 
 
+def compress(response):
+    """Send a generated response that is not a cached page (the era stylesheet) compressed all the same."""
+    body = response.get_data()
+    encoding = _best_encoding() if len(body) >= MIN_COMPRESS_BYTES else None
+    response.vary.add("Accept-Encoding")
+    if encoding:
+        response.set_data(CachedPage(body, []).encoded_body(encoding))
+        response.headers["Content-Encoding"] = encoding
+    return response
+
+
 def _respond(page: CachedPage, etag: str):
     response = current_app.response_class(page.body, headers=page.headers)
     encoding = _best_encoding() if len(page.body) >= MIN_COMPRESS_BYTES else None

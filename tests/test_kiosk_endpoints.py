@@ -103,3 +103,24 @@ def test_the_theme_places_each_era_on_the_axis(client):
     theme = client.get("/theme.css?v=1").get_data(as_text=True)
     assert ".scrubber__era.era-childhood { left: 0.0%; width: 29.167%; }" in theme
     assert ".scrubber__label--1977 {" in theme
+
+
+def test_an_upgrade_reaches_the_kiosks_like_a_publish(app, client):
+    before = client.get("/version").json["version"]
+    app.config["BUILD_ID"] = "a-new-build"
+    assert client.get("/version", headers={"If-None-Match": f'"{before}"'}).status_code == 200
+
+
+def test_the_offline_list_holds_every_run_a_long_timeline_loads_as_the_visitor_goes(app, client):
+    app.config.update(TIMELINE_EAGER_EVENTS=4, TIMELINE_PAGE_EVENTS=4)
+    manifest = client.get("/offline.json").json
+
+    # Follow the timeline's placeholders the way the kiosk does, run after run.
+    more = re.compile(r'class="card card--more" href="([^"]+)"')
+    runs, waiting = [], more.findall(client.get("/").get_data(as_text=True))
+    while waiting:
+        run = waiting.pop(0).replace("&amp;", "&")
+        runs.append(run)
+        waiting += more.findall(client.get(run, headers={"HX-Request": "true"}).get_data(as_text=True))
+    assert len(runs) > 1
+    assert sorted(manifest["fragments"]) == sorted(runs)

@@ -1,10 +1,19 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from sqlalchemy import select
 
 from .. import content, settings_store
-from ..caching import cached_page, current_content_version
+from ..caching import cached_page, compress, current_content_version
 from ..database import sqlite_version
 from ..extensions import db
 from ..models import Era
@@ -14,16 +23,8 @@ from .axis import YearAxis
 bp = Blueprint("timeline", __name__)
 YEAR_IN_SECONDS = 365 * 24 * 3600
 ATTRACT_SLIDES = 12
-# The kiosk's behaviour, one file per concern, in the order they load (see static/js/kiosk/).
-KIOSK_SCRIPTS = (
-    "js/kiosk/core.js",
-    "js/kiosk/navigation.js",
-    "js/kiosk/touch.js",
-    "js/kiosk/viewer.js",
-    "js/kiosk/idle.js",
-    "js/kiosk/offline.js",
-)
-SHELL_STATIC = ("css/kiosk.css", "vendor/htmx.min.js", *KIOSK_SCRIPTS)
+# What a visitor page loads, which a kiosk keeps for offline use (see static/js/sw.js).
+SHELL_STATIC = ("css/kiosk.css", "vendor/htmx.min.js", "js/kiosk.js")
 
 
 def kiosk_version() -> str:
@@ -50,7 +51,6 @@ def _kiosk_globals():
     return {
         "content_version": current_content_version,
         "kiosk_behaviour": kiosk_behaviour,
-        "kiosk_scripts": KIOSK_SCRIPTS,
     }
 
 
@@ -102,7 +102,7 @@ def era_colours():
     )
     response.cache_control.public = True
     response.cache_control.max_age = YEAR_IN_SECONDS
-    return response
+    return compress(response)
 
 
 @bp.get("/media/<key>-<size>.webp")

@@ -1,6 +1,7 @@
 """Finding one's way: era chips and the year scrubber, Start again everywhere, the keyboard, and a
 browser history that never grows (so Back can never uncover anything but the timeline)."""
 
+import pytest
 from playwright.sync_api import expect
 
 from .kiosk import Fingers, centre, open_event, wait_until
@@ -110,3 +111,32 @@ def test_a_tap_is_still_a_tap_after_swiping_the_timeline(page, live_server):
     )
     Fingers(page).tap(*centre(page, f"#{card}"))
     expect(page.locator("#event-view")).to_have_attribute("data-event", card.removeprefix("event-"))
+
+
+def test_an_eras_own_page_becomes_that_era_on_the_timeline(page, live_server):
+    page.goto(live_server.url + "/eras/the-movement")  # a page for browsers without JavaScript
+    page.wait_for_url(live_server.url + "/")
+    expect(page.locator("#era-the-movement")).to_be_in_viewport()
+    expect(page.get_by_role("link", name="The Movement 1935–1939")).to_have_attribute("aria-current", "true")
+
+
+@pytest.mark.parametrize(
+    "live_config", [{"TIMELINE_EAGER_EVENTS": 4, "TIMELINE_PAGE_EVENTS": 4}], indirect=True
+)
+def test_jumps_land_on_their_target_while_a_long_timeline_loads_around_them(page, live_server):
+    page.goto(live_server.url + "/")
+    at_the_left = "Math.abs(document.getElementById('{}').getBoundingClientRect().left - {}) < 2"
+    start = page.locator("#track").evaluate(
+        "t => t.getBoundingClientRect().left + parseFloat(getComputedStyle(t).paddingLeft)"
+    )
+
+    page.get_by_role("link", name="The Record 1935").tap()  # past eras that are not loaded yet
+    expect(page.locator("#event-record-shift-102-tonnes")).to_be_in_viewport()
+    wait_until(page, at_the_left.format("era-the-record", start))
+
+    rail = page.get_by_role("slider", name="Year")
+    box = rail.bounding_box()
+    Fingers(page).tap(box["x"] + box["width"] * (1957.5 - 1906) / 72, box["y"] + box["height"] / 2)
+    expect(page.locator("#event-sent-back-to-the-donbas")).to_be_in_viewport()
+    wait_until(page, at_the_left.format("era-return-to-the-donbas", start))
+    expect(rail).to_have_attribute("aria-valuenow", "1957")
