@@ -183,40 +183,31 @@ def save_event(
     return event
 
 
-def move_event_to_trash(event: Event, expected_version: int | None) -> None:
-    """Take the event off the kiosk and out of the list (kiosk.trash can bring it back as it was)."""
-    if conflicts.is_stale(event, expected_version):  # a missing version counts as stale here
+def _commit_unless_stale(event: Event, expected_version: int | None, change) -> None:
+    """Run ``change`` and commit, or raise EditConflict when the event moved on (a missing version counts)."""
+    if conflicts.is_stale(event, expected_version):
         raise conflicts.EditConflict(event)
     try:
-        trash.move_to_trash(event, expected_version)
+        change(event, expected_version)
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
         raise conflicts.EditConflict(event) from error
+
+
+def move_event_to_trash(event: Event, expected_version: int | None) -> None:
+    """Take the event off the kiosk and out of the list (kiosk.trash can bring it back as it was)."""
+    _commit_unless_stale(event, expected_version, trash.move_to_trash)
 
 
 def restore_from_trash(event: Event, expected_version: int | None) -> None:
     """Bring a trashed event back to the list (and to the kiosk, if it was published)."""
-    if conflicts.is_stale(event, expected_version):
-        raise conflicts.EditConflict(event)
-    try:
-        trash.restore_from_trash(event, expected_version)
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise conflicts.EditConflict(event) from error
+    _commit_unless_stale(event, expected_version, trash.restore_from_trash)
 
 
 def purge_event(event: Event, expected_version: int | None) -> None:
     """Delete a trashed event for good (raises trash.NotInTrash for any other)."""
-    if conflicts.is_stale(event, expected_version):
-        raise conflicts.EditConflict(event)
-    try:
-        trash.purge(event, expected_version)
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise conflicts.EditConflict(event) from error
+    _commit_unless_stale(event, expected_version, trash.purge)
 
 
 def restore_revision(entity: Event | Era, revision, expected_version: int | None):
