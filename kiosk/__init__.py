@@ -51,6 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     app.add_template_filter(render_markdown, "markdown")
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    # Block tags leave no blank lines behind: every byte counts on the kiosk's first load.
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
     from . import admin
     from .timeline import bp as timeline_bp

@@ -111,3 +111,10 @@ def test_era_colours_stylesheet(client):
     response = client.get("/theme.css")
     assert response.mimetype == "text/css"
     assert ".era-the-record { --era: #" in response.get_data(as_text=True)
+
+
+def test_stylesheets_and_data_carry_only_the_headers_they_need(client):
+    for path in ("/theme.css", "/healthz"):
+        headers = client.get(path).headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "Content-Security-Policy" not in headers
