@@ -12,9 +12,9 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from . import backup, exporters, importers, interchange
 from .accounts_cli import users
 from .extensions import db
+from .interchange import backup, exporters, importers, kiosk_json
 from .models import Era, Event
 
 
@@ -30,7 +30,7 @@ def seed_command() -> None:
     if not database_is_empty():
         click.echo("The database already has content; nothing loaded.")
         return
-    report = interchange.load_file(interchange.DEFAULT_CONTENT)
+    report = kiosk_json.load_file(kiosk_json.DEFAULT_CONTENT)
     db.session.commit()
     click.echo(f"Loaded the default content: {len(report.created)} eras and events.")
 

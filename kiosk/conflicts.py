@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import interchange, revisions
+from . import revisions
 from .extensions import db
+from .interchange import kiosk_json
 from .models import Era, Event, Revision
 
 
@@ -78,9 +79,9 @@ def save(entity: Event | Era, submitted_version: int | str | None, item: dict, n
     try:
         if isinstance(entity, Event):
             era = db.session.scalar(select(Era).where(Era.slug == full["era"]))
-            interchange.apply_event_item(entity, full, era)
+            kiosk_json.apply_event_item(entity, full, era)
         else:
-            interchange.apply_era_item(entity, full)
+            kiosk_json.apply_era_item(entity, full)
         return revisions.record(entity, note, before=before)
     except StaleDataError:
         db.session.rollback()  # the entity now reads the version that won

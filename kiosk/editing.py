@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, conflicts, interchange, media, revisions, trash
+from . import audit, conflicts, media, revisions, trash
 from .dates import PartialDate
 from .extensions import db
+from .interchange import kiosk_json
 from .models import Era, Event, Status
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -169,11 +170,11 @@ def save_event(
         if event is None:
             # Filled in before it joins the session, so no query flushes a half-made event.
             event = Event(slug=slug)
-            interchange.apply_event_item(event, item, changes.era)
+            kiosk_json.apply_event_item(event, item, changes.era)
             db.session.add(event)
         else:
             event.slug = slug
-            interchange.apply_event_item(event, item, changes.era)
+            kiosk_json.apply_event_item(event, item, changes.era)
         revisions.record(event, note, before=before)
         audit.record(_event_action(creating, was_published, event.status == Status.PUBLISHED), _target(event))
         db.session.commit()
@@ -266,11 +267,11 @@ def save_era(
         before = None if creating else revisions.snapshot(era)
         if era is None:
             era = Era(slug=slug)
-            interchange.apply_era_item(era, item)
+            kiosk_json.apply_era_item(era, item)
             db.session.add(era)
         else:
             era.slug = slug
-            interchange.apply_era_item(era, item)
+            kiosk_json.apply_era_item(era, item)
         revisions.record(era, note, before=before)
         audit.record("era.create" if creating else "era.save", _target(era))
         db.session.commit()

@@ -1,6 +1,6 @@
 """Revisions: a snapshot of an event or era after every save, so no curator's work is ever lost.
 
-Snapshots use the interchange format's item shape (see interchange.event_item / era_item). ``diff`` turns
+Snapshots use the interchange format's item shape (see kiosk_json.event_item / era_item). ``diff`` turns
 two snapshots into readable differences for the history page; ``restore`` brings an old one back as a
 new revision.
 """
@@ -17,9 +17,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from . import interchange
 from .dates import PartialDate
 from .extensions import db
+from .interchange import kiosk_json
 from .models import Era, Event, Revision
 
 
@@ -28,7 +28,7 @@ def _kind(entity: Event | Era) -> str:
 
 
 def snapshot(entity: Event | Era) -> dict:
-    return interchange.event_item(entity) if isinstance(entity, Event) else interchange.era_item(entity)
+    return kiosk_json.event_item(entity) if isinstance(entity, Event) else kiosk_json.era_item(entity)
 
 
 def _new_revision(kind: str, entity_id: int, number: int, taken: dict, note: str) -> Revision:
@@ -225,7 +225,7 @@ def restore(entity: Event | Era, revision: Revision) -> Revision:
             raise RestoreRefused(
                 _("The era %(era)s no longer exists; choose another era first.", era=item["era"])
             )
-        interchange.apply_event_item(entity, item, era)
+        kiosk_json.apply_event_item(entity, item, era)
     else:
-        interchange.apply_era_item(entity, item)
+        kiosk_json.apply_era_item(entity, item)
     return record(entity, _("Restored revision %(number)s", number=revision.number), before=before)

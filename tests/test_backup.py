@@ -8,9 +8,10 @@ import pytest
 from flask import current_app
 from sqlalchemy import delete, func, select, text
 
-from kiosk import backup, content, exporters, settings_store
+from kiosk import content, settings_store
 from kiosk.dates import PartialDate
 from kiosk.extensions import db
+from kiosk.interchange import backup, exporters
 from kiosk.models import AuditEntry, Era, Event
 
 from .conftest import make_app

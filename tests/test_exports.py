@@ -4,8 +4,8 @@ import csv
 import io
 import json
 
-from kiosk import exporters, timelinejs
 from kiosk.extensions import db
+from kiosk.interchange import exporters, timelinejs
 from kiosk.models import Event, Media, Status
 
 from .helpers import make_event

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from kiosk import interchange
 from kiosk.html_text import split_text, to_markdown, to_plain_text
+from kiosk.interchange import kiosk_json
 from kiosk.text import render_markdown
 
 HOSTILE = [
@@ -58,7 +58,7 @@ def test_summary_text_and_sources_are_split(app):
 
 
 def test_every_seed_body_survives_html_and_back(app):
-    bodies = [item["body"] for item in json.loads(interchange.DEFAULT_CONTENT.read_text())["events"]]
+    bodies = [item["body"] for item in json.loads(kiosk_json.DEFAULT_CONTENT.read_text())["events"]]
     bodies += ["A *b* **c**\n\n- x\n  - y\n- z\n\n1. one\n2. two\n\n> q\n\n#### h\n\nline\\\nbreak \\* \\_"]
     for body in bodies:
         html = str(render_markdown(body))

@@ -5,8 +5,9 @@ import re
 
 from sqlalchemy import select
 
-from kiosk import exporters, importers, revisions, settings_store, trash
+from kiosk import revisions, settings_store, trash
 from kiosk.extensions import db
+from kiosk.interchange import exporters, importers
 from kiosk.models import AuditEntry, Era, Event, Status
 
 from .interop import DATA, cli, state

@@ -4,12 +4,12 @@ import json
 
 from sqlalchemy import func, select
 
-from kiosk import interchange
 from kiosk.cli import seed_command
 from kiosk.extensions import db
+from kiosk.interchange import kiosk_json
 from kiosk.models import Era, Event, Status
 
-DEFAULT = json.loads(interchange.DEFAULT_CONTENT.read_text(encoding="utf-8"))
+DEFAULT = json.loads(kiosk_json.DEFAULT_CONTENT.read_text(encoding="utf-8"))
 
 
 def count(model):

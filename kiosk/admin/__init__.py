@@ -7,7 +7,7 @@ protected without anyone having to remember it.
 
 from flask import Flask
 
-from . import audit_log, auth, eras, events, history, import_export, settings, trashed  # noqa: F401 - views
+from . import audit, auth, conflicts, eras, events, interchange, revisions, settings, trash  # noqa: F401 - views
 from .blueprint import bp
 
 

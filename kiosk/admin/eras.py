@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from .. import conflicts, editing
 from ..extensions import db
 from ..models import Era
-from . import merging
+from . import conflicts as conflict_views
 from .blueprint import bp
 from .forms import ConfirmForm, EraForm, whole_number
 
@@ -41,11 +41,11 @@ def _form_page(form: EraForm, era: Era | None, status: int = 200):
 
 
 def _conflict_page(form: EraForm, conflict: editing.EditConflict, status: int = 409, posted=None):
-    """Someone else saved first: both versions side by side, field by field (see merging)."""
+    """Someone else saved first: both versions side by side, field by field (see admin/conflicts.py)."""
     era = conflict.entity
     saved = EraForm(formdata=None, era=era, meta={"csrf": False})
     saved.fill_from(era)
-    view = merging.view(conflict, form, saved, ERA_FIELDS, CONFLICT_GROUPS, posted=posted)
+    view = conflict_views.view(conflict, form, saved, ERA_FIELDS, CONFLICT_GROUPS, posted=posted)
     return (
         render_template(
             "admin/conflict.html",
@@ -64,16 +64,20 @@ def merge_era(era_id: int):
     """Save what the curator chose on the conflict page, against the version they compared it with."""
     era = _era_or_404(era_id)
     version = request.form.get("version", "")
-    mine = EraForm(formdata=merging.carried(request.form, "mine", ERA_FIELDS), era=era, meta={"csrf": False})
+    mine = EraForm(
+        formdata=conflict_views.carried(request.form, "mine", ERA_FIELDS), era=era, meta={"csrf": False}
+    )
     if not mine.validate():
         mine.version.data = version
         return _form_page(mine, era, 422)
     conflict = conflicts.EditConflict(era, editing.submitted_era_item(era, mine.changes()))
-    mine_values = merging.form_values(mine, ERA_FIELDS)
-    decided = merging.choices(conflict, CONFLICT_GROUPS, mine, mine_values, request.form)
+    mine_values = conflict_views.form_values(mine, ERA_FIELDS)
+    decided = conflict_views.choices(conflict, CONFLICT_GROUPS, mine, mine_values, request.form)
     if not conflicts.is_stale(era, version) and any(choice.chosen is None for choice in decided):
         return _conflict_page(mine, conflict, 422, posted=request.form)
-    values = merging.merged(mine_values, merging.carried(request.form, "current", ERA_FIELDS), decided)
+    values = conflict_views.merged(
+        mine_values, conflict_views.carried(request.form, "current", ERA_FIELDS), decided
+    )
     values["version"] = version
     form = EraForm(formdata=values, era=era, meta={"csrf": False})
     if not form.validate():

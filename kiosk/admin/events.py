@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from .. import conflicts, content, editing
 from ..models import Event, Status
 from ..rendering import page_or_fragment
-from . import merging
+from . import conflicts as conflict_views
 from .blueprint import bp
 from .forms import ConfirmForm, EventForm, whole_number
 
@@ -108,12 +108,12 @@ def _save(form: EventForm, event: Event | None, note: str = ""):
 
 def _conflict_page(form: EventForm, conflict: editing.EditConflict, status: int = 409, posted=None):
     """Someone else saved first. Nothing is overwritten: the curator's version and the saved one, side by
-    side, field by field, for them to choose from (see merging)."""
+    side, field by field, for them to choose from (see admin/conflicts.py)."""
     event = conflict.entity
     saved = EventForm(formdata=None, event=event, meta={"csrf": False})
     saved.fill_from(event)
     image_lost = bool(form.new_upload) or request.form.get("image_lost") == "1"
-    view = merging.view(
+    view = conflict_views.view(
         conflict, form, saved, CARRIED_FIELDS, CONFLICT_GROUPS, posted=posted, image_lost=image_lost
     )
     return (
@@ -135,17 +135,21 @@ def merge_event(event_id: int):
     event = _event_or_404(event_id)
     version = request.form.get("version", "")
     mine = EventForm(
-        formdata=merging.carried(request.form, "mine", CARRIED_FIELDS), event=event, meta={"csrf": False}
+        formdata=conflict_views.carried(request.form, "mine", CARRIED_FIELDS),
+        event=event,
+        meta={"csrf": False},
     )
     if not mine.validate():  # the page was altered, or the world changed (a slug taken): fix it in the form
         mine.version.data = version
         return _form_page(mine, event, 422)
     conflict = conflicts.EditConflict(event, editing.submitted_event_item(event, mine.changes()))
-    mine_values = merging.form_values(mine, CARRIED_FIELDS)
-    decided = merging.choices(conflict, CONFLICT_GROUPS, mine, mine_values, request.form)
+    mine_values = conflict_views.form_values(mine, CARRIED_FIELDS)
+    decided = conflict_views.choices(conflict, CONFLICT_GROUPS, mine, mine_values, request.form)
     if not conflicts.is_stale(event, version) and any(choice.chosen is None for choice in decided):
         return _conflict_page(mine, conflict, 422, posted=request.form)
-    values = merging.merged(mine_values, merging.carried(request.form, "current", CARRIED_FIELDS), decided)
+    values = conflict_views.merged(
+        mine_values, conflict_views.carried(request.form, "current", CARRIED_FIELDS), decided
+    )
     values["version"] = version
     values.setlist("image", request.files.getlist("image"))
     form = EventForm(formdata=values, event=event, meta={"csrf": False})

@@ -270,7 +270,7 @@ def test_preview_matches_the_kiosk_page_for_a_published_event(curator, client):
     assert article in preview and "Preview — published" in preview
 
 
-# ---- the trash (conflicts: test_merging.py) ----
+# ---- the trash (conflicts: test_conflicts.py) ----
 
 
 def test_delete_asks_first_then_moves_the_event_to_the_trash(curator, client):

@@ -15,16 +15,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import settings_store
-from .dates import DateError, PartialDate, check_span
-from .extensions import db
-from .models import Era, Event, Media, Status
+from .. import settings_store
+from ..dates import DateError, PartialDate, check_span
+from ..extensions import db
+from ..models import Era, Event, Media, Status
 
 FORMAT = "kiosk-timeline"
 VERSION = 1
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-DEFAULT_CONTENT = Path(__file__).parent / "data" / "stakhanov.json"
+DEFAULT_CONTENT = Path(__file__).parent.parent / "data" / "stakhanov.json"
 
 
 class InterchangeError(ValueError):

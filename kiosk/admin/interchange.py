@@ -1,7 +1,7 @@
 """Import and export: upload a file, read the dry run, confirm; download the timeline; back up the data.
 
-An upload is checked by a dry run (kiosk.importers, rolled back) and kept on the server under a random
-token (kiosk.staged_imports) until the curator confirms; the confirmation imports it again from scratch,
+An upload is checked by a dry run (interchange.importers, rolled back) and kept on the server under a random
+token (interchange.staged_imports) until the curator confirms; the confirmation imports it again from scratch,
 so everything is checked once more against the database as it is then.
 """
 
@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
-from .. import backup, exporters, importers, staged_imports
+from ..interchange import backup, exporters, importers, staged_imports
 from .auth import admin_required
 from .blueprint import bp
 from .forms import ConfirmForm, ImportConfirmForm, ImportForm

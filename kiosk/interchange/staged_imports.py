@@ -2,7 +2,7 @@
 
 The browser gets a random token, never a path; the file lives in DATA_DIR/imports/<token>.json with the
 name it was uploaded under and the account that uploaded it, and expires after an hour. The confirmation
-reads it back by token and account, then imports it again from scratch (kiosk.importers re-checks it all).
+reads it back by token and account, then imports it again from scratch (importers re-checks it all).
 """
 
 from __future__ import annotations

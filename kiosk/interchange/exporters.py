@@ -11,7 +11,7 @@ import csv
 import io
 import json
 
-from . import interchange, timelinejs
+from . import kiosk_json, timelinejs
 
 FORMATS = ("json", "timelinejs", "csv")
 
@@ -21,18 +21,18 @@ def _json_bytes(document: dict) -> bytes:
 
 
 def export_json() -> bytes:
-    return _json_bytes(interchange.dump())
+    return _json_bytes(kiosk_json.dump())
 
 
 def export_timelinejs() -> bytes:
-    return _json_bytes(timelinejs.to_document(interchange.dump()))
+    return _json_bytes(timelinejs.to_document(kiosk_json.dump()))
 
 
 def export_csv() -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(timelinejs.CSV_COLUMNS)
-    writer.writerows(timelinejs.to_rows(interchange.dump()))
+    writer.writerows(timelinejs.to_rows(kiosk_json.dump()))
     return out.getvalue().encode("utf-8")
 
 

@@ -2,7 +2,7 @@
 
 Export works from our own document (interchange.dump()). Import turns a TimelineJS file into our item
 shapes and collects every problem with its place (item position, or CSV row with the header as row 1);
-kiosk.importers then matches eras and events against the database and writes them.
+kiosk.interchange.importers then matches eras and events against the database and writes them.
 See docs/interchange-format.md for the mapping.
 """
 
@@ -19,10 +19,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from .dates import DateError, PartialDate, check_span
-from .html_text import split_text, to_plain_text
-from .interchange import SLUG
-from .text import render_markdown
+from ..dates import DateError, PartialDate, check_span
+from ..html_text import split_text, to_plain_text
+from ..text import render_markdown
+from .kiosk_json import SLUG
 
 CSV_COLUMNS = [
     "Year", "Month", "Day", "Time", "End Year", "End Month", "End Day", "End Time", "Display Date",

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from kiosk import backup, exporters
 from kiosk.extensions import db
+from kiosk.interchange import backup, exporters
 from kiosk.models import AuditEntry, Event, Status
 
 from ..helpers import make_user

@@ -25,8 +25,8 @@ from pathlib import Path
 import pysqlite3.dbapi2 as sqlite
 from flask import current_app
 
-from . import audit
-from .extensions import db
+from .. import audit
+from ..extensions import db
 
 FORMAT, VERSION = "kiosk-backup", 1
 MANIFEST, DATABASE, MEDIA = "manifest.json", "kiosk.sqlite3", "media"

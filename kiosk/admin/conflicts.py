@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import conflicts, revisions
 from ..models import Revision
-from .history import readable
+from .revisions import readable
 
 MINE, CURRENT, EDIT = "mine", "current", "edit"
 # Fields whose value can be typed into one box: they may be merged by hand.

@@ -27,9 +27,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from . import audit, interchange, revisions, settings_store, timelinejs
-from .extensions import db
-from .models import Era, Event, Media, Status
+from .. import audit, revisions, settings_store
+from ..extensions import db
+from ..models import Era, Event, Media, Status
+from . import kiosk_json, timelinejs
 
 OURS, TIMELINEJS_JSON, TIMELINEJS_CSV = (
     "kiosk-timeline JSON",
@@ -122,7 +123,7 @@ def read(data: bytes) -> Plan:
                 column=error.colno,
             )
             raise ImportRefused([message]) from None
-        if interchange.is_our_format(document):
+        if kiosk_json.is_our_format(document):
             return _plan_ours(document)
         if isinstance(document, dict) and "events" in document:
             return _plan_timelinejs(timelinejs.parse_json(document), TIMELINEJS_JSON)
@@ -237,7 +238,7 @@ def _skip_trashed(plan: Plan) -> None:
 
 
 def _plan_ours(document: dict) -> Plan:
-    problems = interchange.check_document(document)
+    problems = kiosk_json.check_document(document)
     title, reading = document.get("title"), document.get("further_reading")
     if title is not None and not (
         isinstance(title, dict) and all(isinstance(v, str) for v in title.values())
@@ -403,7 +404,7 @@ def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, sourc
     position = max((era.position for era in eras.values()), default=0)
     for item in plan.eras:
         era = eras.get(item["slug"])
-        before = interchange.era_item(era) if era else None
+        before = kiosk_json.era_item(era) if era else None
         if era is None:
             position += 1
             defaults = {
@@ -412,10 +413,10 @@ def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, sourc
                 "position": position,
             }
             era = eras[item["slug"]] = Era(slug=item["slug"])
-            interchange.apply_era_item(era, defaults | item)
+            kiosk_json.apply_era_item(era, defaults | item)
             db.session.add(era)
             report.created.append(f"era {era.slug}")
-        elif interchange.apply_era_item(era, interchange.era_item(era) | item):
+        elif kiosk_json.apply_era_item(era, kiosk_json.era_item(era) | item):
             report.updated.append(f"era {era.slug}")
         else:
             report.skipped.append(_("era %(slug)s: unchanged", slug=era.slug))
@@ -432,13 +433,13 @@ def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, sourc
         else:
             status = event.status if event else Status.DRAFT
         era = eras[item["era"]]
-        before = interchange.event_item(event) if event else None
+        before = kiosk_json.event_item(event) if event else None
         if event is None:
             event = events[item["slug"]] = Event(slug=item["slug"])
-            interchange.apply_event_item(event, NEW_EVENT | item, era, status)
+            kiosk_json.apply_event_item(event, NEW_EVENT | item, era, status)
             db.session.add(event)
             report.created.append(f"event {event.slug}")
-        elif interchange.apply_event_item(event, interchange.event_item(event) | item, era, status):
+        elif kiosk_json.apply_event_item(event, kiosk_json.event_item(event) | item, era, status):
             report.updated.append(f"event {event.slug}")
         else:
             report.skipped.append(_("event %(slug)s: unchanged", slug=event.slug))
