@@ -47,8 +47,10 @@ static/vendor/htmx.min.js: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
-# Database: migrations, then the default content (only into an empty database).
+# Database: first a check that says in one sentence what is wrong (a read-only or missing data folder, an
+# unreadable database, a full disk), then the migrations, then the default content (only into an empty database).
 database: $(VENV)/.installed
+	@$(BIN)/python -m kiosk.health
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
 

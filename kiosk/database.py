@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pysqlite3.dbapi2 as modern_sqlite
 from flask import Flask
 from sqlalchemy import event
@@ -25,10 +27,32 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # Refresh the planner's statistics when a table has grown much since they were gathered (cheap when
-    # nothing changed); without them SQLite picks a slow index for the timeline's per-era counts.
-    cursor.execute("PRAGMA optimize=0x10002")
     cursor.close()
+    _keep_private(dbapi_connection)
+
+
+def _keep_private(dbapi_connection) -> None:
+    """The database holds password hashes: readable by the kiosk's own user only. SQLite gives its -wal
+    and -shm files the database file's mode, so they follow."""
+    for _number, name, path in dbapi_connection.execute("PRAGMA database_list"):
+        if name == "main" and path and os.path.isfile(path) and os.stat(path).st_mode & 0o077:
+            try:
+                os.chmod(path, 0o600)
+            except OSError:  # not ours to change (a read-only folder): the preflight says so
+                pass
+
+
+def optimize() -> None:
+    """Refresh the planner's statistics when a table has grown much since they were gathered (cheap when
+    nothing changed); without them SQLite picks a slow index for the timeline's per-era counts.
+
+    Not on connect: it may write, and a full disk or a held write lock must never stop a visitor's read.
+    Each worker runs it once while warming up (caching.warm_up).
+    """
+    if db.engine.dialect.name != "sqlite":
+        return
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA optimize=0x10002")
 
 
 def init_app(app: Flask) -> None:

@@ -369,4 +369,6 @@ def missing(event: Event) -> list[str]:
         codes.append("no-alt-text")
     if event.remote_media_url and not event.image_id:
         codes.append("remote-image")
+    if event.image_id and not media.is_present(event.image):
+        codes.append("image-file-missing")
     return codes

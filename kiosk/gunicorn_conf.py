@@ -1,7 +1,20 @@
-"""Gunicorn settings used by `make run` (override any of them with GUNICORN_CMD_ARGS)."""
+"""Gunicorn settings used by `make run` (override any of them with GUNICORN_CMD_ARGS).
 
+Restarts never refuse a visitor (docs/deployment.md):
+- A reload (SIGHUP, `systemctl reload`) hands over worker by worker: each new worker, once it has loaded
+  the app, retires one worker of the old generation, so something is always accepting.
+- Workers warm up (templates, page cache) in the background: a new worker accepts at once.
+- Workers die with the master (PR_SET_PDEATHSIG), so after a crash of the master no orphan keeps the port
+  and an immediate `make run` can bind it again.
+- The control socket is this instance's own, in its data folder.
+"""
+
+import ctypes
 import multiprocessing
 import os
+import signal
+import threading
+from pathlib import Path
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '5000')}"
 # Two workers per core (plus one) keep a dozen polling kiosks and a curator busy without queueing.
@@ -21,12 +34,60 @@ preload_app = False
 accesslog = "-"
 errorlog = "-"
 
+_data_dir = Path(os.environ.get("KIOSK_DATA_DIR") or Path(__file__).resolve().parent.parent / "instance")
+_control = _data_dir.resolve() / "gunicorn.ctl"
+# One control socket per instance (the default is one per user, shared by every kiosk it runs); a Unix
+# socket path has at most 107 bytes, so a deeply nested data folder goes without one.
+control_socket = str(_control)
+control_socket_disable = len(str(_control).encode()) > 100
+
+PR_SET_PDEATHSIG = 1
+# Old workers a reload still has to retire (master side), and the one a new worker retires once ready.
+_handover = {"old": [], "retire": None, "retiring": set()}
+
+
+def on_reload(server) -> None:
+    """Keep the old generation serving until each new worker is ready to take its place."""
+    _handover["old"] = list(server.WORKERS)
+    _handover["retiring"] = set(_handover["old"])
+    server.num_workers += len(_handover["old"])
+
+
+def pre_fork(server, worker) -> None:
+    # Runs in the master just before the fork: the new worker inherits the old worker it will retire.
+    _handover["retire"] = _handover["old"].pop() if _handover["old"] else None
+
+
+def child_exit(server, worker) -> None:
+    if worker.pid in _handover["retiring"]:
+        _handover["retiring"].discard(worker.pid)
+        server.num_workers = max(server.num_workers - 1, server.cfg.workers)
+
+
+def post_fork(server, worker) -> None:
+    """A worker whose master died (kill -9, a crash) quits at once instead of holding the port."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGQUIT)
+    except (OSError, AttributeError):  # not Linux: gunicorn's own parent check still applies
+        pass
+    if os.getppid() != worker.ppid:  # the master died before the line above took effect
+        os.kill(os.getpid(), signal.SIGQUIT)
+
 
 def post_worker_init(worker) -> None:
-    """Let the app warm up (compile templates, fill its page cache) before the worker takes requests."""
+    """Ready to serve: retire an old worker if this one replaces it, and warm up without making anyone wait."""
+    if _handover["retire"]:
+        try:
+            os.kill(_handover["retire"], signal.SIGTERM)
+        except ProcessLookupError:
+            pass
     warm_up = getattr(worker.wsgi, "extensions", {}).get("warm_up")
     if warm_up:
-        try:
-            warm_up()
-        except Exception:  # a cold cache is slower, never a reason not to serve
-            worker.log.exception("Warming up failed; serving cold.")
+        threading.Thread(target=_warm_up, args=(worker, warm_up), name="warm-up", daemon=True).start()
+
+
+def _warm_up(worker, warm_up) -> None:
+    try:
+        warm_up()
+    except Exception:  # a cold cache is slower, never a reason not to serve
+        worker.log.exception("Warming up failed; serving cold.")

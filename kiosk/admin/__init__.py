@@ -7,7 +7,18 @@ protected without anyone having to remember it.
 
 from flask import Flask
 
-from . import audit, auth, conflicts, eras, events, interchange, revisions, settings, trash  # noqa: F401 - views
+from . import (  # noqa: F401 - views
+    audit,
+    auth,
+    conflicts,
+    eras,
+    events,
+    failures,
+    interchange,
+    revisions,
+    settings,
+    trash,
+)
 from .blueprint import bp
 
 
