@@ -23,7 +23,7 @@ from .extensions import db
 from .interchange import kiosk_json
 from .models import Era, Event, Status
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 EditConflict = conflicts.EditConflict

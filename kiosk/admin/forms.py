@@ -28,7 +28,7 @@ from ..dates import DateError, PartialDate, check_span
 from ..extensions import db
 from ..models import Era, Event, Status
 
-COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
 FOUR_DIGIT_YEARS = (1000, 2999)
 LARGEST = 2**31 - 1  # ids, versions and numbers beyond this are nonsense (and overflow SQLite's integers)
 

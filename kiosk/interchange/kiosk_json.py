@@ -22,8 +22,8 @@ from ..models import Era, Event, Media, Status
 
 FORMAT = "kiosk-timeline"
 VERSION = 1
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
 DEFAULT_CONTENT = Path(__file__).parent.parent / "data" / "stakhanov.json"
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import current_app
 
 EXPIRY_SECONDS = 3600
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}\Z")
 
 
 @dataclass
