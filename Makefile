@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := kiosk
 
-.PHONY: run test setup setup-test assets database chromium postgres lint bench wrk messages clean
+.PHONY: run test setup setup-test preflight assets database chromium postgres lint bench wrk messages clean
 
 run: setup
 	$(BIN)/gunicorn --config kiosk/gunicorn_conf.py --bind 127.0.0.1:$(PORT) 'kiosk:create_app()'
@@ -18,7 +18,12 @@ test: setup-test chromium
 	$(BIN)/python -m pytest
 	bash .ci/with-postgres $(BIN)/python -m pytest --ignore=tests/browser -p no:cacheprovider
 
-setup: $(VENV)/.installed assets database
+setup: $(VENV)/.installed preflight assets database
+
+# Before anything touches the data folder: one sentence for what stops the kiosk (a read-only or missing
+# data folder, an unreadable database, a full disk), instead of the traceback of the first command.
+preflight: $(VENV)/.installed
+	@$(BIN)/python -m kiosk.health
 
 setup-test: setup $(VENV)/.installed-test
 
@@ -47,10 +52,8 @@ static/vendor/htmx.min.js: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
-# Database: first a check that says in one sentence what is wrong (a read-only or missing data folder, an
-# unreadable database, a full disk), then the migrations, then the default content (only into an empty database).
+# Database: migrations, then the default content (only into an empty database).
 database: $(VENV)/.installed
-	@$(BIN)/python -m kiosk.health
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
 

@@ -13,11 +13,13 @@ from .extensions import db
 # The system SQLite (3.40) predates the WAL-reset corruption fix in 3.51.3; the pysqlite3 wheel bundles
 # a current SQLite, so every connection of ours goes through it.
 MINIMUM_SQLITE = (3, 51, 3)
+# How long a write waits for another writer's lock before the curator is told the database is busy.
+BUSY_TIMEOUT_SECONDS = 15
 
 
 def engine_options(database_url: str) -> dict:
     if database_url.startswith("sqlite"):
-        return {"module": modern_sqlite, "connect_args": {"timeout": 15}}
+        return {"module": modern_sqlite, "connect_args": {"timeout": BUSY_TIMEOUT_SECONDS}}
     return {"pool_pre_ping": True}
 
 
@@ -25,7 +27,7 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
     _keep_private(dbapi_connection)
