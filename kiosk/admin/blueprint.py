@@ -58,8 +58,10 @@ def _admin_error(error: HTTPException):
     return render_template("admin/error.html", error=error, message=_message(error)), error.code
 
 
-@bp.after_request
+@bp.after_app_request
 def _never_stored(response):
-    """Admin pages hold unpublished text and account details: no browser or proxy may keep a copy."""
-    response.cache_control.no_store = True
+    """Admin pages hold unpublished text and account details: no browser or proxy may keep a copy (of any
+    answer under /admin, an unknown address's too)."""
+    if request.blueprint == bp.name or request.path.startswith(bp.url_prefix + "/"):
+        response.cache_control.no_store = True
     return response
