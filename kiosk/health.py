@@ -19,7 +19,7 @@ from . import failures
 from .config import data_dir, database_url
 
 # Below this much free space a save or an upload may fail half-way: say so before it does.
-MIN_FREE_BYTES = 5 * 1024 * 1024
+MIN_FREE_BYTES = 1024 * 1024
 
 
 def data_folder_problem(folder: Path) -> str | None:

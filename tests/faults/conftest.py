@@ -182,12 +182,12 @@ def _can_mount() -> bool:
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 4 MB tmpfs of our own: a real disk that fills up or turns read-only (needs root)."""
+    """An 8 MB tmpfs of our own: a real disk that fills up or turns read-only (needs root)."""
     if not _can_mount():
         pytest.skip("making a real full or read-only disk needs root (mount -t tmpfs)")
     mount_point = tmp_path / "disk"
     mount_point.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4M,mode=0700", "tmpfs", str(mount_point)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8M,mode=0700", "tmpfs", str(mount_point)], check=True)
     yield mount_point
     subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
