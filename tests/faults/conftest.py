@@ -105,11 +105,12 @@ class Gunicorn:
             "KIOSK_WORKERS": str(self.workers),
             "PORT": str(self.port),
         }
-        self.process = subprocess.Popen(
-            [str(GUNICORN), "--config", "kiosk/gunicorn_conf.py", "--bind", f"127.0.0.1:{self.port}",
-             "--access-logfile", "/dev/null", "kiosk:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"),
-        )
+        with open(self.log, "ab") as log:  # the server keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [str(GUNICORN), "--config", "kiosk/gunicorn_conf.py", "--bind", f"127.0.0.1:{self.port}",
+                 "--access-logfile", "/dev/null", "kiosk:create_app()"],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+            )
         if wait:
             self.wait_until_serving()
         return self
