@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -17,7 +18,7 @@ from kiosk.extensions import db
 from ..admin.conftest import event_form
 from ..admin.test_uploads import photo
 from ..conftest import TEST_SECRET, make_app
-from .conftest import ROOT, free_port, fill, read_only, signed_in
+from .conftest import ROOT, Gunicorn, fill, free_port, get, read_only, signed_in
 
 pytestmark = [pytest.mark.needs_root, pytest.mark.sqlite_only]
 
@@ -130,3 +131,33 @@ def test_healthz_is_ok_with_a_readable_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json["status"] == "ok"
     assert json.loads(response.get_data())["content_version"]
+
+
+@pytest.mark.gunicorn
+def test_on_gunicorn_an_unreadable_database_is_a_designed_page_a_reason_and_a_logged_traceback(
+    folder_on_small_disk, small_disk
+):
+    read_only(small_disk)
+    server = Gunicorn(folder_on_small_disk, workers=1)
+    server.log = small_disk.parent / "gunicorn.log"
+    server.start(wait=False)
+    try:
+        status, body, headers = wait_for_answer(server.url + "/")
+        assert status == 503 and b"having a rest" in body  # not gunicorn's bare "Internal Server Error"
+        health_status, health, _ = get(server.url + "/healthz")
+        assert health_status == 503 and json.loads(health)["status"] == "unavailable"
+        log = server.output()
+        assert f"Unexpected error (unavailable) in GET / [request {headers['X-Request-Id']}]" in log
+        assert "Traceback (most recent call last)" in log
+    finally:
+        server.stop()
+
+
+def wait_for_answer(url: str, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return get(url)
+        except OSError:
+            assert time.monotonic() < deadline, "gunicorn never answered"
+            time.sleep(0.05)
