@@ -107,8 +107,14 @@ def make_run_after_a_crash(config: Path, data_dir: Path) -> float:
     command = ["make", "--no-print-directory", "run"]
     if config != ROOT / "kiosk" / "gunicorn_conf.py":
         command.append(f"GUNICORN_CONF={config}")
-    successor = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                 start_new_session=True)
+    successor = subprocess.Popen(
+        command,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         until_serving(url)
         return time.monotonic() - killed

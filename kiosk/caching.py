@@ -239,7 +239,9 @@ def warm_up(app) -> None:
         try:
             database.optimize()
         except SQLAlchemyError:
-            app.logger.warning("Refreshing the database statistics failed; serving on the old ones.", exc_info=True)
+            app.logger.warning(
+                "Refreshing the database statistics failed; serving on the old ones.", exc_info=True
+            )
     client = app.test_client()
     page = client.get("/")
     for link in EVENT_LINK.findall(page.get_data(as_text=True))[:WARM_UP_EVENTS]:

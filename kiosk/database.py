@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pysqlite3.dbapi2 as modern_sqlite
@@ -38,10 +39,9 @@ def _keep_private(dbapi_connection) -> None:
     and -shm files the database file's mode, so they follow."""
     for _number, name, path in dbapi_connection.execute("PRAGMA database_list"):
         if name == "main" and path and os.path.isfile(path) and os.stat(path).st_mode & 0o077:
-            try:
+            # Not ours to change (a read-only folder)? The preflight says so.
+            with contextlib.suppress(OSError):
                 os.chmod(path, 0o600)
-            except OSError:  # not ours to change (a read-only folder): the preflight says so
-                pass
 
 
 def optimize() -> None:

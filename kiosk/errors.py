@@ -159,7 +159,9 @@ def _visitor_page(kind: str, status: int):
     )
     error = InternalServerError(message)
     error.code = status
-    return page_or_fragment("errors/error.html", "errors/_error.html", status=status, error=error, message=message)
+    return page_or_fragment(
+        "errors/error.html", "errors/_error.html", status=status, error=error, message=message
+    )
 
 
 def unavailable_page(status: int = 503) -> str:

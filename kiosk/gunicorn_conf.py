@@ -13,6 +13,7 @@ Restarts never refuse a visitor (docs/deployment.md):
   a new requirements.lock, needs a restart).
 """
 
+import contextlib
 import ctypes
 import importlib
 import multiprocessing
@@ -101,21 +102,18 @@ def child_exit(server, worker) -> None:
 
 def post_fork(server, worker) -> None:
     """A worker whose master died (kill -9, a crash) quits at once instead of holding the port."""
-    try:
+    # Not Linux? gunicorn's own parent check still applies, only later.
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGQUIT)
-    except (OSError, AttributeError):  # not Linux: gunicorn's own parent check still applies
-        pass
     if os.getppid() != worker.ppid:  # the master died before the line above took effect
         os.kill(os.getpid(), signal.SIGQUIT)
 
 
 def post_worker_init(worker) -> None:
-    """Ready to serve: retire an old worker if this one replaces it, and warm up without making anyone wait."""
+    """Ready: retire the old worker this one replaces (if any), and warm up without keeping anyone waiting."""
     if _handover["retire"]:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(_handover["retire"], signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     warm_up = getattr(worker.wsgi, "extensions", {}).get("warm_up")
     if warm_up:
         threading.Thread(target=_warm_up, args=(worker, warm_up), name="warm-up", daemon=True).start()

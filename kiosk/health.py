@@ -31,7 +31,10 @@ def data_folder_problem(folder: Path) -> str | None:
     if not os.access(folder, os.R_OK | os.X_OK):
         return f"the data folder {folder} cannot be read by this user."
     if not os.access(folder, os.W_OK):
-        return f"the data folder {folder} is read-only, so nothing could be saved (is its disk mounted read-only?)."
+        return (
+            f"the data folder {folder} is read-only, so nothing could be saved "
+            "(is its disk mounted read-only?)."
+        )
     free = shutil.disk_usage(folder).free
     if free < MIN_FREE_BYTES:
         return f"the disk holding {folder} is full ({free:,} bytes free); free some space on it."

@@ -38,7 +38,9 @@ def _message(error: HTTPException) -> str:
 
 def _audit_refusal(error: HTTPException) -> None:
     """Refused access and failed CSRF checks go to the audit log: they may be someone probing."""
-    action = "csrf.refused" if isinstance(error, CSRFError) else "access.refused" if error.code == 403 else None
+    action = (
+        "csrf.refused" if isinstance(error, CSRFError) else "access.refused" if error.code == 403 else None
+    )
     if action is None:
         return
     try:

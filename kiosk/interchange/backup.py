@@ -196,18 +196,20 @@ def _refuse_links(source: Path) -> None:
         )
 
 
+def _own_entry(name, expected) -> bool:
+    """A manifest entry as ``backup`` writes it: the database or a file under media/, with its checksum."""
+    if not isinstance(name, str) or "\\" in name or "\x00" in name or not isinstance(expected, dict):
+        return False
+    parts = PurePosixPath(name).parts
+    inside = name == DATABASE or (len(parts) > 1 and parts[0] == MEDIA and ".." not in parts)
+    return inside and isinstance(expected.get("bytes"), int) and isinstance(expected.get("sha256"), str)
+
+
 def _refuse_foreign_paths(source: Path, files) -> None:
     """Every file the manifest names must be the database or inside media/, as written by ``backup``."""
     if not isinstance(files, dict):
         raise BackupError(f"{source} cannot be restored: its {MANIFEST} lists no files; nothing was changed.")
-    outside = []
-    for name, expected in files.items():
-        parts = PurePosixPath(name).parts if isinstance(name, str) else ()
-        inside = name == DATABASE or (len(parts) > 1 and parts[0] == MEDIA)
-        if not inside or ".." in parts or "\\" in name or "\x00" in name or not isinstance(expected, dict):
-            outside.append(repr(name))
-        elif not isinstance(expected.get("bytes"), int) or not isinstance(expected.get("sha256"), str):
-            outside.append(repr(name))
+    outside = [repr(name) for name, expected in files.items() if not _own_entry(name, expected)]
     if outside:
         raise BackupError(
             f"{source} cannot be restored: its {MANIFEST} names files outside the backup or malformed "
@@ -225,7 +227,11 @@ def verify(source: Path) -> dict:
         raise BackupError(
             f"{source} is not a kiosk backup: {MANIFEST} is missing or unreadable ({error})."
         ) from error
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or manifest.get("version") != VERSION
+    ):
         raise BackupError(
             f"{source} is not a kiosk backup this version can read ({MANIFEST} says otherwise)."
         )

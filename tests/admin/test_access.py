@@ -35,7 +35,9 @@ def state(app) -> tuple:
         db.session.scalar(select(func.count(Event.id)).where(Event.deleted_at.is_(None))),
         # Refusals are audited (see tests/faults/test_security.py); they change nothing else.
         db.session.scalar(
-            select(func.count(AuditEntry.id)).where(AuditEntry.action.not_in(("access.refused", "csrf.refused")))
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.action.not_in(("access.refused", "csrf.refused"))
+            )
         ),
     )
 

@@ -107,9 +107,20 @@ class Gunicorn:
         }
         with open(self.log, "ab") as log:  # the server keeps its own copy of the descriptor
             self.process = subprocess.Popen(
-                [str(GUNICORN), "--config", "kiosk/gunicorn_conf.py", "--bind", f"127.0.0.1:{self.port}",
-                 "--access-logfile", "/dev/null", "kiosk:create_app()"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+                [
+                    str(GUNICORN),
+                    "--config",
+                    "kiosk/gunicorn_conf.py",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--access-logfile",
+                    "/dev/null",
+                    "kiosk:create_app()",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
             )
         if wait:
             self.wait_until_serving()

@@ -71,7 +71,8 @@ def test_a_full_disk_leaves_visitors_unaffected_and_curators_told(app_on_small_d
     assert leftovers(folder) == [] and not list((folder / "media").glob("*"))
 
     imported = admin.post(
-        "/admin/import", {"file": (io.BytesIO(b"Year,Headline\n1935,A record\n"), "t.csv")},
+        "/admin/import",
+        {"file": (io.BytesIO(b"Year,Headline\n1935,A record\n"), "t.csv")},
         content_type="multipart/form-data",
     )
     assert imported.status_code == 503 and "disk is full" in imported.get_data(as_text=True)
@@ -101,7 +102,11 @@ def test_a_read_only_data_folder_gets_a_designed_page_and_a_reason(folder_on_sma
 
 
 def run_preflight(folder, *command):
-    env = os.environ | {"KIOSK_DATA_DIR": str(folder), "KIOSK_SECRET_KEY": TEST_SECRET, "PORT": str(free_port())}
+    env = os.environ | {
+        "KIOSK_DATA_DIR": str(folder),
+        "KIOSK_SECRET_KEY": TEST_SECRET,
+        "PORT": str(free_port()),
+    }
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 

@@ -50,7 +50,9 @@ def test_a_fault_in_the_admin_gives_back_everything_the_curator_typed(shown_app,
     request_id = response.headers["X-Request-Id"]
     assert 'class="admin' in page and "Still there?" not in page  # the admin's design, no kiosk overlay
     assert "fault in the kiosk" in page and request_id in page
-    assert "Record shift" in page and "Line one of a long story\nwith &lt;b&gt;markup&lt;/b&gt; &amp; a" in page
+    assert (
+        "Record shift" in page and "Line one of a long story\nwith &lt;b&gt;markup&lt;/b&gt; &amp; a" in page
+    )
     assert "readonly" in page and "never-echoed" not in page
     assert response.headers["Cache-Control"] == "no-store"
     assert len(errors_logged(caplog)) == 1
@@ -93,7 +95,9 @@ def test_a_save_while_another_writer_holds_the_lock_says_busy_and_keeps_the_type
     assert response.status_code == 503 and response.headers["Retry-After"]
     page = response.get_data(as_text=True)
     assert "busy" in page.lower() and 'value="147"' in page
-    assert [record.getMessage().split(")")[0] for record in errors_logged(caplog)] == ["Unexpected error (busy"]
+    assert [record.getMessage().split(")")[0] for record in errors_logged(caplog)] == [
+        "Unexpected error (busy"
+    ]
     with app.app_context():
         db.engine.dispose()
 

@@ -18,7 +18,8 @@ from kiosk.extensions import db
 from kiosk.interchange import importers, kiosk_json
 from kiosk.models import AuditEntry, Event, Role
 
-from ..admin.conftest import Curator, server  # noqa: F401 - the app as a server runs it
+from ..admin.conftest import Curator
+from ..admin.conftest import server as server  # the app as a server runs it
 from ..helpers import make_user
 
 HOSTILE_TEXT = [
@@ -74,7 +75,8 @@ def visitor_urls(app) -> list[str]:
 
 
 def test_hostile_addresses_and_queries_on_every_visitor_endpoint(app, client):
-    urls = visitor_urls(app) + [
+    urls = [
+        *visitor_urls(app),
         "/eras/childhood?start=99999999999999999999999",  # the case from the issue (an OverflowError)
         "/eras/childhood?start=-1",
         "/events/" + "a" * 10000,
@@ -119,19 +121,48 @@ def test_hostile_queries_on_admin_lists(person):
     assert person.sign_in().status_code == 302
     for value in HOSTILE_TEXT:
         for url in ("/admin/events", "/admin/audit", "/admin/eras", "/admin/trash"):
-            query = {"q": value, "era": value, "status": value, "page": value, "since": value, "action": value}
+            query = {
+                "q": value,
+                "era": value,
+                "status": value,
+                "page": value,
+                "since": value,
+                "action": value,
+            }
             assert person.get(url, query_string=query).status_code in (200, 422), (url, repr(value[:40]))
 
 
 def test_hostile_event_and_era_fields_are_refused_and_change_nothing(person):
     make_user("curator")
     assert person.sign_in().status_code == 302
-    before = (db.session.scalar(db.select(db.func.max(Event.version))), db.session.scalar(db.select(db.func.count(AuditEntry.id))))
+    before = (
+        db.session.scalar(db.select(db.func.max(Event.version))),
+        db.session.scalar(db.select(db.func.count(AuditEntry.id))),
+    )
     for value in HOSTILE_TEXT:
-        event_fields = {"headline": value, "start_year": value, "start_month": value, "slug": value, "era": value, "version": value}
+        event_fields = {
+            "headline": value,
+            "start_year": value,
+            "start_month": value,
+            "slug": value,
+            "era": value,
+            "version": value,
+        }
         assert person.post("/admin/events/1/edit", event_fields).status_code in (200, 409, 422)
-        era_fields = {"name": "Childhood", "slug": value, "colour": value, "start_year": value, "end_year": value, "version": value}
+        era_fields = {
+            "name": "Childhood",
+            "slug": value,
+            "colour": value,
+            "start_year": value,
+            "end_year": value,
+            "version": value,
+        }
         assert person.post("/admin/eras/1/edit", era_fields).status_code in (200, 409, 422)
+    after = (
+        db.session.scalar(db.select(db.func.max(Event.version))),
+        db.session.scalar(db.select(db.func.count(AuditEntry.id))),
+    )
+    assert after == before
 
 
 def test_slugs_and_colours_with_a_trailing_newline_are_refused(app):
@@ -142,7 +173,11 @@ def test_slugs_and_colours_with_a_trailing_newline_are_refused(app):
     with pytest.raises(importers.ImportRefused) as refused:
         importers.run(json.dumps(document).encode(), source="newlines.json", dry_run=True)
     assert len(refused.value.problems) >= 3
-    for pattern, good in ((editing.SLUG, "the-record"), (kiosk_json.COLOUR, "#2d3142"), (forms.COLOUR, "#2d3142")):
+    for pattern, good in (
+        (editing.SLUG, "the-record"),
+        (kiosk_json.COLOUR, "#2d3142"),
+        (forms.COLOUR, "#2d3142"),
+    ):
         assert pattern.match(good) and not pattern.match(good + "\n")
 
 
@@ -158,5 +193,7 @@ def test_hostile_import_uploads_are_listed_as_problems(person):
         "string.json": json.dumps("a kiosk timeline").encode(),
     }
     for name, data in uploads.items():
-        response = person.post("/admin/import", {"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+        response = person.post(
+            "/admin/import", {"file": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+        )
         assert response.status_code in (200, 422), name

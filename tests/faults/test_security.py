@@ -71,7 +71,9 @@ def test_restore_refuses_a_symlinked_media_folder(made_backup, tmp_path):
     refused_restore(tmp_path, made_backup, "symbolic links")
 
 
-@pytest.mark.parametrize("name", ["../outside.webp", "media/../../outside.webp", "/etc/hostname", "secret_key"])
+@pytest.mark.parametrize(
+    "name", ["../outside.webp", "media/../../outside.webp", "/etc/hostname", "secret_key"]
+)
 def test_restore_refuses_manifest_paths_outside_the_backup(made_backup, tmp_path, name):
     (tmp_path / "outside.webp").write_bytes(b"x")
     rewrite_manifest(made_backup, lambda files: files.update({name: listed(tmp_path / "outside.webp")}))
@@ -87,7 +89,11 @@ def test_data_files_are_readable_by_the_kiosk_user_only(app, data_dir, tmp_path,
     with other_kiosk(tmp_path / "new-kiosk") as other:  # a database made by the migrations
         other.test_client().get("/")
         database = tmp_path / "new-kiosk" / "kiosk.sqlite3"
-        for path in (database, database.with_name("kiosk.sqlite3-wal"), database.with_name("kiosk.sqlite3-shm")):
+        for path in (
+            database,
+            database.with_name("kiosk.sqlite3-wal"),
+            database.with_name("kiosk.sqlite3-shm"),
+        ):
             assert mode(path) == 0o600, path
 
     image = attach_image(db.session.get(Event, 1))
@@ -121,8 +127,14 @@ def test_every_admin_answer_is_no_store(person):
     login = person.client.get("/admin/login")
     assert "no-store" in login.headers["Cache-Control"]
     assert person.sign_in().status_code == 302
-    for url in ("/admin/events", "/admin/events/1/edit", "/admin/eras", "/admin/import", "/admin/settings",
-                "/admin/nowhere"):
+    for url in (
+        "/admin/events",
+        "/admin/events/1/edit",
+        "/admin/eras",
+        "/admin/import",
+        "/admin/settings",
+        "/admin/nowhere",
+    ):
         assert "no-store" in person.get(url).headers["Cache-Control"], url
     # The kiosk's pages are still kept (and revalidated) by the kiosks.
     assert "no-store" not in person.client.get("/").headers.get("Cache-Control", "")

@@ -28,7 +28,10 @@ def install(**scenario) -> dict:
     scenario = {"version": "2", "manifest": MANIFEST} | scenario
     result = subprocess.run(
         [node, str(HARNESS), str(ROOT / "static/js/sw.js"), json.dumps(scenario)],
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return json.loads(result.stdout)
 
@@ -38,15 +41,20 @@ def test_a_missing_image_is_reported_and_everything_else_is_kept():
     assert outcome["installed"], outcome["error"]
     kept = outcome["kept"]["kiosk-2"]
     assert f"{ORIGIN}/media/aaa-large.webp" in kept and f"{ORIGIN}/media/bbb-large.webp" not in kept
-    assert f"{ORIGIN}/events/born-in-lugovaya?__fragment=1" in kept and f"{ORIGIN}/events/record-shift" in kept
-    assert outcome["messages"] == [{"type": "offline-incomplete", "failed": [f"{ORIGIN}/media/bbb-large.webp"]}]
+    assert (
+        f"{ORIGIN}/events/born-in-lugovaya?__fragment=1" in kept and f"{ORIGIN}/events/record-shift" in kept
+    )
+    assert outcome["messages"] == [
+        {"type": "offline-incomplete", "failed": [f"{ORIGIN}/media/bbb-large.webp"]}
+    ]
     assert "without 1 address" in outcome["warnings"][0]
 
 
 @pytest.mark.parametrize("status", [404, 500, 503])
 def test_the_previous_copy_stands_in_for_an_address_that_fails_now(status):
     outcome = install(
-        failing=["/events/record-shift"], status=status,
+        failing=["/events/record-shift"],
+        status=status,
         previous={"kiosk-1": [f"{ORIGIN}/events/record-shift", f"{ORIGIN}/events/record-shift?__fragment=1"]},
     )
     assert outcome["installed"] and outcome["messages"] == []
