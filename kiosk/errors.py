@@ -19,7 +19,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import failures
-from .extensions import db, login_manager
+from .extensions import db, htmx, login_manager
 from .rendering import page_or_fragment
 
 REQUEST_ID_KEY = "kiosk.request_id"
@@ -139,6 +139,11 @@ def _render_error(error: HTTPException):
 
 
 def _curator_page(kind: str, status: int):
+    if htmx:
+        # A check while typing, a filter: the page stays as it is (with everything typed) and admin.js
+        # shows this sentence above it.
+        text = explanation(kind) + " " + _("Request number: %(id)s", id=request_id())
+        return current_app.response_class(text, status, mimetype="text/plain")
     return render_template(
         "admin/error.html",
         error=InternalServerError(),

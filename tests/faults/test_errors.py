@@ -58,6 +58,12 @@ def test_a_fault_in_the_admin_gives_back_everything_the_curator_typed(shown_app,
     assert len(errors_logged(caplog)) == 1
 
 
+def test_a_fault_behind_an_htmx_request_is_one_sentence_the_admin_script_shows(shown_app, admin_of):
+    response = admin_of.post("/admin/explode", {"headline": "Kept on the page"}, headers={"HX-Request": "true"})
+    assert response.status_code == 500 and response.mimetype == "text/plain"
+    assert response.get_data(as_text=True).endswith(f"Request number: {response.headers['X-Request-Id']}")
+
+
 def test_admins_read_the_last_errors_with_their_tracebacks(shown_app, admin_of):
     failed = shown_app.test_client().get("/explode")
     page = admin_of.get("/admin/errors").get_data(as_text=True)
