@@ -1,9 +1,9 @@
 """Gunicorn settings used by `make run` (override any of them with GUNICORN_CMD_ARGS).
 
 Restarts never refuse a visitor (docs/deployment.md):
-- A reload (SIGHUP, `systemctl reload`) hands over worker by worker: each new worker, once it has loaded
-  the app, retires one worker of the old generation, so something is always accepting.
-- Workers warm up (templates, page cache) in the background: a new worker accepts at once.
+- A reload (SIGHUP, `systemctl reload`) hands over worker by worker: each new worker accepts as soon as
+  it has loaded the app, warms up (templates, page cache) beside serving, then retires one worker of the
+  old generation, so something warm is always accepting.
 - Workers die with the master (PR_SET_PDEATHSIG), so after a crash of the master no orphan keeps the port
   and an immediate `make run` can bind it again.
 - The control socket is this instance's own, in its data folder.
@@ -110,17 +110,20 @@ def post_fork(server, worker) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Ready: retire the old worker this one replaces (if any), and warm up without keeping anyone waiting."""
+    """Ready to accept: warm up beside serving, then retire the old worker this one replaces (if any), so
+    that during a reload visitors are served by warm workers of either generation."""
+    warm_up = getattr(worker.wsgi, "extensions", {}).get("warm_up")
+    threading.Thread(
+        target=_warm_up_and_take_over, args=(worker, warm_up), name="warm-up", daemon=True
+    ).start()
+
+
+def _warm_up_and_take_over(worker, warm_up) -> None:
+    try:
+        if warm_up:
+            warm_up()
+    except Exception:  # a cold cache is slower, never a reason not to serve
+        worker.log.exception("Warming up failed; serving cold.")
     if _handover["retire"]:
         with contextlib.suppress(ProcessLookupError):
             os.kill(_handover["retire"], signal.SIGTERM)
-    warm_up = getattr(worker.wsgi, "extensions", {}).get("warm_up")
-    if warm_up:
-        threading.Thread(target=_warm_up, args=(worker, warm_up), name="warm-up", daemon=True).start()
-
-
-def _warm_up(worker, warm_up) -> None:
-    try:
-        warm_up()
-    except Exception:  # a cold cache is slower, never a reason not to serve
-        worker.log.exception("Warming up failed; serving cold.")
