@@ -203,10 +203,15 @@ class RequestIds:
 
     def __call__(self, environ, start_response):
         identifier = request_id(environ)
+        # Static files are answered by WhiteNoise from disk: no id on them, every byte of the kiosk's first
+        # load counts (bench/page_weight.py).
+        labelled = not environ.get("PATH_INFO", "").startswith("/static/")
 
         def with_id(status, headers, exc_info=None):
             headers = [(name, value) for name, value in headers if name.lower() != REQUEST_ID_HEADER.lower()]
-            return start_response(status, [*headers, (REQUEST_ID_HEADER, identifier)], exc_info)
+            if labelled or not status.startswith(("2", "3")):
+                headers.append((REQUEST_ID_HEADER, identifier))
+            return start_response(status, headers, exc_info)
 
         try:
             return self.wsgi_app(environ, with_id)
