@@ -13,7 +13,7 @@ import sys
 import traceback
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, has_request_context, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -88,6 +88,8 @@ def log_unexpected(error: BaseException, environ: dict, app: Flask) -> str:
 
 
 def _username() -> str:
+    if not has_request_context():  # an error in a layer in front of Flask
+        return ""
     try:
         return current_user.username if current_user.is_authenticated else ""
     except Exception:  # the user is read from the database, which may be what failed
@@ -207,7 +209,10 @@ class RequestIds:
         # load counts (bench/page_weight.py).
         labelled = not environ.get("PATH_INFO", "").startswith("/static/")
 
+        started = []
+
         def with_id(status, headers, exc_info=None):
+            started.append(status)
             headers = [(name, value) for name, value in headers if name.lower() != REQUEST_ID_HEADER.lower()]
             if labelled or not status.startswith(("2", "3")):
                 headers.append((REQUEST_ID_HEADER, identifier))
@@ -228,7 +233,8 @@ class RequestIds:
                 ("Retry-After", str(RETRY_AFTER_SECONDS)),
             ]
             reason = "Service Unavailable" if status == 503 else "Internal Server Error"
-            with_id(f"{status} {reason}", headers, sys.exc_info())
+            # exc_info only replaces a response already begun (PEP 3333); a server re-raises it otherwise.
+            with_id(f"{status} {reason}", headers, sys.exc_info() if started else None)
             return [body]
 
 

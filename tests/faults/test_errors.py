@@ -10,6 +10,7 @@ import pysqlite3.dbapi2 as sqlite
 import pytest
 
 from kiosk import database, failures
+from kiosk.caching import SharedResponses
 from kiosk.extensions import db
 
 from ..conftest import make_app
@@ -59,9 +60,25 @@ def test_a_fault_in_the_admin_gives_back_everything_the_curator_typed(shown_app,
 
 
 def test_a_fault_behind_an_htmx_request_is_one_sentence_the_admin_script_shows(shown_app, admin_of):
-    response = admin_of.post("/admin/explode", {"headline": "Kept on the page"}, headers={"HX-Request": "true"})
+    htmx = {"HX-Request": "true"}
+    response = admin_of.post("/admin/explode", {"headline": "Kept on the page"}, headers=htmx)
     assert response.status_code == 500 and response.mimetype == "text/plain"
     assert response.get_data(as_text=True).endswith(f"Request number: {response.headers['X-Request-Id']}")
+
+
+def test_a_fault_in_front_of_flask_still_gets_a_designed_page_and_a_logged_traceback(shown_app, caplog):
+    def broken_version():
+        raise ZeroDivisionError("a fault planted in the page cache layer")
+
+    layer = shown_app.wsgi_app
+    while not isinstance(layer, SharedResponses):  # RequestIds, WhiteNoise, then the page cache
+        layer = getattr(layer, "wsgi_app", None) or layer.application
+    layer.read_version = broken_version
+    response = shown_app.test_client().get("/")
+    assert response.status_code == 500 and "having a rest" in response.get_data(as_text=True)
+    [logged] = errors_logged(caplog)
+    assert response.headers["X-Request-Id"] in logged.getMessage()
+    assert logged.exc_info[0] is ZeroDivisionError
 
 
 def test_admins_read_the_last_errors_with_their_tracebacks(shown_app, admin_of):
