@@ -126,8 +126,8 @@ def to_document(ours: dict) -> dict:
         events.append(slide)
     eras = [
         {
-            "start_date": {"year": era["start_year"]},
-            "end_date": {"year": era["end_year"]},
+            "start_date": era_start(era["start_year"]),
+            "end_date": era_end(era["end_year"]),
             "text": {
                 "headline": escape(era["name"], quote=False),
                 "text": escape(era["description"], quote=False),
@@ -145,6 +145,16 @@ def to_document(ours: dict) -> dict:
     }
 
 
+def era_start(year: int) -> dict:
+    """An era's first day. Whole days at both ends: TimelineJS drops an end date whose given parts equal
+    the start's (so a one-year era written {"year": 1935} twice has no end) and then refuses the file."""
+    return {"year": year, "month": 1, "day": 1}
+
+
+def era_end(year: int) -> dict:
+    return {"year": year, "month": 12, "day": 31}
+
+
 def _cells(date: dict | None) -> list[str]:
     date = date or {}
     return [str(date[part]) if date.get(part) is not None else "" for part in ("year", "month", "day")]
@@ -159,9 +169,9 @@ def to_rows(ours: dict) -> list[list[str]]:
     for era, item in zip(document["eras"], ours["eras"], strict=True):
         rows.append(
             blank
+            | dict(zip(("Year", "Month", "Day"), _cells(era["start_date"]), strict=True))
+            | dict(zip(("End Year", "End Month", "End Day"), _cells(era["end_date"]), strict=True))
             | {
-                "Year": str(item["start_year"]),
-                "End Year": str(item["end_year"]),
                 "Headline": era["text"]["headline"],
                 "Text": era["text"]["text"],
                 "Type": "era",
