@@ -28,8 +28,9 @@ from .kiosk_json import SLUG
 CSV_COLUMNS = [
     "Year", "Month", "Day", "Time", "End Year", "End Month", "End Day", "End Time", "Display Date",
     "Headline", "Text", "Media", "Media Credit", "Media Caption", "Media Thumbnail", "Type", "Group",
-    "Background",
+    "Background", "Alt Text",
 ]  # fmt: skip
+# "Alt Text" is not in the template's first columns, but TimelineJS reads it (ConfigFactory) when a sheet has it.
 SOURCES_HEADING = "Sources"
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 HEADLINE_LIMIT = 120
@@ -64,7 +65,31 @@ def media_path(key: str, size: str = "large") -> str:
     return f"/media/{key}-{size}.webp"
 
 
+# Cyrillic letters in Latin (a simple scholarly-style table), so Russian and Ukrainian headlines give readable
+# addresses (День шахтёра -> den-shakhtera) rather than none.
+_CYRILLIC = dict(
+    zip(
+        "абвгдезийклмнопрстуфыэіїєґў",
+        "a b v g d e z i i k l m n o p r s t u f y e i i ie g u".split(),
+        strict=True,
+    )
+)
+_CYRILLIC |= {
+    "ё": "e",
+    "ж": "zh",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ю": "iu",
+    "я": "ia",
+}
+_CYRILLIC |= {"ъ": "", "ь": ""}
+
+
 def slugify(text: str) -> str:
+    text = "".join(_CYRILLIC.get(letter, letter) for letter in text.lower())
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
 
@@ -222,6 +247,7 @@ def _row_extras(slide: dict) -> dict:
         "Media Caption": media.get("caption", ""),
         "Media Thumbnail": media.get("thumbnail", ""),
         "Background": background.get("url") or background.get("color", ""),
+        "Alt Text": media.get("alt", ""),
     }
 
 
@@ -383,11 +409,13 @@ def _time(hour: int | None, minute: int | None, second: int | None, label: str) 
     return f"{hour:02d}:{minute or 0:02d}" + (f":{second:02d}" if second is not None else "")
 
 
-_SHEET_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?(?:\.\d+)?\s*([ap])?\.?(?:m\.?)?$", re.I)
+_SHEET_TIME = re.compile(
+    r"^(\d{1,2})(?:[:.]?(\d{2}))?(?:[:.](\d{2}))?(?:[.,]\d+)?\s*(?:([ap])\.?m\.?)?$", re.IGNORECASE
+)
 
 
 def _sheet_time(value: str, label: str) -> str:
-    """A sheet's Time cell: 14:05, 14:05:30, 2:05 pm or 2 PM."""
+    """A sheet's Time cell, as TimelineJS reads it: 14:05, 14.05, 1405, 14:05:30, 2:05 pm or 2 PM."""
     value = value.strip()
     if not value:
         return ""
