@@ -30,7 +30,7 @@ CSV_COLUMNS = [
     "Headline", "Text", "Media", "Media Credit", "Media Caption", "Media Thumbnail", "Type", "Group",
     "Background", "Alt Text",
 ]  # fmt: skip
-# "Alt Text" is not in the template's first columns, but TimelineJS reads it (ConfigFactory) when a sheet has it.
+# "Alt Text" is not in the template, but TimelineJS reads it (ConfigFactory) when a sheet has it.
 SOURCES_HEADING = "Sources"
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 HEADLINE_LIMIT = 120
@@ -67,13 +67,8 @@ def media_path(key: str, size: str = "large") -> str:
 
 # Cyrillic letters in Latin (a simple scholarly-style table), so Russian and Ukrainian headlines give readable
 # addresses (День шахтёра -> den-shakhtera) rather than none.
-_CYRILLIC = dict(
-    zip(
-        "абвгдезийклмнопрстуфыэіїєґў",
-        "a b v g d e z i i k l m n o p r s t u f y e i i ie g u".split(),
-        strict=True,
-    )
-)
+_CYRILLIC = dict(zip("абвгдезийклмнопрстуфыэіїґў", "abvgdeziiklmnoprstufyeiigu", strict=True))
+_CYRILLIC["є"] = "ie"
 _CYRILLIC |= {
     "ё": "e",
     "ж": "zh",
