@@ -349,18 +349,16 @@ class _EraMatcher:
         return slug
 
     def era_for(self, group: str, year: int, current: str | None = None) -> str:
-        """The era for an event: its group's; else the file's era whose years hold it; else the era it is
-        in already (so importing a file again moves nothing); else one whose years hold it; else a new one."""
+        """The era for an event: its group's; else the era it is in already (a slide without a group says
+        nothing about eras, so importing a file again moves nothing); else the file's era whose years hold
+        it, then any era whose years hold it; else a new "Imported" era."""
         if group:
             return self._find(group) or self._plan_new(group, year)
-        planned = sorted(
-            self.planned.values(), key=lambda item: bool(item.get("new"))
-        )  # the file's eras first
-        for item in planned:
-            if item["start_year"] <= year <= item["end_year"] and not (current and item.get("new")):
-                return item["slug"]
         if current:
             return current
+        for item in sorted(self.planned.values(), key=lambda item: bool(item.get("new"))):  # the file's first
+            if item["start_year"] <= year <= item["end_year"]:
+                return item["slug"]
         for era in self.existing:
             if era.start_year <= year <= era.end_year:
                 return era.slug

@@ -542,13 +542,14 @@ def _background(read: Reader, url: str, colour: str) -> dict | None:
     return background if any(background.values()) else None
 
 
-def headline_for(summary: str, image: dict | None, display_date: str, start: PartialDate) -> str:
+def headline_for(summary: str, media: tuple[dict | None, str], display_date: str, start: PartialDate) -> str:
     """A headline for a slide TimelineJS shows without one: the kiosk's cards need a title.
 
     Made from the text's first sentence (shortened at a word), else the media's caption or alt text, else
-    the date, so the same slide always gets the same headline."""
-    image = image or {}
-    source = summary or image.get("caption") or image.get("alt") or display_date or start.label()
+    the words of an embedded post, else the date, so the same slide always gets the same headline."""
+    paragraph = re.search(r"<p\b[^>]*>(.*?)</p>", media[1], re.DOTALL | re.IGNORECASE)
+    image, embed = media[0] or {}, to_plain_text(paragraph[1] if paragraph else media[1])
+    source = summary or image.get("caption") or image.get("alt") or embed or display_date or start.label()
     first = re.split(r"(?<=[.!?…])\s", source, maxsplit=1)[0]
     if len(first) <= HEADLINE_LIMIT:
         return first
@@ -590,7 +591,7 @@ def _event_item(
         return None
     display_date = to_plain_text(display_date)
     if not headline:
-        headline = headline_for(summary, image, display_date, start)
+        headline = headline_for(summary, (image, embed), display_date, start)
         read.notes.append(
             _("The slide has no headline; the kiosk calls it “%(headline)s”.", headline=headline)
         )
