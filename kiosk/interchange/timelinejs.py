@@ -561,8 +561,8 @@ def _event_item(
     *,
     unique_id: str,
     start_missing: bool,
-    headline_html: str,
-    text_html: str,
+    headline_html: str | None,
+    text_html: str | None,
     dates: tuple[tuple[PartialDate | None, str], tuple[PartialDate | None, str]],
     display_date: str,
     media: tuple[dict | None, str] | None,
@@ -570,9 +570,10 @@ def _event_item(
 ) -> dict | None:
     (start, start_time), (end, end_time) = dates
     image, embed = media or (None, "")
-    headline, summary_body_sources = to_plain_text(headline_html), split_text(text_html)
+    headline, summary_body_sources = to_plain_text(headline_html or ""), split_text(text_html or "")
     summary, body, sources = summary_body_sources
-    if not headline and not (summary or body or image or embed):
+    unreadable = headline_html is None or text_html is None  # already said; "missing" would add nothing
+    if not (headline or summary or body or image or embed or unreadable):
         read.refuse(_("The headline is missing (a slide needs a headline, text or media)."))
     if start_missing:
         read.refuse(_("The start date (year) is missing."))
@@ -614,34 +615,34 @@ def _event_item(
     return item
 
 
-def _era_item(
-    read: Reader, name_html: str, text_html: str, start: PartialDate | None, end: PartialDate | None
-):
-    if (start is None or end is None) and not read.problems:
+def _era_item(read: Reader, name_html: str | None, text_html: str | None, dates: tuple, problems_before: int):
+    """An era from its name, text and dates (``problems_before``: how many problems its other fields had)."""
+    start, end = dates
+    if (start is None or end is None) and len(read.problems) == problems_before:
         read.refuse(_("An era needs a start and an end year."))
     elif start and end and end.year < start.year:
         read.refuse(_("The era ends before it starts."))
     if read.problems:
         return None
-    name = to_plain_text(name_html) or f"{start.year}–{end.year}"
+    name = to_plain_text(name_html or "") or f"{start.year}–{end.year}"
     return {
         "name": name,
         "start_year": start.year,
         "end_year": end.year,
-        "description": to_plain_text(text_html),
+        "description": to_plain_text(text_html or ""),
     }
 
 
 def _title_item(
-    headline_html: str, text_html: str, media: tuple[dict | None, str] | None, background
+    headline_html: str | None, text_html: str | None, media: tuple[dict | None, str] | None, background
 ) -> dict:
     image, embed = media or (None, "")
     title_media = (image or {"key": None, "url": None, "alt": "", "caption": "", "credit": ""}) | {
         "embed": embed
     }
     return {
-        "headline": to_plain_text(headline_html),
-        "summary": to_plain_text(text_html),
+        "headline": to_plain_text(headline_html or ""),
+        "summary": to_plain_text(text_html or ""),
         "media": title_media if (image or embed) else None,
         "background": background,
     }
@@ -683,9 +684,10 @@ def _json_object(read: Reader, container: dict, name: str, message: str) -> dict
     return value or {}
 
 
-def _json_text(read: Reader, container: dict) -> tuple[str, str]:
+def _json_text(read: Reader, container: dict) -> tuple[str | None, str | None]:
+    """The headline and text HTML; None for one that could not be read (its problem is noted)."""
     text = _json_object(read, container, "text", _("text must be an object with a headline and text."))
-    return read(_text, text.get("headline"), "headline") or "", read(_text, text.get("text"), "text") or ""
+    return read(_text, text.get("headline"), "headline"), read(_text, text.get("text"), "text")
 
 
 def _json_media(read: Reader, container: dict) -> tuple[dict | None, str] | None:
@@ -713,9 +715,9 @@ def _json_era(read: Reader, era: Any) -> dict | None:
         read.refuse(_("Must be an object."))
         return None
     headline, text = _json_text(read, era)
-    start, _time_of_day = _json_date(read, era.get("start_date"), "start_date")
-    end, _time_of_day = _json_date(read, era.get("end_date"), "end_date")
-    return _era_item(read, headline, text, start, end)
+    before = len(read.problems)
+    dates = [_json_date(read, era.get(name), name)[0] for name in ("start_date", "end_date")]
+    return _era_item(read, headline, text, tuple(dates), before)
 
 
 def _json_slide(read: Reader, slide: Any, where: str) -> Entry | None:
@@ -832,7 +834,7 @@ def _sheet_extras(read: Reader, row: dict) -> tuple[tuple[dict | None, str], dic
 
 def _sheet_era(read: Reader, row: dict) -> dict | None:
     (start, _start_time), (end, _end_time) = _sheet_dates(read, row)
-    item = _era_item(read, row.get("headline", ""), row.get("text", ""), start, end)
+    item = _era_item(read, row.get("headline", ""), row.get("text", ""), (start, end), 0)
     background = row.get("background", "").strip()
     if item and COLOUR.match(background):
         item["colour"] = background
