@@ -242,26 +242,24 @@ def _note_images(plan: Plan) -> None:
 def _note_references(where: str, media: dict | None, background: dict | None, attention: list[str]) -> None:
     """Media and backgrounds the offline kiosk keeps only as references, each said once."""
     media, background = media or {}, background or {}
-    if media.get("url"):
-        message = _(
+    notes = {
+        "url": _(
             "%(url)s is kept as a reference only (the kiosk is offline and never fetches it): "
             "upload a copy of the image.",
-            url=media["url"],
-        )
-        attention.append(f"{where}: {message}")
-    if media.get("embed"):
-        message = _(
+            url=media.get("url"),
+        ),
+        "embed": _(
             "The media is HTML embedded from another site (a post, a video or a page): it is kept as a "
             "reference for exports only, and the kiosk never shows it. Upload a picture instead."
-        )
-        attention.append(f"{where}: {message}")
-    if background.get("url"):
-        message = _(
+        ),
+        "background": _(
             "The background image %(url)s is kept as a reference for exports only: the kiosk does not "
             "show slide backgrounds.",
-            url=background["url"],
-        )
-        attention.append(f"{where}: {message}")
+            url=background.get("url"),
+        ),
+    }
+    present = {"url": media.get("url"), "embed": media.get("embed"), "background": background.get("url")}
+    attention += [f"{where}: {notes[name]}" for name, value in present.items() if value]
 
 
 def _same_image(event: Event, image: dict) -> bool:
