@@ -54,6 +54,7 @@ class Shown:
     eras: list[str]
     groups: list[str]
     console_errors: list[str] = field(default_factory=list)
+    visited: list[str] = field(default_factory=list)  # the slides gone to in turn after the title
 
     @property
     def headlines(self) -> list[str]:
@@ -105,12 +106,23 @@ class TimelineJSPage:
             "document.body.dataset.state === 'ready' || "
             "/error/i.test(document.querySelector('.tl-message-full')?.textContent || '')"
         )
-        return Shown(console_errors=list(self.console_errors), **self.page.evaluate(_READ_SHOWN))
+        visited = self.page.evaluate(_VISIT_EVERY_SLIDE)
+        self.page.wait_for_load_state("networkidle")  # the media of the slides visited last has loaded
+        shown = self.page.evaluate(_READ_SHOWN)
+        return Shown(console_errors=list(self.console_errors), visited=visited, **shown)
 
     def close(self) -> None:
         self.context.close()
 
 
+# Go to every slide in turn, as a visitor pressing "next" would (each loads its media and its neighbours').
+_VISIT_EVERY_SLIDE = """() => {
+  if (!window.timeline.ready) return [];
+  const visited = [];
+  window.timeline.on('change', (event) => visited.push(event.unique_id));
+  for (let n = 0; n <= window.timeline.config.events.length; n++) window.timeline.goTo(n);
+  return visited;
+}"""
 _READ_SHOWN = """() => {
   const text = (el) => (el ? el.textContent.replace(/\\s+/g, ' ').trim() : '');
   const slides = [...document.querySelectorAll('.tl-slide:not(.tl-slide-titleslide)')].map((slide) => ({
@@ -136,3 +148,5 @@ def assert_every_slide_shown(shown: Shown, title: str, headlines: list[str]) -> 
     assert shown.console_errors == [], shown.console_errors
     assert shown.title == title
     assert sorted(shown.headlines) == sorted(headlines)
+    # Each event's slide can be gone to (the title is where TimelineJS starts).
+    assert shown.visited == [slide["id"] for slide in shown.slides], shown.visited
