@@ -59,6 +59,8 @@ def load_settings() -> dict:
         "ATTRACT_SECONDS": _env_int("ATTRACT_SECONDS", 8),
         "VERSION_POLL_SECONDS": _env_int("VERSION_POLL_SECONDS", 12),
         "SESSION_MINUTES": _env_int("SESSION_MINUTES", 30),
+        # argon2id parameters for curators' passwords (kiosk.accounts.HASH_PROFILES); "fast" is for tests only.
+        "PASSWORD_HASH_PROFILE": _env("PASSWORD_HASH_PROFILE", "rfc9106-low-memory"),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "en"),
         "LANGUAGES": (_env("LANGUAGES", "en") or "en").split(","),
         "SESSION_COOKIE_HTTPONLY": True,
