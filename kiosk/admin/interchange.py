@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
@@ -33,12 +34,7 @@ def _limit() -> int:
 
 
 def _readable_limit() -> str:
-    limit = _limit()
-    if limit >= 1048576:
-        return _("%(size)s MB", size=f"{round(limit / 1048576, 1):g}")
-    if limit >= 1024:
-        return _("%(size)s KB", size=limit // 1024)
-    return _("%(size)s bytes", size=limit)
+    return staged_imports.readable_size(_limit())
 
 
 def _backups_folder() -> Path:
@@ -87,11 +83,16 @@ def check_import():
         form.file.errors.append(uploaded)
         return _page(422, form=form)
     data, filename = uploaded
+    try:  # kept first, so that a curator past the quota waits for no dry run
+        token = staged_imports.stage(data, filename, current_user.id)
+    except staged_imports.QuotaExceeded as full:
+        current_app.logger.info("Import of %s refused by a quota: %s", filename, full.message)
+        return _page(422, form=form, quota=full)
     try:
         report = importers.run(data, source=filename, dry_run=True)
     except importers.ImportRefused as refused:
+        staged_imports.discard(token)
         return _page(422, form=form, filename=filename, problems=refused.problems)
-    token = staged_imports.stage(data, filename, current_user.id)
     confirm = ImportConfirmForm(formdata=None, token=token)
     return _page(filename=filename, report=report, confirm=confirm)
 
@@ -114,6 +115,23 @@ def confirm_import():
         return _page(409, filename=staged.filename, problems=refused.problems)
     staged_imports.discard(confirm.token.data)
     return _page(filename=staged.filename, report=report, imported=True, published=bool(confirm.publish.data))
+
+
+@bp.post("/import/withdraw")
+def withdraw_imports():
+    """Cancel a dry run (its token), or, without a token, forget every upload of this curator's that
+    is waiting for confirmation (to make room under the quota)."""
+    form = ImportConfirmForm()
+    form.validate()
+    token = form.token.data or None
+    count = staged_imports.withdraw(current_user.id, token)
+    if token:
+        flash(_("Cancelled: nothing was imported from that file."), "info")
+    else:
+        flash(
+            ngettext("Discarded %(num)d waiting upload.", "Discarded %(num)d waiting uploads.", count), "info"
+        )
+    return redirect(url_for("admin.import_page"))
 
 
 @bp.get("/export/<file_format>")
