@@ -20,10 +20,10 @@ def _resource_folder(name: str) -> str:
 
 
 def _select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
+    languages: list[str] = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get("lang")
+    chosen: str | None = session.get("lang")
     return chosen if chosen in languages else request.accept_languages.best_match(languages) or languages[0]
 
 

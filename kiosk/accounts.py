@@ -46,7 +46,7 @@ def init_app(app: Flask) -> None:
             f"KIOSK_PASSWORD_HASH_PROFILE is {profile!r}; it must be one of {', '.join(HASH_PROFILES)}."
         )
     if profile != DEFAULT_HASH_PROFILE and not app.testing:
-        app.logger.warning("Passwords are hashed with the %r profile, which is meant for tests only.", profile)
+        app.logger.warning("Passwords are hashed with the %r profile, meant for tests only.", profile)
 
 
 def hasher() -> PasswordHasher:

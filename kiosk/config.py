@@ -64,7 +64,7 @@ def load_settings() -> dict:
         "IMPORT_QUOTA_USER_BYTES": _env_int("IMPORT_QUOTA_USER_MB", 25) * 1024 * 1024,
         "IMPORT_QUOTA_TOTAL_FILES": _env_int("IMPORT_QUOTA_TOTAL_FILES", 50),
         "IMPORT_QUOTA_TOTAL_BYTES": _env_int("IMPORT_QUOTA_TOTAL_MB", 100) * 1024 * 1024,
-        # argon2id parameters for curators' passwords (kiosk.accounts.HASH_PROFILES); "fast" is for tests only.
+        # argon2id parameters for passwords (kiosk.accounts.HASH_PROFILES); "fast" is for tests only.
         "PASSWORD_HASH_PROFILE": _env("PASSWORD_HASH_PROFILE", "rfc9106-low-memory"),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "en"),
         "LANGUAGES": (_env("LANGUAGES", "en") or "en").split(","),

@@ -19,7 +19,7 @@ from werkzeug.utils import secure_filename
 from ..interchange import backup, exporters, importers, staged_imports
 from .auth import admin_required
 from .blueprint import bp
-from .forms import ConfirmForm, ImportConfirmForm, ImportForm
+from .forms import ConfirmForm, ImportConfirmForm, ImportForm, add_error
 
 DEFAULT_IMPORT_LIMIT = 5 * 1024 * 1024
 DOWNLOADS = {
@@ -80,7 +80,7 @@ def check_import():
     form.validate()  # the CSRF token was checked for every POST already
     uploaded = _uploaded(form)
     if isinstance(uploaded, str):
-        form.file.errors.append(uploaded)
+        add_error(form.file, uploaded)
         return _page(422, form=form)
     data, filename = uploaded
     try:  # kept first, so that a curator past the quota waits for no dry run
@@ -101,7 +101,8 @@ def check_import():
 def confirm_import():
     confirm = ImportConfirmForm()
     confirm.validate()
-    staged = staged_imports.load(confirm.token.data or "", current_user.id)
+    token = confirm.token.data or ""
+    staged = staged_imports.load(token, current_user.id)
     if staged is None:
         flash(
             _("That upload has expired or was imported already. Nothing was imported: upload it again."),
@@ -111,9 +112,9 @@ def confirm_import():
     try:
         report = importers.run(staged.data, source=staged.filename, publish=bool(confirm.publish.data))
     except importers.ImportRefused as refused:  # the content changed since the dry run
-        staged_imports.discard(confirm.token.data)
+        staged_imports.discard(token)
         return _page(409, filename=staged.filename, problems=refused.problems)
-    staged_imports.discard(confirm.token.data)
+    staged_imports.discard(token)
     return _page(filename=staged.filename, report=report, imported=True, published=bool(confirm.publish.data))
 
 
