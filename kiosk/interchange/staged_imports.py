@@ -114,13 +114,6 @@ def _prune(folder: Path, now: float) -> None:
             continue
 
 
-def prune(now: float | None = None) -> None:
-    """Forget uploads nobody confirmed in time."""
-    if _folder().is_dir():
-        with _folder_locked() as folder:
-            _prune(folder, time.time() if now is None else now)
-
-
 def _waiting(folder: Path) -> list[_Waiting]:
     uploads = []
     for record_path in folder.glob("*.json"):
