@@ -173,7 +173,7 @@ def _too_long(name: str, limit: int) -> str:
 
 
 def _check_event(item: dict, where: str, problems: list[str]) -> None:
-    image = item.get("image") if isinstance(item.get("image"), dict) else {}
+    image = item["image"] if isinstance(item.get("image"), dict) else {}
     too_long = [(name, item.get(name), limit) for name, limit in LIMITS.items()]
     too_long += [(f"image {name}", image.get(name), limit) for name, limit in IMAGE_LIMITS.items()]
     for name, value, limit in too_long:

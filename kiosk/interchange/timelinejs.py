@@ -419,7 +419,8 @@ def _sheet_time(value: str, label: str) -> str:
         raise Invalid(
             _("%(field)s “%(value)s” is not a time of day (write 14:05).", field=label, value=value)
         )
-    hour, minute, second = (int(part) if part else None for part in match.groups()[:3])
+    hour = int(match[1])
+    minute, second = (int(part) if part else None for part in match.groups()[1:3])
     if match[4]:
         if not 1 <= hour <= 12:
             raise Invalid(_("%(field)s: the time of day does not exist.", field=label))
@@ -596,7 +597,7 @@ def _event_item(
         read.notes.append(
             _("The slide has no headline; the kiosk calls it “%(headline)s”.", headline=headline)
         )
-    item = {
+    item: dict[str, Any] = {
         "slug": event_slug(unique_id, start, headline),
         "headline": headline,
         "start": start.as_dict(),

@@ -18,6 +18,8 @@ from kiosk.models import Era, Event
 from ..interop import DATA, cli
 from .timelinejs_client import TimelineJSPage, assert_every_slide_shown
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def timelinejs(browser):
