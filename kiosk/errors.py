@@ -134,7 +134,7 @@ def _render_error(error: HTTPException):
         413: _("That file is too large."),
         429: _("Too many attempts. Please wait a few minutes and try again."),
     }
-    message = messages.get(error.code, error.description)
+    message = messages.get(error.code or 500) or error.description
     return page_or_fragment(
         "errors/error.html", "errors/_error.html", status=error.code or 500, error=error, message=message
     )
@@ -244,4 +244,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _render_error)
     if app.config["SHOW_ERROR_PAGES"]:
         app.register_error_handler(Exception, _unexpected)
-    app.wsgi_app = RequestIds(app.wsgi_app, app)
+    app.wsgi_app = RequestIds(app.wsgi_app, app)  # type: ignore[method-assign]  # Flask's way to add middleware

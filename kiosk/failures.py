@@ -46,13 +46,14 @@ _SQLITE_MESSAGES = {
 def _causes(error: BaseException):
     """The error and everything it wraps (SQLAlchemy's DBAPI error, ``raise ... from``), once each."""
     seen = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        yield error
-        if isinstance(error, DBAPIError) and error.orig is not None:
-            error = error.orig
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        if isinstance(current, DBAPIError) and current.orig is not None:
+            current = current.orig
         else:
-            error = error.__cause__ or error.__context__
+            current = current.__cause__ or current.__context__
 
 
 def kind_of(error: BaseException) -> str:

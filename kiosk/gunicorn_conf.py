@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import signal
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '5000')}"
@@ -70,8 +71,18 @@ PRELOADED = (
     "whitenoise",
     "alembic.runtime.migration",
 )
-# Old workers a reload still has to retire (master side), and the one a new worker retires once ready.
-_handover = {"old": [], "retire": None, "retiring": set()}
+
+
+@dataclass
+class Handover:
+    """A reload's hand-over from the old generation of workers to the new one."""
+
+    old: list[int] = field(default_factory=list)  # master: old workers no new worker has taken on yet
+    retiring: set[int] = field(default_factory=set)  # master: old workers still to go
+    retire: int | None = None  # a new worker: the old worker it retires once warm
+
+
+_handover = Handover()
 
 
 def on_starting(server) -> None:
@@ -84,19 +95,19 @@ def on_starting(server) -> None:
 
 def on_reload(server) -> None:
     """Keep the old generation serving until each new worker is ready to take its place."""
-    _handover["old"] = list(server.WORKERS)
-    _handover["retiring"] = set(_handover["old"])
-    server.num_workers += len(_handover["old"])
+    _handover.old = list(server.WORKERS)
+    _handover.retiring = set(_handover.old)
+    server.num_workers += len(_handover.old)
 
 
 def pre_fork(server, worker) -> None:
     # Runs in the master just before the fork: the new worker inherits the old worker it will retire.
-    _handover["retire"] = _handover["old"].pop() if _handover["old"] else None
+    _handover.retire = _handover.old.pop() if _handover.old else None
 
 
 def child_exit(server, worker) -> None:
-    if worker.pid in _handover["retiring"]:
-        _handover["retiring"].discard(worker.pid)
+    if worker.pid in _handover.retiring:
+        _handover.retiring.discard(worker.pid)
         server.num_workers = max(server.num_workers - 1, server.cfg.workers)
 
 
@@ -124,6 +135,6 @@ def _warm_up_and_take_over(worker, warm_up) -> None:
             warm_up()
     except Exception:  # a cold cache is slower, never a reason not to serve
         worker.log.exception("Warming up failed; serving cold.")
-    if _handover["retire"]:
+    if _handover.retire:
         with contextlib.suppress(ProcessLookupError):
-            os.kill(_handover["retire"], signal.SIGTERM)
+            os.kill(_handover.retire, signal.SIGTERM)

@@ -12,11 +12,11 @@ import shutil
 import sys
 from pathlib import Path
 
-import pysqlite3.dbapi2 as sqlite
 from sqlalchemy import make_url
 
 from . import failures
 from .config import data_dir, database_url
+from .database import modern_sqlite as sqlite
 
 # Below this much free space a save or an upload may fail half-way: say so before it does.
 MIN_FREE_BYTES = 1024 * 1024

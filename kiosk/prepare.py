@@ -26,6 +26,7 @@ def main() -> int:
     app = create_app()  # builds the hashed static files as it starts
     with app.app_context():
         upgrade()
+        assert seed_command.callback is not None
         seed_command.callback()
     return 0
 

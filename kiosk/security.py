@@ -50,4 +50,6 @@ def init_app(app: Flask) -> None:
     if proxies:
         # Behind N reverse proxies, the visitor's address (for the per-address sign-in limit and the audit
         # log) and the scheme come from the headers those proxies add; never trusted without this setting.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add middleware
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )

@@ -12,7 +12,8 @@ from werkzeug.exceptions import HTTPException
 from .. import audit, media
 from ..extensions import db
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+PREFIX = "/admin"
+bp = Blueprint("admin", __name__, url_prefix=PREFIX)
 
 
 @bp.app_template_filter("when")
@@ -33,7 +34,7 @@ def _message(error: HTTPException) -> str:
         405: _("That cannot be done from here."),
         413: media.too_large_message() + " " + _("Nothing was saved."),
     }
-    return messages.get(error.code, error.description)
+    return messages.get(error.code or 500) or error.description or ""
 
 
 def _audit_refusal(error: HTTPException) -> None:
@@ -64,6 +65,6 @@ def _admin_error(error: HTTPException):
 def _never_stored(response):
     """Admin pages hold unpublished text and account details: no browser or proxy may keep a copy (of any
     answer under /admin, an unknown address's too)."""
-    if request.blueprint == bp.name or request.path.startswith(bp.url_prefix + "/"):
+    if request.blueprint == bp.name or request.path.startswith(PREFIX + "/"):
         response.cache_control.no_store = True
     return response

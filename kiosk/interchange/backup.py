@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-import pysqlite3.dbapi2 as sqlite
 from flask import current_app
 
 from .. import audit
+from ..database import modern_sqlite as sqlite
 from ..extensions import db
 
 FORMAT, VERSION = "kiosk-backup", 1
@@ -236,7 +236,7 @@ def verify(source: Path) -> dict:
             f"{source} is not a kiosk backup this version can read ({MANIFEST} says otherwise)."
         )
     problems = []
-    files = manifest.get("files")
+    files: dict = manifest.get("files") or {}
     _refuse_foreign_paths(source, files)
     if DATABASE not in files:
         problems.append(f"the manifest lists no {DATABASE}")

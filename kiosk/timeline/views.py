@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import content, health, settings_store
+from ..assets import static_folder
 from ..caching import cached_page, compress, current_content_version
 from ..database import sqlite_version
 from ..extensions import db
@@ -121,8 +122,9 @@ def media(key: str, size: str):
 @bp.get("/version")
 def version():
     """What every kiosk polls. An unchanged poll is one single-row SELECT and a 304 without a body."""
-    response = jsonify(version=kiosk_version())
-    response.set_etag(response.json["version"])
+    current = kiosk_version()
+    response = jsonify(version=current)
+    response.set_etag(current)
     response.cache_control.no_cache = True
     return response.make_conditional(request)
 
@@ -130,7 +132,7 @@ def version():
 @bp.get("/sw.js")
 def service_worker():
     """The service worker, served from the root so that it may look after every visitor page."""
-    response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    response = send_from_directory(static_folder(current_app), "js/sw.js", max_age=0)
     response.headers["Service-Worker-Allowed"] = "/"
     response.cache_control.no_cache = True
     return response
@@ -163,6 +165,7 @@ def offline_manifest():
 def healthz():
     """For a monitor or a load balancer: 200 when the kiosk can serve and save, 503 with the reason."""
     report = {"database": db.engine.dialect.name, "sqlite_version": sqlite_version()}
+    problem: str | None
     try:
         report["content_version"] = str(current_content_version())
     except SQLAlchemyError as error:
