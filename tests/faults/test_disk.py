@@ -41,10 +41,11 @@ def app_on_small_disk(folder_on_small_disk):
 
 
 def leftovers(folder) -> list[str]:
+    """Half-written files (the imports folder's empty .lock file is meant to stay)."""
     return sorted(
         str(path.relative_to(folder))
         for path in folder.rglob("*")
-        if path.suffix in {".partial", ".tmp"} or path.name.startswith(".")
+        if path.suffix in {".partial", ".tmp"} or (path.name.startswith(".") and path.name != ".lock")
     )
 
 
