@@ -181,6 +181,35 @@ def test_slugs_and_colours_with_a_trailing_newline_are_refused(app):
         assert pattern.match(good) and not pattern.match(good + "\n")
 
 
+def wrong_typed_documents() -> dict[str, bytes]:
+    """Our JSON with one item of the wrong type each (the cases of issue 11), and nesting 1,000 deep."""
+    cases = {
+        "headline-list.json": ("events", "headline", ["a list"]),
+        "body-list.json": ("events", "body", ["a list"]),
+        "image-string.json": ("events", "image", "a string"),
+        "start-list.json": ("events", "start", [1935]),
+        "colour-number.json": ("eras", "colour", 5),
+    }
+    documents = {}
+    for name, (kind, field, value) in cases.items():
+        document = json.loads(kiosk_json.DEFAULT_CONTENT.read_text(encoding="utf-8"))
+        document[kind][0][field] = value
+        documents[name] = json.dumps(document).encode()
+    documents["nested-1000.json"] = b"[" * 1000 + b"]" * 1000
+    return documents
+
+
+def test_wrong_typed_items_are_listed_as_problems_like_any_other(person):
+    make_user("curator")
+    assert person.sign_in().status_code == 302
+    for name, data in wrong_typed_documents().items():
+        response = person.post(
+            "/admin/import", {"file": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+        )
+        assert response.status_code == 422, name
+        assert "Nothing was imported" in response.get_data(as_text=True), name
+
+
 def test_hostile_import_uploads_are_listed_as_problems(person):
     make_user("curator")
     assert person.sign_in().status_code == 302
