@@ -71,7 +71,7 @@ class Plan:
 
     format: str
     title: dict | None = None
-    further_reading: list[str] | None = None
+    further_reading: list[str | dict] | None = None  # see kiosk_json.is_reading_list
     eras: list[dict] = field(default_factory=list)  # era items; only the fields the file carries
     events: list[dict] = field(default_factory=list)  # event items; likewise
     skipped: list[str] = field(default_factory=list)
@@ -244,8 +244,6 @@ def _plan_ours(document: dict) -> Plan:
         isinstance(title, dict) and all(isinstance(v, str) for v in title.values())
     ):
         problems.append("title: " + _("Must be an object with a headline and a summary."))
-    if reading is not None and not (isinstance(reading, list) and all(isinstance(v, str) for v in reading)):
-        problems.append("further_reading: " + _("Must be a list of titles."))
     for position, item in enumerate(document.get("eras") or [], start=1):
         for name in ("slug", "name"):
             if isinstance(item, dict) and len(str(item.get(name, ""))) > ERA_NAME_LIMIT:

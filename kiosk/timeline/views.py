@@ -62,7 +62,8 @@ def index():
         chapters=content.chapters(eager_events=current_app.config["TIMELINE_EAGER_EVENTS"]),
         featured=content.featured_events(limit=ATTRACT_SLIDES),
         axis=YearAxis.configured(),
-        **settings_store.get_many("title_headline", "title_summary", "further_reading"),
+        further_reading=content.reading_groups(settings_store.get("further_reading")),
+        **settings_store.get_many("title_headline", "title_summary"),
     )
 
 
