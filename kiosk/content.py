@@ -47,7 +47,7 @@ class Chapter:
 
 @dataclass
 class ReadingGroup:
-    """Further reading of one kind as the kiosk lists it: a heading (empty for unlabelled titles) and titles."""
+    """Further reading of one kind as the kiosk lists it: a heading (empty when unlabelled) and titles."""
 
     label: str
     titles: list[str] = field(default_factory=list)

@@ -2,8 +2,8 @@
 
 Each check is a function that lists the problems in a kiosk-timeline document. The default content must have
 none; each check is also shown to catch the kind of mistake it exists for, using lines the default content
-once had (so a check that could never fail would fail here). To check another file by hand:
-``python -c "import json, tests.test_content_quality as q; print(q.all_problems(json.load(open('f.json'))))"``.
+once had (so a check that could never fail would fail here). To check another file by hand, call
+``all_problems(json.load(open(path)))`` from this module.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ OTHER_SPELLINGS = re.compile(
 ADDRESS = re.compile(r"\S+\.[a-z]{2,}/\S*")  # a web address in a citation: its _ and * are not Markdown
 TITLE_IN_ITALICS = re.compile(r"\*[^*]+\*")  # a book's title keeps its own spelling
 UNCERTAIN_WORDING = re.compile(
-    r"\breportedly\b|\bsources (give|differ|disagree)\b|\bone (source )?gives\b|\bless certain\b", re.IGNORECASE
+    r"\breportedly\b|\bsources (give|differ|disagree)\b|\bone (source )?gives\b|\bless certain\b",
+    re.IGNORECASE,
 )
 
 
@@ -83,7 +84,8 @@ def _events(document: dict) -> list[dict]:
 
 
 def _reading_texts(document: dict) -> list[str]:
-    return [item["text"] if isinstance(item, dict) else item for item in document.get("further_reading") or []]
+    items = document.get("further_reading") or []
+    return [item["text"] if isinstance(item, dict) else item for item in items]
 
 
 def plain_text_fields(document: dict) -> list[tuple[str, str]]:
@@ -274,8 +276,11 @@ def test_a_birthplace_in_ukraine_is_caught():
 
 def test_uncertain_wording_needs_a_label():
     unlabelled = one_event(summary="Most sources give 1933; one source gives 1930.", confidence="")
-    assert unlabelled_uncertainty(unlabelled) == ["born-in-lugovaya: uncertain wording without a confidence label"]
-    assert not unlabelled_uncertainty(one_event(summary="One source gives 1930.", confidence="Sources differ"))
+    assert unlabelled_uncertainty(unlabelled) == [
+        "born-in-lugovaya: uncertain wording without a confidence label"
+    ]
+    labelled = one_event(summary="One source gives 1930.", confidence="Sources differ")
+    assert not unlabelled_uncertainty(labelled)
 
 
 def test_long_cards_and_other_spellings_are_caught():

@@ -215,7 +215,7 @@ def check_document(document: Any) -> list[str]:
     reading = document.get("further_reading")
     if reading is not None and not is_reading_list(reading):
         kinds = " or ".join(f'"{kind}"' for kind in READING_KINDS)
-        problems.append(f'further_reading: must be a list of titles, each text or {{"kind": {kinds}, "text": ...}}')
+        problems.append(f'further_reading: each title must be text or {{"kind": {kinds}, "text": ...}}')
     eras = document.get("eras") or []
     events = document.get("events") or []
     for position, item in enumerate(eras, start=1):
