@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from kiosk import revisions, settings_store, trash
 from kiosk.extensions import db
-from kiosk.interchange import exporters, importers
+from kiosk.interchange import exporters, importers, kiosk_json
 from kiosk.models import AuditEntry, Era, Event, Status
 
 from .interop import DATA, cli, state
@@ -255,3 +255,25 @@ def test_the_domain_api_runs_without_the_cli(app):
     report = importers.run(GOOD_SHEET.read_bytes(), source="upload.csv", dry_run=True)
     assert report.dry_run and len(report.created) == 4
     assert event("1936-fame") is None
+
+
+def test_a_kiosk_on_older_default_content_gets_the_corrections(app):
+    """What a museum does when the default content is corrected (README, "Updating the default content"): the
+    dry run names every field that would change; --keep-status makes the kiosk match a fresh install."""
+    fresh = exporters.export("json")
+    corrected = event("record-227-tonnes")
+    corrected.summary, corrected.confidence = "Stakhanov is reported to have cut 227 tonnes.", ""
+    event("retirement").status = Status.DRAFT  # a museum that had hidden an event
+    db.session.delete(event("miners-day"))  # added to the default content later
+    db.session.commit()
+
+    dry = cli(app, "import", kiosk_json.DEFAULT_CONTENT, "--dry-run", "--keep-status")
+    assert dry.exit_code == 0, dry.output
+    assert "Would be created (1):\n  event miners-day\n" in dry.output
+    assert "  event record-227-tonnes: summary, confidence\n" in dry.output
+    assert "  event retirement: status\n" in dry.output
+    assert "Would be updated (2):" in dry.output
+
+    result = cli(app, "import", kiosk_json.DEFAULT_CONTENT, "--keep-status")
+    assert result.exit_code == 0, result.output
+    assert exporters.export("json") == fresh

@@ -415,7 +415,7 @@ def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, sourc
             db.session.add(era)
             report.created.append(f"era {era.slug}")
         elif kiosk_json.apply_era_item(era, kiosk_json.era_item(era) | item):
-            report.updated.append(f"era {era.slug}")
+            report.updated.append(f"era {era.slug}" + _changed_fields(before, kiosk_json.era_item(era)))
         else:
             report.skipped.append(_("era %(slug)s: unchanged", slug=era.slug))
             continue
@@ -438,7 +438,9 @@ def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, sourc
             db.session.add(event)
             report.created.append(f"event {event.slug}")
         elif kiosk_json.apply_event_item(event, kiosk_json.event_item(event) | item, era, status):
-            report.updated.append(f"event {event.slug}")
+            report.updated.append(
+                f"event {event.slug}" + _changed_fields(before, kiosk_json.event_item(event))
+            )
         else:
             report.skipped.append(_("event %(slug)s: unchanged", slug=event.slug))
             continue
@@ -464,7 +466,18 @@ def _apply_title(plan: Plan, report: ImportReport) -> None:
         return
     for key, value in wanted.items():
         settings_store.put(key, value)
-    report.updated.append("title")
+    names = {"title_headline": "headline", "title_summary": "summary", "further_reading": "further_reading"}
+    before = {names[key]: value for key, value in current.items()}
+    report.updated.append(
+        "title" + _changed_fields(before, {names[key]: value for key, value in wanted.items()})
+    )
+
+
+def _changed_fields(before: dict, after: dict) -> str:
+    """Which fields an update changes, named as in our JSON format (": summary, body"), so that a dry run
+    shows a curator exactly what an import would overwrite."""
+    changed = [name for name, value in after.items() if before.get(name) != value]
+    return ": " + ", ".join(changed) if changed else ""
 
 
 def run(
