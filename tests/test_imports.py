@@ -3,6 +3,7 @@
 import json
 import re
 
+import pytest
 from sqlalchemy import select
 
 from kiosk import revisions, settings_store, trash
@@ -232,6 +233,35 @@ def test_our_own_format_new_events_are_drafts(app, tmp_path):
     path.write_text(json.dumps(document), encoding="utf-8")
     assert "1 created" in cli(app, "import", path).output
     assert event("a-copy").status == Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    "reading",
+    [
+        [{"kind": "novel", "text": "A made-up kind"}],
+        [{"kind": "scholarly"}],
+        [{"kind": "period", "text": "   "}],
+        [{"kind": "period", "text": "A title", "url": "https://example.org/"}],
+        [42],
+        "Siegelbaum",
+    ],
+)
+def test_further_reading_of_the_wrong_shape_is_refused_and_changes_nothing(app, tmp_path, reading):
+    before = settings_store.get("further_reading")
+    document = json.loads(exporters.export("json")) | {"further_reading": reading}
+    path = tmp_path / "reading.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = cli(app, "import", path)
+    assert result.exit_code == 1 and "further_reading" in result.stderr, result.stderr
+    assert settings_store.get("further_reading") == before
+
+
+def test_further_reading_as_plain_strings_is_still_accepted(app, tmp_path):
+    document = json.loads(exporters.export("json")) | {"further_reading": ["An older file's title"]}
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert cli(app, "import", path).exit_code == 0
+    assert settings_store.get("further_reading") == ["An older file's title"]
 
 
 def test_files_that_are_not_importable_get_a_clear_message(app, tmp_path):
