@@ -27,44 +27,43 @@ MARKDOWN = [
     re.compile(r"<[a-zA-Z/][^>]*>"),
 ]
 
+
+def any_phrase(*patterns: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
+
+
 # Source lines a visitor could not look up.
-VAGUE_SOURCES = [
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"\bsecondary sources\b",
-        r"\bbibliographic sources\b",
-        r"\bpress reports\b",
-        r"\bvarious sources\b",
-        r"^reference article\b",
-        r"^article of the\b",
-        r"^text of\b",
-        r"^(english |russian )?wikipedia\b",  # the article's title first, then where it is
-        r"^geological encyclopedia\b",
-        r",\s*memoir\s*$",
-    )
-]
+VAGUE_SOURCES = any_phrase(
+    r"\bsecondary sources\b",
+    r"\bbibliographic sources\b",
+    r"\bpress reports\b",
+    r"\bvarious sources\b",
+    r"^reference article\b",
+    r"^article of the\b",
+    r"^text of\b",
+    r"^(english |russian )?wikipedia\b",  # the article's title first, then where it is
+    r"^geological encyclopedia\b",
+    r",\s*memoir\s*$",
+)
 # A citation names a date, or an address where it can be read.
 DATED_OR_ADDRESSED = re.compile(r"\b1[89]\d\d\b|\b20\d\d\b|\b[a-z0-9-]+\.[a-z]{2,}/")
 
 # The seed document's errors (see ../shared/reference/stakhanov-facts.md) and the wording the historian's
 # review found wrong: none may reach visitors.
-KNOWN_ERRORS = [
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"\baged 72\b|\bage of 72\b|\b72 years\b",
-        r"Rise of a New Type of Laborer",
-        r"The Soviet Worker: A Social History",
-        r"trained new generations",
-        r"safe and efficient mining practices",
-        r"single-handed",
-        r"this new record",  # 227 t was his personal best; Izotov's 240 t stood higher
-        r"raised these points first",  # Time described his team in 1935
-        r"joined his two Orders of Lenin",  # the second came with the title
-        r"movement (fades|had faded)",  # overstated
-        r"without the usual probation",  # in none of the sources
-        r"both parents in 1922",  # his mother may have died in 1923
-    )
-]
+KNOWN_ERRORS = any_phrase(
+    r"\baged 72\b|\bage of 72\b|\b72 years\b",
+    r"Rise of a New Type of Laborer",
+    r"The Soviet Worker: A Social History",
+    r"trained new generations",
+    r"safe and efficient mining practices",
+    r"single-handed",
+    r"this new record",  # 227 t was his personal best; Izotov's 240 t stood higher
+    r"raised these points first",  # Time described his team in 1935
+    r"joined his two Orders of Lenin",  # the second came with the title
+    r"movement (fades|had faded)",  # overstated
+    r"without the usual probation",  # in none of the sources
+    r"both parents in 1922",  # his mother may have died in 1923
+)
 
 # One romanisation in the narrative (citations keep their own spellings): BGN/PCGN-style Russian names,
 # Ukrainian forms for places in today's Ukraine. See docs/default-content.md.
@@ -88,30 +87,37 @@ def _reading_texts(document: dict) -> list[str]:
     return [item["text"] if isinstance(item, dict) else item for item in items]
 
 
-def plain_text_fields(document: dict) -> list[tuple[str, str]]:
-    """(where, text) for everything the kiosk shows as plain text."""
+PLAIN_EVENT_FIELDS = ("headline", "summary", "display_date", "confidence")
+
+
+def _own_words(document: dict, event_fields: tuple[str, ...]) -> list[tuple[str, str]]:
     title = document.get("title") or {}
     fields = [("title " + key, str(value)) for key, value in title.items()]
     for era in document.get("eras") or []:
         fields += [(f"era {era['slug']} {key}", era.get(key, "")) for key in ("name", "description")]
     for event in _events(document):
-        for key in ("headline", "summary", "display_date", "confidence"):
-            fields.append((f"{event['slug']} {key}", event.get(key) or ""))
-        fields += [(f"{event['slug']} source", source) for source in event.get("sources") or []]
-    fields += [("further reading", text) for text in _reading_texts(document)]
+        fields += [(f"{event['slug']} {key}", event.get(key) or "") for key in event_fields]
     return fields
+
+
+def citations(document: dict) -> list[tuple[str, str]]:
+    """(where, text) for every source line and every further-reading title."""
+    fields = [
+        (f"{event['slug']} source", source)
+        for event in _events(document)
+        for source in event.get("sources") or []
+    ]
+    return fields + [("further reading", text) for text in _reading_texts(document)]
+
+
+def plain_text_fields(document: dict) -> list[tuple[str, str]]:
+    """(where, text) for everything the kiosk shows as plain text."""
+    return _own_words(document, PLAIN_EVENT_FIELDS) + citations(document)
 
 
 def narrative_fields(document: dict) -> list[tuple[str, str]]:
     """(where, text) for the museum's own words: everything visitors read except citations."""
-    title = document.get("title") or {}
-    fields = [("title " + key, str(value)) for key, value in title.items()]
-    for era in document.get("eras") or []:
-        fields += [(f"era {era['slug']} {key}", era.get(key, "")) for key in ("name", "description")]
-    for event in _events(document):
-        for key in ("headline", "summary", "body", "display_date", "confidence"):
-            fields.append((f"{event['slug']} {key}", event.get(key) or ""))
-    return fields
+    return _own_words(document, (*PLAIN_EVENT_FIELDS, "body"))
 
 
 def markdown_in_plain_text(document: dict) -> list[str]:
@@ -131,11 +137,9 @@ def unsourced_events(document: dict) -> list[str]:
 
 
 def vague_sources(document: dict) -> list[str]:
-    lines = [(event["slug"], source) for event in _events(document) for source in event.get("sources") or []]
-    lines += [("further reading", text) for text in _reading_texts(document)]
     problems = []
-    for where, line in lines:
-        if any(pattern.search(line) for pattern in VAGUE_SOURCES):
+    for where, line in citations(document):
+        if VAGUE_SOURCES.search(line):
             problems.append(f"{where}: vague source {line!r}")
         elif where != "further reading" and not DATED_OR_ADDRESSED.search(line):
             problems.append(f"{where}: source without a date or an address {line!r}")
@@ -143,12 +147,9 @@ def vague_sources(document: dict) -> list[str]:
 
 
 def known_errors(document: dict) -> list[str]:
-    texts = narrative_fields(document) + [(w, t) for w, t in plain_text_fields(document) if "source" in w]
+    texts = narrative_fields(document) + citations(document)
     problems = [
-        f"{where}: {pattern.pattern!r}"
-        for where, text in texts
-        for pattern in KNOWN_ERRORS
-        if pattern.search(text)
+        f"{where}: {match.group(0)!r}" for where, text in texts for match in KNOWN_ERRORS.finditer(text)
     ]
     for event in _events(document):
         said = f"{event.get('summary', '')} {event.get('body', '')}"
