@@ -58,12 +58,15 @@ def _kiosk_globals():
 @bp.get("/")
 @cached_page
 def index():
+    settings = settings_store.get_many("title_headline", "title_summary", "further_reading")
     return render_template(
         "timeline/index.html",
         chapters=content.chapters(eager_events=current_app.config["TIMELINE_EAGER_EVENTS"]),
         featured=content.featured_events(limit=ATTRACT_SLIDES),
         axis=YearAxis.configured(),
-        **settings_store.get_many("title_headline", "title_summary", "further_reading"),
+        title_headline=settings["title_headline"],
+        title_summary=settings["title_summary"],
+        further_reading=content.reading_groups(settings["further_reading"]),
     )
 
 
