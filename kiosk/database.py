@@ -49,3 +49,12 @@ def sqlite_version() -> str | None:
     if db.engine.dialect.name != "sqlite":
         return None
     return modern_sqlite.sqlite_version
+
+
+def insert_or_ignore(model):
+    """An INSERT that can say ON CONFLICT ... DO NOTHING / DO UPDATE, in this database's own dialect."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
