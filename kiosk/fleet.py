@@ -160,3 +160,7 @@ def forget(name: str) -> bool:
     db.session.delete(station)
     db.session.commit()
     return True
+
+
+def names() -> list[str]:
+    return list(db.session.scalars(select(KioskStation.name).order_by(KioskStation.name)))
