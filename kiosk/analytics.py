@@ -435,5 +435,8 @@ def report(since: date, until: date, kiosk: str = "", top: int = 10) -> Report:
     )
 
 
-def known_kiosks() -> list[str]:
-    return list(db.session.scalars(select(DailyTotal.kiosk).distinct().order_by(DailyTotal.kiosk)))
+def known_kiosks() -> set[str]:
+    """Every kiosk with figures: in the daily totals, or only today so far."""
+    summed = db.session.scalars(select(DailyTotal.kiosk).distinct())
+    today_only = db.session.scalars(select(VisitorEvent.kiosk).where(VisitorEvent.day == today()).distinct())
+    return set(summed) | set(today_only)

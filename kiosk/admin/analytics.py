@@ -109,7 +109,7 @@ def analytics_page():
         report=report,
         charts=_charts(report),
         problems=problems,
-        kiosks=sorted(set(analytics.known_kiosks()) | set(fleet.names())),
+        kiosks=sorted(analytics.known_kiosks() | set(fleet.names())),
         filters={"since": since.isoformat(), "until": until.isoformat(), "kiosk": kiosk},
         typed={"since": request.args.get("since", since.isoformat()), "until": request.args.get("until", until.isoformat())},
         timezone=analytics.museum_zone().key,
