@@ -17,7 +17,7 @@
   const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
   const BATCH = 100;             // events per request (the server takes up to 200)
   const KEEP_AT_MOST = 20000;    // a week offline at a busy kiosk; beyond that the oldest go
-  const timing = { sendSeconds: 15, heartbeatSeconds: 60 };   // the server's answer to a report sets these
+  const TIMING_KEY = "kiosk:analytics-timing";
 
   const store = {
     get(key, fallback) {
@@ -52,6 +52,8 @@
   }
 
   const name = kioskName();
+  // How often to send and report: the server says so in its answer to each report.
+  const timing = store.get(TIMING_KEY, { sendSeconds: 15, heartbeatSeconds: 60 });
   let queue = store.get(QUEUE_KEY, []);
   let session = null;          // { id, start }
   let reading = null;          // { slug, at }: the event on screen
@@ -175,7 +177,9 @@
       if (response.ok) {
         const answer = await response.json();
         if (answer.send_seconds > 0 && answer.send_seconds !== timing.sendSeconds) sendEvery(answer.send_seconds);
-        Object.assign(timing, { sendSeconds: answer.send_seconds || timing.sendSeconds, heartbeatSeconds: answer.heartbeat_seconds || timing.heartbeatSeconds });
+        timing.sendSeconds = answer.send_seconds || timing.sendSeconds;
+        timing.heartbeatSeconds = answer.heartbeat_seconds || timing.heartbeatSeconds;
+        store.set(TIMING_KEY, timing);
       }
     } catch (error) {
       /* the server is away: the next report says so */
