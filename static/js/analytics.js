@@ -1,6 +1,11 @@
 /* Measuring use: anonymous visitor events and the kiosk reporting in (kiosk/analytics.py, kiosk/fleet.py).
 
-   Loaded after the first paint by section 7 of kiosk.js, it takes over the calls that waited there.
+   The hooks, called from kiosk.js (and from any later module):
+     K.analytics.record(type, { subject, ms })   a thing the visitor did; types: EVENT_TYPES in
+                                                 kiosk/analytics.py, e.g. record("language", { subject: "ru" })
+     K.analytics.reading(slug or null)           the event now on screen (its reading time is measured)
+   Section 7 of kiosk.js keeps the calls in a list until this file, loaded after the first paint so that
+   the first load stays small, takes them over with their times.
    A session is a random id made at a visitor's first touch and forgotten when the kiosk resets; there is
    no cookie and nothing personal. Events wait in localStorage until the server has them (so none is lost
    while it is away) and carry an id of their own (so one sent twice is stored once). Nothing here runs on

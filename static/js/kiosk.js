@@ -1,5 +1,5 @@
 /* The kiosk's behaviour on top of pages that work without it, in seven sections that talk through
-   window.Kiosk: core, navigation, touch, viewer, idle, offline, measuring use. */
+   window.Kiosk: core, navigation, touch, viewer, idle, offline, measuring use (K.analytics). */
 
 /* ======== 1. Core: settings, helpers, lockdown, reading preferences ======== */
 
@@ -1178,13 +1178,7 @@
   K.on("going-home", () => status && status.classList.remove("is-shown"));
 })();
 
-/* ======== 7. Measuring use: the hooks the other sections call ======== */
-
-/* Anonymous counts of what visitors do (kiosk/analytics.py), and the kiosk reporting in (kiosk/fleet.py).
-   Other sections call K.analytics.record(type, { subject, ms }) (types: kiosk/analytics.py EVENT_TYPES;
-   a language switch calls record("language", { subject: code })) and K.analytics.reading(slug or null).
-   Here the calls only wait in a list: static/js/analytics.js, loaded after the first paint so the first
-   load stays small, takes them over with their times, and sends them in the background. */
+/* ======== 7. Measuring use: calls wait here for static/js/analytics.js (see there) ======== */
 (function () {
   "use strict";
 
@@ -1195,7 +1189,7 @@
   const later = (name) => (...args) => waiting.push([name, Date.now(), args]);
   K.analytics = {
     waiting,
-    named: new URLSearchParams(location.search).get("kiosk"),   // the start URL names the kiosk
+    named: new URLSearchParams(location.search).get("kiosk"),
     record: later("record"),
     reading: later("reading"),
     touched: later("touched"),
