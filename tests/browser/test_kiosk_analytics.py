@@ -14,6 +14,7 @@ from kiosk.extensions import db
 from kiosk.models import KioskStation, VisitorEvent
 
 from ..helpers import PASSWORD, make_user
+from .conftest import assert_accessible
 from .kiosk import Fingers, open_event, wait_until
 
 # Quick clocks: "Still there?" after 3 s without a touch, the reset 2 s later; events sent every second.
@@ -106,6 +107,7 @@ def assert_the_visit_is_counted(curator_page, live_server) -> None:
     expect(actions.locator('tr[data-action="swipe"]')).to_contain_text("next")
     expect(actions.locator('tr[data-action="preference"]')).to_contain_text("text-large:on")
     expect(curator_page.get_by_role("img", name="Sessions per day")).to_be_visible()
+    assert_accessible(curator_page)
 
 
 @pytest.mark.parametrize("live_config", [QUICK], indirect=True)
@@ -184,3 +186,4 @@ def test_a_kiosk_reports_in_and_goes_silent_when_it_stops(browser, live_server, 
         curator_page.wait_for_timeout(200)
     expect(row.locator("[data-state]")).to_contain_text("Silent during opening hours")
     expect(curator_page.get_by_role("alert")).to_contain_text("1 kiosk needs a look: gallery-3")
+    assert_accessible(curator_page)
