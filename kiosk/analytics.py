@@ -15,10 +15,11 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, Result, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .database import insert_or_ignore
@@ -33,7 +34,7 @@ MAX_READING_MS = 6 * 3600 * 1000
 # The kinds of event a kiosk may send; anything else is refused.
 EVENT_TYPES = frozenset(
     {
-        "session-start",  # the first touch of a visitor (subject "attract": it interrupted the attract screen)
+        "session-start",  # a visitor's first touch (subject "attract": it interrupted the attract screen)
         "open",  # an event read (subject: its slug, value: reading time in ms)
         "photo",  # a photograph opened full screen (subject: the event)
         "swipe",  # one swipe between events (subject: next or prev)
@@ -154,7 +155,7 @@ def read_batch(body: bytes, now: datetime | None = None) -> tuple[str, list[dict
     items = data["events"]
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH_EVENTS:
         raise BatchRefused(f"events must be a list of 1 to {MAX_BATCH_EVENTS} events")
-    rows = {}
+    rows: dict[str, dict] = {}
     for number, item in enumerate(items):
         row = _checked_event(item, f"events[{number}]", offset, data["sent_at"])
         rows.setdefault(row["uid"], row | {"kiosk": kiosk})
@@ -172,12 +173,17 @@ def ingest(rows: list[dict]) -> Ingested:
     if not kept:
         return result
     statement = insert_or_ignore(VisitorEvent).values(kept).on_conflict_do_nothing(index_elements=["uid"])
-    result.stored = max(0, db.session.execute(statement).rowcount or 0)
+    result.stored = max(0, _changed(db.session.execute(statement)))
     result.duplicates = len(kept) - result.stored
     if result.stored:
         _mark_stale({row["day"] for row in kept})
     db.session.commit()
     return result
+
+
+def _changed(result: Result) -> int:
+    """Rows an INSERT, UPDATE or DELETE wrote (an executed DML statement's result is a CursorResult)."""
+    return cast(CursorResult, result).rowcount or 0
 
 
 def _mark_stale(days: set[date]) -> None:
@@ -289,8 +295,8 @@ def roll_up() -> RollUp:
             db.session.rollback()
             log.info("Analytics for %s were summed by another worker meanwhile", day)
     oldest_kept = today() - timedelta(days=retention_days())
-    done.expired_events = (
-        db.session.execute(delete(VisitorEvent).where(VisitorEvent.day <= oldest_kept)).rowcount or 0
+    done.expired_events = _changed(
+        db.session.execute(delete(VisitorEvent).where(VisitorEvent.day <= oldest_kept))
     )
     db.session.commit()
     return done
@@ -365,11 +371,13 @@ def _median_from_histogram(histogram: Counter) -> float | None:
 
 
 def _length_buckets(histogram: Counter) -> list[tuple[str, int]]:
-    buckets = Counter()
+    buckets: Counter[str] = Counter()
     for seconds, count in histogram.items():
         label = next((label for limit, label in LENGTH_BUCKETS if seconds < limit), LONGEST_BUCKET)
         buckets[label] += count
-    return [(label, buckets[label]) for label in [label for _limit, label in LENGTH_BUCKETS] + [LONGEST_BUCKET]]
+    return [
+        (label, buckets[label]) for label in [label for _limit, label in LENGTH_BUCKETS] + [LONGEST_BUCKET]
+    ]
 
 
 def headlines(slugs) -> dict[str, str]:

@@ -77,7 +77,7 @@ def bar_chart(
         span = WIDTH - LABEL_WIDTH - 60
         for index, (label, value) in enumerate(points):
             length = span * value / top
-            y = PLOT_TOP + index * ROW_HEIGHT
+            y = float(PLOT_TOP + index * ROW_HEIGHT)
             bars.append(Bar(label, value, shown(value), LABEL_WIDTH, y, length, ROW_HEIGHT - 8, True))
         height = PLOT_TOP + len(points) * ROW_HEIGHT + 10
     else:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
 
@@ -51,10 +52,9 @@ def sqlite_version() -> str | None:
     return modern_sqlite.sqlite_version
 
 
-def insert_or_ignore(model):
-    """An INSERT that can say ON CONFLICT ... DO NOTHING / DO UPDATE, in this database's own dialect."""
+def insert_or_ignore(model) -> Any:
+    """An INSERT that can say ON CONFLICT ... DO NOTHING / DO UPDATE, in this database's own dialect
+    (both dialects' Insert have the same on_conflict_* methods)."""
     if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
+        return postgresql.insert(model)
+    return sqlite.insert(model)

@@ -274,7 +274,7 @@ class AuditEntry(Model):
     address: Mapped[str] = mapped_column(String(64), default="")
 
 
-class VisitorEvent(db.Model):
+class VisitorEvent(Model):
     """One anonymous thing a visitor did at a kiosk (see kiosk/analytics.py). No cookie, no address:
     a session is a random id the kiosk forgets when it resets. Kept for KIOSK_ANALYTICS_RETENTION_DAYS."""
 
@@ -297,7 +297,7 @@ class VisitorEvent(db.Model):
     __table_args__ = (Index("ix_visitor_event_day_at", "day", "at"),)
 
 
-class AnalyticsDay(db.Model):
+class AnalyticsDay(Model):
     """A day that has raw visitor events: stale until its daily totals are (re)computed."""
 
     __tablename__ = "analytics_day"
@@ -307,7 +307,7 @@ class AnalyticsDay(db.Model):
     rolled_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class DailyTotal(db.Model):
+class DailyTotal(Model):
     """A day's figures per kiosk, what the Analytics page reads; kept after the raw events expire."""
 
     __tablename__ = "analytics_daily_total"
@@ -323,7 +323,7 @@ class DailyTotal(db.Model):
     __table_args__ = (UniqueConstraint("day", "kiosk", "metric", "subject"),)
 
 
-class KioskStation(db.Model):
+class KioskStation(Model):
     """A kiosk screen as it last reported in (see kiosk/fleet.py)."""
 
     __tablename__ = "kiosk_station"

@@ -50,7 +50,7 @@ def test_a_batch_is_stored_and_a_batch_sent_again_is_not_counted_twice(client):
     first = send(client, visit)
     assert first.status_code == 202
     assert first.json == {"stored": 6, "duplicates": 0, "expired": 0}
-    again = send(client, visit[:3] + [event("era", now_ms() - 1_000, subject="the-record")])
+    again = send(client, [*visit[:3], event("era", now_ms() - 1000, subject="the-record")])
     assert again.json == {"stored": 1, "duplicates": 3, "expired": 0}
     assert stored() == 7
     assert "Set-Cookie" not in first.headers
@@ -60,7 +60,9 @@ def test_nothing_personal_is_stored(client):
     send(client, a_visit(now_ms() - 200_000), environ_base={"REMOTE_ADDR": "192.0.2.77"})
     columns = {column.name for column in VisitorEvent.__table__.columns}
     assert columns == {"id", "uid", "kiosk", "session", "type", "subject", "value_ms", "at", "day", "hour"}
-    assert "192.0.2.77" not in json.dumps([list(row) for row in db.session.execute(select(VisitorEvent)).all()], default=str)
+    assert "192.0.2.77" not in json.dumps(
+        [list(row) for row in db.session.execute(select(VisitorEvent)).all()], default=str
+    )
 
 
 BAD_BATCHES = {
@@ -104,7 +106,11 @@ def test_malformed_bodies_are_refused_and_never_a_server_error(client, body, con
 
 
 def test_reports_from_another_site_are_refused(client):
-    response = send(client, a_visit(now_ms() - 200_000), headers={"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"})
+    response = send(
+        client,
+        a_visit(now_ms() - 200_000),
+        headers={"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"},
+    )
     assert response.status_code == 403
     assert stored() == 0
 
@@ -199,7 +205,10 @@ def heartbeat(**fields) -> dict:
 
 
 def test_a_kiosk_reporting_in_is_listed_and_updated(client):
-    assert client.post("/fleet/heartbeat", json=heartbeat()).json == {"heartbeat_seconds": 60, "send_seconds": 15}
+    assert client.post("/fleet/heartbeat", json=heartbeat()).json == {
+        "heartbeat_seconds": 60,
+        "send_seconds": 15,
+    }
     error = {"message": "TypeError: x is undefined (kiosk.js:12)", "at": now_ms() - 1_000}
     response = client.post("/fleet/heartbeat", json=heartbeat(error=error, queued=0))
     assert response.status_code == 200
@@ -212,7 +221,13 @@ def test_a_kiosk_reporting_in_is_listed_and_updated(client):
 
 @pytest.mark.parametrize(
     "fields",
-    [{"screen": "huge"}, {"online": "yes"}, {"version": "<b>"}, {"error": {"message": "", "at": 1}}, {"queued": -1}],
+    [
+        {"screen": "huge"},
+        {"online": "yes"},
+        {"version": "<b>"},
+        {"error": {"message": "", "at": 1}},
+        {"queued": -1},
+    ],
 )
 def test_a_bad_report_is_refused_and_changes_nothing(client, fields):
     response = client.post("/fleet/heartbeat", json=heartbeat(**fields))

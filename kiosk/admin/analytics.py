@@ -111,7 +111,10 @@ def analytics_page():
         problems=problems,
         kiosks=sorted(analytics.known_kiosks() | set(fleet.names())),
         filters={"since": since.isoformat(), "until": until.isoformat(), "kiosk": kiosk},
-        typed={"since": request.args.get("since", since.isoformat()), "until": request.args.get("until", until.isoformat())},
+        typed={
+            "since": request.args.get("since", since.isoformat()),
+            "until": request.args.get("until", until.isoformat()),
+        },
         timezone=analytics.museum_zone().key,
         retention_days=analytics.retention_days(),
     )
@@ -127,7 +130,14 @@ def analytics_csv():
     writer.writerow(CSV_FIELDS)
     for row in analytics.totals_between(since, until, kiosk):
         writer.writerow(
-            [row["day"].isoformat(), row["kiosk"], row["metric"], row["subject"], row["count"], row["total_ms"] / 1000]
+            [
+                row["day"].isoformat(),
+                row["kiosk"],
+                row["metric"],
+                row["subject"],
+                row["count"],
+                row["total_ms"] / 1000,
+            ]
         )
     name = f"analytics-{since.isoformat()}-{until.isoformat()}{'-' + kiosk if kiosk else ''}.csv"
     return Response(

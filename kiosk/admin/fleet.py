@@ -32,5 +32,7 @@ def kiosk_list():
 @admin_required
 def forget_kiosk(name: str):
     if fleet.forget(name):
-        flash(_("%(name)s was removed from the list. It comes back if it reports again.", name=name), "success")
+        flash(
+            _("%(name)s was removed from the list. It comes back if it reports again.", name=name), "success"
+        )
     return redirect(url_for("admin.kiosk_list"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
 import re
-from datetime import date
 from typing import TypeVar
 
 from flask import current_app, request
@@ -56,13 +56,13 @@ def add_error(field: Field, message: str) -> None:
     field.errors = [*field.errors, message]
 
 
-def day_argument(name: str, problems: dict[str, str]) -> date | None:
+def day_argument(name: str, problems: dict[str, str]) -> datetime.date | None:
     """A date from the URL's query (a filter), or None; a mistyped one is noted in ``problems``."""
     text = request.args.get(name, "").strip()
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        return datetime.date.fromisoformat(text)
     except ValueError:
         problems[name] = _("Enter a date like 2025-03-14.")
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -104,7 +105,9 @@ def _read_heartbeat(body: bytes):
 def _store_heartbeat(parsed):
     fleet.record_report(parsed[1])
     config = current_app.config
-    return jsonify(heartbeat_seconds=config["HEARTBEAT_SECONDS"], send_seconds=config["ANALYTICS_SEND_SECONDS"])
+    return jsonify(
+        heartbeat_seconds=config["HEARTBEAT_SECONDS"], send_seconds=config["ANALYTICS_SEND_SECONDS"]
+    )
 
 
 def _roll_up_now_and_then() -> None:
@@ -114,7 +117,7 @@ def _roll_up_now_and_then() -> None:
     if now - state["last"] < ROLL_UP_EVERY_SECONDS:
         return
     state["last"] = now
-    app = current_app._get_current_object()
+    app = cast(Flask, current_app._get_current_object())  # type: ignore[attr-defined]  # the proxy's target
 
     def roll_up() -> None:
         with app.app_context():
@@ -143,6 +146,11 @@ def _as_json(error: HTTPException):
     return _refuse(error.code or 500, error.description or error.name)
 
 
+def _run_all(tasks) -> None:
+    for task in tasks:
+        task()
+
+
 class _AfterResponse:
     """WSGI layer: work a view queued in ``kiosk.after_response`` runs once the response is sent."""
 
@@ -154,7 +162,9 @@ class _AfterResponse:
 
         result = self.wsgi_app(environ, start_response)
         tasks = environ.get("kiosk.after_response")
-        return ClosingIterator(result, [lambda: [task() for task in tasks]]) if tasks else result
+        if not tasks:
+            return result
+        return ClosingIterator(result, [lambda: _run_all(tasks)])
 
 
 def init_app(app: Flask) -> None:
@@ -172,4 +182,4 @@ def init_app(app: Flask) -> None:
     app.extensions["analytics_rollup"] = {"last": float("-inf")}
     csrf.exempt(bp)
     app.register_blueprint(bp)
-    app.wsgi_app = _AfterResponse(app.wsgi_app)
+    app.wsgi_app = _AfterResponse(app.wsgi_app)  # type: ignore[method-assign]  # Flask's way to add middleware

@@ -33,7 +33,9 @@ def test_an_editor_reads_the_analytics_as_charts_and_tables(curator, client):
     assert re.search(r'data-figure="interruptions">2<', html)
     # Charts are images with a title and a description, drawn without script.
     charts = re.findall(r'<svg class="chart[^"]*" role="img" aria-labelledby="([\w-]+)-title \1-desc"', html)
-    assert {"chart-days", "chart-hours", "chart-lengths", "chart-opened", "chart-read", "chart-last"} <= set(charts)
+    assert {"chart-days", "chart-hours", "chart-lengths", "chart-opened", "chart-read", "chart-last"} <= set(
+        charts
+    )
     row = re.search(r'<tr data-event="record-shift-102-tonnes">(.*?)</tr>', html, re.S).group(1)
     assert "102 tonnes in one shift" in row and "data-opens>2<" in row and "1 min 20 s" in row
     assert 'id="table-last"' in html

@@ -75,7 +75,9 @@ def a_visit(page) -> None:
     """Read one event for at least a second (with larger text), swipe to the next, then walk away."""
     open_event(page, "record-shift-102-tonnes")
     page.locator("#event-layer [data-preference=text-large]").tap()
-    expect(page.locator("#event-layer [data-preference=text-large]")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#event-layer [data-preference=text-large]")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     page.wait_for_timeout(1_200)  # the visitor reads
     Fingers(page).swipe([(1400, 500)], [(900, 500)])
     expect(page.locator("#event-title")).to_have_text("Declared a “world record”")
@@ -114,7 +116,9 @@ def assert_the_visit_is_counted(curator_page, live_server) -> None:
 def test_a_visitors_session_appears_on_the_analytics_page(page, live_server, curator_page):
     wake_from_attract(page, live_server)
     a_visit(page)
-    expect(page.get_by_role("dialog", name="Touch the screen to explore his life")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("dialog", name="Touch the screen to explore his life")).to_be_visible(
+        timeout=10_000
+    )
     wait_for(lambda: stored_events(live_server, "session-end") == 1)
     assert page.context.cookies() == []
     assert page.errors == []
@@ -132,7 +136,9 @@ def kiosk_page(browser, live_server):
 
 
 @pytest.mark.parametrize("live_config", [QUICK], indirect=True)
-def test_events_recorded_while_the_server_is_away_arrive_later_once_each(kiosk_page, live_server, curator_page):
+def test_events_recorded_while_the_server_is_away_arrive_later_once_each(
+    kiosk_page, live_server, curator_page
+):
     page = kiosk_page
     page.goto(live_server.url + "/?kiosk=gallery-3")
     wait_until(page, "navigator.serviceWorker.controller !== null")  # the kiosk's offline copy is ready
@@ -141,7 +147,9 @@ def test_events_recorded_while_the_server_is_away_arrive_later_once_each(kiosk_p
 
     live_server.stop()
     a_visit(page)
-    expect(page.get_by_role("dialog", name="Touch the screen to explore his life")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("dialog", name="Touch the screen to explore his life")).to_be_visible(
+        timeout=10_000
+    )
     assert page.evaluate(QUEUE_LENGTH) >= 5  # the visit waits in the kiosk
     page.reload()  # even a reload (from the offline copy) loses nothing...
     wait_until(page, ANALYTICS_READY)
@@ -155,10 +163,14 @@ def test_events_recorded_while_the_server_is_away_arrive_later_once_each(kiosk_p
 
 
 @pytest.mark.parametrize(
-    "live_config", [{"HEARTBEAT_SECONDS": 1, "SILENCE_SECONDS": 2, "OPENING_HOURS": "00:00-24:00"}], indirect=True
+    "live_config",
+    [{"HEARTBEAT_SECONDS": 1, "SILENCE_SECONDS": 2, "OPENING_HOURS": "00:00-24:00"}],
+    indirect=True,
 )
 def test_a_kiosk_reports_in_and_goes_silent_when_it_stops(browser, live_server, curator_page):
-    kiosk = browser.new_context(viewport={"width": 1920, "height": 1080}, has_touch=True, service_workers="block")
+    kiosk = browser.new_context(
+        viewport={"width": 1920, "height": 1080}, has_touch=True, service_workers="block"
+    )
     page = kiosk.new_page()
     page.goto(live_server.url + "/?kiosk=Gallery-3")
     wait_until(page, ANALYTICS_READY)
