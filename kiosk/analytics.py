@@ -173,7 +173,8 @@ def ingest(rows: list[dict]) -> Ingested:
     if not kept:
         return result
     statement = insert_or_ignore(VisitorEvent).values(kept).on_conflict_do_nothing(index_elements=["uid"])
-    result.stored = max(0, _changed(db.session.execute(statement)))
+    # RETURNING lists the rows written (not those already there) on SQLite and PostgreSQL alike.
+    result.stored = len(db.session.execute(statement.returning(VisitorEvent.id)).all())
     result.duplicates = len(kept) - result.stored
     if result.stored:
         _mark_stale({row["day"] for row in kept})
