@@ -52,49 +52,48 @@ def _chosen_kiosk() -> str:
     return name if analytics.NAME.fullmatch(name) else ""
 
 
-def _charts(report: analytics.Report) -> dict:
-    sessions = lambda value: _("%(n)d sessions", n=value)  # noqa: E731 - one-line formatters
+def _sessions(value: float) -> str:
+    return _("%(n)d sessions", n=value)
+
+
+def _opens(value: float) -> str:
+    return _("%(n)d opens", n=value)
+
+
+def _tables(report: analytics.Report) -> dict[str, list[tuple[str, int]]]:
+    """The (label, sessions) rows of the per-day and per-hour charts and tables."""
     return {
-        "per_day": bar_chart(
-            "chart-days",
-            _("Sessions per day"),
-            [(day.isoformat(), count) for day, count in report.sessions_per_day],
-            shown=sessions,
-        ),
-        "per_hour": bar_chart(
-            "chart-hours",
-            _("Sessions by hour of the day"),
-            [(f"{hour:02d}:00", count) for hour, count in enumerate(report.sessions_per_hour)],
-            shown=sessions,
-        ),
-        "lengths": bar_chart(
-            "chart-lengths",
-            _("How long sessions last"),
-            report.session_lengths,
-            shown=sessions,
-        ),
-        "opened": bar_chart(
-            "chart-opened",
-            _("Events opened most"),
-            [(item["headline"], item["opens"]) for item in report.top_opened],
-            horizontal=True,
-            shown=lambda value: _("%(n)d opens", n=value),
-        ),
-        "read": bar_chart(
-            "chart-read",
+        "days": [(day.isoformat(), count) for day, count in report.sessions_per_day],
+        "hours": [
+            (f"{hour:02d}:00–{hour:02d}:59", count) for hour, count in enumerate(report.sessions_per_hour)
+        ],
+    }
+
+
+def _charts(report: analytics.Report, tables: dict) -> dict:
+    hours = [(label[:5], count) for label, count in tables["hours"]]
+    per_event = [  # the horizontal charts: (key, title, items, figure, formatter)
+        ("opened", _("Events opened most"), report.top_opened, "opens", _opens),
+        (
+            "read",
             _("Events read longest (reading time in all)"),
-            [(item["headline"], item["reading_seconds"]) for item in report.top_read],
-            horizontal=True,
-            shown=duration,
+            report.top_read,
+            "reading_seconds",
+            duration,
         ),
-        "last": bar_chart(
-            "chart-last",
-            _("The last event of a session"),
-            [(item["headline"], item["sessions"]) for item in report.last_seen],
-            horizontal=True,
-            shown=sessions,
+        ("last", _("The last event of a session"), report.last_seen, "sessions", _sessions),
+    ]
+    charts = {
+        "per_day": bar_chart("chart-days", _("Sessions per day"), tables["days"], shown=_sessions),
+        "per_hour": bar_chart("chart-hours", _("Sessions by hour of the day"), hours, shown=_sessions),
+        "lengths": bar_chart(
+            "chart-lengths", _("How long sessions last"), report.session_lengths, shown=_sessions
         ),
     }
+    for key, title, items, figure, shown in per_event:
+        points = [(item["headline"], item[figure]) for item in items]
+        charts[key] = bar_chart(f"chart-{key}", title, points, horizontal=True, shown=shown)
+    return charts
 
 
 @bp.get("/analytics")
@@ -103,11 +102,13 @@ def analytics_page():
     since, until = _period(problems)
     kiosk = _chosen_kiosk()
     report = analytics.report(since, until, kiosk)
+    tables = _tables(report)
     return page_or_fragment(
         "admin/analytics.html",
         "admin/_analytics_report.html",
         report=report,
-        charts=_charts(report),
+        charts=_charts(report, tables),
+        tables=tables,
         problems=problems,
         kiosks=sorted(analytics.known_kiosks() | set(fleet.names())),
         filters={"since": since.isoformat(), "until": until.isoformat(), "kiosk": kiosk},

@@ -125,16 +125,6 @@ def test_a_visitors_session_appears_on_the_analytics_page(page, live_server, cur
     assert_the_visit_is_counted(curator_page, live_server)
 
 
-@pytest.fixture
-def kiosk_page(browser, live_server):
-    """A kiosk page with its service worker allowed, so that it keeps working while the server is away."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 @pytest.mark.parametrize("live_config", [QUICK], indirect=True)
 def test_events_recorded_while_the_server_is_away_arrive_later_once_each(
     kiosk_page, live_server, curator_page
