@@ -1,7 +1,7 @@
 """Visitor analytics (raw events, daily totals, days to sum up) and the kiosk fleet.
 
 Revision ID: 0007
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-29 02:56:38.490664
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0007"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
