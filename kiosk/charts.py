@@ -74,20 +74,21 @@ def bar_chart(
     every = max(1, -(-len(points) // 16))  # under a vertical chart, at most 16 labels fit
     bars = []
     if horizontal:
-        span = WIDTH - LABEL_WIDTH - 60
+        span = WIDTH - LABEL_WIDTH - 110  # room on the right for the value
         for index, (label, value) in enumerate(points):
             length = span * value / top
             y = float(PLOT_TOP + index * ROW_HEIGHT)
             bars.append(Bar(label, value, shown(value), LABEL_WIDTH, y, length, ROW_HEIGHT - 8, True))
         height = PLOT_TOP + len(points) * ROW_HEIGHT + 10
     else:
+        top_margin = 16  # the values are written above the bars
         slot = (WIDTH - 40) / max(1, len(points))
         for index, (label, value) in enumerate(points):
             length = COLUMN_HEIGHT * value / top
             x = 40 + index * slot + slot * 0.12
-            y = PLOT_TOP + COLUMN_HEIGHT - length
+            y = PLOT_TOP + top_margin + COLUMN_HEIGHT - length
             bars.append(Bar(label, value, shown(value), x, y, slot * 0.76, length, index % every == 0))
-        height = PLOT_TOP + COLUMN_HEIGHT + 36
+        height = PLOT_TOP + top_margin + COLUMN_HEIGHT + 36
     return BarChart(
         id=chart_id,
         title=title,

@@ -18,9 +18,12 @@ from sqlalchemy import select
 from .analytics import BatchRefused, checked_name, clock_offset_ms, museum_zone, parse_json
 from .database import insert_or_ignore
 from .extensions import db
-from .models import KioskStation, utcnow
+from .models import ContentState, KioskStation, utcnow
 
 ERRORS_RECENT = timedelta(days=1)
+# A kiosk applies a publish when its visitor goes back to the timeline or walks away: only one still on the
+# old version this long after the publish needs a look.
+UPDATE_GRACE = timedelta(minutes=10)
 HOURS = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
 SCREEN = re.compile(r"\d{1,5}x\d{1,5}")
 VERSION = re.compile(r"[A-Za-z0-9._-]{0,80}")
@@ -128,16 +131,19 @@ class KioskState:
     current_version: bool
     silent: bool
     erroring: bool
+    behind: bool  # still on an old version well after the publish
 
     @property
     def needs_a_look(self) -> bool:
-        return self.silent or self.erroring or not self.current_version
+        return self.silent or self.erroring or self.behind
 
 
 def fleet(current_version: str, now: datetime | None = None) -> list[KioskState]:
     """Every kiosk that ever reported, those needing a look first, then by name."""
     now = now or utcnow()
     silence = timedelta(seconds=int(current_app.config.get("SILENCE_SECONDS", 300)))
+    published_at = db.session.scalar(select(ContentState.changed_at).where(ContentState.id == 1))
+    long_since_publish = published_at is None or now - published_at > UPDATE_GRACE
     states = []
     for station in db.session.scalars(select(KioskStation).order_by(KioskStation.name)):
         quiet_from = station.last_seen + silence
@@ -145,6 +151,7 @@ def fleet(current_version: str, now: datetime | None = None) -> list[KioskState]
             KioskState(
                 station=station,
                 current_version=station.version == current_version,
+                behind=station.version != current_version and long_since_publish,
                 silent=quiet_from < now and open_during(quiet_from, now),
                 erroring=bool(station.last_error_at and now - station.last_error_at < ERRORS_RECENT),
             )

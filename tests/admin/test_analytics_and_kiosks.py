@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.extensions import db
-from kiosk.models import KioskStation, utcnow
+from kiosk.models import ContentState, KioskStation, utcnow
 
 from ..test_analytics import a_visit, heartbeat, now_ms, send
 
@@ -86,6 +86,7 @@ def test_the_kiosks_page_warns_about_a_silent_kiosk_and_one_reporting_errors(cur
     client.post("/fleet/heartbeat", json=heartbeat(kiosk="stairs"))
     station = db.session.scalar(select(KioskStation).where(KioskStation.name == "stairs"))
     station.last_seen = utcnow() - timedelta(minutes=20)
+    db.session.get(ContentState, 1).changed_at = utcnow() - timedelta(hours=1)  # published long ago
     db.session.commit()
 
     html = curator.get("/admin/kiosks").get_data(as_text=True)
@@ -96,6 +97,15 @@ def test_the_kiosks_page_warns_about_a_silent_kiosk_and_one_reporting_errors(cur
     assert "Reports errors" in gallery and "TypeError: boom" in gallery
     foyer = re.search(r'<tr id="kiosk-foyer".*?</tr>', html, re.S).group(0)
     assert "Silent" not in foyer and "Shows an old version" in foyer
+
+
+def test_a_kiosk_catching_up_with_a_fresh_publish_is_not_a_worry_yet(curator, client):
+    client.post("/fleet/heartbeat", json=heartbeat(kiosk="foyer", version="1-old"))
+    db.session.get(ContentState, 1).changed_at = utcnow() - timedelta(minutes=2)
+    db.session.commit()
+    html = curator.get("/admin/kiosks").get_data(as_text=True)
+    assert "Updating after a publish" in html
+    assert "need a look" not in html and "needs a look" not in html
 
 
 def test_a_kiosk_silent_outside_opening_hours_is_not_a_worry(curator, client, server):
