@@ -19,6 +19,7 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, Result, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -54,8 +55,14 @@ SESSION_ENDS = {"idle-reset", "session-end"}
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 SUBJECT = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._:-]{0,119})?")
 ID = re.compile(r"[0-9A-Fa-f][0-9A-Fa-f-]{7,35}")
-LENGTH_BUCKETS = ((30, "< 30 s"), (60, "30 s – 1 min"), (120, "1–2 min"), (300, "2–5 min"), (600, "5–10 min"))
-LONGEST_BUCKET = "10 min +"
+LENGTH_BUCKETS = (
+    (30, _l("under 30 s")),
+    (60, _l("30 s – 1 min")),
+    (120, _l("1–2 min")),
+    (300, _l("2–5 min")),
+    (600, _l("5–10 min")),
+)
+LONGEST_BUCKET = _l("10 min or more")
 
 
 class BatchRefused(ValueError):
@@ -372,13 +379,13 @@ def _median_from_histogram(histogram: Counter) -> float | None:
 
 
 def _length_buckets(histogram: Counter) -> list[tuple[str, int]]:
-    buckets: Counter[str] = Counter()
+    """Sessions by length, in the buckets the page shows (labels in the curator's language)."""
+    limits = [limit for limit, _label in LENGTH_BUCKETS]
+    counts = [0] * (len(limits) + 1)
     for seconds, count in histogram.items():
-        label = next((label for limit, label in LENGTH_BUCKETS if seconds < limit), LONGEST_BUCKET)
-        buckets[label] += count
-    return [
-        (label, buckets[label]) for label in [label for _limit, label in LENGTH_BUCKETS] + [LONGEST_BUCKET]
-    ]
+        counts[next((index for index, limit in enumerate(limits) if seconds < limit), len(limits))] += count
+    labels = [str(label) for _limit, label in LENGTH_BUCKETS] + [str(LONGEST_BUCKET)]
+    return list(zip(labels, counts, strict=True))
 
 
 def headlines(slugs) -> dict[str, str]:

@@ -142,6 +142,14 @@ def test_the_report_counts_sessions_reading_and_where_visitors_leave(client):
     report = analytics.report(analytics.today(), analytics.today())
     assert report.sessions == 2
     assert report.median_session_seconds == 61  # first touch to the end of the last read, in whole seconds
+    assert dict(report.session_lengths) == {
+        "under 30 s": 0,
+        "30 s – 1 min": 0,
+        "1–2 min": 2,
+        "2–5 min": 0,
+        "5–10 min": 0,
+        "10 min or more": 0,
+    }
     assert report.attract_interruptions == 2 and report.attract_starts == 2
     opened = {item["slug"]: item for item in report.top_opened}
     assert opened["record-shift-102-tonnes"]["opens"] == 2
