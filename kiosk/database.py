@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
 
@@ -74,3 +75,11 @@ def sqlite_version() -> str | None:
     if db.engine.dialect.name != "sqlite":
         return None
     return modern_sqlite.sqlite_version
+
+
+def insert_or_ignore(model) -> Any:
+    """An INSERT that can say ON CONFLICT ... DO NOTHING / DO UPDATE, in this database's own dialect
+    (both dialects' Insert have the same on_conflict_* methods)."""
+    if db.engine.dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)

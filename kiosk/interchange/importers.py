@@ -73,7 +73,7 @@ class Plan:
 
     format: str
     title: dict | None = None
-    further_reading: list[str] | None = None
+    further_reading: list[str | dict] | None = None  # see kiosk_json.is_reading_list
     eras: list[dict] = field(default_factory=list)  # era items; only the fields the file carries
     events: list[dict] = field(default_factory=list)  # event items; likewise
     skipped: list[str] = field(default_factory=list)
@@ -285,8 +285,6 @@ def _plan_ours(document: dict) -> Plan:
     if problems and not all(isinstance(document.get(name) or [], list) for name in ("eras", "events")):
         raise ImportRefused(problems)
     title, reading = document.get("title"), document.get("further_reading")
-    if reading is not None and not (isinstance(reading, list) and all(isinstance(v, str) for v in reading)):
-        problems.append("further_reading: " + _("Must be a list of titles."))
     for position, item in enumerate(document.get("eras") or [], start=1):
         for name in ("slug", "name"):
             if isinstance(item, dict) and len(str(item.get(name, ""))) > ERA_NAME_LIMIT:
@@ -466,7 +464,7 @@ def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, sourc
             db.session.add(era)
             report.created.append(f"era {era.slug}")
         elif kiosk_json.apply_era_item(era, kiosk_json.era_item(era) | item):
-            report.updated.append(f"era {era.slug}")
+            report.updated.append(f"era {era.slug}" + _changed_fields(before, kiosk_json.era_item(era)))
         else:
             report.skipped.append(_("era %(slug)s: unchanged", slug=era.slug))
             continue
@@ -489,7 +487,9 @@ def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, sourc
             db.session.add(event)
             report.created.append(f"event {event.slug}")
         elif kiosk_json.apply_event_item(event, kiosk_json.event_item(event) | item, era, status):
-            report.updated.append(f"event {event.slug}")
+            report.updated.append(
+                f"event {event.slug}" + _changed_fields(before, kiosk_json.event_item(event))
+            )
         else:
             report.skipped.append(_("event %(slug)s: unchanged", slug=event.slug))
             continue
@@ -510,7 +510,19 @@ def _apply_title(plan: Plan, report: ImportReport) -> None:
         return
     for key, value in wanted.items():
         settings_store.put(key, value)
-    report.updated.append("title")
+    # Named as the document names them: the title's fields, and further_reading.
+    names = {setting: field for field, setting in kiosk_json.TITLE_SETTINGS.items()} | {
+        "further_reading": "further_reading"
+    }
+    before, after = ({names[key]: value for key, value in values.items()} for values in (current, wanted))
+    report.updated.append("title" + _changed_fields(before, after))
+
+
+def _changed_fields(before: dict, after: dict) -> str:
+    """Which fields an update changes, named as in our JSON format (": summary, body"), so that a dry run
+    shows a curator exactly what an import would overwrite."""
+    changed = [name for name, value in after.items() if before.get(name) != value]
+    return ": " + ", ".join(changed) if changed else ""
 
 
 def run(
