@@ -13,7 +13,7 @@ import sys
 import traceback
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g, has_request_context, render_template, request
+from flask import Flask, current_app, g, has_request_context, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -182,7 +182,10 @@ def _unexpected(error: Exception):
     _username()  # makes sure rendering never reads the user from a failed database again
     status = status_for(kind)
     try:
-        if request.blueprint == "admin":
+        if request.is_json or request.accept_mimetypes.best == "application/json":
+            # A kiosk's background report (analytics, heartbeat): it reads JSON and tries again later.
+            response = jsonify(error=kind, message=explanation(kind), request_id=request_id())
+        elif request.blueprint == "admin":
             response = current_app.make_response(_curator_page(kind, status))
         else:
             response = _visitor_page(kind, status)

@@ -9,12 +9,12 @@ import re
 import pysqlite3.dbapi2 as sqlite
 import pytest
 
-from kiosk import database, failures
+from kiosk import analytics, database, failures
 from kiosk.caching import SharedResponses
 from kiosk.extensions import db
 
 from ..conftest import make_app
-from .conftest import signed_in
+from .conftest import Explosion, signed_in
 
 REQUEST_ID = re.compile(r"[0-9a-f]{16}")
 
@@ -79,6 +79,22 @@ def test_a_fault_in_front_of_flask_still_gets_a_designed_page_and_a_logged_trace
     [logged] = errors_logged(caplog)
     assert response.headers["X-Request-Id"] in logged.getMessage()
     assert logged.exc_info[0] is ZeroDivisionError
+
+
+def test_a_fault_behind_a_kiosk_report_is_answered_in_json(shown_app, monkeypatch):
+    def explode(_body):
+        raise Explosion("a fault planted in the analytics intake")
+
+    monkeypatch.setattr(analytics, "read_batch", explode)
+    response = shown_app.test_client().post(
+        "/analytics/events", json={"kiosk": "k1", "events": []}, headers={"Origin": "http://localhost"}
+    )
+    assert response.status_code == 500
+    assert response.json == {
+        "error": "bug",
+        "message": response.json["message"],
+        "request_id": response.headers["X-Request-Id"],
+    }
 
 
 def test_admins_read_the_last_errors_with_their_tracebacks(shown_app, admin_of):

@@ -95,6 +95,36 @@ def test_the_overflowing_era_start_is_an_ordinary_not_found(client):
     assert client.get(f"/eras/{era.slug}?start=-99999999999999999999999").status_code == 200
 
 
+HOSTILE_BODIES = [
+    b"",
+    b"not json",
+    b"\xff\xfe\x00",
+    b"[" * 5000 + b"]" * 5000,
+    b'{"events": ' + b"[" * 1000 + b"]" * 1000 + b"}",
+    b"99999999999999999999999999999999999",
+    b'"a string"',
+    b"[]",
+    b'{"events": "not a list", "kiosk": 5}',
+    b'{"events": [{"kind": "\\u0000", "at": 1e400, "slug": ["x"], "seconds": -99999999999999999999}]}',
+    b'{"kiosk": "' + b"k" * 100_000 + b'", "version": null, "screen": {"width": "wide"}}',
+    b'{"kiosk": "\\ud800", "errors": [{"message": {"deep": true}}]}',
+]
+
+
+def test_hostile_bodies_on_every_visitor_endpoint_that_takes_one(app, client):
+    posts = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and not rule.endpoint.startswith("admin.") and not rule.arguments
+    ]
+    assert posts, "the kiosks report to the server"
+    for url in posts:
+        for body in HOSTILE_BODIES:
+            for content_type in ("application/json", "text/plain"):
+                response = client.post(url, data=body, content_type=content_type)
+                assert response.status_code < 500, (url, body[:60], content_type)
+
+
 def test_hostile_headers_on_visitor_pages(client):
     for headers in HOSTILE_HEADERS:
         for url in ("/", "/version", "/offline.json", "/theme.css", "/healthz"):
