@@ -9,6 +9,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, inspect, select, tuple_, union_all, update
 from sqlalchemy.orm import InstanceState, Session, contains_eager
 
+from . import media
 from .extensions import db
 from .models import ContentState, Era, Event, EventTranslation, Media, Setting, Status, utcnow
 
@@ -167,7 +168,8 @@ def offline_contents(eager_events: int | None, page_size: int) -> OfflineContent
     return OfflineContents(
         event_slugs=[slug for slug, _key in events],
         era_runs=runs,
-        image_keys=[key for _slug, key in events if key],
+        # An image whose file is missing is left out: a kiosk would only fail to fetch it.
+        image_keys=[key for _slug, key in events if key and media.paths(key)[0].is_file()],
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
@@ -18,11 +20,13 @@ else:
 # The system SQLite (3.40) predates the WAL-reset corruption fix in 3.51.3; the pysqlite3 wheel bundles
 # a current SQLite, so every connection of ours goes through it.
 MINIMUM_SQLITE = (3, 51, 3)
+# How long a write waits for another writer's lock before the curator is told the database is busy.
+BUSY_TIMEOUT_SECONDS = 15
 
 
 def engine_options(database_url: str) -> dict:
     if database_url.startswith("sqlite"):
-        return {"module": modern_sqlite, "connect_args": {"timeout": 15}}
+        return {"module": modern_sqlite, "connect_args": {"timeout": BUSY_TIMEOUT_SECONDS}}
     return {"pool_pre_ping": True}
 
 
@@ -30,12 +34,33 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # Refresh the planner's statistics when a table has grown much since they were gathered (cheap when
-    # nothing changed); without them SQLite picks a slow index for the timeline's per-era counts.
-    cursor.execute("PRAGMA optimize=0x10002")
     cursor.close()
+    _keep_private(dbapi_connection)
+
+
+def _keep_private(dbapi_connection) -> None:
+    """The database holds password hashes: readable by the kiosk's own user only. SQLite gives its -wal
+    and -shm files the database file's mode, so they follow."""
+    for _number, name, path in dbapi_connection.execute("PRAGMA database_list"):
+        if name == "main" and path and os.path.isfile(path) and os.stat(path).st_mode & 0o077:
+            # Not ours to change (a read-only folder)? The preflight says so.
+            with contextlib.suppress(OSError):
+                os.chmod(path, 0o600)
+
+
+def optimize() -> None:
+    """Refresh the planner's statistics when a table has grown much since they were gathered (cheap when
+    nothing changed); without them SQLite picks a slow index for the timeline's per-era counts.
+
+    Not on connect: it may write, and a full disk or a held write lock must never stop a visitor's read.
+    Each worker runs it once while warming up (caching.warm_up).
+    """
+    if db.engine.dialect.name != "sqlite":
+        return
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA optimize=0x10002")
 
 
 def init_app(app: Flask) -> None:

@@ -23,7 +23,7 @@ from .extensions import db
 from .interchange import kiosk_json
 from .models import Era, Event, Status
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 EditConflict = conflicts.EditConflict
@@ -373,4 +373,6 @@ def missing(event: Event) -> list[str]:
         codes.append("no-alt-text")
     if event.remote_media_url and not event.image_id:
         codes.append("remote-image")
+    if event.image_id and not media.is_present(event.image):
+        codes.append("image-file-missing")
     return codes

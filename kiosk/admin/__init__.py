@@ -14,6 +14,7 @@ from . import (  # noqa: F401 - views
     conflicts,
     eras,
     events,
+    failures,
     fleet,
     interchange,
     revisions,

@@ -38,6 +38,8 @@ ACTIONS = {
     "account.create": _l("Added an account"),
     "account.password": _l("Changed a password"),
     "account.delete": _l("Removed an account"),
+    "access.refused": _l("Refused: a page only for administrators"),
+    "csrf.refused": _l("Refused: a form that failed its security check"),
 }
 
 

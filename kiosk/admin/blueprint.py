@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .. import media
+from .. import audit, media
 from ..extensions import db
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+PREFIX = "/admin"
+bp = Blueprint("admin", __name__, url_prefix=PREFIX)
 
 
 @bp.app_template_filter("when")
@@ -36,9 +37,34 @@ def _message(error: HTTPException) -> str:
     return messages.get(error.code or 500) or error.description or ""
 
 
+def _audit_refusal(error: HTTPException) -> None:
+    """Refused access and failed CSRF checks go to the audit log: they may be someone probing."""
+    action = (
+        "csrf.refused" if isinstance(error, CSRFError) else "access.refused" if error.code == 403 else None
+    )
+    if action is None:
+        return
+    try:
+        audit.record(action, f"{request.method} {request.path}", error.description or "")
+        db.session.commit()
+    except Exception:  # the refusal still stands; the server log keeps what the audit log could not
+        db.session.rollback()
+        current_app.logger.warning("Could not audit %s of %s %s", action, request.method, request.path)
+
+
 @bp.errorhandler(HTTPException)
 def _admin_error(error: HTTPException):
     """Errors inside the admin get the admin's design and plain words (the kiosk keeps its own pages)."""
     if error.code and error.code >= 500:
         db.session.rollback()
+    _audit_refusal(error)
     return render_template("admin/error.html", error=error, message=_message(error)), error.code
+
+
+@bp.after_app_request
+def _never_stored(response):
+    """Admin pages hold unpublished text and account details: no browser or proxy may keep a copy (of any
+    answer under /admin, an unknown address's too)."""
+    if request.blueprint == bp.name or request.path.startswith(PREFIX + "/"):
+        response.cache_control.no_store = True
+    return response

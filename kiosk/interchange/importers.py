@@ -39,7 +39,7 @@ OURS, TIMELINEJS_JSON, TIMELINEJS_CSV = (
 )
 # Muted colours that carry white text, used in turn for eras an import creates.
 ERA_PALETTE = ["#8a5a14", "#4e5863", "#9b2c2c", "#3e5c76", "#5e4b6b", "#3f6b5e", "#6b5b4e"]
-_OUR_MEDIA = re.compile(r"^/media/([A-Za-z0-9]+)-(?:large|thumb)\.webp$")
+_OUR_MEDIA = re.compile(r"^/media/([A-Za-z0-9]+)-(?:large|thumb)\.webp\Z")
 LIMITS = {"headline": 120, "display_date": 120, "slug": 120, "confidence": 80, "embed": 20_000}
 ERA_NAME_LIMIT = 80
 IMAGE_LIMITS = {"alt": 300, "caption": 300, "credit": 200, "url": 500}

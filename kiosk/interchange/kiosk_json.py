@@ -22,10 +22,10 @@ from ..models import Era, Event, Media, Status
 
 FORMAT = "kiosk-timeline"
 VERSION = 1
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
 READING_KINDS = ("scholarly", "period")  # how further reading is labelled; see kiosk.content.reading_groups
-TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?$")  # a time of day: 14:05 or 14:05:30
+TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?\Z")  # a time of day: 14:05 or 14:05:30
 TEXT_FIELDS = ("headline", "display_date", "summary", "body", "confidence", "start_time", "end_time", "embed")
 # Our document's title fields, and the settings that keep them.
 TITLE_SETTINGS = {
