@@ -208,8 +208,13 @@ def _bump_content_version(session: Session, _context) -> None:
     changed = [(obj, True) for obj in (*session.new, *session.deleted)]
     changed += [(obj, False) for obj in session.dirty if session.is_modified(obj)]
     if any(_changes_what_visitors_see(obj, added) for obj, added in changed):
-        session.connection().execute(
-            update(ContentState)
-            .where(ContentState.id == 1)
-            .values(version=ContentState.version + 1, changed_at=utcnow())
-        )
+        bump_version(session)
+
+
+def bump_version(session: Session) -> None:
+    """Move the content version on, in the session's transaction (bulk writes call this themselves)."""
+    session.connection().execute(
+        update(ContentState)
+        .where(ContentState.id == 1)
+        .values(version=ContentState.version + 1, changed_at=utcnow())
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pysqlite3.dbapi2 as modern_sqlite
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .extensions import db
 
@@ -16,7 +17,8 @@ MINIMUM_SQLITE = (3, 51, 3)
 def engine_options(database_url: str) -> dict:
     if database_url.startswith("sqlite"):
         return {"module": modern_sqlite, "connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True}
+    # Like SQLite's busy timeout: wait at most 15 s for a lock, then refuse (editing.DatabaseBusy).
+    return {"pool_pre_ping": True, "connect_args": {"options": "-c lock_timeout=15000"}}
 
 
 def _configure_sqlite_connection(dbapi_connection, _record) -> None:
@@ -43,3 +45,18 @@ def sqlite_version() -> str | None:
     if db.engine.dialect.name != "sqlite":
         return None
     return modern_sqlite.sqlite_version
+
+
+# PostgreSQL's codes for a lock or statement timeout, a deadlock and a serialisation failure.
+BUSY_SQLSTATES = {"55P03", "57014", "40P01", "40001"}
+
+
+def is_busy(error: BaseException) -> bool:
+    """True when the database refused because another transaction held it too long (SQLite "database is
+    locked", a PostgreSQL lock or statement timeout), not because of anything in the request itself."""
+    if not isinstance(error, DBAPIError) or isinstance(error, IntegrityError):
+        return False
+    if getattr(error.orig, "sqlstate", None) in BUSY_SQLSTATES:
+        return True
+    text = str(error.orig).lower()
+    return "database is locked" in text or "database is busy" in text

@@ -8,11 +8,12 @@ protected without anyone having to remember it.
 from flask import Flask
 
 from . import audit, auth, conflicts, eras, events, interchange, revisions, settings, trash  # noqa: F401 - views
-from .blueprint import bp
+from .blueprint import RowId, bp
 
 
 def init_app(app: Flask) -> None:
     auth.init_app(app)
+    app.url_map.converters["id"] = RowId
     app.register_blueprint(bp)
 
 

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, render_template
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import Conflict, HTTPException, ServiceUnavailable
+from werkzeug.routing import IntegerConverter
 
-from .. import media
+from .. import database, editing, media
 from ..extensions import db
+from .forms import LARGEST
 
+logger = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+class RowId(IntegerConverter):
+    """``<id:event_id>``: a row id or revision number in a URL, 1 to 2**31 - 1; anything else is a 404
+    before the view runs (and never overflows the database's integers)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=LARGEST)
+
+
+def show_refusal(form: FlaskForm, refusal: editing.SaveRefused) -> int:
+    """Show a refused save on the form it came from, everything typed kept: a taken web address at its
+    field, anything else above the form. Returns the status to answer with."""
+    if refusal.field:
+        form[refusal.field].errors.append(str(refusal))
+        return 422
+    flash(str(refusal), "error")
+    return 503 if isinstance(refusal, editing.DatabaseBusy) else 409
 
 
 @bp.app_template_filter("when")
@@ -42,3 +66,21 @@ def _admin_error(error: HTTPException):
     if error.code and error.code >= 500:
         db.session.rollback()
     return render_template("admin/error.html", error=error, message=_message(error)), error.code
+
+
+@bp.errorhandler(editing.SaveRefused)
+def _refused(refusal: editing.SaveRefused):
+    """A refused change from a view with nothing typed to keep (the trash, moving or deleting an era)."""
+    busy = isinstance(refusal, editing.DatabaseBusy)
+    return _admin_error((ServiceUnavailable if busy else Conflict)(str(refusal)))
+
+
+@bp.errorhandler(OperationalError)
+def _database_busy(error: OperationalError):
+    """A busy database anywhere else in the admin (signing in during a large import, say): try again."""
+    if not database.is_busy(error):
+        raise error
+    logger.warning("The database was busy: %s", error)
+    return _admin_error(
+        ServiceUnavailable(_("The database is busy. Nothing was changed: try again in a moment."))
+    )
