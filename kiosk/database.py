@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pysqlite3.dbapi2 as modern_sqlite
 from flask import Flask
 from sqlalchemy import event
@@ -14,31 +16,40 @@ from .extensions import db
 MINIMUM_SQLITE = (3, 51, 3)
 
 
-def engine_options(database_url: str) -> dict:
+# How long a change waits for another one's lock before it is refused as busy (editing.DatabaseBusy):
+# well under gunicorn's 30 s timeout, well over the ~2 s a large import holds the lock.
+LOCK_TIMEOUT_MS = 15000
+
+
+def engine_options(database_url: str, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> dict:
     if database_url.startswith("sqlite"):
-        return {"module": modern_sqlite, "connect_args": {"timeout": 15}}
-    # Like SQLite's busy timeout: wait at most 15 s for a lock, then refuse (editing.DatabaseBusy).
-    return {"pool_pre_ping": True, "connect_args": {"options": "-c lock_timeout=15000"}}
+        return {"module": modern_sqlite, "connect_args": {"timeout": lock_timeout_ms / 1000}}
+    return {"pool_pre_ping": True, "connect_args": {"options": f"-c lock_timeout={lock_timeout_ms}"}}
 
 
-def _configure_sqlite_connection(dbapi_connection, _record) -> None:
+def _configure_sqlite_connection(lock_timeout_ms: int, dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_ms)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Refresh the planner's statistics when a table has grown much since they were gathered (cheap when
     # nothing changed); without them SQLite picks a slow index for the timeline's per-era counts.
-    cursor.execute("PRAGMA optimize=0x10002")
+    try:
+        cursor.execute("PRAGMA optimize=0x10002")
+    except modern_sqlite.OperationalError:  # another change holds the lock: the next connection refreshes
+        pass
     cursor.close()
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    lock_timeout_ms = int(app.config.get("DATABASE_LOCK_TIMEOUT_MS", LOCK_TIMEOUT_MS))
+    options = engine_options(app.config["SQLALCHEMY_DATABASE_URI"], lock_timeout_ms)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _configure_sqlite_connection)
+            event.listen(db.engine, "connect", partial(_configure_sqlite_connection, lock_timeout_ms))
 
 
 def sqlite_version() -> str | None:

@@ -190,7 +190,8 @@ def test_imports_record_revisions_and_an_audit_entry(app):
     assert [(r.number, r.note, r.username) for r in created] == [
         (1, "Imported from timelinejs-museum.json", "command line")
     ]
-    # Seeding is an import too: revision 1 is the event as seeded, so the state before this import can be restored.
+    # Seeding is an import too: revision 1 is the event as seeded, so its state before this import can
+    # be restored.
     updated = revisions.history(event("hero-of-socialist-labour"))
     assert [r.number for r in updated] == [2, 1]
     assert updated[1].snapshot["era"] == "return-to-the-donbas"

@@ -11,7 +11,7 @@ from kiosk import revisions
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Era, Event, Revision
 
-from .conftest import form_values
+from .conftest import event_form, form_values
 
 LONG_BEFORE = "He cut 102 tonnes of coal in a single shift, about fourteen times the norm of seven tonnes."
 LONG_AFTER = "He cut 102 tonnes of coal in one shift, about fourteen times the norm of seven tonnes."
@@ -192,3 +192,15 @@ def test_eras_have_a_history_and_can_be_restored(curator):
     db.session.refresh(era)
     assert era.name == "Miner"
     assert revisions.history(era)[0].note == "Restored revision 1"
+
+
+def test_a_restore_whose_web_address_is_taken_now_is_refused_and_changes_nothing(curator):
+    event = seeded("retirement")
+    edit_event(curator, event, slug="pension")
+    assert curator.post("/admin/events/new", event_form(slug="retirement")).status_code == 302
+    url = f"/admin/events/{event.id}/history/1/restore"
+    response = curator.post(url, form_values(curator.get(url).get_data(as_text=True), url))
+    assert response.status_code == 409
+    assert "The web address retirement is now used by something else" in response.get_data(as_text=True)
+    db.session.refresh(event)
+    assert event.slug == "pension" and revisions.history(event)[0].number == event.version
