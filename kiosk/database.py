@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import partial
 
 import pysqlite3.dbapi2 as modern_sqlite
@@ -35,10 +36,8 @@ def _configure_sqlite_connection(lock_timeout_ms: int, dbapi_connection, _record
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Refresh the planner's statistics when a table has grown much since they were gathered (cheap when
     # nothing changed); without them SQLite picks a slow index for the timeline's per-era counts.
-    try:
+    with suppress(modern_sqlite.OperationalError):  # another change holds the lock: a later connection will
         cursor.execute("PRAGMA optimize=0x10002")
-    except modern_sqlite.OperationalError:  # another change holds the lock: the next connection refreshes
-        pass
     cursor.close()
 
 
