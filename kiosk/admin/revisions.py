@@ -79,7 +79,7 @@ def _history_page(kind: str, entity: Event | Era):
         older=older,
         newer=newer,
         changes=changes,
-        # Saves outside the admin (the trash, an import of an unchanged item) may leave no revision.
+        # Every change records a revision now; content from before that may have none for its state.
         latest_is_current=bool(history)
         and not revisions.diff(history[0].snapshot, revisions.snapshot(entity)),
     )

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kiosk import revisions
 from kiosk.extensions import db
@@ -17,7 +17,9 @@ from kiosk.models import Event, Role
 
 from ..conftest import make_app
 from ..helpers import make_user
+from ..test_imports import GOOD_SHEET
 from .conftest import Curator, form_values
+from .test_interchange import staged, upload
 
 ROUNDS = 12
 BUSY = "The database is busy with another change"
@@ -71,13 +73,14 @@ def impatient(app, data_dir):
 
 
 @contextmanager
-def database_kept_busy(event_id: int):
-    """Another change holding the write lock (SQLite's database lock, PostgreSQL's row lock)."""
+def database_kept_busy():
+    """Another change holding the write lock: SQLite's on the database, PostgreSQL's on the events (which
+    lets everyone read them, and write anything else)."""
     with db.engine.connect() as holder:
         if holder.dialect.name == "sqlite":
             holder.exec_driver_sql("BEGIN IMMEDIATE")
         else:
-            holder.execute(select(Event.id).where(Event.id == event_id).with_for_update())
+            holder.exec_driver_sql("LOCK TABLE event IN SHARE ROW EXCLUSIVE MODE")
         try:
             yield
         finally:
@@ -91,7 +94,7 @@ def test_a_save_while_the_database_is_busy_asks_to_try_again_and_keeps_what_was_
     event = seeded("retirement")
     url = f"/admin/events/{event.id}/edit"
     typed = opened(curator, url) | {"headline": "Retires at sixty-eight"}
-    with database_kept_busy(event.id):
+    with database_kept_busy():
         response = curator.post(url, typed)
     html = response.get_data(as_text=True)
     assert response.status_code == 503
@@ -108,7 +111,7 @@ def test_a_sign_in_while_the_database_is_busy_is_asked_to_try_again(impatient):
     make_user("curator", Role.EDITOR)
     visitor = Curator(impatient.test_client())
     on_sqlite = db.engine.dialect.name == "sqlite"
-    with database_kept_busy(seeded("retirement").id):
+    with database_kept_busy():
         response = visitor.sign_in()
     if on_sqlite:  # the whole database is locked: signing in (it writes) must wait, then is refused kindly
         assert response.status_code == 503
@@ -116,4 +119,22 @@ def test_a_sign_in_while_the_database_is_busy_is_asked_to_try_again(impatient):
             as_text=True
         )
         response = visitor.sign_in()
-    assert response.status_code == 302  # PostgreSQL locks only the event's row: signing in goes ahead
+    assert response.status_code == 302  # on PostgreSQL only the events are locked: signing in goes ahead
+
+
+def test_an_import_confirmed_while_the_database_is_busy_waits_to_be_confirmed_again(impatient, data_dir):
+    make_user("curator", Role.EDITOR)
+    curator = Curator(impatient.test_client())
+    assert curator.sign_in().status_code == 302
+    dry_run = upload(curator, GOOD_SHEET).get_data(as_text=True)
+    confirm = form_values(dry_run, "/admin/import/confirm") | {"publish": "y"}
+    before = db.session.scalar(select(func.count(Event.id)))
+    with database_kept_busy():
+        response = curator.post("/admin/import/confirm", confirm)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503 and BUSY in html
+    assert "4 created, 1 updated, 0 skipped" in html  # the dry run again, and the same choice to confirm
+    assert form_values(html, "/admin/import/confirm") == confirm
+    assert db.session.scalar(select(func.count(Event.id))) == before and len(staged(data_dir)) == 1
+    assert "Imported sheet-good.csv" in curator.post("/admin/import/confirm", confirm).get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Event.id))) == before + 3
