@@ -19,13 +19,12 @@ import threading
 import time
 
 from _support import machine, prepare_data_dir, temporary_folder
+from generate_events import sentence
 
 from kiosk import create_app, settings_store
 from kiosk.extensions import db
 from kiosk.interchange import importers
 from kiosk.models import Era, Event
-
-WORDS = "coal seam shift brigade hewer mine shaft tonnes record plan Donbas pick hammer lamp comrade".split()
 
 
 def timelinejs_file(count: int, eras: list[Era], wording: str = "", seed: int = 1935) -> bytes:
@@ -34,14 +33,14 @@ def timelinejs_file(count: int, eras: list[Era], wording: str = "", seed: int = 
     events = []
     for number in range(count):
         era = eras[number % len(eras)]
-        text = " ".join(rng.choice(WORDS) for _ in range(22))
+        text = sentence(rng, 22)
         events.append(
             {
                 "unique_id": f"imported-{number}",
                 "start_date": {"year": str(rng.randint(era.start_year, era.end_year)), "month": "5"},
                 "text": {
                     "headline": f"Shift report {number}{wording}",
-                    "text": f"<p>{text.capitalize()}.</p>",
+                    "text": f"<p>{text}</p>",
                 },
                 "group": era.name,
             }

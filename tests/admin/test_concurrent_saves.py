@@ -29,15 +29,6 @@ def seeded(slug: str) -> Event:
     return db.session.scalar(select(Event).where(Event.slug == slug))
 
 
-@pytest.fixture
-def colleague(server) -> Curator:
-    """A second curator at another computer."""
-    make_user("anna", Role.EDITOR)
-    person = Curator(server.test_client())
-    assert person.sign_in("anna").status_code == 302
-    return person
-
-
 def opened(person: Curator, url: str) -> dict:
     return form_values(person.get(url).get_data(as_text=True), url) | {"action": "save"}
 
