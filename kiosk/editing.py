@@ -96,13 +96,17 @@ def _check_version(entity: Event | Era, expected_version: int | None, submitted:
         raise conflicts.EditConflict(entity, submitted)
 
 
-def _record(entity: Event | Era, note: str, action: str, detail: str = "", before: dict | None = None):
+def _record(
+    entity: Event | Era, note: str, action: str | None, detail: str = "", before: dict | None = None
+) -> Revision:
     """Bump the version (UPDATE … WHERE version = the one loaded, even when nothing else changed: a save
-    that changes nothing is checked too), then the revision under the new number and the audit entry."""
+    that changes nothing is checked too), then the revision under the new number and the audit entry
+    (``action`` None: the caller writes one entry for several changes)."""
     entity.updated_at = utcnow()
     db.session.flush()  # StaleDataError when another save bumped the version first
     revision = revisions.record(entity, note, before=before)
-    audit.record(action, _target(entity), detail)
+    if action:
+        audit.record(action, _target(entity), detail)
     return revision
 
 
@@ -346,13 +350,13 @@ def move_era(era: Era, step: int) -> bool:
     if not 0 <= target < len(eras):
         return False
     eras[index], eras[target] = eras[target], eras[index]
-    detail = "earlier" if step < 0 else "later"
     with _transaction(era):
         for position, item in enumerate(eras, start=1):
             if item.position != position:
                 before = revisions.snapshot(item)
                 item.position = position
-                _record(item, _("Moved in the order"), "era.move", detail, before=before)
+                _record(item, _("Moved in the order"), None, before=before)
+        audit.record("era.move", _target(era), "earlier" if step < 0 else "later")
     return True
 
 

@@ -3,12 +3,13 @@
 import json
 import re
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
-from kiosk import revisions, settings_store, trash
+from kiosk import editing, revisions, settings_store
 from kiosk.extensions import db
 from kiosk.interchange import exporters, importers
-from kiosk.models import AuditEntry, Era, Event, Status
+from kiosk.models import AuditEntry, Era, Event, Revision, Status
 
 from .interop import DATA, cli, state
 
@@ -205,8 +206,8 @@ def test_imports_record_revisions_and_an_audit_entry(app):
 
 
 def test_events_in_the_trash_are_skipped(app):
-    trash.move_to_trash(event("hero-of-socialist-labour"))
-    db.session.commit()
+    hero = event("hero-of-socialist-labour")
+    editing.move_event_to_trash(hero, hero.version)
     result = cli(app, "import", MUSEUM)
     assert "event hero-of-socialist-labour: In the trash" in result.output
     assert event("hero-of-socialist-labour").era.slug == "return-to-the-donbas"
@@ -258,3 +259,29 @@ def test_the_domain_api_runs_without_the_cli(app):
     report = importers.run(GOOD_SHEET.read_bytes(), source="upload.csv", dry_run=True)
     assert report.dry_run and len(report.created) == 4
     assert event("1936-fame") is None
+
+
+def test_a_dry_run_writes_nothing_at_all(app):
+    tables = (Event, Era, Revision, AuditEntry)
+    before = [db.session.scalar(select(func.count()).select_from(model)) for model in tables]
+    report = importers.run(MUSEUM.read_bytes(), source="museum.json", dry_run=True)
+    assert report.created and report.updated
+    assert [db.session.scalar(select(func.count()).select_from(model)) for model in tables] == before
+
+
+def test_an_event_changed_between_the_check_and_the_write_stops_the_whole_import(app):
+    batch, report = importers.prepare(importers.read(MUSEUM.read_bytes()), source="museum.json")
+    assert "event hero-of-socialist-labour" in report.updated
+    hero = event("hero-of-socialist-labour")
+    editing.move_event_to_trash(hero, hero.version)  # a curator, meanwhile
+    counts = (
+        db.session.scalar(select(func.count(Event.id))),
+        db.session.scalar(select(func.count(Revision.id))),
+    )
+    with pytest.raises(editing.SaveRefused, match="changed the timeline while this import was being checked"):
+        editing.write_batch(batch)
+    assert event("first-shift") is None and event("hero-of-socialist-labour").deleted_at is not None
+    assert (
+        db.session.scalar(select(func.count(Event.id))),
+        db.session.scalar(select(func.count(Revision.id))),
+    ) == counts
