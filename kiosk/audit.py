@@ -33,7 +33,7 @@ def record(action: str, target: str = "", detail: str = "", username: str | None
 
 def search(
     *, action: str = "", username: str = "", since: date | None = None, until: date | None = None
-) -> Select[tuple[AuditEntry]]:
+) -> Select[AuditEntry]:
     """The entries that match, newest first (for db.paginate).
 
     ``username`` also finds failed sign-ins typed with that name (they have no signed-in user).

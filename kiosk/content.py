@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import Connection, func, inspect, select, tuple_, union_all, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, inspect, select, tuple_, union_all, update
 from sqlalchemy.orm import Session, contains_eager
 
 from .extensions import db
@@ -208,12 +208,12 @@ def _bump_content_version(session: Session, _context) -> None:
     changed = [(obj, True) for obj in (*session.new, *session.deleted)]
     changed += [(obj, False) for obj in session.dirty if session.is_modified(obj)]
     if any(_changes_what_visitors_see(obj, added) for obj, added in changed):
-        bump_version(session)
+        bump_version(session.connection())
 
 
-def bump_version(session: Session) -> None:
-    """Move the content version on, in the session's transaction (bulk writes call this themselves)."""
-    session.connection().execute(
+def bump_version(connection: Connection) -> None:
+    """Move the content version on, in the connection's transaction (bulk writes call this themselves)."""
+    connection.execute(
         update(ContentState)
         .where(ContentState.id == 1)
         .values(version=ContentState.version + 1, changed_at=utcnow())

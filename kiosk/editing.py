@@ -403,7 +403,7 @@ class RowChange:
     values: dict[str, Any]  # every column it sets (an event's era apart: see ``era``)
     after: dict  # its snapshot once written
     entity_id: int | None = None  # None: a new one
-    version: int | None = None  # the version it was worked out from
+    version: int = 0  # the version it was worked out from (a new one has none yet)
     before: dict | None = None  # its snapshot now, kept first when it has no history yet
     era: str = ""  # an event's era, by slug (it may be new in the same batch)
     visible: bool = False  # visitors see it, before or after
@@ -437,7 +437,7 @@ def write_batch(batch: Batch) -> None:
         _write_rows(Event, batch.events, batch.note, era_ids)
         audit.record("import", batch.source, batch.detail)
         if any(change.visible for change in (*batch.eras, *batch.events)):
-            content.bump_version(db.session)
+            content.bump_version(db.session.connection())
 
 
 def _write_rows(model: type[Event] | type[Era], changes: list[RowChange], note: str, era_ids: dict) -> None:
@@ -471,8 +471,8 @@ def _write_rows(model: type[Event] | type[Era], changes: list[RowChange], note: 
             )
     ids = []
     if created:
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = list(connection.execute(statement, [row(change) for change in created]).scalars())
+        returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = list(connection.execute(returning, [row(change) for change in created]).scalars())
     numbered = [(change, entity_id, 1) for change, entity_id in zip(created, ids, strict=True)]
     numbered += [(change, change.entity_id, change.version + 1) for change in updated]
     rows = []
@@ -502,7 +502,7 @@ def listed_events(search: str = "", era_id: int | None = None, status: Status | 
     return list(db.session.scalars(query))
 
 
-def listed_event(event_id: int) -> Select[tuple[Event]]:
+def listed_event(event_id: int) -> Select[Event]:
     """The event with this id, unless it is in the trash (for db.first_or_404)."""
     return select(Event).where(Event.id == event_id, Event.deleted_at.is_(None))
 

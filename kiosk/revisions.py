@@ -88,7 +88,7 @@ def history(entity: Event | Era) -> list[Revision]:
     )
 
 
-def numbered(entity: Event | Era, number: int) -> Select[tuple[Revision]]:
+def numbered(entity: Event | Era, number: int) -> Select[Revision]:
     """The revision with this number (for db.first_or_404)."""
     return select(Revision).where(
         Revision.entity_type == _kind(entity), Revision.entity_id == entity.id, Revision.number == number

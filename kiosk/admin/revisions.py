@@ -99,7 +99,7 @@ def _restore_page(kind: str, entity: Event | Era, number: int):
         except editing.EditConflict:
             problem, status = _("Someone else changed it a moment ago: look at the differences again."), 409
         except (revisions.RestoreRefused, editing.SaveRefused) as refusal:
-            problem, status = str(refusal), 409
+            problem, status = str(refusal), 503 if isinstance(refusal, editing.DatabaseBusy) else 409
         else:
             flash(
                 _(

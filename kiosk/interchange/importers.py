@@ -474,14 +474,15 @@ def _plan_events(plan: Plan, report: ImportReport, batch: editing.Batch, status_
         row, before = rows.get(item["slug"]), None
         if row is not None:
             before = kiosk_json.event_item_from_columns(
-                row, era_slugs[row["era_id"]], media_keys.get(row["image_id"])
+                row, era_slugs[row["era_id"]], media_keys[row["image_id"]] if row["image_id"] else None
             )
         whole = (before or NEW_EVENT) | item
         status = status_of(item, row["status"] if row else None)
         # A key names an image in this kiosk's media store; another kiosk's keys mean no image.
-        image_id = media_ids.get((whole.get("image") or {}).get("key"))
+        key = (whole.get("image") or {}).get("key")
+        image_id = media_ids.get(key) if key else None
         values = kiosk_json.event_columns(whole, status) | {"image_id": image_id}
-        after = kiosk_json.event_item_from_columns(values, whole["era"], media_keys.get(image_id))
+        after = kiosk_json.event_item_from_columns(values, whole["era"], key if image_id else None)
         if row is None:
             batch.events.append(
                 editing.RowChange(values, after, era=whole["era"], visible=status == Status.PUBLISHED)

@@ -39,7 +39,7 @@ EVENT_COLUMNS = (
 ERA_COLUMNS = ("slug", "name", "start_year", "end_year", "colour", "description", "position")
 
 
-def event_item_from_columns(row: Mapping[str, Any], era_slug: str, image_key: str | None) -> dict:
+def event_item_from_columns(row: Mapping[Any, Any], era_slug: str, image_key: str | None) -> dict:
     """An event's row (column values) as an item: what documents and revision snapshots hold."""
     image = None
     if image_key or row["remote_media_url"]:
@@ -104,6 +104,8 @@ def event_columns(item: dict, status: Status | None = None) -> dict[str, Any]:
     """The event columns a whole event item sets (the era and the image apart)."""
     image = item.get("image") or {}
     start, end = PartialDate.from_dict(item["start"]), PartialDate.from_dict(item.get("end"))
+    if start is None:  # check_document and the importers refuse such items first
+        raise ValueError(f"{item['slug']}: the start date is missing")
     return {
         "slug": item["slug"],
         "headline": item["headline"],
