@@ -7,7 +7,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select
 
 from kiosk.extensions import db
-from kiosk.models import ContentState, Era
+from kiosk.models import ContentState, Era, Revision
 
 from .conftest import make_app
 
@@ -58,12 +58,14 @@ def test_versions_below_their_highest_revision_are_raised_so_new_revision_number
                 "created_at, updated_at, version) VALUES (1, 'a', 'A', 1906, 1977, '#000000', '', 1, "
                 "'2025-01-01', '2025-01-01', 2)"
             )
-            for number in (1, 2, 3, 4):
+            for entity_id, number in ((1, 1), (1, 2), (1, 3), (1, 4), (2, 1)):  # era 2 was deleted
                 connection.exec_driver_sql(
                     "INSERT INTO revision (entity_type, entity_id, number, snapshot, note, username, "
-                    f"created_at) VALUES ('era', 1, {number}, '{{}}', '', '', '2025-01-01')"
+                    f"created_at) VALUES ('era', {entity_id}, {number}, '{{}}', '', '', '2025-01-01')"
                 )
         upgrade()
         assert db.session.scalar(select(Era.version)) == 4  # the next save records revision 5
+        kept = db.session.execute(select(Revision.entity_id, Revision.number).order_by(Revision.number)).all()
+        assert kept == [(1, 1), (1, 2), (1, 3), (1, 4)]  # a new era 2 can record its revision 1
         db.session.remove()
         db.engine.dispose()

@@ -2,7 +2,9 @@
 
 Before this, a revision took the next free number and a save that changed nothing recorded one without
 bumping the version, so an older database can hold revision numbers above the version. Raising such
-versions (a data change only) keeps the next revision's number, the new version, free.
+versions (a data change only) keeps the next revision's number, the new version, free. Revisions of
+deleted eras are removed too (their deletion is in the audit log): a new era may get the same id, and
+its revision 1 must be free.
 
 Revision ID: 0003
 Revises: 0002
@@ -21,6 +23,8 @@ depends_on = None
 
 def upgrade():
     for table in ("event", "era"):
+        orphaned = f"entity_type = '{table}' AND entity_id NOT IN (SELECT id FROM {table})"
+        op.execute(f"DELETE FROM revision WHERE {orphaned}")
         highest = (
             "SELECT MAX(revision.number) FROM revision "
             f"WHERE revision.entity_type = '{table}' AND revision.entity_id = {table}.id"
