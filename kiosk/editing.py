@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -424,33 +424,50 @@ class Batch:
 def write_batch(batch: Batch) -> None:
     """Write an import's changes in bulk (one statement for many rows at a time), then commit.
 
-    Everything was read, checked and matched beforehand, so the write lock is held for the writing alone.
-    Every row still gets its version check and bump, and one revision numbered by the new version. Raises
-    SaveRefused (nothing written) when an event or era changed since the batch was worked out, or
-    DatabaseBusy.
+    Everything was read, checked and matched beforehand, and the revisions' snapshots are serialised
+    before the first write, so the write lock is held for the statements alone. Every row still gets its
+    version check and bump, and one revision numbered by the new version. Raises SaveRefused (nothing
+    written) when an event or era changed since the batch was worked out, or DatabaseBusy.
     """
+    texts = {
+        kind: [
+            (revisions.serialised(c.before) if c.before else None, revisions.serialised(c.after))
+            for c in changes
+        ]
+        for kind, changes in (("era", batch.eras), ("event", batch.events))
+    }
     with _transaction():
+        connection = db.session.connection()
         for key, value in batch.settings.items():
             settings_store.put(key, value)
-        _write_rows(Era, batch.eras, batch.note, {})
-        era_ids = dict(db.session.execute(select(Era.slug, Era.id)).all())
-        _write_rows(Event, batch.events, batch.note, era_ids)
+        numbered = _write_rows(connection, Era, batch.eras, {})
+        era_ids = dict(connection.execute(select(Era.slug, Era.id)).all())
+        numbered += _write_rows(connection, Event, batch.events, era_ids)
+        rows = []
+        for kind, entity_id, number, position in numbered:
+            before, after = texts[kind][position]
+            if before is not None:
+                rows.append((kind, entity_id, number - 1, before, str(revisions.FIRST_NOTE)))
+            rows.append((kind, entity_id, number, after, batch.note))
+        revisions.insert_many(connection, rows)
         audit.record("import", batch.source, batch.detail)
         if any(change.visible for change in (*batch.eras, *batch.events)):
-            content.bump_version(db.session.connection())
+            content.bump_version(connection)
 
 
-def _write_rows(model: type[Event] | type[Era], changes: list[RowChange], note: str, era_ids: dict) -> None:
+def _write_rows(
+    connection: Connection, model: type[Event] | type[Era], changes: list[RowChange], era_ids: dict
+) -> list[tuple[str, int, int, int]]:
+    """Update and insert the rows; for each, (kind, id, its revision's number, its place in ``changes``)."""
     table, kind = model.__table__, model.__tablename__
-    connection = db.session.connection()
 
     def row(change: RowChange) -> dict:
         return change.values | ({"era_id": era_ids[change.era]} if change.era else {})
 
-    updated = [change for change in changes if change.entity_id is not None]
-    created = [change for change in changes if change.entity_id is None]
+    updated = [(place, c, c.entity_id) for place, c in enumerate(changes) if c.entity_id is not None]
+    created = [(place, c) for place, c in enumerate(changes) if c.entity_id is None]
     if updated:
-        names = list(row(updated[0]))
+        names = list(row(updated[0][1]))
         statement = (
             update(table)
             .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_version"))
@@ -459,8 +476,8 @@ def _write_rows(model: type[Event] | type[Era], changes: list[RowChange], note: 
         )
         parameters = [
             {f"_{name}": value for name, value in row(change).items()}
-            | {"_id": change.entity_id, "_version": change.version}
-            for change in updated
+            | {"_id": entity_id, "_version": change.version}
+            for _place, change, entity_id in updated
         ]
         if connection.execute(statement, parameters).rowcount != len(updated):
             raise SaveRefused(
@@ -469,21 +486,13 @@ def _write_rows(model: type[Event] | type[Era], changes: list[RowChange], note: 
                     "Nothing was imported: please try again."
                 )
             )
-    ids = []
+    ids: list[int] = []
     if created:
         returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = list(connection.execute(returning, [row(change) for change in created]).scalars())
-    numbered = [(change, entity_id, 1) for change, entity_id in zip(created, ids, strict=True)]
-    numbered += [(change, change.entity_id, change.version + 1) for change in updated]
-    rows = []
-    for change, entity_id, number in numbered:
-        if change.before is not None:
-            rows.append(
-                revisions.revision_row(kind, entity_id, number - 1, change.before, revisions.FIRST_NOTE)
-            )
-        rows.append(revisions.revision_row(kind, entity_id, number, change.after, note))
-    if rows:
-        connection.execute(insert(Revision.__table__), rows)
+        ids = list(connection.execute(returning, [row(change) for _place, change in created]).scalars())
+    numbered = [(kind, entity_id, 1, place) for (place, _change), entity_id in zip(created, ids, strict=True)]
+    numbered += [(kind, entity_id, change.version + 1, place) for place, change, entity_id in updated]
+    return numbered
 
 
 def listed_events(search: str = "", era_id: int | None = None, status: Status | None = None) -> list[Event]:

@@ -8,6 +8,7 @@ new revision.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass
 
@@ -15,12 +16,12 @@ from flask import has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Connection, Select, select
 
 from .dates import PartialDate
 from .extensions import db
 from .interchange import kiosk_json
-from .models import Era, Event, Revision
+from .models import Era, Event, Revision, utcnow
 
 
 def _kind(entity: Event | Era) -> str:
@@ -31,22 +32,44 @@ def snapshot(entity: Event | Era) -> dict:
     return kiosk_json.event_item(entity) if isinstance(entity, Event) else kiosk_json.era_item(entity)
 
 
-def revision_row(kind: str, entity_id: int, number: int, taken: dict, note: str) -> dict:
-    """A revision's column values, signed by whoever is signed in (or the command line)."""
-    signed_in = has_request_context() and getattr(current_user, "is_authenticated", False)
-    return {
-        "entity_type": kind,
-        "entity_id": entity_id,
-        "number": number,
-        "snapshot": taken,
-        "note": str(note),
-        "user_id": current_user.id if signed_in else None,
-        "username": current_user.username if signed_in else "command line",
-    }
+def _signer() -> tuple[int | None, str]:
+    """Who a revision is by: the signed-in curator, or the command line."""
+    if has_request_context() and getattr(current_user, "is_authenticated", False):
+        return current_user.id, current_user.username
+    return None, "command line"
+
+
+def serialised(taken: dict) -> str:
+    """A snapshot as the revision table stores it (as its JSON column would write it)."""
+    return json.dumps(taken)
+
+
+def insert_many(connection: Connection, rows: list[tuple[str, int, int, str, str]]) -> None:
+    """Insert revisions in bulk: (kind, entity id, number, serialised snapshot, note) each, signed by
+    whoever is signed in. The values go to the driver as they are, so SQLAlchemy's per-row processing
+    of thousands of snapshots does not run while an import holds the write lock."""
+    if not rows:
+        return
+    user_id, username = _signer()
+    now = utcnow()
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f") if connection.dialect.name == "sqlite" else now
+    columns = ("entity_type", "entity_id", "number", "snapshot", "note", "user_id", "username", "created_at")
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO revision ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    connection.exec_driver_sql(sql, [(*row, user_id, username, stamp) for row in rows])
 
 
 def _new_revision(kind: str, entity_id: int, number: int, taken: dict, note: str) -> Revision:
-    revision = Revision(**revision_row(kind, entity_id, number, taken, note))
+    user_id, username = _signer()
+    revision = Revision(
+        entity_type=kind,
+        entity_id=entity_id,
+        number=number,
+        snapshot=taken,
+        note=str(note),
+        user_id=user_id,
+        username=username,
+    )
     db.session.add(revision)
     return revision
 
