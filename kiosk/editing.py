@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Connection, Select, bindparam, delete, func, insert, select, update
+from sqlalchemy import JSON, Connection, Dialect, Select, Table, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -424,75 +424,114 @@ class Batch:
 def write_batch(batch: Batch) -> None:
     """Write an import's changes in bulk (one statement for many rows at a time), then commit.
 
-    Everything was read, checked and matched beforehand, and the revisions' snapshots are serialised
-    before the first write, so the write lock is held for the statements alone. Every row still gets its
-    version check and bump, and one revision numbered by the new version. Raises SaveRefused (nothing
-    written) when an event or era changed since the batch was worked out, or DatabaseBusy.
+    Everything was read, checked and matched beforehand, and every value is converted for the database
+    driver before the first write (the rows, the revisions' snapshots), so the write lock is held for the
+    statements alone. Every row still gets its version check and bump, and one revision numbered by the
+    new version. Raises SaveRefused (nothing written) when an event or era changed since the batch was
+    worked out, or DatabaseBusy.
     """
-    texts = {
-        kind: [
-            (revisions.serialised(c.before) if c.before else None, revisions.serialised(c.after))
-            for c in changes
-        ]
-        for kind, changes in (("era", batch.eras), ("event", batch.events))
-    }
+    dialect, now = db.session.get_bind().dialect, utcnow()
+    era_ids = dict(db.session.execute(select(Era.slug, Era.id)).all())
+    eras = _BulkRows(Era.__table__, batch.eras, dialect, now, era_ids)
+    events = _BulkRows(Event.__table__, batch.events, dialect, now, era_ids)
     with _transaction():
         connection = db.session.connection()
         for key, value in batch.settings.items():
             settings_store.put(key, value)
-        numbered = _write_rows(connection, Era, batch.eras, {})
-        era_ids = dict(connection.execute(select(Era.slug, Era.id)).all())
-        numbered += _write_rows(connection, Event, batch.events, era_ids)
-        rows = []
-        for kind, entity_id, number, position in numbered:
-            before, after = texts[kind][position]
-            if before is not None:
-                rows.append((kind, entity_id, number - 1, before, str(revisions.FIRST_NOTE)))
-            rows.append((kind, entity_id, number, after, batch.note))
-        revisions.insert_many(connection, rows)
+        revision_rows = eras.write(connection, batch.note)
+        events.resolve_new_eras(connection)
+        revision_rows += events.write(connection, batch.note)
+        revisions.insert_many(connection, revision_rows)
         audit.record("import", batch.source, batch.detail)
         if any(change.visible for change in (*batch.eras, *batch.events)):
             content.bump_version(connection)
 
 
-def _write_rows(
-    connection: Connection, model: type[Event] | type[Era], changes: list[RowChange], era_ids: dict
-) -> list[tuple[str, int, int, int]]:
-    """Update and insert the rows; for each, (kind, id, its revision's number, its place in ``changes``)."""
-    table, kind = model.__table__, model.__tablename__
+def _driver_value(column, dialect: Dialect):
+    """How a value goes to the driver for this column: JSON as the text SQLAlchemy's JSON type writes
+    (PostgreSQL parses it), anything else through the type's own conversion, if it has one."""
+    if isinstance(column.type, JSON):
+        return revisions.serialised
+    return column.type.bind_processor(dialect)
 
-    def row(change: RowChange) -> dict:
-        return change.values | ({"era_id": era_ids[change.era]} if change.era else {})
 
-    updated = [(place, c, c.entity_id) for place, c in enumerate(changes) if c.entity_id is not None]
-    created = [(place, c) for place, c in enumerate(changes) if c.entity_id is None]
-    if updated:
-        names = list(row(updated[0][1]))
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_version"))
-            .values({name: bindparam(f"_{name}") for name in names})
-            .values(version=table.c.version + 1, updated_at=utcnow())
+class _BulkRows:
+    """One table's updates and inserts for write_batch, with every value converted for the driver (and
+    every snapshot serialised) beforehand: inside the transaction, only the statements run."""
+
+    def __init__(self, table: Table, changes: list[RowChange], dialect: Dialect, now, era_ids: dict):
+        self.table, self.changes, self.kind = table, changes, table.name
+        first = changes[0] if changes else None
+        names = [*first.values, *(["era_id"] if first.era else [])] if first else []
+        quote, mark = dialect.identifier_preparer.quote, "?" if dialect.paramstyle == "qmark" else "%s"
+        processors = [_driver_value(table.c[name], dialect) for name in [*names, "updated_at"]]
+        stamp = processors[-1](now) if processors[-1] else now
+        self.update_sql = (
+            f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(name)} = {mark}' for name in names)}, "
+            f"updated_at = {mark}, version = version + 1 WHERE id = {mark} AND version = {mark}"
         )
-        parameters = [
-            {f"_{name}": value for name, value in row(change).items()}
-            | {"_id": entity_id, "_version": change.version}
-            for _place, change, entity_id in updated
+        inserted = [*names, "created_at", "updated_at", "version"]
+        self.insert_sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in inserted)}) "
+            f"VALUES ({', '.join([mark] * len(inserted))})"
+        )
+        self.era_place = names.index("era_id") if "era_id" in names else None
+        self.updates: list[list] = []
+        self.inserts: list[list] = []
+        self.new_eras: list[tuple[list, str]] = []  # rows whose era this import creates
+        for change in changes:
+            values = [*change.values.values(), *([era_ids.get(change.era)] if change.era else [])]
+            row = [
+                process(value) if process else value
+                for value, process in zip(values, processors[:-1], strict=True)
+            ]
+            if change.entity_id is None:
+                row += [stamp, stamp, 1]
+                self.inserts.append(row)
+            else:
+                row += [stamp, change.entity_id, change.version]
+                self.updates.append(row)
+            if change.era and change.era not in era_ids:
+                self.new_eras.append((row, change.era))
+        self.texts = [
+            (
+                revisions.serialised(change.before) if change.before else None,
+                revisions.serialised(change.after),
+            )
+            for change in changes
         ]
-        if connection.execute(statement, parameters).rowcount != len(updated):
+
+    def resolve_new_eras(self, connection: Connection) -> None:
+        """Events of eras this import creates get those eras' ids, now that they have them."""
+        if self.new_eras and self.era_place is not None:
+            era_ids = dict(connection.execute(select(Era.slug, Era.id)).all())
+            for row, slug in self.new_eras:
+                row[self.era_place] = era_ids[slug]
+
+    def write(self, connection: Connection, note: str) -> list[tuple[str, int, int, str, str]]:
+        """Run the statements; the revisions to record, numbered by the new versions."""
+        if self.updates and connection.exec_driver_sql(
+            self.update_sql, [tuple(row) for row in self.updates]
+        ).rowcount != len(self.updates):
             raise SaveRefused(
                 _(
                     "Someone changed the timeline while this import was being checked. "
                     "Nothing was imported: please try again."
                 )
             )
-    ids: list[int] = []
-    if created:
-        returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = list(connection.execute(returning, [row(change) for _place, change in created]).scalars())
-    numbered = [(kind, entity_id, 1, place) for (place, _change), entity_id in zip(created, ids, strict=True)]
-    numbered += [(kind, entity_id, change.version + 1, place) for place, change, entity_id in updated]
-    return numbered
+        if self.inserts:
+            connection.exec_driver_sql(self.insert_sql, [tuple(row) for row in self.inserts])
+        ids = (
+            dict(connection.execute(select(self.table.c.slug, self.table.c.id)).all()) if self.inserts else {}
+        )
+        found = []
+        for change, (before, after) in zip(self.changes, self.texts, strict=True):
+            entity_id = change.entity_id or ids[change.values["slug"]]
+            number = change.version + 1  # a new row: 0 + 1
+            if before is not None:
+                found.append((self.kind, entity_id, number - 1, before, str(revisions.FIRST_NOTE)))
+            found.append((self.kind, entity_id, number, after, note))
+        return found
 
 
 def listed_events(search: str = "", era_id: int | None = None, status: Status | None = None) -> list[Event]:

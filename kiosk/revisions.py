@@ -39,9 +39,9 @@ def _signer() -> tuple[int | None, str]:
     return None, "command line"
 
 
-def serialised(taken: dict) -> str:
-    """A snapshot as the revision table stores it (as its JSON column would write it)."""
-    return json.dumps(taken)
+def serialised(value: dict | list) -> str:
+    """A snapshot (or any JSON column's value) as SQLAlchemy's JSON type would write it."""
+    return json.dumps(value)
 
 
 def insert_many(connection: Connection, rows: list[tuple[str, int, int, str, str]]) -> None:
