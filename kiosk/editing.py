@@ -461,8 +461,8 @@ class _BulkRows:
 
     def __init__(self, table: Table, changes: list[RowChange], dialect: Dialect, now, era_ids: dict):
         self.table, self.changes, self.kind = table, changes, table.name
-        first = changes[0] if changes else None
-        names = [*first.values, *(["era_id"] if first.era else [])] if first else []
+        columns = list(changes[0].values) if changes else []  # the same for every change of a table
+        names = [*columns, *(["era_id"] if changes and changes[0].era else [])]
         quote, mark = dialect.identifier_preparer.quote, "?" if dialect.paramstyle == "qmark" else "%s"
         processors = [_driver_value(table.c[name], dialect) for name in [*names, "updated_at"]]
         stamp = processors[-1](now) if processors[-1] else now
@@ -480,7 +480,9 @@ class _BulkRows:
         self.inserts: list[list] = []
         self.new_eras: list[tuple[list, str]] = []  # rows whose era this import creates
         for change in changes:
-            values = [*change.values.values(), *([era_ids.get(change.era)] if change.era else [])]
+            values = [change.values[name] for name in columns] + (
+                [era_ids.get(change.era)] if change.era else []
+            )
             row = [
                 process(value) if process else value
                 for value, process in zip(values, processors[:-1], strict=True)
@@ -510,9 +512,12 @@ class _BulkRows:
 
     def write(self, connection: Connection, note: str) -> list[tuple[str, int, int, str, str]]:
         """Run the statements; the revisions to record, numbered by the new versions."""
-        if self.updates and connection.exec_driver_sql(
-            self.update_sql, [tuple(row) for row in self.updates]
-        ).rowcount != len(self.updates):
+        updated = (
+            connection.exec_driver_sql(self.update_sql, [tuple(row) for row in self.updates])
+            if self.updates
+            else None
+        )
+        if updated is not None and updated.rowcount != len(self.updates):  # one changed since it was read
             raise SaveRefused(
                 _(
                     "Someone changed the timeline while this import was being checked. "
