@@ -68,11 +68,18 @@ def _admin_error(error: HTTPException):
     return render_template("admin/error.html", error=error, message=_message(error)), error.code
 
 
+def _busy_page():
+    return _admin_error(
+        ServiceUnavailable(_("The database is busy. Nothing was changed: try again in a moment."))
+    )
+
+
 @bp.errorhandler(editing.SaveRefused)
 def _refused(refusal: editing.SaveRefused):
     """A refused change from a view with nothing typed to keep (the trash, moving or deleting an era)."""
-    busy = isinstance(refusal, editing.DatabaseBusy)
-    return _admin_error((ServiceUnavailable if busy else Conflict)(str(refusal)))
+    if isinstance(refusal, editing.DatabaseBusy):
+        return _busy_page()
+    return _admin_error(Conflict(str(refusal)))
 
 
 @bp.errorhandler(OperationalError)
@@ -81,6 +88,4 @@ def _database_busy(error: OperationalError):
     if not database.is_busy(error):
         raise error
     logger.warning("The database was busy: %s", error)
-    return _admin_error(
-        ServiceUnavailable(_("The database is busy. Nothing was changed: try again in a moment."))
-    )
+    return _busy_page()

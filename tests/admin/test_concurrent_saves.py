@@ -129,3 +129,21 @@ def test_an_import_confirmed_while_the_database_is_busy_waits_to_be_confirmed_ag
     assert db.session.scalar(select(func.count(Event.id))) == before and len(staged(data_dir)) == 1
     assert "Imported sheet-good.csv" in curator.post("/admin/import/confirm", confirm).get_data(as_text=True)
     assert db.session.scalar(select(func.count(Event.id))) == before + 3
+
+
+def test_moving_to_the_trash_while_the_database_is_busy_changes_nothing_and_says_so(impatient):
+    make_user("curator", Role.EDITOR)
+    curator = Curator(impatient.test_client())
+    assert curator.sign_in().status_code == 302
+    event = seeded("retirement")
+    url = f"/admin/events/{event.id}/delete"
+    confirm = form_values(curator.get(url).get_data(as_text=True), url)
+    with database_kept_busy():
+        response = curator.post(url, confirm)
+    assert response.status_code == 503
+    assert "The database is busy. Nothing was changed: try again in a moment." in response.get_data(
+        as_text=True
+    )
+    db.session.refresh(event)
+    assert event.deleted_at is None
+    assert curator.post(url, confirm).status_code == 302  # once the other change is done
