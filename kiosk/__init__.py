@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
-from . import assets, caching, cli, database, errors, models, security  # noqa: F401 - models registers tables
+from . import accounts, assets, caching, cli, database, errors, models, security  # noqa: F401 - models registers tables
 from .config import PROJECT_ROOT, load_settings
 from .extensions import babel, csrf, db, htmx, migrate
 from .text import render_markdown
@@ -20,10 +20,10 @@ def _resource_folder(name: str) -> str:
 
 
 def _select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
+    languages: list[str] = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get("lang")
+    chosen: str | None = session.get("lang")
     return chosen if chosen in languages else request.accept_languages.best_match(languages) or languages[0]
 
 
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    accounts.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=_resource_folder("migrations"), render_as_batch=True)
     htmx.init_app(app)

@@ -30,8 +30,8 @@ class EditConflict(Exception):
 def is_stale(entity: Event | Era, submitted_version: int | str | None) -> bool:
     """True when the version the form carried is not the entity's current one."""
     try:
-        return int(submitted_version) != entity.version
-    except (TypeError, ValueError):
+        return submitted_version is None or int(submitted_version) != entity.version
+    except ValueError:
         return True
 
 

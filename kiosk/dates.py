@@ -21,9 +21,11 @@ class PartialDate:
     day: int | None = None
 
     def __post_init__(self) -> None:
-        if self.month is None and self.day is not None:
-            raise DateError(_("A day needs a month."))
-        if self.month is not None and not 1 <= self.month <= 12:
+        if self.month is None:
+            if self.day is not None:
+                raise DateError(_("A day needs a month."))
+            return
+        if not 1 <= self.month <= 12:
             raise DateError(_("Month must be between 1 and 12."))
         if self.day is not None:
             last = calendar.monthrange(self.year, self.month)[1]

@@ -225,7 +225,9 @@ def save_event(
     SaveRefused when the database refused it (DatabaseBusy: try again).
     """
     creating = event is None
-    slug = changes.slug or unique_slug(Event, slugify(changes.headline), exclude_id=event and event.id)
+    slug = changes.slug or unique_slug(
+        Event, slugify(changes.headline), exclude_id=event.id if event else None
+    )
     if event is not None:
         _check_version(event, expected_version, submitted_event_item(event, changes))
     was_published = event is not None and event.status == Status.PUBLISHED
@@ -302,7 +304,9 @@ class EraChanges:
 
 def submitted_era_item(era: Era | None, changes: EraChanges) -> dict:
     """What saving ``changes`` would make of ``era`` (None: a new one, placed last), as an item."""
-    slug = changes.slug or unique_slug(Era, slugify(changes.name, fallback="era"), exclude_id=era and era.id)
+    slug = changes.slug or unique_slug(
+        Era, slugify(changes.name, fallback="era"), exclude_id=era.id if era else None
+    )
     position = era.position if era else (db.session.scalar(select(func.max(Era.position))) or 0) + 1
     return {
         "slug": slug,
@@ -372,8 +376,8 @@ def events_using(era: Era) -> tuple[int, int]:
     """How many events use this era: (on the list, in the trash)."""
     counted = select(func.count(Event.id)).where(Event.era_id == era.id)
     return (
-        db.session.scalar(counted.where(Event.deleted_at.is_(None))),
-        db.session.scalar(counted.where(Event.deleted_at.is_not(None))),
+        db.session.scalar(counted.where(Event.deleted_at.is_(None))) or 0,
+        db.session.scalar(counted.where(Event.deleted_at.is_not(None))) or 0,
     )
 
 

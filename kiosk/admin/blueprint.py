@@ -15,7 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import database, editing, media
 from ..extensions import db
-from .forms import LARGEST
+from .forms import LARGEST, add_error
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -33,7 +33,7 @@ def show_refusal(form: FlaskForm, refusal: editing.SaveRefused) -> int:
     """Show a refused save on the form it came from, everything typed kept: a taken web address at its
     field, anything else above the form. Returns the status to answer with."""
     if refusal.field:
-        form[refusal.field].errors.append(str(refusal))
+        add_error(form[refusal.field], str(refusal))
         return 422
     flash(str(refusal), "error")
     return 503 if isinstance(refusal, editing.DatabaseBusy) else 409
@@ -57,7 +57,7 @@ def _message(error: HTTPException) -> str:
         405: _("That cannot be done from here."),
         413: media.too_large_message() + " " + _("Nothing was saved."),
     }
-    return messages.get(error.code, error.description)
+    return messages.get(error.code or 500) or error.description or ""
 
 
 @bp.errorhandler(HTTPException)

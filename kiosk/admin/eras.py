@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -15,7 +17,7 @@ from .forms import ConfirmForm, EraForm, whole_number
 
 ERA_FIELDS = ["name", "slug", "start_year", "end_year", "colour", "description"]
 # Each difference kiosk.conflicts finds, and the form field that decides it (the order is not edited here).
-CONFLICT_GROUPS = {name: (name,) for name in ERA_FIELDS}
+CONFLICT_GROUPS: dict[str, tuple[str, ...]] = {name: (name,) for name in ERA_FIELDS}
 
 
 @bp.get("/eras")
@@ -35,7 +37,7 @@ def _form_page(form: EraForm, era: Era | None, status: int = 200):
 
 def _conflict_page(form: EraForm, conflict: editing.EditConflict, status: int = 409, posted=None):
     """Someone else saved first: both versions side by side, field by field (see admin/conflicts.py)."""
-    era = conflict.entity
+    era = cast(Era, conflict.entity)  # an era's conflict is about that era
     saved = EraForm(formdata=None, era=era, meta={"csrf": False})
     saved.fill_from(era)
     view = conflict_views.view(conflict, form, saved, ERA_FIELDS, CONFLICT_GROUPS, posted=posted)

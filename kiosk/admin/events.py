@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -102,7 +104,7 @@ def _save(form: EventForm, event: Event | None, note: str = ""):
 def _conflict_page(form: EventForm, conflict: editing.EditConflict, status: int = 409, posted=None):
     """Someone else saved first. Nothing is overwritten: the curator's version and the saved one, side by
     side, field by field, for them to choose from (see admin/conflicts.py)."""
-    event = conflict.entity
+    event = cast(Event, conflict.entity)  # an event's conflict is about that event
     saved = EventForm(formdata=None, event=event, meta={"csrf": False})
     saved.fill_from(event)
     image_lost = bool(form.new_upload) or request.form.get("image_lost") == "1"

@@ -23,7 +23,41 @@ FORMAT = "kiosk-timeline"
 VERSION = 1
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?$")  # a time of day: 14:05 or 14:05:30
+TEXT_FIELDS = ("headline", "display_date", "summary", "body", "confidence", "start_time", "end_time", "embed")
+# Our document's title fields, and the settings that keep them.
+TITLE_SETTINGS = {
+    "headline": "title_headline",
+    "summary": "title_summary",
+    "media": "title_media",
+    "background": "title_background",
+}
 DEFAULT_CONTENT = Path(__file__).parent.parent / "data" / "stakhanov.json"
+
+
+def title_settings(title: dict) -> dict:
+    """The settings a document's title sets: headline and summary, and media and background when given."""
+    if not title:
+        return {}
+    wanted = {"title_headline": title.get("headline", ""), "title_summary": title.get("summary", "")}
+    return wanted | {TITLE_SETTINGS[name]: title[name] for name in ("media", "background") if name in title}
+
+
+def check_title(title: Any) -> list[str]:
+    if title is None:
+        return []
+    if not isinstance(title, dict) or not all(
+        isinstance(title.get(name, ""), str) for name in ("headline", "summary")
+    ):
+        return ["title: must be an object with a headline and a summary"]
+    problems = []
+    for name in ("media", "background"):
+        value = title.get(name)
+        if value is not None and not (
+            isinstance(value, dict) and all(isinstance(v, str | None) for v in value.values())
+        ):
+            problems.append(f"title: {name} must be an object of texts")
+    return problems
 
 
 def is_our_format(document: Any) -> bool:
@@ -34,7 +68,8 @@ def is_our_format(document: Any) -> bool:
 EVENT_COLUMNS = (
     "slug", "headline", "start_year", "start_month", "start_day", "end_year", "end_month", "end_day",
     "sort_key", "display_date", "summary", "body", "sources", "confidence", "featured", "postscript",
-    "status", "image_alt", "image_caption", "image_credit", "remote_media_url",
+    "status", "image_alt", "image_caption", "image_credit", "remote_media_url", "start_time", "end_time",
+    "background_colour", "background_url", "media_embed",
 )  # fmt: skip
 ERA_COLUMNS = ("slug", "name", "start_year", "end_year", "colour", "description", "position")
 
@@ -42,7 +77,13 @@ ERA_COLUMNS = ("slug", "name", "start_year", "end_year", "colour", "description"
 def event_item_from_columns(row: Mapping[Any, Any], era_slug: str, image_key: str | None) -> dict:
     """An event's row (column values) as an item: what documents and revision snapshots hold."""
     image = None
-    if image_key or row["remote_media_url"]:
+    if (
+        image_key
+        or row["remote_media_url"]
+        or row["image_alt"]
+        or row["image_caption"]
+        or row["image_credit"]
+    ):
         image = {
             "key": image_key,
             "url": row["remote_media_url"] or None,
@@ -71,6 +112,12 @@ def event_item_from_columns(row: Mapping[Any, Any], era_slug: str, image_key: st
         "postscript": row["postscript"],
         "status": Status(row["status"]).value,
         "image": image,
+        "start_time": row["start_time"],
+        "end_time": row["end_time"],
+        "background": {"colour": row["background_colour"], "url": row["background_url"]}
+        if row["background_colour"] or row["background_url"]
+        else None,
+        "embed": row["media_embed"],
     }
 
 
@@ -106,7 +153,7 @@ def event_columns(item: dict, status: Status | None = None) -> dict[str, Any]:
     start, end = PartialDate.from_dict(item["start"]), PartialDate.from_dict(item.get("end"))
     if start is None:  # check_document and the importers refuse such items first
         raise ValueError(f"{item['slug']}: the start date is missing")
-    return {
+    values = {
         "slug": item["slug"],
         "headline": item["headline"],
         "start_year": start.year,
@@ -129,6 +176,15 @@ def event_columns(item: dict, status: Status | None = None) -> dict[str, Any]:
         "image_credit": image.get("credit") or "",
         "remote_media_url": image.get("url") or "",
     }
+    # Fields an item may leave out (a curator's form, an older file): left as they are when it does.
+    for name, column in (("start_time", "start_time"), ("end_time", "end_time"), ("embed", "media_embed")):
+        if name in item:
+            values[column] = item[name] or ""
+    if "background" in item:
+        background = item["background"] or {}
+        values["background_colour"] = background.get("colour") or ""
+        values["background_url"] = background.get("url") or ""
+    return values
 
 
 def apply_era_item(era: Era, item: dict) -> bool:
@@ -153,11 +209,11 @@ def dump() -> dict:
         .join(Event.era)
         .order_by(Era.position, Event.sort_key, Event.slug)
     ).all()
-    titles = settings_store.get_many("title_headline", "title_summary", "further_reading")
+    titles = settings_store.get_many(*TITLE_SETTINGS.values(), "further_reading")
     return {
         "format": FORMAT,
         "version": VERSION,
-        "title": {"headline": titles["title_headline"], "summary": titles["title_summary"]},
+        "title": {name: titles[key] for name, key in TITLE_SETTINGS.items()},
         "further_reading": titles["further_reading"],
         "eras": [era_item(era) for era in eras],
         "events": [event_item(event) for event in events],
@@ -176,25 +232,68 @@ def _check_era(item: Any, where: str) -> list[str]:
         problems.append(f"{where}: start_year and end_year must be whole numbers")
     elif item["end_year"] < item["start_year"]:
         problems.append(f"{where}: end_year is before start_year")
-    if item.get("colour") and not COLOUR.match(item["colour"]):
+    if item.get("colour") and not COLOUR.match(str(item["colour"])):
         problems.append(f"{where}: colour must look like #1a2b3c")
+    for name in ("name", "description"):
+        if not isinstance(item.get(name, ""), str):
+            problems.append(f"{where}: {name} must be text")
+    if not isinstance(item.get("position", 0), int):
+        problems.append(f"{where}: position must be a whole number")
+    return problems
+
+
+def _check_date(item: dict, name: str, where: str) -> list[str]:
+    value = item.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, dict) or not all(
+        part is None or (isinstance(part, int) and not isinstance(part, bool))
+        for part in (value.get(k) for k in ("year", "month", "day"))
+    ):
+        return [f"{where}: {name} must be an object with a whole-number year, month and day"]
+    return []
+
+
+def _check_shapes(item: dict, where: str) -> list[str]:
+    """Wrongly typed values, each named (the other checks assume the right types)."""
+    problems = [
+        f"{where}: {name} must be text" for name in TEXT_FIELDS if not isinstance(item.get(name, ""), str)
+    ]
+    problems += _check_date(item, "start", where) + _check_date(item, "end", where)
+    image, background = item.get("image"), item.get("background")
+    if image is not None and not (
+        isinstance(image, dict) and all(isinstance(v, str | None) for v in image.values())
+    ):
+        problems.append(f"{where}: image must be an object of texts (key, url, alt, caption, credit)")
+    if background is not None and not (
+        isinstance(background, dict) and all(isinstance(v, str) for v in background.values())
+    ):
+        problems.append(f"{where}: background must be an object with a colour and a url")
+    elif background and background.get("colour") and not COLOUR.match(background["colour"]):
+        problems.append(f"{where}: background colour must look like #1a2b3c")
+    for name in ("start_time", "end_time"):
+        if isinstance(item.get(name), str) and item[name] and not TIME.match(item[name]):
+            problems.append(f"{where}: {name} must be a time of day like 14:05 or 14:05:30")
+    sources = item.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(source, str) for source in sources):
+        problems.append(f"{where}: sources must be a list of texts")
     return problems
 
 
 def _check_event(item: Any, where: str, era_slugs: set[str]) -> list[str]:
     if not isinstance(item, dict):
         return [f"{where}: not an object"]
-    problems = []
-    if not SLUG.match(str(item.get("slug", ""))):
+    problems = _check_shapes(item, where)
+    if not isinstance(item.get("slug"), str) or not SLUG.match(item["slug"]):
         problems.append(f"{where}: slug must be lowercase letters, digits and hyphens")
-    if not str(item.get("headline", "")).strip():
+    if isinstance(item.get("headline", ""), str) and not item.get("headline", "").strip():
         problems.append(f"{where}: headline is missing")
-    if item.get("era") not in era_slugs:
+    if not isinstance(item.get("era"), str) or item["era"] not in era_slugs:
         problems.append(f"{where}: unknown era {item.get('era')!r}")
     if item.get("status", "draft") not in {s.value for s in Status}:
         problems.append(f"{where}: status must be draft or published")
-    if not isinstance(item.get("sources", []), list):
-        problems.append(f"{where}: sources must be a list")
+    if problems:
+        return problems
     try:
         start = PartialDate.from_dict(item.get("start"))
         if start is None:
@@ -214,14 +313,21 @@ def check_document(document: Any) -> list[str]:
     problems: list[str] = []
     eras = document.get("eras") or []
     events = document.get("events") or []
+    for name, items in (("eras", eras), ("events", events)):
+        if not isinstance(items, list):
+            return [f"{name}: must be a list"]
+    problems += check_title(document.get("title"))
     for position, item in enumerate(eras, start=1):
         problems += _check_era(item, f"eras item {position}")
-    known = {era.get("slug") for era in eras if isinstance(era, dict)}
+    known = {era["slug"] for era in eras if isinstance(era, dict) and isinstance(era.get("slug"), str)}
     known |= set(db.session.scalars(select(Era.slug)))
     for position, item in enumerate(events, start=1):
         problems += _check_event(item, f"events item {position}", known)
     for kind, items in (("eras", eras), ("events", events)):
-        slugs = [item.get("slug") for item in items if isinstance(item, dict)]
+        # (a missing or malformed slug is reported with its item)
+        slugs = [
+            item["slug"] for item in items if isinstance(item, dict) and isinstance(item.get("slug"), str)
+        ]
         for duplicate in sorted({slug for slug in slugs if slugs.count(slug) > 1}):
             problems.append(f"{kind}: slug {duplicate!r} appears more than once")
     return problems
