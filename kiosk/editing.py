@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import JSON, Connection, Dialect, Select, Table, delete, func, select
+from sqlalchemy import JSON, Connection, Dialect, Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -436,8 +436,8 @@ def write_batch(batch: Batch) -> None:
     """
     dialect, now = db.session.get_bind().dialect, utcnow()
     era_ids = dict(db.session.execute(select(Era.slug, Era.id)).all())
-    eras = _BulkRows(Era.__table__, batch.eras, dialect, now, era_ids)
-    events = _BulkRows(Event.__table__, batch.events, dialect, now, era_ids)
+    eras = _BulkRows(Era, batch.eras, dialect, now, era_ids)
+    events = _BulkRows(Event, batch.events, dialect, now, era_ids)
     with _transaction():
         connection = db.session.connection()
         for key, value in batch.settings.items():
@@ -463,20 +463,23 @@ class _BulkRows:
     """One table's updates and inserts for write_batch, with every value converted for the driver (and
     every snapshot serialised) beforehand: inside the transaction, only the statements run."""
 
-    def __init__(self, table: Table, changes: list[RowChange], dialect: Dialect, now, era_ids: dict):
-        self.table, self.changes, self.kind = table, changes, table.name
+    def __init__(
+        self, model: type[Era] | type[Event], changes: list[RowChange], dialect: Dialect, now, era_ids: dict
+    ):
+        table = model.__table__
+        self.model, self.changes, self.kind = model, changes, model.__tablename__
         columns = list(changes[0].values) if changes else []  # the same for every change of a table
         names = [*columns, *(["era_id"] if changes and changes[0].era else [])]
         quote, mark = dialect.identifier_preparer.quote, "?" if dialect.paramstyle == "qmark" else "%s"
         processors = [_driver_value(table.c[name], dialect) for name in [*names, "updated_at"]]
         stamp = processors[-1](now) if processors[-1] else now
         self.update_sql = (
-            f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(name)} = {mark}' for name in names)}, "
+            f"UPDATE {quote(self.kind)} SET {', '.join(f'{quote(name)} = {mark}' for name in names)}, "
             f"updated_at = {mark}, version = version + 1 WHERE id = {mark} AND version = {mark}"
         )
         inserted = [*names, "created_at", "updated_at", "version"]
         self.insert_sql = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in inserted)}) "
+            f"INSERT INTO {quote(self.kind)} ({', '.join(quote(name) for name in inserted)}) "
             f"VALUES ({', '.join([mark] * len(inserted))})"
         )
         self.era_place = names.index("era_id") if "era_id" in names else None
@@ -530,9 +533,7 @@ class _BulkRows:
             )
         if self.inserts:
             connection.exec_driver_sql(self.insert_sql, [tuple(row) for row in self.inserts])
-        ids = (
-            dict(connection.execute(select(self.table.c.slug, self.table.c.id)).all()) if self.inserts else {}
-        )
+        ids = dict(connection.execute(select(self.model.slug, self.model.id)).all()) if self.inserts else {}
         found = []
         for change, (before, after) in zip(self.changes, self.texts, strict=True):
             entity_id = change.entity_id or ids[change.values["slug"]]
