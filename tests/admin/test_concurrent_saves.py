@@ -63,6 +63,15 @@ def impatient(app, data_dir):
         db.engine.dispose()
 
 
+@pytest.fixture
+def impatient_curator(impatient) -> Curator:
+    """A curator signed in to the impatient admin."""
+    make_user("curator", Role.EDITOR)
+    curator = Curator(impatient.test_client())
+    assert curator.sign_in().status_code == 302
+    return curator
+
+
 @contextmanager
 def database_kept_busy():
     """Another change holding the write lock: SQLite's on the database, PostgreSQL's on the events (which
@@ -78,22 +87,19 @@ def database_kept_busy():
             holder.rollback()
 
 
-def test_a_save_while_the_database_is_busy_asks_to_try_again_and_keeps_what_was_typed(impatient):
-    make_user("curator", Role.EDITOR)
-    curator = Curator(impatient.test_client())
-    assert curator.sign_in().status_code == 302
+def test_a_save_while_the_database_is_busy_asks_to_try_again_and_keeps_what_was_typed(impatient_curator):
     event = seeded("retirement")
     url = f"/admin/events/{event.id}/edit"
-    typed = opened(curator, url) | {"headline": "Retires at sixty-eight"}
+    typed = opened(impatient_curator, url) | {"headline": "Retires at sixty-eight"}
     with database_kept_busy():
-        response = curator.post(url, typed)
+        response = impatient_curator.post(url, typed)
     html = response.get_data(as_text=True)
     assert response.status_code == 503
     assert BUSY in html and 'value="Retires at sixty-eight"' in html
     db.session.refresh(event)
     assert event.headline == "Retirement"
     # Trying again once the other change is done saves it.
-    assert curator.post(url, form_values(html, url) | {"action": "save"}).status_code == 302
+    assert impatient_curator.post(url, form_values(html, url) | {"action": "save"}).status_code == 302
     db.session.refresh(event)
     assert event.headline == "Retires at sixty-eight"
 
@@ -113,37 +119,35 @@ def test_a_sign_in_while_the_database_is_busy_is_asked_to_try_again(impatient):
     assert response.status_code == 302  # on PostgreSQL only the events are locked: signing in goes ahead
 
 
-def test_an_import_confirmed_while_the_database_is_busy_waits_to_be_confirmed_again(impatient, data_dir):
-    make_user("curator", Role.EDITOR)
-    curator = Curator(impatient.test_client())
-    assert curator.sign_in().status_code == 302
-    dry_run = upload(curator, GOOD_SHEET).get_data(as_text=True)
+def test_an_import_confirmed_while_the_database_is_busy_waits_to_be_confirmed_again(
+    impatient_curator, data_dir
+):
+    dry_run = upload(impatient_curator, GOOD_SHEET).get_data(as_text=True)
     confirm = form_values(dry_run, "/admin/import/confirm") | {"publish": "y"}
     before = db.session.scalar(select(func.count(Event.id)))
     with database_kept_busy():
-        response = curator.post("/admin/import/confirm", confirm)
+        response = impatient_curator.post("/admin/import/confirm", confirm)
     html = response.get_data(as_text=True)
     assert response.status_code == 503 and BUSY in html
     assert "4 created, 1 updated, 0 skipped" in html  # the dry run again, and the same choice to confirm
     assert form_values(html, "/admin/import/confirm") == confirm
     assert db.session.scalar(select(func.count(Event.id))) == before and len(staged(data_dir)) == 1
-    assert "Imported sheet-good.csv" in curator.post("/admin/import/confirm", confirm).get_data(as_text=True)
+    assert "Imported sheet-good.csv" in impatient_curator.post("/admin/import/confirm", confirm).get_data(
+        as_text=True
+    )
     assert db.session.scalar(select(func.count(Event.id))) == before + 3
 
 
-def test_moving_to_the_trash_while_the_database_is_busy_changes_nothing_and_says_so(impatient):
-    make_user("curator", Role.EDITOR)
-    curator = Curator(impatient.test_client())
-    assert curator.sign_in().status_code == 302
+def test_moving_to_the_trash_while_the_database_is_busy_changes_nothing_and_says_so(impatient_curator):
     event = seeded("retirement")
     url = f"/admin/events/{event.id}/delete"
-    confirm = form_values(curator.get(url).get_data(as_text=True), url)
+    confirm = form_values(impatient_curator.get(url).get_data(as_text=True), url)
     with database_kept_busy():
-        response = curator.post(url, confirm)
+        response = impatient_curator.post(url, confirm)
     assert response.status_code == 503
     assert "The database is busy. Nothing was changed: try again in a moment." in response.get_data(
         as_text=True
     )
     db.session.refresh(event)
     assert event.deleted_at is None
-    assert curator.post(url, confirm).status_code == 302  # once the other change is done
+    assert impatient_curator.post(url, confirm).status_code == 302  # once the other change is done
