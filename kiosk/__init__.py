@@ -55,9 +55,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Block tags leave no blank lines behind: every byte counts on the kiosk's first load.
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
-    from . import admin
+    from . import admin, reports
     from .timeline import bp as timeline_bp
 
     app.register_blueprint(timeline_bp)
+    reports.init_app(app)
     admin.init_app(app)
     return app

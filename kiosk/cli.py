@@ -1,5 +1,5 @@
 """Command-line tools: ``flask --app kiosk seed``, ``export``, ``import``, ``backup``, ``restore``, ``users``
-(curator accounts)."""
+(curator accounts), ``analytics rollup``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from . import editing
+from . import analytics, editing
 from .accounts_cli import users
 from .extensions import db
 from .interchange import backup, exporters, importers, kiosk_json
@@ -151,6 +151,23 @@ def restore_command(folder: Path, force: bool) -> None:
     click.echo("Start the kiosk with `make run` (it applies any newer database migrations).")
 
 
+@click.group("analytics")
+def analytics_group() -> None:
+    """Visitor analytics kept on the kiosk's server."""
+
+
+@analytics_group.command("rollup")
+def rollup_command() -> None:
+    """Sum finished days into daily totals and drop raw events past KIOSK_ANALYTICS_RETENTION_DAYS.
+
+    The Analytics page and the kiosks' reports also do this now and then; run it from a daily timer to
+    keep the raw table small on a server nobody looks at."""
+    done = analytics.roll_up()
+    days = ", ".join(day.isoformat() for day in done.days) or "none"
+    click.echo(f"Summed {len(done.days)} day(s): {days}. Dropped {done.expired_events} expired raw event(s).")
+
+
 def init_app(app: Flask) -> None:
-    for command in (seed_command, export_command, import_command, backup_command, restore_command, users):
+    commands = (seed_command, export_command, import_command, backup_command, restore_command, users)
+    for command in (*commands, analytics_group):
         app.cli.add_command(command)

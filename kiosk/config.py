@@ -81,4 +81,13 @@ def load_settings() -> dict:
         # in runs of TIMELINE_PAGE_EVENTS as the visitor reaches it (the default content fits entirely).
         "TIMELINE_EAGER_EVENTS": _env_int("TIMELINE_EAGER_EVENTS", 40),
         "TIMELINE_PAGE_EVENTS": _env_int("TIMELINE_PAGE_EVENTS", 40),
+        # Visitor analytics and the kiosk fleet (kiosk/analytics.py, kiosk/fleet.py): how long raw events
+        # are kept before only daily totals remain, how often a kiosk sends what it recorded and reports
+        # in, the museum's clock, and when a kiosk that has not reported counts as silent.
+        "ANALYTICS_RETENTION_DAYS": _env_int("ANALYTICS_RETENTION_DAYS", 90),
+        "ANALYTICS_SEND_SECONDS": _env_int("ANALYTICS_SEND_SECONDS", 15),
+        "HEARTBEAT_SECONDS": _env_int("HEARTBEAT_SECONDS", 60),
+        "SILENCE_SECONDS": _env_int("SILENCE_SECONDS", 300),
+        "OPENING_HOURS": _env("OPENING_HOURS", "09:00-18:00"),
+        "TIMEZONE": _env("TIMEZONE", "UTC"),
     }

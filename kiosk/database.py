@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from contextlib import suppress
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .extensions import db
@@ -75,3 +76,11 @@ def is_busy(error: BaseException) -> bool:
         return True
     text = str(error.orig).lower()
     return "database is locked" in text or "database is busy" in text
+
+
+def insert_or_ignore(model) -> Any:
+    """An INSERT that can say ON CONFLICT ... DO NOTHING / DO UPDATE, in this database's own dialect
+    (both dialects' Insert have the same on_conflict_* methods)."""
+    if db.engine.dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)

@@ -1,5 +1,5 @@
 """The curators' back office at /admin: sign-in, events, eras, their history and conflicts, the trash,
-import and export, backups, the audit log and settings.
+import and export, backups, the audit log, settings, visitor analytics and the kiosks' state.
 
 Every view here needs a signed-in curator unless auth.PUBLIC_ENDPOINTS names it, so a new view is
 protected without anyone having to remember it.
@@ -7,7 +7,19 @@ protected without anyone having to remember it.
 
 from flask import Flask
 
-from . import audit, auth, conflicts, eras, events, interchange, revisions, settings, trash  # noqa: F401 - views
+from . import (  # noqa: F401 - views
+    analytics,
+    audit,
+    auth,
+    conflicts,
+    eras,
+    events,
+    fleet,
+    interchange,
+    revisions,
+    settings,
+    trash,
+)
 from .blueprint import RowId, bp
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +11,7 @@ from ..extensions import db
 from ..rendering import page_or_fragment
 from .auth import admin_required
 from .blueprint import bp
-from .forms import whole_number
+from .forms import day_argument, whole_number
 
 PER_PAGE = 50
 ACTIONS = {
@@ -48,22 +46,11 @@ def action_label(action: str) -> str:
     return str(ACTIONS.get(action, action))
 
 
-def _day(name: str, problems: dict[str, str]) -> date | None:
-    text = request.args.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        problems[name] = _("Enter a date like 2025-03-14.")
-        return None
-
-
 @bp.get("/audit")
 @admin_required
 def audit_log():
     problems: dict[str, str] = {}
-    since, until = _day("since", problems), _day("until", problems)
+    since, until = day_argument("since", problems), day_argument("until", problems)
     if since and until and until < since:
         problems["until"] = _("The end date is before the start date.")
         until = None

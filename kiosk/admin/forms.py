@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -53,6 +54,18 @@ def add_error(field: Field, message: str) -> None:
     """Attach a message to a field, as a failed validator would (WTForms keeps them in a list that its
     type hints call a Sequence)."""
     field.errors = [*field.errors, message]
+
+
+def day_argument(name: str, problems: dict[str, str]) -> datetime.date | None:
+    """A date from the URL's query (a filter), or None; a mistyped one is noted in ``problems``."""
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        problems[name] = _("Enter a date like 2025-03-14.")
+        return None
 
 
 def _strip(value):

@@ -78,7 +78,7 @@ class Plan:
 
     format: str
     title: dict | None = None
-    further_reading: list[str] | None = None
+    further_reading: list[str | dict] | None = None  # see kiosk_json.is_reading_list
     eras: list[dict] = field(default_factory=list)  # era items; only the fields the file carries
     events: list[dict] = field(default_factory=list)  # event items; likewise
     skipped: list[str] = field(default_factory=list)
@@ -290,8 +290,6 @@ def _plan_ours(document: dict) -> Plan:
     if problems and not all(isinstance(document.get(name) or [], list) for name in ("eras", "events")):
         raise ImportRefused(problems)
     title, reading = document.get("title"), document.get("further_reading")
-    if reading is not None and not (isinstance(reading, list) and all(isinstance(v, str) for v in reading)):
-        problems.append("further_reading: " + _("Must be a list of titles."))
     for position, item in enumerate(document.get("eras") or [], start=1):
         for name in ("slug", "name"):
             if isinstance(item, dict) and len(str(item.get(name, ""))) > ERA_NAME_LIMIT:
@@ -468,11 +466,24 @@ def _plan_title(plan: Plan, report: ImportReport, batch: editing.Batch) -> None:
     wanted = kiosk_json.title_settings(plan.title or {})
     if plan.further_reading is not None:
         wanted["further_reading"] = list(plan.further_reading)
-    if settings_store.get_many(*wanted) == wanted:
+    current = settings_store.get_many(*wanted)
+    if current == wanted:
         report.skipped.append(_("title: unchanged"))
         return
     batch.settings = wanted
-    report.updated.append("title")
+    # Named as the document names them: the title's fields, and further_reading.
+    names = {setting: field for field, setting in kiosk_json.TITLE_SETTINGS.items()} | {
+        "further_reading": "further_reading"
+    }
+    before, after = ({names[key]: value for key, value in values.items()} for values in (current, wanted))
+    report.updated.append("title" + _changed_fields(before, after))
+
+
+def _changed_fields(before: dict, after: dict) -> str:
+    """Which fields an update changes, named as in our JSON format (": summary, body"), so that a dry run
+    shows a curator exactly what an import would overwrite."""
+    changed = [name for name, value in after.items() if before.get(name) != value]
+    return ": " + ", ".join(changed) if changed else ""
 
 
 def _plan_eras(plan: Plan, report: ImportReport, batch: editing.Batch) -> None:
@@ -498,7 +509,7 @@ def _plan_eras(plan: Plan, report: ImportReport, batch: editing.Batch) -> None:
         before = None if row["id"] in with_history else current
         change = editing.RowChange(values, dict(values), row["id"], row["version"], before, visible=True)
         batch.eras.append(change)
-        report.updated.append(f"era {item['slug']}")
+        report.updated.append(f"era {item['slug']}" + _changed_fields(current, values))
 
 
 def _status_rule(publish: bool, keep_status: bool):
@@ -551,7 +562,7 @@ def _plan_events(plan: Plan, report: ImportReport, batch: editing.Batch, status_
             visible=was_visible or status == Status.PUBLISHED,
         )
         batch.events.append(change)
-        report.updated.append(f"event {item['slug']}")
+        report.updated.append(f"event {item['slug']}" + _changed_fields(before, after))
 
 
 def run(

@@ -23,6 +23,7 @@ FORMAT = "kiosk-timeline"
 VERSION = 1
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+READING_KINDS = ("scholarly", "period")  # how further reading is labelled; see kiosk.content.reading_groups
 TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?$")  # a time of day: 14:05 or 14:05:30
 TEXT_FIELDS = ("headline", "display_date", "summary", "body", "confidence", "start_time", "end_time", "embed")
 # Our document's title fields, and the settings that keep them.
@@ -305,12 +306,33 @@ def _check_event(item: Any, where: str, era_slugs: set[str]) -> list[str]:
     return problems
 
 
+def is_reading_list(reading: Any) -> bool:
+    """Further reading: a list of titles, each a string (older files) or {"kind": ..., "text": ...}."""
+    return isinstance(reading, list) and all(_is_reading_item(item) for item in reading)
+
+
+def _is_reading_item(item: Any) -> bool:
+    if isinstance(item, str):
+        return bool(item.strip())
+    return (
+        isinstance(item, dict)
+        and set(item) == {"kind", "text"}
+        and item["kind"] in READING_KINDS
+        and isinstance(item["text"], str)
+        and bool(item["text"].strip())
+    )
+
+
 def check_document(document: Any) -> list[str]:
     if not is_our_format(document):
         return [f'not a {FORMAT} document (expected "format": "{FORMAT}")']
     if document.get("version") != VERSION:
         return [f"unsupported version {document.get('version')!r} (this kiosk reads version {VERSION})"]
     problems: list[str] = []
+    reading = document.get("further_reading")
+    if reading is not None and not is_reading_list(reading):
+        kinds = " or ".join(f'"{kind}"' for kind in READING_KINDS)
+        problems.append(f'further_reading: each title must be text or {{"kind": {kinds}, "text": ...}}')
     eras = document.get("eras") or []
     events = document.get("events") or []
     for name, items in (("eras", eras), ("events", events)):

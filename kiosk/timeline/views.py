@@ -25,7 +25,7 @@ bp = Blueprint("timeline", __name__)
 YEAR_IN_SECONDS = 365 * 24 * 3600
 ATTRACT_SLIDES = 12
 # What a visitor page loads, which a kiosk keeps for offline use (see static/js/sw.js).
-SHELL_STATIC = ("css/kiosk.css", "vendor/htmx.min.js", "js/kiosk.js")
+SHELL_STATIC = ("css/kiosk.css", "vendor/htmx.min.js", "js/kiosk.js", "js/analytics.js")
 
 
 def kiosk_version() -> str:
@@ -44,6 +44,8 @@ def kiosk_behaviour() -> dict:
         "attract-seconds": config["ATTRACT_SECONDS"],
         "poll-seconds": config["VERSION_POLL_SECONDS"],
         "service-worker": url_for("timeline.service_worker", v=kiosk_version()),
+        # Measuring use, loaded after the first paint (see section 7 of kiosk.js).
+        "analytics": url_for("static", filename="js/analytics.js"),
     }
 
 
@@ -58,12 +60,15 @@ def _kiosk_globals():
 @bp.get("/")
 @cached_page
 def index():
+    settings = settings_store.get_many("title_headline", "title_summary", "further_reading")
     return render_template(
         "timeline/index.html",
         chapters=content.chapters(eager_events=current_app.config["TIMELINE_EAGER_EVENTS"]),
         featured=content.featured_events(limit=ATTRACT_SLIDES),
         axis=YearAxis.configured(),
-        **settings_store.get_many("title_headline", "title_summary", "further_reading"),
+        title_headline=settings["title_headline"],
+        title_summary=settings["title_summary"],
+        further_reading=content.reading_groups(settings["further_reading"]),
     )
 
 

@@ -1,5 +1,5 @@
-/* The kiosk's behaviour on top of pages that work without it, in six sections that talk through
-   window.Kiosk: core, navigation, touch, viewer, idle, offline. */
+/* The kiosk's behaviour on top of pages that work without it, in seven sections that talk through
+   window.Kiosk: core, navigation, touch, viewer, idle, offline, measuring use (K.analytics). */
 
 /* ======== 1. Core: settings, helpers, lockdown, reading preferences ======== */
 
@@ -63,6 +63,7 @@
 
     /* Hooks the later sections fill in; harmless defaults keep each section usable alone. */
     goHome: () => Promise.resolve(),
+    analytics: { record() {}, reading() {} },
     applyPendingUpdate: () => false,
     isAttracting: () => false,
     step: () => false,
@@ -134,6 +135,7 @@
     const chosen = currentPreferences().filter((other) => other !== name);
     if (!root.classList.contains(name)) chosen.push(name);
     applyPreferences(chosen);
+    Kiosk.analytics.record("preference", { subject: name + (chosen.includes(name) ? ":on" : ":off") });
   });
 
   // New event views come with their own preference buttons: show them in the current state.
@@ -185,12 +187,14 @@
     if (heading) heading.focus({ preventScroll: true });
     const view = layer.querySelector(".event");
     if (view && stepFrom && !K.reducedMotion.matches) view.classList.add("event--from-" + stepFrom);
+    K.analytics.reading(view && view.dataset.event);
     stepFrom = null;
   }
 
   function closeLayer() {
     if (!layerOpen()) return;
     layer.hidden = true;
+    K.analytics.reading(null);
     layer.replaceChildren();
     K.updateInert();
     document.documentElement.classList.remove("has-layer");
@@ -325,11 +329,13 @@
       else location.replace(close.getAttribute("href"));
     } else if (home) {
       evt.preventDefault();
+      K.analytics.record("start-again");
       K.goHome(smooth()).then(() => K.applyPendingUpdate({ keepPlace: false }));
     } else if (chip && track) {
       evt.preventDefault();   // a same-page link would add a history entry
       const chapter = document.getElementById(chip.dataset.era);
       if (!chapter) return;
+      K.analytics.record("era", { subject: chip.dataset.era });
       jump((behavior) => scrollTrackTo(offsetInTrack(chapter), behavior), smooth());
       if (evt.detail === 0) {
         const card = chapter.querySelector(".card");
@@ -504,6 +510,7 @@
       if (!scrubbing) return;
       scrubbing = false;
       rail.classList.remove("is-scrubbing");
+      K.analytics.record("scrub", { subject: rail.getAttribute("aria-valuenow") });
       showPlace();
     };
     rail.addEventListener("pointerup", stopScrubbing);
@@ -582,6 +589,7 @@
       gesture.fired = true;   // locked: nothing more this gesture does counts
       settle();
       const direction = dx < 0 ? "next" : "prev";
+      K.analytics.record("swipe", { subject: direction });
       if (!K.step(direction)) {
         const element = view();
         if (element && !K.reducedMotion.matches) {
@@ -783,6 +791,7 @@
     const figcaption = button.closest("figure") && button.closest("figure").querySelector("figcaption");
     caption.textContent = (figcaption && figcaption.textContent.trim()) || source.alt || defaultCaption;
     viewer.hidden = false;
+    K.analytics.record("photo");
     show({ scale: 1, x: 0, y: 0 });
     K.updateInert();
     closeButton.focus({ preventScroll: true });
@@ -930,6 +939,7 @@
 
   function carryOn() {
     if (state !== "warning") return;
+    K.analytics.record("idle-continue");
     state = "active";
     lastActivity = performance.now();
     notice.hidden = true;
@@ -953,6 +963,7 @@
   /* ---------- Starting again for the next visitor ---------- */
 
   function startAgain() {
+    K.analytics.record("idle-reset");
     state = "resetting";
     notice.hidden = true;
     K.resetPreferences();
@@ -1165,4 +1176,32 @@
   const carried = K.recall("message");
   if (carried) say(carried);
   K.on("going-home", () => status && status.classList.remove("is-shown"));
+})();
+
+/* ======== 7. Measuring use: calls wait here for static/js/analytics.js (see there) ======== */
+(function () {
+  "use strict";
+
+  const K = window.Kiosk;
+  if (!K) return;
+
+  const waiting = [];
+  const later = (name) => (...args) => waiting.push([name, Date.now(), args]);
+  K.analytics = {
+    waiting,
+    named: new URLSearchParams(location.search).get("kiosk"),
+    record: later("record"),
+    reading: later("reading"),
+    touched: later("touched"),
+    failed: later("failed"),
+  };
+  for (const type of ["pointerdown", "keydown"]) {
+    document.addEventListener(type, () => K.analytics.touched(K.isAttracting()), { capture: true, passive: true });
+  }
+  for (const type of ["error", "unhandledrejection"]) window.addEventListener(type, (evt) => K.analytics.failed(evt));
+  window.addEventListener("load", () => setTimeout(() => {
+    const script = document.createElement("script");
+    script.src = document.body.dataset.analytics;
+    document.head.append(script);
+  }, 1500));
 })();

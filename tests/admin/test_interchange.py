@@ -259,7 +259,7 @@ def test_the_admin_backs_up_now_and_sees_the_backups(administrator, data_dir):
     assert response.headers["Location"] == "/admin/import#backups"
     [made] = list((data_dir / "backups").iterdir())
     manifest = json.loads((made / "manifest.json").read_text())
-    assert manifest["events"] == 30 and (made / "kiosk.sqlite3").is_file()
+    assert manifest["events"] == 36 and (made / "kiosk.sqlite3").is_file()
     html = administrator.get("/admin/import").get_data(as_text=True)
     assert f"to {made.name}." in html and f"<code>{made.name}</code>" in html
     entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
