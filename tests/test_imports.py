@@ -301,7 +301,7 @@ def test_a_dry_run_writes_nothing_at_all(app):
 
 def test_an_event_changed_between_the_check_and_the_write_stops_the_whole_import(app):
     batch, report = importers.prepare(importers.read(MUSEUM.read_bytes()), source="museum.json")
-    assert "event hero-of-socialist-labour" in report.updated
+    assert "event hero-of-socialist-labour: display_date, era, summary, body" in report.updated
     hero = event("hero-of-socialist-labour")
     editing.move_event_to_trash(hero, hero.version)  # a curator, meanwhile
     counts = (

@@ -7,7 +7,7 @@ deleted eras are removed too (their deletion is in the audit log): a new era may
 its revision 1 must be free.
 
 Revision ID: 0003
-Revises: 0004
+Revises: 0007
 Create Date: 2026-11-29 03:30:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0003"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
