@@ -479,10 +479,10 @@ def _plan_title(plan: Plan, report: ImportReport, batch: editing.Batch) -> None:
     report.updated.append("title" + _changed_fields(before, after))
 
 
-def _changed_fields(before: dict, after: dict) -> str:
+def _changed_fields(before: dict | None, after: dict) -> str:
     """Which fields an update changes, named as in our JSON format (": summary, body"), so that a dry run
     shows a curator exactly what an import would overwrite."""
-    changed = [name for name, value in after.items() if before.get(name) != value]
+    changed = [name for name, value in after.items() if (before or {}).get(name) != value]
     return ": " + ", ".join(changed) if changed else ""
 
 
