@@ -70,6 +70,7 @@ bench: setup-test chromium wrk
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/tap_latency.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/import_large.py
 	$(BIN)/python bench/analytics_load.py
 
 # The load generator: Debian's wrk when root; otherwise bench/ falls back to its own stdlib generator.

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .extensions import db
 
@@ -20,21 +22,23 @@ else:
 # The system SQLite (3.40) predates the WAL-reset corruption fix in 3.51.3; the pysqlite3 wheel bundles
 # a current SQLite, so every connection of ours goes through it.
 MINIMUM_SQLITE = (3, 51, 3)
-# How long a write waits for another writer's lock before the curator is told the database is busy.
-BUSY_TIMEOUT_SECONDS = 15
+
+# How long a change waits for another one's lock before it is refused as busy (editing.DatabaseBusy):
+# well under gunicorn's 30 s timeout, well over the ~2 s a large import holds the lock.
+LOCK_TIMEOUT_MS = 15000
 
 
-def engine_options(database_url: str) -> dict:
+def engine_options(database_url: str, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> dict:
     if database_url.startswith("sqlite"):
-        return {"module": modern_sqlite, "connect_args": {"timeout": BUSY_TIMEOUT_SECONDS}}
-    return {"pool_pre_ping": True}
+        return {"module": modern_sqlite, "connect_args": {"timeout": lock_timeout_ms / 1000}}
+    return {"pool_pre_ping": True, "connect_args": {"options": f"-c lock_timeout={lock_timeout_ms}"}}
 
 
-def _configure_sqlite_connection(dbapi_connection, _record) -> None:
+def _configure_sqlite_connection(lock_timeout_ms: int, dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_ms)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
     _keep_private(dbapi_connection)
@@ -64,17 +68,34 @@ def optimize() -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    lock_timeout_ms = int(app.config.get("DATABASE_LOCK_TIMEOUT_MS", LOCK_TIMEOUT_MS))
+    options = engine_options(app.config["SQLALCHEMY_DATABASE_URI"], lock_timeout_ms)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _configure_sqlite_connection)
+            event.listen(db.engine, "connect", partial(_configure_sqlite_connection, lock_timeout_ms))
 
 
 def sqlite_version() -> str | None:
     if db.engine.dialect.name != "sqlite":
         return None
     return modern_sqlite.sqlite_version
+
+
+# PostgreSQL's codes for a lock or statement timeout, a deadlock and a serialisation failure.
+BUSY_SQLSTATES = {"55P03", "57014", "40P01", "40001"}
+
+
+def is_busy(error: BaseException) -> bool:
+    """True when the database refused because another transaction held it too long (SQLite "database is
+    locked", a PostgreSQL lock or statement timeout), not because of anything in the request itself."""
+    if not isinstance(error, DBAPIError) or isinstance(error, IntegrityError):
+        return False
+    if getattr(error.orig, "sqlstate", None) in BUSY_SQLSTATES:
+        return True
+    text = str(error.orig).lower()
+    return "database is locked" in text or "database is busy" in text
 
 
 def insert_or_ignore(model) -> Any:

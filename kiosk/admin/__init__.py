@@ -21,11 +21,12 @@ from . import (  # noqa: F401 - views
     settings,
     trash,
 )
-from .blueprint import bp
+from .blueprint import RowId, bp
 
 
 def init_app(app: Flask) -> None:
     auth.init_app(app)
+    app.url_map.converters["id"] = RowId
     app.register_blueprint(bp)
 
 

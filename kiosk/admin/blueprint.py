@@ -4,16 +4,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, render_template, request
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Conflict, HTTPException, ServiceUnavailable
+from werkzeug.routing import IntegerConverter
 
-from .. import audit, media
+from .. import audit, editing, media
 from ..extensions import db
+from .forms import LARGEST, add_error
 
 PREFIX = "/admin"
 bp = Blueprint("admin", __name__, url_prefix=PREFIX)
+
+
+class RowId(IntegerConverter):
+    """``<id:event_id>``: a row id or revision number in a URL, 1 to 2**31 - 1; anything else is a 404
+    before the view runs (and never overflows the database's integers)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=LARGEST)
+
+
+def show_refusal(form: FlaskForm, refusal: editing.SaveRefused) -> int:
+    """Show a refused save on the form it came from, everything typed kept: a taken web address at its
+    field, anything else above the form. Returns the status to answer with."""
+    if refusal.field:
+        add_error(form[refusal.field], str(refusal))
+        return 422
+    flash(str(refusal), "error")
+    return 503 if isinstance(refusal, editing.DatabaseBusy) else 409
 
 
 @bp.app_template_filter("when")
@@ -68,3 +89,17 @@ def _never_stored(response):
     if request.blueprint == bp.name or request.path.startswith(PREFIX + "/"):
         response.cache_control.no_store = True
     return response
+
+
+def _busy_page():
+    return _admin_error(
+        ServiceUnavailable(_("The database is busy. Nothing was changed: try again in a moment."))
+    )
+
+
+@bp.errorhandler(editing.SaveRefused)
+def _refused(refusal: editing.SaveRefused):
+    """A refused change from a view with nothing typed to keep (the trash, moving or deleting an era)."""
+    if isinstance(refusal, editing.DatabaseBusy):
+        return _busy_page()
+    return _admin_error(Conflict(str(refusal)))

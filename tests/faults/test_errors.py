@@ -9,7 +9,7 @@ import re
 import pysqlite3.dbapi2 as sqlite
 import pytest
 
-from kiosk import analytics, database, failures
+from kiosk import analytics, failures
 from kiosk.caching import SharedResponses
 from kiosk.extensions import db
 
@@ -121,8 +121,7 @@ def test_only_the_last_errors_are_kept(tmp_path):
 def test_a_save_while_another_writer_holds_the_lock_says_busy_and_keeps_the_typed_value(
     data_dir, monkeypatch, caplog
 ):
-    monkeypatch.setattr(database, "BUSY_TIMEOUT_SECONDS", 0.2)
-    app = make_app(data_dir, SHOW_ERROR_PAGES=True)
+    app = make_app(data_dir, SHOW_ERROR_PAGES=True, DATABASE_LOCK_TIMEOUT_MS=200)
     admin = signed_in(app)
     holder = sqlite.connect(str(data_dir / "kiosk.sqlite3"))
     holder.execute("BEGIN IMMEDIATE")  # a real write lock, held by another program
