@@ -7,14 +7,14 @@ PORT ?= 5000
 GUNICORN_CONF ?= kiosk/gunicorn_conf.py
 export FLASK_APP := kiosk
 
-.PHONY: run test setup setup-test preflight assets database chromium postgres lint bench wrk messages clean
+.PHONY: run test setup setup-test preflight assets database chromium java postgres lint bench wrk messages clean
 
 run: setup
 	$(BIN)/gunicorn --config $(GUNICORN_CONF) --bind 127.0.0.1:$(PORT) 'kiosk:create_app()'
 
 # The whole suite on SQLite, then the database tests (not the browser ones) again on a throwaway
 # PostgreSQL server that .ci/with-postgres provides (installing Debian's package when root).
-test: setup-test chromium
+test: setup-test chromium java
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
@@ -63,6 +63,10 @@ database: $(VENV)/.installed
 
 chromium:
 	@bash .ci/ensure-chromium
+
+# The Nu HTML Checker (vnu-jar from npm) runs on Java: Debian's default-jre-headless when root.
+java:
+	@bash .ci/ensure-java
 
 # Benchmarks (bench/README.md): each prints its ratios; none is a test.
 bench: setup-test chromium wrk

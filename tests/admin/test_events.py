@@ -217,7 +217,7 @@ def test_the_inline_check_answers_for_touched_fields_only(curator):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     slots = re.findall(
-        r'<p class="field__error" id="([a-z_]+)-error" aria-live="polite" hx-swap-oob="innerHTML">', html
+        r'<p class="field__error" id="([a-z_]+)-error" aria-live="polite" data-hx-swap-oob="innerHTML">', html
     )
     assert slots == ["start_year", "start_day"]  # not the headline, which they have not reached yet
     assert "Year must be between 1906 and 1977, or mark the event as a postscript." in html
