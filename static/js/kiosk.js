@@ -276,9 +276,39 @@
     } else if (source.classList.contains("card")) {
       returnFocusTo = source;
       pendingHistory = "push";
+      if (early && early.path === source.getAttribute("href")) {
+        evt.preventDefault();   // the fragment is already on its way
+        swapEarly(early, source);
+      }
     }
     layerBusy = true;
   });
+
+  /* A card's fragment is asked for as the finger lands rather than when the click arrives, tens of
+     milliseconds later on a slow kiosk PC; the click then swaps in what came back. A touch that turns
+     into a scroll wastes one small response from the page cache. */
+  let early = null;   // { path, text: Promise of the fragment }
+  document.addEventListener("pointerdown", (evt) => {
+    const card = evt.isPrimary && evt.pointerType !== "mouse" && evt.target.closest && evt.target.closest("a.card[data-hx-get]");
+    if (!card || !layer || layerBusy) return;
+    const path = card.getAttribute("href");
+    const text = fetch(path, { headers: { "HX-Request": "true" } })
+      .then((response) => (response.ok ? response.text() : Promise.reject(new Error(response.status))));
+    text.catch(() => {});   // the click, if it comes, falls back to an ordinary request
+    early = { path, text };
+  }, { passive: true });
+
+  function swapEarly(request, source) {
+    early = null;
+    request.text.then((html) => {
+      layerBusy = false;
+      htmx.swap(layer, html, { swapStyle: "innerHTML", swapDelay: 0, settleDelay: 20, show: "none" },
+        { contextElement: source, eventInfo: { elt: source, target: layer, pathInfo: { requestPath: request.path } } });
+    }, () => {
+      layerBusy = false;
+      htmx.ajax("GET", request.path, { source, target: layer, swap: "innerHTML show:none" });
+    });
+  }
 
   for (const name of ["htmx:afterRequest", "htmx:sendError", "htmx:responseError", "htmx:timeout", "htmx:sendAbort"]) {
     document.addEventListener(name, (evt) => {
