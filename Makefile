@@ -23,7 +23,7 @@ test: setup-test chromium java
 # In one process (kiosk/prepare.py): first a check that says in one sentence what stops the kiosk (a
 # read-only or missing data folder, an unreadable database, a full disk) instead of the traceback of the
 # first command that trips over it, then the hashed static files, the migrations and the default content.
-setup: $(VENV)/.installed static/vendor/htmx.min.js
+setup: $(VENV)/.installed static/vendor/htmx.min.js static/build/.built
 	@$(BIN)/python -m kiosk.prepare
 
 preflight: $(VENV)/.installed
@@ -45,8 +45,16 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml requirements.lock
 # into static/vendor, which git ignores.
 # Then every static file gets a content-hashed, pre-compressed copy in static/dist (the app also does
 # this at start-up if one is missing).
-assets: static/vendor/htmx.min.js $(VENV)/.installed
+assets: static/vendor/htmx.min.js static/build/.built $(VENV)/.installed
 	@$(BIN)/flask assets
+
+# The kiosk's own script (modules under frontend/js/kiosk/), its analytics script and its stylesheet:
+# bundled and minified by esbuild (npm, pinned) into static/build/, which git ignores. Rebuilt only when
+# a source changes.
+FRONTEND_SOURCES := $(shell find frontend -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.css' \))
+static/build/.built: node_modules/.installed $(FRONTEND_SOURCES)
+	node frontend/build.mjs
+	touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -99,4 +107,4 @@ messages: $(VENV)/.installed
 	  else $(BIN)/pybabel init -i kiosk/translations/messages.pot -d kiosk/translations -l $(LANG_CODE); fi; fi
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor static/dist
+	rm -rf $(VENV) node_modules static/vendor static/build static/dist

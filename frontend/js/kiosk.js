@@ -1212,7 +1212,7 @@
   K.on("going-home", () => status && status.classList.remove("is-shown"));
 })();
 
-/* ======== 7. Measuring use: calls wait here for static/js/analytics.js (see there) ======== */
+/* ======== 7. Measuring use: calls wait here for analytics.js (see there) ======== */
 (function () {
   "use strict";
 

@@ -29,7 +29,7 @@ YEAR_IN_SECONDS = 365 * 24 * 3600
 ATTRACT_SLIDES = 12
 MAX_START = 2**31
 # What a visitor page loads, which a kiosk keeps for offline use (see static/js/sw.js).
-SHELL_STATIC = ("css/kiosk.css", "vendor/htmx.min.js", "js/kiosk.js", "js/analytics.js")
+SHELL_STATIC = ("build/css/kiosk.css", "vendor/htmx.min.js", "build/js/kiosk.js", "build/js/analytics.js")
 
 
 def kiosk_version() -> str:
@@ -49,7 +49,7 @@ def kiosk_behaviour() -> dict:
         "poll-seconds": config["VERSION_POLL_SECONDS"],
         "service-worker": url_for("timeline.service_worker", v=kiosk_version()),
         # Measuring use, loaded after the first paint (see section 7 of kiosk.js).
-        "analytics": url_for("static", filename="js/analytics.js"),
+        "analytics": url_for("static", filename="build/js/analytics.js"),
     }
 
 
