@@ -181,7 +181,8 @@ class SharedResponses:
     Anything with a cookie, a condition or another method goes to Flask as usual.
     """
 
-    KEY_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT_ENCODING")
+    # The language is in the address (/ru/...), so Accept-Language plays no part in a visitor page.
+    KEY_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_ACCEPT_ENCODING")
     BYPASS_HEADERS = ("HTTP_COOKIE", "HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 
     def __init__(self, wsgi_app, read_version):

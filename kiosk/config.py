@@ -60,7 +60,8 @@ def load_settings() -> dict:
         "VERSION_POLL_SECONDS": _env_int("VERSION_POLL_SECONDS", 12),
         "SESSION_MINUTES": _env_int("SESSION_MINUTES", 30),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "en"),
-        "LANGUAGES": (_env("LANGUAGES", "en") or "en").split(","),
+        # Visitor and admin languages, and the museum's default (the curators may change both in Settings).
+        "LANGUAGES": [code.strip() for code in (_env("LANGUAGES") or "en,ru,uk").split(",") if code.strip()],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env("SECURE_COOKIES", "0") == "1",

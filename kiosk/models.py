@@ -54,6 +54,9 @@ class Era(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     events: Mapped[list[Event]] = relationship(back_populates="era")
+    translations: Mapped[list[EraTranslation]] = relationship(
+        back_populates="era", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -173,9 +176,39 @@ class EventTranslation(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
 
+    confidence: Mapped[str] = mapped_column(String(80), default="")
+    image_alt: Mapped[str] = mapped_column(String(300), default="")
+    image_caption: Mapped[str] = mapped_column(String(300), default="")
+    # A hash of the default-language text this translation was made from: when the default text changes
+    # afterwards, the hashes differ and the curators see the translation as out of date.
+    source_hash: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
     event: Mapped[Event] = relationship(back_populates="translations")
 
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (UniqueConstraint("event_id", "locale"),)
+
+
+class EraTranslation(db.Model):
+    """An era's name and description in another language; the era's own columns hold the default."""
+
+    __tablename__ = "era_translation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    era_id: Mapped[int] = mapped_column(ForeignKey("era.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(80), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    source_hash: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    era: Mapped[Era] = relationship(back_populates="translations")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (UniqueConstraint("era_id", "locale"),)
 
 
 class ContentState(db.Model):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from .. import conflicts, content, editing
+from .. import conflicts, content, editing, languages
+from ..localized import Localizer
 from ..models import Event, Status
 from ..rendering import page_or_fragment
 from . import conflicts as conflict_views
@@ -204,9 +206,21 @@ def text_preview():
 
 @bp.get("/events/<int:event_id>/preview")
 def preview_event(event_id: int):
+    """The event as the kiosk shows it, in the default language or the one asked for (?lang=ru)."""
     event = _event_or_404(event_id)
-    previous, following = content.neighbours(event)
-    return render_template("admin/preview.html", event=event, previous=previous, following=following)
+    asked = request.args.get("lang", "")
+    locale = asked if asked in languages.offered() else languages.default()
+    g.visitor_language = locale
+    shown, previous, following = Localizer(locale).events([event, *content.neighbours(event)])
+    with force_locale(locale):
+        return render_template(
+            "admin/preview.html",
+            event=shown,
+            previous=previous,
+            following=following,
+            language_endpoint="timeline.event",
+            language_values={"slug": event.slug},
+        )
 
 
 @bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
