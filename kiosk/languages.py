@@ -49,6 +49,11 @@ def own_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def available() -> list[str]:
+    """Languages a museum can switch on: those with an interface translation, and any set in the env."""
+    return list(dict.fromkeys([*OWN_NAMES, *parse_list(",".join(current_app.config["LANGUAGES"]))]))
+
+
 def parse_list(value: str) -> list[str]:
     """"en, ru,uk" → ["en", "ru", "uk"]: known codes, each once, in the order given."""
     codes: list[str] = []
@@ -74,10 +79,12 @@ def _current() -> tuple[list[str], str]:
     """Read once per content version: a settings save moves the version on, so this is never stale."""
     version = current_content_version()
     known = current_app.extensions.setdefault("languages", {})
-    if version not in known:
+    found = known.get(version)
+    if found is None:
+        found = _configured()
         known.clear()
-        known[version] = _configured()
-    return known[version]
+        known[version] = found
+    return found
 
 
 def offered() -> list[str]:

@@ -16,6 +16,8 @@ DEFAULTS: dict[str, Any] = {
     "title_summary": "",
     "further_reading": [],
     "idle_seconds": None,  # None: use KIOSK_IDLE_SECONDS
+    "languages": None,  # None: use KIOSK_LANGUAGES
+    "default_locale": None,  # None: use KIOSK_DEFAULT_LOCALE
 }
 
 

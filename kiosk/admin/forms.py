@@ -17,13 +17,14 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, Optional, Regexp
-from wtforms.widgets import TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from .. import editing, media
+from .. import editing, languages, media
 from ..dates import DateError, PartialDate, check_span
 from ..extensions import db
 from ..models import Era, Event, Status
@@ -399,12 +400,26 @@ def contrast_with_white(colour: str) -> float:
 
 class SettingsForm(AdminForm):
     idle_seconds = WholeNumberField(_l("Idle timeout (seconds)"))
+    languages = SelectMultipleField(
+        _l("Languages on the kiosk"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+    )
+    default_locale = SelectField(_l("The museum's default language"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = [(code, languages.own_name(code)) for code in languages.available()]
+        self.languages.choices = offered
+        self.default_locale.choices = offered
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
         value = self.idle_seconds.data
         if not self.idle_seconds.errors and (value is None or not 30 <= value <= 600):
             self.idle_seconds.errors.append(_("Choose a number of seconds between 30 and 600."))
+        if not self.languages.errors and not self.languages.data:
+            self.languages.errors.append(_("Choose at least one language."))
+        elif not self.default_locale.errors and self.default_locale.data not in (self.languages.data or []):
+            self.default_locale.errors.append(_("The default language must be one of the kiosk's languages."))
         return not self.errors
 
 
