@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := kiosk
 
-.PHONY: run test setup setup-test assets database chromium postgres lint bench wrk messages clean
+.PHONY: run test setup setup-test assets translations database chromium postgres lint bench wrk messages clean
 
 run: setup
 	$(BIN)/gunicorn --config kiosk/gunicorn_conf.py --bind 127.0.0.1:$(PORT) 'kiosk:create_app()'
@@ -18,7 +18,7 @@ test: setup-test chromium
 	$(BIN)/python -m pytest
 	bash .ci/with-postgres $(BIN)/python -m pytest --ignore=tests/browser -p no:cacheprovider
 
-setup: $(VENV)/.installed assets database
+setup: $(VENV)/.installed translations assets database
 
 setup-test: setup $(VENV)/.installed-test
 
@@ -46,6 +46,11 @@ node_modules/.installed: package.json package-lock.json
 static/vendor/htmx.min.js: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# Interface translations: the .po files are the source; the .mo files gettext reads are built here
+# (git ignores them).
+translations: $(VENV)/.installed
+	@set -o pipefail; $(BIN)/pybabel compile --directory kiosk/translations --domain messages --statistics 2>&1 | grep -v '^compiling'
 
 # Database: migrations, then the default content (only into an empty database).
 database: $(VENV)/.installed

@@ -15,11 +15,11 @@ from flask_babel import gettext as _
 # Russian and Ukrainian name the month in the genitive after a day ("30 августа") and in the nominative
 # alone ("август 1935 г."), with the year marked "г." / "р.".
 PATTERNS = {
-    "en": {"day": "d MMMM y", "month": "MMMM y", "day_month": "d MMMM"},
-    "ru": {"day": "d MMMM y 'г'.", "month": "LLLL y 'г'.", "day_month": "d MMMM"},
-    "uk": {"day": "d MMMM y 'р'.", "month": "LLLL y 'р'.", "day_month": "d MMMM"},
+    "en": {"day": "d MMMM y", "month": "MMMM y", "day_month": "d MMMM", "month_name": "MMMM"},
+    "ru": {"day": "d MMMM y 'г'.", "month": "LLLL y 'г'.", "day_month": "d MMMM", "month_name": "LLLL"},
+    "uk": {"day": "d MMMM y 'р'.", "month": "LLLL y 'р'.", "day_month": "d MMMM", "month_name": "LLLL"},
 }
-OTHER_LANGUAGES = {"day": "long", "month": "LLLL y", "day_month": "d MMMM"}
+OTHER_LANGUAGES = {"day": "long", "month": "LLLL y", "day_month": "d MMMM", "month_name": "LLLL"}
 
 
 def _format(when: date, kind: str, locale: str | None) -> str:
@@ -49,7 +49,7 @@ class PartialDate:
                 raise DateError(
                     _(
                         "%(month)s %(year)s has %(last)s days.",
-                        month=calendar.month_name[self.month],
+                        month=_format(date(self.year, self.month, 1), "month_name", None),
                         year=self.year,
                         last=last,
                     )
