@@ -29,7 +29,9 @@ def _select_locale() -> str:
         return languages.prefix_of(request.path) or languages.default()
     offered = languages.offered()
     chosen = session.get("lang")
-    return chosen if chosen in offered else request.accept_languages.best_match(offered) or languages.default()
+    return (
+        chosen if chosen in offered else request.accept_languages.best_match(offered) or languages.default()
+    )
 
 
 def _settle_locale() -> None:

@@ -10,7 +10,6 @@ from babel import dates as babel_dates
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-
 # Patterns per language (CLDR's own "long" forms abbreviate or reorder in ways a label should not):
 # Russian and Ukrainian name the month in the genitive after a day ("30 августа") and in the nominative
 # alone ("август 1935 г."), with the year marked "г." / "р.".
@@ -88,7 +87,8 @@ class PartialDate:
         if start.day and end.day and start.year == end.year:
             if start.month == end.month:
                 return f"{start.day}–{end.label(locale)}"
-            return f"{_format(date(start.year, start.month, start.day), 'day_month', locale)} – {end.label(locale)}"
+            first = _format(date(start.year, start.month, start.day), "day_month", locale)
+            return f"{first} – {end.label(locale)}"
         if start.month is None and end.month is None:
             return f"{start.year}–{end.year}"
         return f"{start.label(locale)} – {end.label(locale)}"

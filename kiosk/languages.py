@@ -23,7 +23,6 @@ PREFIXED_PATH = re.compile(r"^/([a-z]{2,3})(?:/|$)")
 LOCALIZED_ENDPOINTS: set[str] = set()
 
 
-
 @dataclass(frozen=True)
 class Choice:
     code: str
@@ -55,7 +54,7 @@ def available() -> list[str]:
 
 
 def parse_list(value: str) -> list[str]:
-    """"en, ru,uk" → ["en", "ru", "uk"]: known codes, each once, in the order given."""
+    """ "en, ru,uk" → ["en", "ru", "uk"]: known codes, each once, in the order given."""
     codes: list[str] = []
     for code in (part.strip().lower() for part in (value or "").split(",")):
         if code and is_known(code) and code not in codes:

@@ -44,4 +44,6 @@ def choose_language():
     if chosen in languages.offered():
         session["lang"] = chosen
     target = request.form.get("next", "")
-    return redirect(target if target.startswith("/admin") and "//" not in target else url_for("admin.event_list"))
+    return redirect(
+        target if target.startswith("/admin") and "//" not in target else url_for("admin.event_list")
+    )

@@ -209,7 +209,9 @@ def offline_manifest():
             *(url_for("static", filename=name) for name in SHELL_STATIC),
         ],
         pages=[
-            url_for("timeline.event", slug=slug, lang=lang) for lang in every_language for slug in kept.event_slugs
+            url_for("timeline.event", slug=slug, lang=lang)
+            for lang in every_language
+            for slug in kept.event_slugs
         ],
         fragments=[
             url_for("timeline.era", slug=slug, start=start or None, lang=lang)
