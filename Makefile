@@ -15,6 +15,7 @@ run: setup
 # PostgreSQL server that .ci/with-postgres provides (installing Debian's package when root).
 test: setup-test chromium
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 	bash .ci/with-postgres $(BIN)/python -m pytest --ignore=tests/browser -p no:cacheprovider
 
@@ -75,6 +76,7 @@ wrk:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Translations: extract every gettext string, then update or start a language (LANG_CODE=ru make messages).
 messages: $(VENV)/.installed

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 
-from . import assets, caching, cli, database, errors, languages, models, security  # noqa: F401 - models registers tables
+from . import accounts, assets, caching, cli, database, errors, languages, models, security  # noqa: F401 - models registers tables
 from .config import PROJECT_ROOT, load_settings
 from .extensions import babel, csrf, db, htmx, migrate
 from .text import render_markdown
@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.url_map.converters["lang"] = languages.LanguageConverter
 
+    accounts.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=_resource_folder("migrations"), render_as_batch=True)
     htmx.init_app(app)

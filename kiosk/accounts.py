@@ -9,8 +9,9 @@ import re
 import secrets
 from functools import cache
 
-from argon2 import PasswordHasher, profiles
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from zxcvbn import zxcvbn
@@ -19,8 +20,13 @@ from . import audit
 from .extensions import db
 from .models import Role, User, utcnow
 
-# RFC 9106's second recommended profile: argon2id, 64 MiB, t=3, p=4 — above OWASP's 46 MiB/t=1 floor.
-_hasher = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+HASH_PROFILES: dict[str, Parameters] = {
+    # RFC 9106's second recommended profile: argon2id, 64 MiB, t=3, p=4 — above OWASP's 46 MiB/t=1 floor.
+    "rfc9106-low-memory": profiles.RFC_9106_LOW_MEMORY,
+    # argon2id at its cheapest (8 KiB, t=1, p=1): for the test suite only, which hashes thousands of times.
+    "fast": profiles.CHEAPEST,
+}
+DEFAULT_HASH_PROFILE = "rfc9106-low-memory"
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 # zxcvbn scores 0–4; 3 means "safely unguessable" against an offline attack on a slow hash.
@@ -30,6 +36,27 @@ USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 class AccountError(ValueError):
     """A refused account change; the message is written for the person at the command line."""
+
+
+def init_app(app: Flask) -> None:
+    """Refuse to start with an unknown hash profile; warn loudly about the test-only one."""
+    profile = app.config.get("PASSWORD_HASH_PROFILE", DEFAULT_HASH_PROFILE)
+    if profile not in HASH_PROFILES:
+        raise RuntimeError(
+            f"KIOSK_PASSWORD_HASH_PROFILE is {profile!r}; it must be one of {', '.join(HASH_PROFILES)}."
+        )
+    if profile != DEFAULT_HASH_PROFILE and not app.testing:
+        app.logger.warning("Passwords are hashed with the %r profile, meant for tests only.", profile)
+
+
+def hasher() -> PasswordHasher:
+    """The password hasher of the profile this app is configured with (KIOSK_PASSWORD_HASH_PROFILE)."""
+    return _hasher_of(current_app.config.get("PASSWORD_HASH_PROFILE", DEFAULT_HASH_PROFILE))
+
+
+@cache
+def _hasher_of(profile: str) -> PasswordHasher:
+    return PasswordHasher.from_parameters(HASH_PROFILES[profile])
 
 
 def password_problem(password: str, username: str = "") -> str | None:
@@ -74,7 +101,7 @@ def _set_password(user: User, password: str) -> None:
     problem = password_problem(password, user.username)
     if problem:
         raise AccountError(problem)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = hasher().hash(password)
     user.session_token = secrets.token_hex(16)  # every existing session of this account ends
 
 
@@ -112,9 +139,9 @@ def end_sessions(user: User) -> None:
 
 
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(password_hasher: PasswordHasher) -> str:
     """Checked when a username is unknown, so a wrong name takes as long as a wrong password."""
-    return _hasher.hash(secrets.token_hex(16))
+    return password_hasher.hash(secrets.token_hex(16))
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -122,13 +149,14 @@ def authenticate(username: str, password: str) -> User | None:
     if len(password) > MAX_LENGTH:
         return None  # no account has such a password; do not spend a hash on it
     user = find(username) if username else None
+    password_hasher = hasher()
     try:
-        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
+        password_hasher.verify(user.password_hash if user else _dummy_hash(password_hasher), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if password_hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = password_hasher.hash(password)
     user.last_login_at = utcnow()
     return user

@@ -83,23 +83,33 @@ def _static_headers(headers, _path: str, _url: str) -> None:
 @click.command("assets")
 def assets_command() -> None:
     """Write the hashed, compressed copies of the static files (done at start-up too)."""
-    manifest = build(Path(current_app.static_folder))
+    manifest = build(static_folder(current_app))
     click.echo(f"{len(manifest)} static files hashed and compressed into static/{BUILD_FOLDER}/.")
 
 
+def _folder(configured: str | os.PathLike[str] | None) -> Path:
+    if configured is None:  # create_app always sets both folders
+        raise RuntimeError("The app has no static or template folder.")
+    return Path(configured)
+
+
+def static_folder(app: Flask) -> Path:
+    return _folder(app.static_folder)
+
+
 def init_app(app: Flask) -> None:
-    static_folder = Path(app.static_folder)
-    manifest = build(static_folder)
-    app.config["BUILD_ID"] = build_id(manifest, Path(app.template_folder))
+    static_files = static_folder(app)
+    manifest = build(static_files)
+    app.config["BUILD_ID"] = build_id(manifest, _folder(app.template_folder))
 
     @app.url_defaults
     def _hashed_static_names(endpoint: str, values: dict) -> None:
         if endpoint == "static" and values.get("filename") in manifest:
             values["filename"] = manifest[values["filename"]]
 
-    app.wsgi_app = _WhiteNoise(
+    app.wsgi_app = _WhiteNoise(  # type: ignore[method-assign]  # Flask's documented way to add middleware
         app.wsgi_app,
-        root=static_folder,
+        root=static_files,
         prefix="static/",
         max_age=3600,
         allow_all_origins=False,

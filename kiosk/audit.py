@@ -56,7 +56,7 @@ def search(
         query = query.where(AuditEntry.at >= datetime.combine(since, time.min))
     if until:
         query = query.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time.min))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     newest_first = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     entries = db.session.scalars(newest_first.limit(per_page).offset((page - 1) * per_page))
     return list(entries), total

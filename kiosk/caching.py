@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import Generic, NamedTuple, TypeVar
 
 import brotli
 from flask import current_app, g, has_request_context, request
@@ -45,23 +46,26 @@ class CachedPage:
         return self.encoded[encoding]
 
 
-class PageCache:
+Entry = TypeVar("Entry")
+
+
+class PageCache(Generic[Entry]):
     """A small thread-safe LRU; entries of older content versions are dropped as soon as a newer appears."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES):
-        self._entries: OrderedDict[tuple, CachedPage] = OrderedDict()
+        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._max_entries = max_entries
-        self._version = None
+        self._version: int | None = None
 
-    def get(self, key: tuple) -> CachedPage | None:
+    def get(self, key: tuple) -> Entry | None:
         with self._lock:
             page = self._entries.get(key)
             if page is not None:
                 self._entries.move_to_end(key)
             return page
 
-    def put(self, key: tuple, version: int, page: CachedPage) -> None:
+    def put(self, key: tuple, version: int, page: Entry) -> None:
         with self._lock:
             if self._version is None or version > self._version:
                 self._version = version
@@ -151,7 +155,7 @@ def cached_page(view):
         etag = hashlib.sha256(repr((key, current_app.config["BUILD_ID"])).encode()).hexdigest()[:24]
         if request.if_none_match.contains(etag):
             return _revalidate_headers(current_app.response_class(status=304), etag)
-        cache: PageCache = current_app.extensions["page_cache"]
+        cache: PageCache[CachedPage] = current_app.extensions["page_cache"]
         page = cache.get(key) if current_app.config["PAGE_CACHE"] else None
         if page is None:
             token_name = current_app.config["WTF_CSRF_FIELD_NAME"]
@@ -171,6 +175,15 @@ def cached_page(view):
     return serve
 
 
+class _Replay(NamedTuple):
+    """A whole response as the WSGI layer saw it, for the content version it was rendered from."""
+
+    version: int
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
 class SharedResponses:
     """WSGI middleware in front of Flask: finished visitor responses replayed without entering Flask.
 
@@ -188,7 +201,7 @@ class SharedResponses:
     def __init__(self, wsgi_app, read_version):
         self.wsgi_app = wsgi_app
         self.read_version = read_version
-        self.cache = PageCache()
+        self.cache: PageCache[_Replay] = PageCache()
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") != "GET" or any(name in environ for name in self.BYPASS_HEADERS):
@@ -196,12 +209,11 @@ class SharedResponses:
         version = environ[VERSION_KEY] = self.read_version()
         key = (environ.get("PATH_INFO"), environ.get("QUERY_STRING"), *map(environ.get, self.KEY_HEADERS))
         replay = self.cache.get(key)
-        if replay is not None and replay[0] == version:
-            _, status, headers, body = replay
-            start_response(status, headers)
-            return [body]
+        if replay is not None and replay.version == version:
+            start_response(replay.status, replay.headers)
+            return [replay.body]
 
-        captured = []
+        captured: list = []
 
         def capture(status, headers, exc_info=None):
             captured[:] = [status, headers]
@@ -217,7 +229,7 @@ class SharedResponses:
                 result.close()
         status, headers = captured
         if not any(name.lower() == "set-cookie" for name, _ in headers):
-            self.cache.put(key, version, (version, status, list(headers), body))
+            self.cache.put(key, version, _Replay(version, status, list(headers), body))
         return [body]
 
 
@@ -237,7 +249,7 @@ def warm_up(app) -> None:
 def init_app(app) -> None:
     app.config.setdefault("PAGE_CACHE", True)
     app.config.setdefault("WTF_CSRF_FIELD_NAME", "csrf_token")
-    app.extensions["page_cache"] = PageCache()
+    app.extensions["page_cache"] = PageCache[CachedPage]()
     app.extensions["warm_up"] = lambda: warm_up(app)  # gunicorn_conf.py calls it in each new worker
     if app.config["PAGE_CACHE"]:
         with app.app_context():

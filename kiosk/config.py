@@ -59,6 +59,13 @@ def load_settings() -> dict:
         "ATTRACT_SECONDS": _env_int("ATTRACT_SECONDS", 8),
         "VERSION_POLL_SECONDS": _env_int("VERSION_POLL_SECONDS", 12),
         "SESSION_MINUTES": _env_int("SESSION_MINUTES", 30),
+        # Uploads waiting for an import's confirmation, per curator and from everyone together.
+        "IMPORT_QUOTA_USER_FILES": _env_int("IMPORT_QUOTA_USER_FILES", 10),
+        "IMPORT_QUOTA_USER_BYTES": _env_int("IMPORT_QUOTA_USER_MB", 25) * 1024 * 1024,
+        "IMPORT_QUOTA_TOTAL_FILES": _env_int("IMPORT_QUOTA_TOTAL_FILES", 50),
+        "IMPORT_QUOTA_TOTAL_BYTES": _env_int("IMPORT_QUOTA_TOTAL_MB", 100) * 1024 * 1024,
+        # argon2id parameters for passwords (kiosk.accounts.HASH_PROFILES); "fast" is for tests only.
+        "PASSWORD_HASH_PROFILE": _env("PASSWORD_HASH_PROFILE", "rfc9106-low-memory"),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "en"),
         # Visitor and admin languages, and the museum's default (the curators may change both in Settings).
         "LANGUAGES": [code.strip() for code in (_env("LANGUAGES") or "en,ru,uk").split(",") if code.strip()],

@@ -37,8 +37,8 @@ class EditConflict(Exception):
 def is_stale(entity: Event | Era, submitted_version: int | str | None) -> bool:
     """True when the version the form carried is not the entity's current one."""
     try:
-        return int(submitted_version) != entity.version
-    except (TypeError, ValueError):
+        return submitted_version is None or int(submitted_version) != entity.version
+    except ValueError:
         return True
 
 
@@ -78,7 +78,7 @@ def save(entity: Event | Era, submitted_version: int | str | None, item: dict, n
     full = before | item
     try:
         if isinstance(entity, Event):
-            era = db.session.scalar(select(Era).where(Era.slug == full["era"]))
+            era = db.session.scalars(select(Era).where(Era.slug == full["era"])).one()
             kiosk_json.apply_event_item(entity, full, era)
         else:
             kiosk_json.apply_era_item(entity, full)

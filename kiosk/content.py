@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, inspect, select, tuple_, union_all, update
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import InstanceState, Session, contains_eager
 
 from .extensions import db
 from .models import ContentState, Era, Event, EventTranslation, Media, Setting, Status, utcnow
@@ -186,7 +186,8 @@ def content_version() -> int:
 
 
 def _was_visible(event: Event) -> bool:
-    state = inspect(event).attrs
+    instance: InstanceState[Event] = inspect(event)
+    state = instance.attrs
     old_status = (state.status.history.deleted or [event.status])[0]
     old_deleted_at = (state.deleted_at.history.deleted or [event.deleted_at])[0]
     return old_status == Status.PUBLISHED and old_deleted_at is None

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import pysqlite3.dbapi2 as modern_sqlite
+from typing import TYPE_CHECKING
+
 from flask import Flask
 from sqlalchemy import event
 
 from .extensions import db
+
+if TYPE_CHECKING:  # pysqlite3 has no type hints: it is the standard sqlite3 module, built on a newer SQLite
+    import sqlite3 as modern_sqlite
+else:
+    import pysqlite3.dbapi2 as modern_sqlite
 
 # The system SQLite (3.40) predates the WAL-reset corruption fix in 3.51.3; the pysqlite3 wheel bundles
 # a current SQLite, so every connection of ours goes through it.

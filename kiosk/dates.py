@@ -38,9 +38,11 @@ class PartialDate:
     day: int | None = None
 
     def __post_init__(self) -> None:
-        if self.month is None and self.day is not None:
-            raise DateError(_("A day needs a month."))
-        if self.month is not None and not 1 <= self.month <= 12:
+        if self.month is None:
+            if self.day is not None:
+                raise DateError(_("A day needs a month."))
+            return
+        if not 1 <= self.month <= 12:
             raise DateError(_("Month must be between 1 and 12."))
         if self.day is not None:
             last = calendar.monthrange(self.year, self.month)[1]
@@ -84,7 +86,7 @@ class PartialDate:
         """A span written as each language writes it: "30–31 August 1935", "30–31 августа 1935 г."."""
         if end is None or end == start:
             return start.label(locale)
-        if start.day and end.day and start.year == end.year:
+        if start.month and start.day and end.day and start.year == end.year:
             if start.month == end.month:
                 return f"{start.day}–{end.label(locale)}"
             first = _format(date(start.year, start.month, start.day), "day_month", locale)

@@ -130,7 +130,7 @@ def _give_up(error: BaseException, entity: Event | Era | None, item: dict | None
     """After a failed save: roll back, remove a just-stored image, explain the failures curators can fix."""
     db.session.rollback()
     media.discard(stored)
-    if isinstance(error, StaleDataError):  # another save got there first
+    if isinstance(error, StaleDataError) and entity is not None:  # another save got there first
         raise conflicts.EditConflict(entity, item) from error
     if isinstance(error, IntegrityError):  # a web address taken a moment ago
         message = _("Another item took this web address a moment ago. Please choose another.")
@@ -158,7 +158,9 @@ def save_event(
     Raises conflicts.EditConflict (nothing written) when the event changed since ``expected_version``.
     """
     creating = event is None
-    slug = changes.slug or unique_slug(Event, slugify(changes.headline), exclude_id=event and event.id)
+    slug = changes.slug or unique_slug(
+        Event, slugify(changes.headline), exclude_id=event.id if event else None
+    )
     if event is not None and conflicts.is_stale(event, expected_version):
         raise conflicts.EditConflict(event, submitted_event_item(event, changes))
     was_published = event is not None and event.status == Status.PUBLISHED
@@ -166,7 +168,7 @@ def save_event(
     try:
         stored = media.store(changes.new_image) if changes.new_image is not None else None
         item = event_item(changes, slug, _image_item(event, changes, stored))
-        before = None if creating else revisions.snapshot(event)
+        before = None if event is None else revisions.snapshot(event)
         if event is None:
             # Filled in before it joins the session, so no query flushes a half-made event.
             event = Event(slug=slug)
@@ -242,7 +244,9 @@ class EraChanges:
 
 def submitted_era_item(era: Era | None, changes: EraChanges) -> dict:
     """What saving ``changes`` would make of ``era`` (None: a new one, placed last), as an item."""
-    slug = changes.slug or unique_slug(Era, slugify(changes.name, fallback="era"), exclude_id=era and era.id)
+    slug = changes.slug or unique_slug(
+        Era, slugify(changes.name, fallback="era"), exclude_id=era.id if era else None
+    )
     position = era.position if era else (db.session.scalar(select(func.max(Era.position))) or 0) + 1
     return {
         "slug": slug,
@@ -264,7 +268,7 @@ def save_era(
     if era is not None and conflicts.is_stale(era, expected_version):
         raise conflicts.EditConflict(era, item)
     try:
-        before = None if creating else revisions.snapshot(era)
+        before = None if era is None else revisions.snapshot(era)
         if era is None:
             era = Era(slug=slug)
             kiosk_json.apply_era_item(era, item)
@@ -318,8 +322,8 @@ def events_using(era: Era) -> tuple[int, int]:
     """How many events use this era: (on the list, in the trash)."""
     counted = select(func.count(Event.id)).where(Event.era_id == era.id)
     return (
-        db.session.scalar(counted.where(Event.deleted_at.is_(None))),
-        db.session.scalar(counted.where(Event.deleted_at.is_not(None))),
+        db.session.scalar(counted.where(Event.deleted_at.is_(None))) or 0,
+        db.session.scalar(counted.where(Event.deleted_at.is_not(None))) or 0,
     )
 
 

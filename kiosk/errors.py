@@ -16,7 +16,7 @@ def _render_error(error: HTTPException):
         413: _("That file is too large."),
         429: _("Too many attempts. Please wait a few minutes and try again."),
     }
-    message = messages.get(error.code, error.description)
+    message = messages.get(error.code or 500) or error.description
     return page_or_fragment(
         "errors/error.html", "errors/_error.html", status=error.code or 500, error=error, message=message
     )

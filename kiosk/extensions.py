@@ -1,5 +1,7 @@
 """Flask extensions, created here once and bound to the app in ``create_app``."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_login import LoginManager
@@ -24,6 +26,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. Flask-SQLAlchemy builds db.Model from Base at run time, where a type checker cannot
+# follow (python/mypy#8603), so it checks the models against Base itself.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 htmx = HTMX()
 babel = Babel()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -134,7 +135,7 @@ class Localizer:
             )
         return self._eras[era.id]
 
-    def prefetch(self, events: list[Event | None]) -> None:
+    def prefetch(self, events: Iterable[Event | None]) -> None:
         """Read the translations of these events in one query (a page's every event at once)."""
         ids = {event.id for event in events if event is not None} - self._event_translations.keys()
         if not ids:
@@ -146,7 +147,7 @@ class Localizer:
             )
             self._event_translations.update({row.event_id: row for row in db.session.scalars(query)})
 
-    def events(self, events: list[Event | None]) -> list[LocalizedEvent | None]:
+    def events(self, events: Sequence[Event | None]) -> list[LocalizedEvent | None]:
         self.prefetch(events)
         return [
             None

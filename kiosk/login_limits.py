@@ -2,14 +2,20 @@
 
 Failures are rows in the LoginAttempt table, so every gunicorn worker (and every server sharing the
 database) sees the same count; a per-process memory store would let an attacker multiply the limit.
+
+Every attempt claims its row *before* the password is checked, in one short transaction of its own that
+counts and claims at once, so however many attempts arrive together, at most the limit of them gets to
+try a password. A failed attempt leaves its claim as the failure; a successful one gives its claims back.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, delete, func, insert, literal, select, text
 
 from .extensions import db
 from .models import LoginAttempt, utcnow
@@ -40,27 +46,55 @@ def _scopes(username: str, address: str) -> dict[str, int]:
     }
 
 
-def _recent_failures(scope: str) -> int:
-    since = utcnow() - timedelta(minutes=window_minutes())
-    return db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(LoginAttempt.scope == scope, LoginAttempt.at >= since)
+@contextmanager
+def _counts_held() -> Iterator[Connection]:
+    """A transaction of its own (committed at once, whatever the request's session does) in which no one
+    else changes the counts. SQLite lets one writer in at a time, and every transaction here starts by
+    writing; PostgreSQL needs the table locked against other writers (plain reads still pass)."""
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("LOCK TABLE login_attempt IN SHARE ROW EXCLUSIVE MODE"))
+        yield connection
+
+
+class _LimitReached(Exception):
+    """Raised inside the claiming transaction so that it rolls back whatever it claimed."""
+
+
+def claim(username: str, address: str) -> list[int] | None:
+    """Claim one attempt for the account and for the address: the ids of the claimed rows, or None (and
+    nothing claimed) when either has failed its limit's number of times within the window."""
+    now = utcnow()
+    since = now - timedelta(minutes=window_minutes())
+    try:
+        with _counts_held() as connection:
+            connection.execute(delete(LoginAttempt).where(LoginAttempt.at < since))  # the first write
+            return [
+                _claim_one(connection, scope, limit, now, since)
+                for scope, limit in _scopes(username, address).items()
+            ]
+    except _LimitReached:
+        return None
+
+
+def _claim_one(connection: Connection, scope: str, limit: int, now: datetime, since: datetime) -> int:
+    """One statement that inserts the claim only while fewer than ``limit`` recent rows exist."""
+    recent = select(func.count(LoginAttempt.id)).where(LoginAttempt.scope == scope, LoginAttempt.at >= since)
+    below_limit = select(literal(scope), literal(now)).where(recent.scalar_subquery() < limit)
+    row_id = connection.scalar(
+        insert(LoginAttempt).from_select(["scope", "at"], below_limit).returning(LoginAttempt.id)
     )
+    if row_id is None:
+        raise _LimitReached(scope)
+    return row_id
 
 
-def is_blocked(username: str, address: str) -> bool:
-    """True when this account or this address has failed too often recently."""
-    return any(_recent_failures(scope) >= limit for scope, limit in _scopes(username, address).items())
-
-
-def record_failure(username: str, address: str) -> None:
-    """Stage one failure for the account and the address (and forget ones outside the window)."""
-    db.session.execute(
-        delete(LoginAttempt).where(LoginAttempt.at < utcnow() - timedelta(minutes=window_minutes()))
-    )
-    for scope in _scopes(username, address):
-        db.session.add(LoginAttempt(scope=scope))
-
-
-def forget_account_failures(username: str) -> None:
-    """A correct password clears the account's count; the address keeps its own."""
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.scope == _account_scope(username)))
+def signed_in(username: str, claimed: list[int]) -> None:
+    """A correct password: its own claims go back, and the account's failures are forgiven (the address
+    keeps its own)."""
+    with _counts_held() as connection:
+        connection.execute(
+            delete(LoginAttempt).where(
+                LoginAttempt.id.in_(claimed) | (LoginAttempt.scope == _account_scope(username))
+            )
+        )

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .dates import PartialDate
-from .extensions import db
+from .extensions import Model
 
 
 def utcnow() -> datetime:
@@ -38,7 +38,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class Era(db.Model):
+class Era(Model):
     __tablename__ = "era"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,7 +64,7 @@ class Era(db.Model):
         return f"<Era {self.slug}>"
 
 
-class Media(db.Model):
+class Media(Model):
     """An uploaded image, re-encoded into the sizes the kiosk shows and stored under an internal name."""
 
     __tablename__ = "media"
@@ -77,7 +77,7 @@ class Media(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Event(db.Model):
+class Event(Model):
     __tablename__ = "event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,7 +163,7 @@ class Event(db.Model):
         return f"<Event {self.slug}>"
 
 
-class EventTranslation(db.Model):
+class EventTranslation(Model):
     """Event text in another language; the event's own columns hold the default language."""
 
     __tablename__ = "event_translation"
@@ -191,7 +191,7 @@ class EventTranslation(db.Model):
     __table_args__ = (UniqueConstraint("event_id", "locale"),)
 
 
-class EraTranslation(db.Model):
+class EraTranslation(Model):
     """An era's name and description in another language; the era's own columns hold the default."""
 
     __tablename__ = "era_translation"
@@ -211,7 +211,7 @@ class EraTranslation(db.Model):
     __table_args__ = (UniqueConstraint("era_id", "locale"),)
 
 
-class ContentState(db.Model):
+class ContentState(Model):
     """One row: the version of what the kiosk shows, bumped whenever published content changes."""
 
     __tablename__ = "content_state"
@@ -221,7 +221,7 @@ class ContentState(db.Model):
     changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Setting(db.Model):
+class Setting(Model):
     """Settings curators change at run time (the idle timeout, for example)."""
 
     __tablename__ = "setting"
@@ -230,7 +230,7 @@ class Setting(db.Model):
     value: Mapped[str] = mapped_column(Text)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -254,7 +254,7 @@ class User(UserMixin, db.Model):
         return self.role == Role.ADMIN
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """Failed sign-ins, kept in the database so every server worker sees the same count."""
 
     __tablename__ = "login_attempt"
@@ -266,7 +266,7 @@ class LoginAttempt(db.Model):
     __table_args__ = (Index("ix_login_attempt_scope_at", "scope", "at"),)
 
 
-class Revision(db.Model):
+class Revision(Model):
     """A snapshot of an event or era after each save."""
 
     __tablename__ = "revision"
@@ -287,7 +287,7 @@ class Revision(db.Model):
     )
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -35,6 +35,8 @@ def make_app(data_dir: Path, **overrides):
         "TESTING": True,
         "SECRET_KEY": TEST_SECRET,
         "DATA_DIR": str(data_dir),
+        # argon2id at its cheapest: the production profile is checked in tests/test_accounts.py.
+        "PASSWORD_HASH_PROFILE": "fast",
         "MEDIA_DIR": str(data_dir / "media"),
         "SQLALCHEMY_DATABASE_URI": _DATABASE_OF_FOLDER.get(data_dir)
         or f"sqlite:///{data_dir / 'kiosk.sqlite3'}",

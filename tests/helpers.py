@@ -68,9 +68,9 @@ PASSWORD = "coal-seam lamp 1935 pick"
 
 @cache
 def _password_hash() -> str:
-    from kiosk.accounts import _hasher
+    from kiosk.accounts import hasher
 
-    return _hasher.hash(PASSWORD)
+    return hasher().hash(PASSWORD)
 
 
 def make_user(username: str = "curator", role: Role = Role.EDITOR) -> User:

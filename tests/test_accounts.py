@@ -4,20 +4,43 @@ import pytest
 from argon2 import extract_parameters
 from argon2.low_level import Type
 
-from kiosk import accounts
+from kiosk import accounts, create_app
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Role
 
 from .helpers import PASSWORD
 
 
-def test_passwords_are_hashed_with_argon2id_at_least_as_strong_as_owasp_asks(app):
+def test_a_server_hashes_with_argon2id_at_the_documented_parameters(tmp_path, monkeypatch):
+    """What the README promises (64 MiB, t=3, p=4), above OWASP's 46 MiB/t=1 floor. The suite itself
+    runs with the cheap test profile (tests/conftest.py), so this app is made as a server makes it."""
+    monkeypatch.delenv("KIOSK_PASSWORD_HASH_PROFILE", raising=False)
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    production = create_app()
+    assert production.config["PASSWORD_HASH_PROFILE"] == "rfc9106-low-memory"
+    with production.app_context():
+        password_hash = accounts.hasher().hash(PASSWORD)
+    assert PASSWORD not in password_hash
+    parameters = extract_parameters(password_hash)
+    assert parameters.type is Type.ID
+    assert (parameters.memory_cost, parameters.time_cost, parameters.parallelism) == (64 * 1024, 3, 4)
+    assert parameters.memory_cost >= 46 * 1024
+
+
+def test_the_test_profile_is_still_argon2id_and_its_hashes_verify_anywhere(app):
     user = accounts.create_user("anna", PASSWORD)
     db.session.commit()
-    assert PASSWORD not in user.password_hash
-    parameters = extract_parameters(user.password_hash)
-    assert parameters.type is Type.ID
-    assert parameters.memory_cost >= 46 * 1024 and parameters.time_cost >= 1
+    assert extract_parameters(user.password_hash).type is Type.ID
+    app.config["PASSWORD_HASH_PROFILE"] = "rfc9106-low-memory"
+    signed_in = accounts.authenticate("anna", PASSWORD)  # and is upgraded to the configured profile
+    assert signed_in is not None and extract_parameters(signed_in.password_hash).memory_cost == 64 * 1024
+
+
+def test_an_unknown_hash_profile_stops_the_app_with_a_reason(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("KIOSK_PASSWORD_HASH_PROFILE", "quick")
+    with pytest.raises(RuntimeError, match="KIOSK_PASSWORD_HASH_PROFILE is 'quick'; it must be one of"):
+        create_app()
 
 
 @pytest.mark.parametrize(

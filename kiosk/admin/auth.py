@@ -134,18 +134,19 @@ def login():
     if not form.validate_on_submit():
         return render_template("admin/login.html", form=form, next=next_url)
     username, address = form.username.data or "", request.remote_addr or ""
-    if login_limits.is_blocked(username, address):
+    # The attempt is counted before the password is checked: concurrent guesses cannot outrun the limit.
+    claimed = login_limits.claim(username, address)
+    if claimed is None:
         audit.record("sign-in.blocked", f"user {username[:64]}")
         db.session.commit()
         return _blocked_page(form, next_url)
     user = accounts.authenticate(username, form.password.data or "")
     if user is None:
-        login_limits.record_failure(username, address)
         audit.record("sign-in.failed", f"user {username[:64]}")
         db.session.commit()
         problem = _("The username or password is not right. Check them and try again.")
         return render_template("admin/login.html", form=form, next=next_url, problem=problem)
-    login_limits.forget_account_failures(username)
+    login_limits.signed_in(username, claimed)
     audit.record("sign-in", f"user {user.username}", username=user.username)
     db.session.commit()
     # A brand-new session: nothing from before sign-in (a planted or stolen cookie) carries over.

@@ -33,7 +33,7 @@ def _message(error: HTTPException) -> str:
         405: _("That cannot be done from here."),
         413: media.too_large_message() + " " + _("Nothing was saved."),
     }
-    return messages.get(error.code, error.description)
+    return messages.get(error.code or 500) or error.description or ""
 
 
 @bp.errorhandler(HTTPException)

@@ -54,7 +54,7 @@ class ConflictView:
 
 def form_values(form: FlaskForm, names: list[str]) -> MultiDict:
     """A form's values as the browser would send them again (checked boxes only, as "y")."""
-    values = MultiDict()
+    values: MultiDict[str, str] = MultiDict()
     for name in names:
         control = form[name]
         if control.type == "BooleanField":
@@ -63,13 +63,14 @@ def form_values(form: FlaskForm, names: list[str]) -> MultiDict:
         elif control.type in {"SelectField", "RadioField"}:
             values.add(name, "" if control.data is None else str(control.data))
         else:
-            values.add(name, control._value())
+            # Every text-like field renders its text with _value(), which types-WTForms leaves out.
+            values.add(name, control._value())  # type: ignore[attr-defined]
     return values
 
 
 def carried(formdata: MultiDict, side: str, names: list[str]) -> MultiDict:
     """One side's values from the conflict form's hidden fields ("mine-headline" → "headline")."""
-    values = MultiDict()
+    values: MultiDict[str, str] = MultiDict()
     for name in names:
         for value in formdata.getlist(f"{side}-{name}"):
             values.add(name, value)

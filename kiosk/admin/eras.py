@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -11,11 +13,11 @@ from ..extensions import db
 from ..models import Era
 from . import conflicts as conflict_views
 from .blueprint import bp
-from .forms import ConfirmForm, EraForm, whole_number
+from .forms import ConfirmForm, EraForm, add_error, whole_number
 
 ERA_FIELDS = ["name", "slug", "start_year", "end_year", "colour", "description"]
 # Each difference kiosk.conflicts finds, and the form field that decides it (the order is not edited here).
-CONFLICT_GROUPS = {name: (name,) for name in ERA_FIELDS}
+CONFLICT_GROUPS: dict[str, tuple[str, ...]] = {name: (name,) for name in ERA_FIELDS}
 
 
 def _era_or_404(era_id: int) -> Era:
@@ -42,7 +44,7 @@ def _form_page(form: EraForm, era: Era | None, status: int = 200):
 
 def _conflict_page(form: EraForm, conflict: editing.EditConflict, status: int = 409, posted=None):
     """Someone else saved first: both versions side by side, field by field (see admin/conflicts.py)."""
-    era = conflict.entity
+    era = cast(Era, conflict.entity)  # an era's conflict is about that era
     saved = EraForm(formdata=None, era=era, meta={"csrf": False})
     saved.fill_from(era)
     view = conflict_views.view(conflict, form, saved, ERA_FIELDS, CONFLICT_GROUPS, posted=posted)
@@ -91,7 +93,7 @@ def _save(form: EraForm, era: Era | None, note: str = ""):
     except editing.EditConflict as conflict:
         return _conflict_page(form, conflict)
     except editing.SaveRefused as refusal:
-        form.slug.errors.append(str(refusal))
+        add_error(form.slug, str(refusal))
         return _form_page(form, era, 422)
     flash(_("Saved the era “%(name)s”.", name=saved.name), "success")
     return redirect(url_for("admin.era_list"))

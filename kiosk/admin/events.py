@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -12,7 +14,7 @@ from ..models import Event, Status
 from ..rendering import page_or_fragment
 from . import conflicts as conflict_views
 from .blueprint import bp
-from .forms import ConfirmForm, EventForm, whole_number
+from .forms import ConfirmForm, EventForm, add_error, whole_number
 
 # Form fields in page order: the error summary lists problems in this order.
 EVENT_FIELDS = [
@@ -103,7 +105,7 @@ def _save(form: EventForm, event: Event | None, note: str = ""):
     except editing.EditConflict as conflict:
         return _conflict_page(form, conflict)
     except editing.SaveRefused as refusal:
-        form.slug.errors.append(str(refusal))
+        add_error(form.slug, str(refusal))
         return _form_page(form, event, 422)
     return _saved(saved)
 
@@ -111,7 +113,7 @@ def _save(form: EventForm, event: Event | None, note: str = ""):
 def _conflict_page(form: EventForm, conflict: editing.EditConflict, status: int = 409, posted=None):
     """Someone else saved first. Nothing is overwritten: the curator's version and the saved one, side by
     side, field by field, for them to choose from (see admin/conflicts.py)."""
-    event = conflict.entity
+    event = cast(Event, conflict.entity)  # an event's conflict is about that event
     saved = EventForm(formdata=None, event=event, meta={"csrf": False})
     saved.fill_from(event)
     image_lost = bool(form.new_upload) or request.form.get("image_lost") == "1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -15,12 +16,13 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
+from wtforms.fields import Field
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # missing from types-WTForms
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
@@ -29,6 +31,7 @@ from ..dates import DateError, PartialDate, check_span
 from ..extensions import db
 from ..models import Era, Event, Status
 
+Checked = TypeVar("Checked")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 FOUR_DIGIT_YEARS = (1000, 2999)
 LARGEST = 2**31 - 1  # ids, versions and numbers beyond this are nonsense (and overflow SQLite's integers)
@@ -38,6 +41,19 @@ def whole_number(value) -> int | None:
     """A positive whole number from a form or a URL, or None for anything else."""
     text = str(value or "").strip()
     return int(text) if text.isdigit() and 0 < int(text) <= LARGEST else None
+
+
+def _checked(value: Checked | None) -> Checked:
+    """A value that validate() requires, read by changes(), which is only called once validate() passed."""
+    if value is None:
+        raise ValueError("changes() was called on a form that did not pass validate()")
+    return value
+
+
+def add_error(field: Field, message: str) -> None:
+    """Attach a message to a field, as a failed validator would (WTForms keeps them in a list that its
+    type hints call a Sequence)."""
+    field.errors = [*field.errors, message]
 
 
 def _strip(value):
@@ -173,7 +189,7 @@ class EventForm(AdminForm):
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
         if not self.headline.errors and not self.headline.data:
-            self.headline.errors.append(_("Give the event a headline."))
+            add_error(self.headline, _("Give the event a headline."))
         self._check_slug()
         self._check_era()
         self._check_dates()
@@ -186,15 +202,15 @@ class EventForm(AdminForm):
             return
         if not self.slug.data:
             if self.event is not None:
-                self.slug.errors.append(_("An event needs a web address."))
+                add_error(self.slug, _("An event needs a web address."))
             return
-        if editing.slug_in_use(Event, self.slug.data, exclude_id=self.event and self.event.id):
-            self.slug.errors.append(_("Another event already uses this web address."))
+        if editing.slug_in_use(Event, self.slug.data, exclude_id=self.event.id if self.event else None):
+            add_error(self.slug, _("Another event already uses this web address."))
 
     def _check_era(self) -> None:
         era = db.session.get(Era, self.era.data) if self.era.data else None
         if era is None:
-            self.era.errors[:] = [_("Choose the era this event belongs to.")]
+            self.era.errors = [_("Choose the era this event belongs to.")]
         self.chosen_era = era
 
     def _check_dates(self) -> None:
@@ -207,7 +223,7 @@ class EventForm(AdminForm):
             try:
                 check_span(self.start_date, self.end_date)
             except DateError as error:
-                self.end_year.errors.append(str(error))
+                add_error(self.end_year, str(error))
 
     def _check_image(self) -> None:
         upload = self.new_upload
@@ -215,22 +231,22 @@ class EventForm(AdminForm):
             try:
                 self.prepared_image = media.prepare(upload.stream)
             except media.ImageRejected as error:
-                self.image.errors.append(str(error))
+                add_error(self.image, str(error))
         shows_an_image = upload is not None or self.image_chosen_elsewhere or self.has_existing_image
         if shows_an_image and not self.image_alt.data:
-            self.image_alt.errors.append(
-                _("Describe the image in a sentence for people who cannot see it (alt text).")
+            add_error(
+                self.image_alt, _("Describe the image in a sentence for people who cannot see it (alt text).")
             )
 
     def changes(self) -> editing.EventChanges:
         """The checked values, ready for editing.save_event (call after validate() succeeded)."""
         return editing.EventChanges(
-            headline=self.headline.data,
+            headline=_checked(self.headline.data),
             slug=self.slug.data or "",
-            start=self.start_date,
+            start=_checked(self.start_date),
             end=self.end_date,
             display_date=self.display_date.data or "",
-            era=self.chosen_era,
+            era=_checked(self.chosen_era),
             summary=self.summary.data or "",
             body=(self.body.data or "").strip(),
             sources=self.source_list,
@@ -274,29 +290,30 @@ def _partial_date(year_field, month_field, day_field, span, *, required: bool) -
     year, month, day = (field.data for field in fields)
     if year is None and not year_field.errors:
         if month is not None or day is not None:
-            year_field.errors.append(_("Add the year too."))
+            add_error(year_field, _("Add the year too."))
         elif required:
-            year_field.errors.append(_("Enter the year."))
+            add_error(year_field, _("Enter the year."))
     elif year is not None and span and not span[0] <= year <= span[1]:
-        year_field.errors.append(
+        add_error(
+            year_field,
             _(
                 "Year must be between %(start)s and %(end)s, or mark the event as a postscript.",
                 start=span[0],
                 end=span[1],
-            )
+            ),
         )
     elif year is not None and not FOUR_DIGIT_YEARS[0] <= year <= FOUR_DIGIT_YEARS[1]:
-        year_field.errors.append(_("Enter the year with four digits, like 1935."))
+        add_error(year_field, _("Enter the year with four digits, like 1935."))
     if month is not None and not 1 <= month <= 12:
-        month_field.errors.append(_("Month must be between 1 and 12."))
+        add_error(month_field, _("Month must be between 1 and 12."))
     if day is not None and month is None and not month_field.errors:
-        day_field.errors.append(_("A day needs a month: enter the month too."))
+        add_error(day_field, _("A day needs a month: enter the month too."))
     if year is None or any(field.errors for field in fields):
         return None
     try:
         return PartialDate(year, month, day)
     except DateError as error:
-        day_field.errors.append(str(error))
+        add_error(day_field, str(error))
         return None
 
 
@@ -330,16 +347,21 @@ class EraForm(AdminForm):
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
         for field in (self.start_year, self.end_year):
-            if not field.errors and field.data is None:
-                field.errors.append(_("Enter the year."))
-            elif not field.errors and not FOUR_DIGIT_YEARS[0] <= field.data <= FOUR_DIGIT_YEARS[1]:
-                field.errors.append(_("Enter the year with four digits, like 1935."))
+            if field.errors:
+                continue
+            if field.data is None:
+                add_error(field, _("Enter the year."))
+            elif not FOUR_DIGIT_YEARS[0] <= field.data <= FOUR_DIGIT_YEARS[1]:
+                add_error(field, _("Enter the year with four digits, like 1935."))
+        start, end = self.start_year.data, self.end_year.data
         if (
             not self.start_year.errors
             and not self.end_year.errors
-            and self.end_year.data < self.start_year.data
+            and start is not None
+            and end is not None
+            and end < start
         ):
-            self.end_year.errors.append(_("The end year is before the start year."))
+            add_error(self.end_year, _("The end year is before the start year."))
         self._check_colour()
         self._check_slug()
         return not self.errors
@@ -349,33 +371,34 @@ class EraForm(AdminForm):
             return
         if not self.slug.data:
             if self.era is not None:
-                self.slug.errors.append(_("An era needs a web address."))
+                add_error(self.slug, _("An era needs a web address."))
             return
-        if editing.slug_in_use(Era, self.slug.data, exclude_id=self.era and self.era.id):
-            self.slug.errors.append(_("Another era already uses this web address."))
+        if editing.slug_in_use(Era, self.slug.data, exclude_id=self.era.id if self.era else None):
+            add_error(self.slug, _("Another era already uses this web address."))
 
     def _check_colour(self) -> None:
         colour = self.colour.data or ""
         if not COLOUR.match(colour):
-            self.colour.errors.append(_("Choose a colour (written like #4e5863)."))
+            add_error(self.colour, _("Choose a colour (written like #4e5863)."))
             return
         ratio = contrast_with_white(colour)
         if ratio < 4.5:
-            self.colour.errors.append(
+            add_error(
+                self.colour,
                 _(
                     "White text on this colour is hard to read (contrast %(ratio)s:1, "
                     "it needs at least 4.5:1). Choose a darker colour.",
                     ratio=f"{ratio:.1f}",
-                )
+                ),
             )
 
     def changes(self) -> editing.EraChanges:
         return editing.EraChanges(
-            name=self.name.data,
+            name=_checked(self.name.data),
             slug=self.slug.data or "",
-            start_year=self.start_year.data,
-            end_year=self.end_year.data,
-            colour=self.colour.data,
+            start_year=_checked(self.start_year.data),
+            end_year=_checked(self.end_year.data),
+            colour=_checked(self.colour.data),
             description=self.description.data or "",
         )
 
@@ -415,11 +438,11 @@ class SettingsForm(AdminForm):
         super().validate(extra_validators)
         value = self.idle_seconds.data
         if not self.idle_seconds.errors and (value is None or not 30 <= value <= 600):
-            self.idle_seconds.errors.append(_("Choose a number of seconds between 30 and 600."))
+            add_error(self.idle_seconds, _("Choose a number of seconds between 30 and 600."))
         if not self.languages.errors and not self.languages.data:
-            self.languages.errors.append(_("Choose at least one language."))
+            add_error(self.languages, _("Choose at least one language."))
         elif not self.default_locale.errors and self.default_locale.data not in (self.languages.data or []):
-            self.default_locale.errors.append(_("The default language must be one of the kiosk's languages."))
+            add_error(self.default_locale, _("The default language must be one of the kiosk's languages."))
         return not self.errors
 
 

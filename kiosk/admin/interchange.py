@@ -12,13 +12,14 @@ from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from ..interchange import backup, exporters, importers, staged_imports
 from .auth import admin_required
 from .blueprint import bp
-from .forms import ConfirmForm, ImportConfirmForm, ImportForm
+from .forms import ConfirmForm, ImportConfirmForm, ImportForm, add_error
 
 DEFAULT_IMPORT_LIMIT = 5 * 1024 * 1024
 DOWNLOADS = {
@@ -33,12 +34,7 @@ def _limit() -> int:
 
 
 def _readable_limit() -> str:
-    limit = _limit()
-    if limit >= 1048576:
-        return _("%(size)s MB", size=f"{round(limit / 1048576, 1):g}")
-    if limit >= 1024:
-        return _("%(size)s KB", size=limit // 1024)
-    return _("%(size)s bytes", size=limit)
+    return staged_imports.readable_size(_limit())
 
 
 def _backups_folder() -> Path:
@@ -84,14 +80,19 @@ def check_import():
     form.validate()  # the CSRF token was checked for every POST already
     uploaded = _uploaded(form)
     if isinstance(uploaded, str):
-        form.file.errors.append(uploaded)
+        add_error(form.file, uploaded)
         return _page(422, form=form)
     data, filename = uploaded
+    try:  # kept first, so that a curator past the quota waits for no dry run
+        token = staged_imports.stage(data, filename, current_user.id)
+    except staged_imports.QuotaExceeded as full:
+        current_app.logger.info("Import of %s refused by a quota: %s", filename, full.message)
+        return _page(422, form=form, quota=full)
     try:
         report = importers.run(data, source=filename, dry_run=True)
     except importers.ImportRefused as refused:
+        staged_imports.discard(token)
         return _page(422, form=form, filename=filename, problems=refused.problems)
-    token = staged_imports.stage(data, filename, current_user.id)
     confirm = ImportConfirmForm(formdata=None, token=token)
     return _page(filename=filename, report=report, confirm=confirm)
 
@@ -100,7 +101,8 @@ def check_import():
 def confirm_import():
     confirm = ImportConfirmForm()
     confirm.validate()
-    staged = staged_imports.load(confirm.token.data or "", current_user.id)
+    token = confirm.token.data or ""
+    staged = staged_imports.load(token, current_user.id)
     if staged is None:
         flash(
             _("That upload has expired or was imported already. Nothing was imported: upload it again."),
@@ -110,10 +112,27 @@ def confirm_import():
     try:
         report = importers.run(staged.data, source=staged.filename, publish=bool(confirm.publish.data))
     except importers.ImportRefused as refused:  # the content changed since the dry run
-        staged_imports.discard(confirm.token.data)
+        staged_imports.discard(token)
         return _page(409, filename=staged.filename, problems=refused.problems)
-    staged_imports.discard(confirm.token.data)
+    staged_imports.discard(token)
     return _page(filename=staged.filename, report=report, imported=True, published=bool(confirm.publish.data))
+
+
+@bp.post("/import/withdraw")
+def withdraw_imports():
+    """Cancel a dry run (its token), or, without a token, forget every upload of this curator's that
+    is waiting for confirmation (to make room under the quota)."""
+    form = ImportConfirmForm()
+    form.validate()
+    token = form.token.data or None
+    count = staged_imports.withdraw(current_user.id, token)
+    if token:
+        flash(_("Cancelled: nothing was imported from that file."), "info")
+    else:
+        flash(
+            ngettext("Discarded %(num)d waiting upload.", "Discarded %(num)d waiting uploads.", count), "info"
+        )
+    return redirect(url_for("admin.import_page"))
 
 
 @bp.get("/export/<file_format>")

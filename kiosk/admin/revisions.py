@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -125,7 +127,8 @@ def _restore_page(kind: str, entity: Event | Era, number: int):
                 ),
                 "success",
             )
-            return redirect(url_for(f"admin.{kind}_history", **{f"{kind}_id": entity.id}))
+            history: dict[str, Any] = {f"{kind}_id": entity.id}
+            return redirect(url_for(f"admin.{kind}_history", **history))
     form.version.data = str(entity.version)
     changes = readable(revisions.diff(revisions.snapshot(entity), revision.snapshot))
     return (

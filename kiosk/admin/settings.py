@@ -21,7 +21,7 @@ def settings():
         form.languages.data = languages.offered()
         form.default_locale.data = languages.default()
     elif form.validate():
-        chosen = [code for code in languages.available() if code in form.languages.data]
+        chosen = [code for code in languages.available() if code in (form.languages.data or [])]
         settings_store.put("idle_seconds", form.idle_seconds.data)
         settings_store.put("languages", chosen)
         settings_store.put("default_locale", form.default_locale.data)

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pysqlite3.dbapi2 as sqlite
 from flask import current_app
 
 from .. import audit
+from ..database import modern_sqlite as sqlite
 from ..extensions import db
 
 FORMAT, VERSION = "kiosk-backup", 1

@@ -120,6 +120,8 @@ def apply_event_item(event: Event, item: dict, era: Era, status: Status | None =
     key = image.get("key")
     values["image"] = db.session.scalar(select(Media).where(Media.key == key)) if key else None
     start, end = PartialDate.from_dict(item["start"]), PartialDate.from_dict(item.get("end"))
+    if start is None:  # check() refuses such a document before anything is applied
+        raise ValueError(f"event {item.get('slug')!r} has no start date")
     dates_changed = event.start_year is None or (event.start, event.end) != (start, end)
     if dates_changed:
         event.start, event.end = start, end
@@ -198,12 +200,15 @@ def check_document(document: Any) -> list[str]:
     events = document.get("events") or []
     for position, item in enumerate(eras, start=1):
         problems += _check_era(item, f"eras item {position}")
-    known = {era.get("slug") for era in eras if isinstance(era, dict)}
+    known = {era["slug"] for era in eras if isinstance(era, dict) and isinstance(era.get("slug"), str)}
     known |= set(db.session.scalars(select(Era.slug)))
     for position, item in enumerate(events, start=1):
         problems += _check_event(item, f"events item {position}", known)
     for kind, items in (("eras", eras), ("events", events)):
-        slugs = [item.get("slug") for item in items if isinstance(item, dict)]
+        # (a missing or malformed slug is reported with its item)
+        slugs = [
+            item["slug"] for item in items if isinstance(item, dict) and isinstance(item.get("slug"), str)
+        ]
         for duplicate in sorted({slug for slug in slugs if slugs.count(slug) > 1}):
             problems.append(f"{kind}: slug {duplicate!r} appears more than once")
     return problems

@@ -328,7 +328,7 @@ def _event_item(
     except DateError as error:
         raise Invalid(str(error)) from error
     summary, body, sources = split_text(text_html)
-    item = {
+    item: dict[str, Any] = {
         "slug": event_slug(unique_id, start, headline),
         "headline": headline,
         "start": start.as_dict(),

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.routing import RequestRedirect
 
 from .. import content, languages, settings_store
+from ..assets import static_folder
 from ..caching import cached_page, compress, current_content_version
 from ..database import sqlite_version
 from ..extensions import db
@@ -125,11 +126,10 @@ def index():
 @localized_route("/events/<slug>")
 @cached_page
 def event(slug: str):
-    shown = content.visible_event(slug)
-    if shown is None:
+    found = content.visible_event(slug)
+    if found is None:
         abort(404)
-    localizer = Localizer()
-    shown, previous, following = localizer.events([shown, *content.neighbours(shown)])
+    shown, previous, following = Localizer().events([found, *content.neighbours(found)])
     return page_or_fragment(
         "timeline/event.html",
         "timeline/_event.html",
@@ -177,8 +177,9 @@ def media(key: str, size: str):
 @bp.get("/version")
 def version():
     """What every kiosk polls. An unchanged poll is one single-row SELECT and a 304 without a body."""
-    response = jsonify(version=kiosk_version())
-    response.set_etag(response.json["version"])
+    current = kiosk_version()
+    response = jsonify(version=current)
+    response.set_etag(current)
     response.cache_control.no_cache = True
     return response.make_conditional(request)
 
@@ -186,7 +187,7 @@ def version():
 @bp.get("/sw.js")
 def service_worker():
     """The service worker, served from the root so that it may look after every visitor page."""
-    response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    response = send_from_directory(static_folder(current_app), "js/sw.js", max_age=0)
     response.headers["Service-Worker-Allowed"] = "/"
     response.cache_control.no_cache = True
     return response

@@ -1108,6 +1108,7 @@
     // visitor gets it when they next navigate (or the next visitor does).
     if (K.isAttracting()) K.applyPendingUpdate({ attract: true });
     else if (staleTimeline) refreshStaleTimeline();
+    else root.dataset.update = "pending";   // kept for later (tests wait for this)
   }
 
   function refreshStaleTimeline() {

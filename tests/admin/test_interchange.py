@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from pathlib import Path
 
@@ -121,7 +123,8 @@ def test_a_token_from_elsewhere_is_refused(curator, server, data_dir):
     assert event_count() == before and len(staged(data_dir)) == 1
 
 
-def test_an_old_upload_expires(curator, data_dir):
+def test_an_old_upload_expires(curator, data_dir, server):
+    server.config["IMPORT_QUOTA_USER_FILES"] = 1
     html = upload(curator, GOOD_SHEET).get_data(as_text=True)
     [kept] = staged(data_dir)
     an_hour_and_more = time.time() - 3700
@@ -129,8 +132,97 @@ def test_an_old_upload_expires(curator, data_dir):
     before = event_count()
     curator.post("/admin/import/confirm", form_values(html, "/admin/import/confirm"))
     assert event_count() == before
-    upload(curator, GOOD_SHEET)  # the next upload clears expired ones away
-    assert kept not in staged(data_dir)
+    # The next upload clears expired ones away (record and bytes), and they no longer count to the quota.
+    assert upload(curator, GOOD_SHEET).status_code == 200
+    assert kept not in staged(data_dir) and not kept.with_suffix(".upload").exists()
+    assert len(staged(data_dir)) == 1
+
+
+def stored_bytes(data_dir: Path) -> dict[str, bytes]:
+    """Everything in the imports folder but the lock, by name."""
+    folder = data_dir / "imports"
+    return {path.name: path.read_bytes() for path in folder.iterdir() if path.name != ".lock"}
+
+
+def test_a_curator_past_the_file_quota_is_told_why_stores_nothing_and_can_make_room(
+    curator, server, data_dir
+):
+    server.config["IMPORT_QUOTA_USER_FILES"] = 2
+    upload(curator, GOOD_SHEET)
+    upload(curator, GOOD_SHEET)
+    before = stored_bytes(data_dir)
+    response = upload(curator, GOOD_SHEET)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "That file was not kept" in html
+    assert (
+        "You already have 2 uploads waiting for confirmation (1.7 KB); one curator may keep at most 2" in html
+    )
+    assert "Nothing was stored. The oldest of them expires in 60 minutes." in html
+    assert "Dry run of" not in html and stored_bytes(data_dir) == before
+
+    assert "Discard my waiting uploads" in html
+    response = curator.post("/admin/import/withdraw", form_values(html, "/admin/import/withdraw"))
+    assert "Discarded 2 waiting uploads." in curator.get(response.headers["Location"]).get_data(as_text=True)
+    assert staged(data_dir) == []
+    assert "Dry run of sheet-good.csv" in upload(curator, GOOD_SHEET).get_data(as_text=True)
+
+
+def test_the_byte_quota_counts_exact_bytes(curator, server, data_dir):
+    size = len(GOOD_SHEET.read_bytes())
+    server.config["IMPORT_QUOTA_USER_BYTES"] = 2 * size  # two fit exactly, not a byte more
+    assert upload(curator, GOOD_SHEET).status_code == 200
+    assert upload(curator, GOOD_SHEET).status_code == 200
+    assert sum(path.stat().st_size for path in (data_dir / "imports").glob("*.upload")) == 2 * size
+    refused = upload(curator, GOOD_SHEET, data=b"x")
+    assert refused.status_code == 422 and "You already have 2 uploads waiting" in refused.get_data(
+        as_text=True
+    )
+
+    server.config["IMPORT_QUOTA_USER_BYTES"] = 1000
+    too_big = upload(curator, GOOD_SHEET, data=b"x" * 1001).get_data(as_text=True)
+    assert "This file (1001 bytes) is larger than the 1000 bytes that may wait for confirmation." in too_big
+    assert "Discard my waiting uploads" not in too_big  # discarding would not help
+    assert len(staged(data_dir)) == 2
+
+
+def test_the_total_quota_holds_for_everyone_and_nobody_can_discard_anothers_uploads(
+    curator, server, data_dir
+):
+    make_user("anna")
+    colleague = Curator(server.test_client())
+    colleague.sign_in("anna")
+    html = upload(colleague, GOOD_SHEET).get_data(as_text=True)
+    server.config["IMPORT_QUOTA_TOTAL_FILES"] = 1
+    response = upload(curator, GOOD_SHEET)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The server is holding all the uploads it may keep waiting for confirmation" in page
+    assert "at most 1 files and 100 MB, from all curators" in page
+    assert "Discard my waiting uploads" not in page
+    # Neither "discard mine" nor anna's token in someone else's hands removes anna's upload.
+    curator.post("/admin/import/withdraw", {})
+    curator.post("/admin/import/withdraw", {"token": form_values(html, "/admin/import/confirm")["token"]})
+    assert len(staged(data_dir)) == 1
+
+
+def test_cancelling_a_dry_run_forgets_the_upload(curator, data_dir):
+    html = upload(curator, GOOD_SHEET).get_data(as_text=True)
+    assert 'formaction="/admin/import/withdraw"' in html
+    response = curator.post("/admin/import/withdraw", form_values(html, "/admin/import/confirm"))
+    assert "Cancelled: nothing was imported from that file." in curator.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
+    assert staged(data_dir) == [] and stored_bytes(data_dir) == {}
+
+
+def test_quotas_have_safe_defaults(app):
+    assert {name: app.config[name] for name in app.config if name.startswith("IMPORT_QUOTA_")} == {
+        "IMPORT_QUOTA_USER_FILES": 10,
+        "IMPORT_QUOTA_USER_BYTES": 25 * 1024 * 1024,
+        "IMPORT_QUOTA_TOTAL_FILES": 50,
+        "IMPORT_QUOTA_TOTAL_BYTES": 100 * 1024 * 1024,
+    }
 
 
 def test_empty_missing_and_oversized_files_are_explained(curator, server):
@@ -189,3 +281,23 @@ def test_a_backup_that_cannot_be_made_says_why_and_changes_nothing(administrator
 def test_editors_cannot_back_up(curator, data_dir):
     assert curator.post("/admin/backups").status_code == 403
     assert not (data_dir / "backups").exists()
+
+
+def test_uploads_at_the_same_moment_cannot_pass_the_quota_together(curator, server, data_dir):
+    """Workers stage into one folder: the count and the write happen under one lock."""
+    server.config["IMPORT_QUOTA_USER_FILES"] = 3
+    browsers = [Curator(server.test_client()) for _number in range(6)]
+    for browser in browsers:
+        browser.sign_in()
+    tokens = [browser.token() for browser in browsers]
+    together = threading.Barrier(len(browsers))
+
+    def check(browser: Curator, token: str) -> int:
+        together.wait()
+        data = {"file": (BytesIO(GOOD_SHEET.read_bytes()), GOOD_SHEET.name), "csrf_token": token}
+        return browser.client.post("/admin/import", data=data).status_code
+
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        statuses = list(pool.map(check, browsers, tokens))
+    assert sorted(statuses) == [200] * 3 + [422] * 3
+    assert len(staged(data_dir)) == 3

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from argon2 import PasswordHasher
+from sqlalchemy import func, select, update
 
 from kiosk import accounts, login_limits
 from kiosk.extensions import db
@@ -163,8 +166,63 @@ def test_old_failures_stop_counting_and_success_clears_the_account(visitor, stri
     db.session.execute(update(LoginAttempt).values(at=utcnow() - timedelta(minutes=16)))
     db.session.commit()
     assert visitor.sign_in().status_code == 302
-    assert not login_limits.is_blocked("curator", "10.0.0.1")
-    assert db.session.scalar(select(LoginAttempt).where(LoginAttempt.scope == "account:curator")) is None
+    # The old failures are gone, and a successful sign-in leaves no count behind for account or address.
+    assert db.session.scalars(select(LoginAttempt)).all() == []
+
+
+def test_a_success_forgives_the_account_but_not_the_address(visitor, strict_limits):
+    make_user("curator")
+    for _attempt in range(2):
+        visitor.sign_in(password="guessing wrongly")
+    visitor.sign_in(username="someone-else", password="guessing wrongly")
+    assert visitor.sign_in().status_code == 302
+    scopes = sorted(db.session.scalars(select(LoginAttempt.scope)))
+    assert scopes == ["account:someone-else"] + ["address:127.0.0.1"] * 3
+
+
+@pytest.fixture
+def password_checks(monkeypatch) -> list[str]:
+    """Every argon2 verification the server makes, from any thread (a list's append is atomic)."""
+    checks: list[str] = []
+    verify = PasswordHasher.verify
+
+    def counted(hasher, password_hash, password):
+        checks.append(password)
+        return verify(hasher, password_hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counted)
+    return checks
+
+
+@pytest.mark.parametrize(
+    ("usernames", "limit", "scope"),
+    [
+        (["curator"] * 16, 5, "account:curator"),
+        ([f"guess{number}" for number in range(30)], 20, "address:127.0.0.1"),
+    ],
+    ids=["one account", "one address"],
+)
+def test_concurrent_wrong_passwords_never_outrun_the_limit(server, password_checks, usernames, limit, scope):
+    """Many guesses at once, each in its own thread and database connection, as gunicorn's workers and
+    threads would take them: only the limit's number of them gets a password checked."""
+    make_user("curator")
+    browsers = [Curator(server.test_client()) for _name in usernames]
+    tokens = [browser.token() for browser in browsers]
+    together = threading.Barrier(len(browsers))
+
+    def guess(browser: Curator, username: str, token: str) -> int:
+        together.wait()
+        form = {"username": username, "password": "guessing wrongly", "csrf_token": token}
+        return browser.client.post("/admin/login", data=form).status_code
+
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        statuses = list(pool.map(guess, browsers, usernames, tokens))
+
+    assert len(password_checks) == limit
+    assert sorted(statuses) == [200] * limit + [429] * (len(usernames) - limit)
+    db.session.expire_all()
+    counted = db.session.scalar(select(func.count()).where(LoginAttempt.scope == scope))
+    assert counted == limit
 
 
 def test_default_limits_are_modest(app):

@@ -28,8 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.browser
-
 
 class LiveServer:
     """The app on a free local port, in a thread; it can be stopped and started again."""

@@ -95,6 +95,18 @@ def wait_until(page: Page, expression: str, timeout_ms: int = 10_000) -> None:
     raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
 
 
+def count_clicks(page: Page) -> None:
+    """From the next page load on, count every click the page receives (read with ``clicks(page)``), even
+    one the kiosk swallows: this listener is installed before the kiosk's own script runs."""
+    page.add_init_script(
+        "window.clicksSeen = 0; addEventListener('click', () => { window.clicksSeen += 1; }, true);"
+    )
+
+
+def clicks(page: Page) -> int:
+    return page.evaluate("window.clicksSeen")
+
+
 def settled(page: Page) -> None:
     """Wait until no htmx request is under way."""
     wait_until(page, "!document.querySelector('.htmx-request')")

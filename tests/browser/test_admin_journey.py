@@ -16,6 +16,8 @@ from kiosk.models import Role
 from ..helpers import PASSWORD, make_user
 from .conftest import assert_accessible
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def curator_account(live_server):

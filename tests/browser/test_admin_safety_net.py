@@ -17,6 +17,8 @@ from ..helpers import PASSWORD, make_user
 from ..test_imports import BAD_SHEET, GOOD_SHEET
 from .conftest import assert_accessible
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def accounts(live_server) -> int:

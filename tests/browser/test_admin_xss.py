@@ -7,10 +7,13 @@ looks for injected elements: escaping and sanitising must stop them before the C
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import assert_accessible
 from .test_admin_journey import curator_account, photo_file, sign_in  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.browser
 
 SHORT = '"><img src=/xss-probe onerror=window.__xss=1>'  # fits the 80-character fields
 LONG = (

@@ -6,13 +6,16 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import assert_accessible
-from .kiosk import centre, open_event, wait_until
+from .kiosk import centre, clicks, count_clicks, open_event, settled, wait_until
+
+pytestmark = pytest.mark.browser
 
 QUICK = {"IDLE_SECONDS": 1, "IDLE_WARNING_SECONDS": 3}
 
 
 @pytest.mark.parametrize("live_config", [QUICK], indirect=True)
 def test_an_idle_visitor_is_asked_then_the_kiosk_starts_again_for_the_next(page, live_server):
+    count_clicks(page)
     page.goto(live_server.url + "/")
     baseline = page.evaluate("history.length")
     open_event(page, "record-shift-102-tonnes")
@@ -40,10 +43,12 @@ def test_an_idle_visitor_is_asked_then_the_kiosk_starts_again_for_the_next(page,
     # The first touch only wakes the kiosk, even right on top of an event's card.
     requests = []
     page.on("request", lambda request: requests.append(request.url) if "/events/" in request.url else None)
+    before = clicks(page)
     page.touchscreen.tap(*centre(page, "#event-born-in-lugovaya"))
     expect(attract).to_be_hidden()
-    page.wait_for_timeout(300)
-    expect(page.locator("#event-layer")).to_be_hidden()
+    wait_until(page, f"window.clicksSeen > {before}")  # the tap's click reached the card...
+    settled(page)
+    expect(page.locator("#event-layer")).to_be_hidden()  # ...and opened nothing
     assert requests == []
     open_event(page, "born-in-lugovaya")  # and the next touch works as ever
     assert page.errors == []
@@ -60,6 +65,7 @@ def test_an_event_page_loaded_on_its_own_also_starts_again(page, live_server):
 @pytest.mark.parametrize("live_config", [{"IDLE_SECONDS": 60, "ATTRACT_SECONDS": 1}], indirect=True)
 @pytest.mark.parametrize("motion", ["no-preference", "reduce"])
 def test_the_attract_screen_changes_slowly_unless_motion_is_reduced(page, live_server, motion):
+    page.clock.install()  # the page's timers run when the test says so, as well as in real time
     page.emulate_media(reduced_motion=motion)
     page.goto(live_server.url + "/")
     page.evaluate("sessionStorage.setItem('kiosk:attract', 'true')")  # as after a reset that reloaded
@@ -68,7 +74,7 @@ def test_the_attract_screen_changes_slowly_unless_motion_is_reduced(page, live_s
     current = "document.querySelector('.attract__slide.is-current').textContent"
     first = page.evaluate(current)
     if motion == "reduce":
-        page.wait_for_timeout(2_500)  # a few of the slides' turns go by
+        page.clock.run_for(2_500)  # every timer due in 2.5 s fires: the slides' turn comes twice
         assert page.evaluate(current) == first
     else:
         wait_until(page, f"{current} !== {json.dumps(first)}")

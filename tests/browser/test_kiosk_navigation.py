@@ -6,6 +6,8 @@ from playwright.sync_api import expect
 
 from .kiosk import Fingers, centre, open_event, wait_until
 
+pytestmark = pytest.mark.browser
+
 
 def scroll_left(page) -> float:
     return page.locator("#track").evaluate("t => t.scrollLeft")

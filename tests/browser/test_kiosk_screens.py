@@ -11,6 +11,8 @@ from ..helpers import attach_image
 from .conftest import assert_accessible
 from .kiosk import content_of, open_event
 
+pytestmark = pytest.mark.browser
+
 SCREENS = [(1920, 1080), (1080, 1920), (1366, 768)]
 
 # Everything a finger can activate that is on screen and not behind whatever is on top, with its size

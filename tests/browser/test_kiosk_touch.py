@@ -22,6 +22,8 @@ from .kiosk import (
     wait_until,
 )
 
+pytestmark = pytest.mark.browser
+
 LEFT, RIGHT = (1300, 520), (500, 540)
 
 
@@ -67,9 +69,15 @@ def test_a_vertical_swipe_scrolls_the_text_and_never_steps(page, live_server):
 def test_swiping_past_the_last_event_stays_on_it(page, live_server):
     page.goto(live_server.url + "/events/record-questioned")
     expect(page.locator("#event-title")).to_have_text(re.compile("questioned", re.I))
+    page.evaluate(
+        "() => { window.endShown = false; new MutationObserver(() => { "
+        "if (document.querySelector('.event--end')) window.endShown = true; })"
+        ".observe(document.body, {subtree: true, attributes: true, attributeFilter: ['class']}); }"
+    )
     Fingers(page).swipe([LEFT], [RIGHT], steps=8)
-    page.wait_for_timeout(300)
+    wait_until(page, "window.endShown")  # the kiosk answered the swipe: a nudge, there is nothing further
     assert page.url.endswith("/events/record-questioned")
+    expect(page.locator("#event-title")).to_have_text(re.compile("questioned", re.I))
 
 
 def test_a_finger_flick_scrolls_the_timeline_without_opening_a_card(page, live_server):

@@ -11,6 +11,8 @@ from kiosk.extensions import db
 from ..conftest import make_app
 from .conftest import LiveServer, assert_accessible
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def short_runs_server(data_dir, database_url):

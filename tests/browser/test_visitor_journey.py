@@ -2,9 +2,12 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import assert_accessible
+
+pytestmark = pytest.mark.browser
 
 
 def test_tap_an_event_then_back_returns_to_the_same_place(page, live_server):
