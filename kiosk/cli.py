@@ -30,7 +30,7 @@ def seed_command() -> None:
     if not database_is_empty():
         click.echo("The database already has content; nothing loaded.")
         return
-    report = kiosk_json.load_file(kiosk_json.DEFAULT_CONTENT)
+    report = kiosk_json.load(kiosk_json.default_content())
     db.session.commit()
     click.echo(f"Loaded the default content: {len(report.created)} eras and events.")
 

@@ -61,6 +61,10 @@ def merge(current: Event | Era, submitted: dict, take_theirs: Iterable[str]) -> 
             merged["image"] = (
                 merged.get("image") or dict.fromkeys(("key", "url", "alt", "caption", "credit"))
             ) | {part: theirs}
+        elif name.startswith("translations."):
+            _, locale, part = name.split(".", 2)
+            theirs_text = ((submitted.get("translations") or {}).get(locale) or {}).get(part, "")
+            merged.setdefault("translations", {}).setdefault(locale, {})[part] = theirs_text
         elif name in submitted:
             merged[name] = copy.deepcopy(submitted[name])
     return merged

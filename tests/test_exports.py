@@ -4,8 +4,11 @@ import csv
 import io
 import json
 
+import pytest
+from sqlalchemy import select
+
 from kiosk.extensions import db
-from kiosk.interchange import exporters, timelinejs
+from kiosk.interchange import exporters, kiosk_json, timelinejs
 from kiosk.models import Event, Media, Status
 
 from .helpers import make_event
@@ -22,9 +25,37 @@ def test_every_format_is_deterministic(app):
 
 def test_json_export_is_our_lossless_format(app):
     document = json.loads(exporters.export("json"))
-    assert document["format"] == "kiosk-timeline" and document["version"] == 1
+    assert document["format"] == "kiosk-timeline" and document["version"] == 2
     assert len(document["eras"]) == 7 and len(document["events"]) == 30
     assert list(document) == sorted(document)  # keys sorted: stable bytes
+    # Every language travels with it: each era and event, and the title.
+    born = next(item for item in document["events"] if item["slug"] == "born-in-lugovaya")
+    assert set(born["translations"]) == {"ru", "uk"}
+    assert born["translations"]["uk"]["headline"] == "Народився в Луговій, Росія"
+    assert document["eras"][0]["translations"]["ru"]["name"] == "Детство"
+    assert document["translations"]["ru"]["title"]["headline"] == "Алексей Стаханов, 1906–1977"
+
+
+def test_a_version_2_export_loads_back_with_every_language_and_version_1_still_loads(app):
+    document = json.loads(exporters.export("json"))
+    born = next(item for item in document["events"] if item["slug"] == "born-in-lugovaya")
+    born["translations"]["ru"]["headline"] = "Родился в Луговой"
+    del born["translations"]["uk"]
+    kiosk_json.load(document)
+    db.session.commit()
+    event = db.session.scalar(select(Event).where(Event.slug == "born-in-lugovaya"))
+    assert {row.locale: row.headline for row in event.translations} == {"ru": "Родился в Луговой"}
+
+    old = {key: value for key, value in document.items() if key != "translations"} | {"version": 1}
+    for item in old["events"]:
+        item.pop("translations")
+    kiosk_json.load(old)  # one language only: the translations stay as they are
+    db.session.commit()
+    assert {row.locale for row in event.translations} == {"ru"}
+
+    document["events"][0]["translations"] = {"Russian!": {"headline": "x"}}
+    with pytest.raises(kiosk_json.InterchangeError, match="not a language code"):
+        kiosk_json.load(document)
 
 
 def test_trashed_events_are_left_out_and_drafts_kept(app):

@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from .. import audit, revisions, settings_store
 from ..extensions import db
+from ..localized import translation_key
 from ..models import Era, Event, Media, Status
 from . import kiosk_json, timelinejs
 
@@ -72,6 +73,7 @@ class Plan:
     format: str
     title: dict | None = None
     further_reading: list[str] | None = None
+    title_translations: dict | None = None  # {language: {"title": …, "further_reading": …}} (version 2)
     eras: list[dict] = field(default_factory=list)  # era items; only the fields the file carries
     events: list[dict] = field(default_factory=list)  # event items; likewise
     skipped: list[str] = field(default_factory=list)
@@ -262,6 +264,7 @@ def _plan_ours(document: dict) -> Plan:
         OURS,
         title=title or None,
         further_reading=reading,
+        title_translations=copy.deepcopy(document.get("translations")),
         eras=copy.deepcopy(document.get("eras") or []),
         events=copy.deepcopy(events),
     )
@@ -398,7 +401,7 @@ def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, sourc
     """
     report = ImportReport(plan.format, skipped=list(plan.skipped), attention=list(plan.attention))
     note = _("Imported from %(source)s", source=source) if source else _("Imported")
-    if plan.title or plan.further_reading is not None:
+    if plan.title or plan.further_reading is not None or plan.title_translations:
         _apply_title(plan, report)
     eras = {era.slug: era for era in db.session.scalars(select(Era))}
     position = max((era.position for era in eras.values()), default=0)
@@ -460,6 +463,8 @@ def _apply_title(plan: Plan, report: ImportReport) -> None:
         }
     if plan.further_reading is not None:
         wanted["further_reading"] = list(plan.further_reading)
+    for locale, texts in (plan.title_translations or {}).items():
+        wanted[translation_key(locale)] = kiosk_json.title_translation_setting(texts)
     current = settings_store.get_many(*wanted)
     if current == wanted:
         report.skipped.append(_("title: unchanged"))

@@ -1,8 +1,9 @@
-"""Our own JSON interchange format ("kiosk-timeline", version 1): the default content, export and import.
+"""Our own JSON interchange format ("kiosk-timeline", version 2): the default content, export and import.
 
-A document holds the title, further reading, eras and events; events refer to eras by slug. Loading is
-all or nothing: every item is checked first, and nothing is written unless all of them are valid.
-See docs/interchange-format.md.
+A document holds the title, further reading, eras and events; events refer to eras by slug. Version 2 adds
+every language: each era and event carries its translations, and the document the title's. Version 1
+documents (one language) are still read. Loading is all or nothing: every item is checked first, and
+nothing is written unless all of them are valid. See docs/interchange-format.md.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import settings_store
+from .. import languages, settings_store
 from ..dates import DateError, PartialDate, check_span
 from ..extensions import db
-from ..models import Era, Event, Media, Status
+from ..localized import ERA_FIELDS, EVENT_FIELDS, translation_key
+from ..models import Era, EraTranslation, Event, EventTranslation, Media, Status, utcnow
 
 FORMAT = "kiosk-timeline"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_CONTENT = Path(__file__).parent.parent / "data" / "stakhanov.json"
@@ -54,6 +57,15 @@ def era_item(era: Era) -> dict:
         "colour": era.colour,
         "description": era.description,
         "position": era.position,
+        "translations": _translations(era, ERA_FIELDS),
+    }
+
+
+def _translations(entity: Era | Event, fields: tuple[str, ...]) -> dict:
+    """{language: {field: text, …, "source_hash": …}}, languages in order."""
+    return {
+        row.locale: {name: getattr(row, name) for name in fields} | {"source_hash": row.source_hash}
+        for row in sorted(entity.translations, key=lambda row: row.locale)
     }
 
 
@@ -83,6 +95,7 @@ def event_item(event: Event) -> dict:
         "postscript": event.postscript,
         "status": event.status.value,
         "image": image,
+        "translations": _translations(event, EVENT_FIELDS),
     }
 
 
@@ -94,7 +107,34 @@ def apply_era_item(era: Era, item: dict) -> bool:
         "description": item.get("description", ""),
         "position": item.get("position", 0),
     }
-    return _apply(era, values)
+    return _apply_translations(era, item, EraTranslation, ERA_FIELDS) | _apply(era, values)
+
+
+def _apply_translations(entity, item: dict, model, fields: tuple[str, ...]) -> bool:
+    """Make the entity's translations the item's (an item without "translations" leaves them alone).
+
+    A translation lives in a row of its own; the entity's version moves on with it all the same, so that
+    two curators saving the same translation meet as a conflict like any other save.
+    """
+    if "translations" not in item:
+        return False
+    wanted = item["translations"] or {}
+    existing = {row.locale: row for row in entity.translations}
+    changed = False
+    for locale, values in sorted(wanted.items()):
+        row = existing.pop(locale, None)
+        if row is None:
+            row = model(locale=locale)
+            entity.translations.append(row)
+            changed = True
+        texts = {name: values.get(name) or "" for name in fields}
+        changed |= _apply(row, texts | {"source_hash": values.get("source_hash") or ""})
+    for row in existing.values():
+        entity.translations.remove(row)
+        changed = True
+    if changed and entity.id is not None:
+        entity.updated_at = utcnow()
+    return changed
 
 
 def apply_event_item(event: Event, item: dict, era: Era, status: Status | None = None) -> bool:
@@ -125,7 +165,8 @@ def apply_event_item(event: Event, item: dict, era: Era, status: Status | None =
     dates_changed = event.start_year is None or (event.start, event.end) != (start, end)
     if dates_changed:
         event.start, event.end = start, end
-    return _apply(event, values) or dates_changed
+    translated = _apply_translations(event, item, EventTranslation, EVENT_FIELDS)
+    return _apply(event, values) | dates_changed | translated
 
 
 def dump() -> dict:
@@ -143,9 +184,55 @@ def dump() -> dict:
         "version": VERSION,
         "title": {"headline": titles["title_headline"], "summary": titles["title_summary"]},
         "further_reading": titles["further_reading"],
+        "translations": _title_translations(),
         "eras": [era_item(era) for era in eras],
         "events": [event_item(event) for event in events],
     }
+
+
+def _title_translations() -> dict:
+    """The title and further reading in each language that has them."""
+    found = {}
+    for locale in languages.available():
+        stored = settings_store.get(translation_key(locale))
+        if stored:
+            found[locale] = {
+                "title": {
+                    "headline": stored.get("title_headline", ""),
+                    "summary": stored.get("title_summary", ""),
+                },
+                "further_reading": stored.get("further_reading", []),
+                "source_hash": stored.get("source_hash", ""),
+            }
+    return found
+
+
+def title_translation_setting(texts: dict) -> dict:
+    """A document's title translation (``{"title": …, "further_reading": …}``) as the kiosk keeps it."""
+    title = texts.get("title") or {}
+    return {
+        "title_headline": title.get("headline", ""),
+        "title_summary": title.get("summary", ""),
+        "further_reading": list(texts.get("further_reading") or []),
+        "source_hash": texts.get("source_hash", ""),
+    }
+
+
+def _check_translations(value: Any, where: str, fields: tuple[str, ...]) -> list[str]:
+    """Translations: {language code: {field: text}}; the problems, if any."""
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        return [f"{where}: translations must be an object keyed by language code"]
+    problems = []
+    for locale, texts in value.items():
+        if not languages.is_known(locale):
+            problems.append(f"{where}: {locale!r} is not a language code (like ru or uk)")
+        elif not isinstance(texts, dict) or any(
+            not isinstance(texts.get(name, ""), str) for name in (*fields, "source_hash")
+        ):
+            problems.append(f"{where}: the {locale} translation must be an object of texts")
+    return problems
 
 
 def _check_era(item: Any, where: str) -> list[str]:
@@ -162,7 +249,7 @@ def _check_era(item: Any, where: str) -> list[str]:
         problems.append(f"{where}: end_year is before start_year")
     if item.get("colour") and not COLOUR.match(item["colour"]):
         problems.append(f"{where}: colour must look like #1a2b3c")
-    return problems
+    return problems + _check_translations(item.get("translations"), where, ERA_FIELDS)
 
 
 def _check_event(item: Any, where: str, era_slugs: set[str]) -> list[str]:
@@ -187,15 +274,18 @@ def _check_event(item: Any, where: str, era_slugs: set[str]) -> list[str]:
             check_span(start, PartialDate.from_dict(item.get("end")))
     except (DateError, TypeError, ValueError) as error:
         problems.append(f"{where}: {error}")
-    return problems
+    return problems + _check_translations(item.get("translations"), where, EVENT_FIELDS)
 
 
 def check_document(document: Any) -> list[str]:
     if not is_our_format(document):
         return [f'not a {FORMAT} document (expected "format": "{FORMAT}")']
-    if document.get("version") != VERSION:
-        return [f"unsupported version {document.get('version')!r} (this kiosk reads version {VERSION})"]
+    if document.get("version") not in READABLE_VERSIONS:
+        return [f"unsupported version {document.get('version')!r} (this kiosk reads versions 1 and 2)"]
     problems: list[str] = []
+    for locale, texts in (document.get("translations") or {}).items():
+        if not languages.is_known(locale) or not isinstance(texts, dict):
+            problems.append(f"translations: {locale!r} must be a language code with the title's texts")
     eras = document.get("eras") or []
     events = document.get("events") or []
     for position, item in enumerate(eras, start=1):
@@ -235,6 +325,8 @@ def load(document: Any, *, publish: bool | None = None) -> LoadReport:
         settings_store.put("title_summary", title.get("summary", ""))
     if "further_reading" in document:
         settings_store.put("further_reading", list(document["further_reading"]))
+    for locale, texts in (document.get("translations") or {}).items():
+        settings_store.put(translation_key(locale), title_translation_setting(texts))
 
     eras = {era.slug: era for era in db.session.scalars(select(Era))}
     for item in document.get("eras") or []:
@@ -269,3 +361,32 @@ def load(document: Any, *, publish: bool | None = None) -> LoadReport:
 def load_file(path: Path, **options) -> LoadReport:
     with open(path, encoding="utf-8") as handle:
         return load(json.load(handle), **options)
+
+
+def with_language_file(document: dict, translation: dict) -> dict:
+    """A document with one language's file (``stakhanov.ru.json`` beside ``stakhanov.json``) folded in:
+    each item's texts become its translation into that language. Items the document lacks are ignored."""
+    locale = translation["language"]
+    merged = json.loads(json.dumps(document))
+    merged["version"] = VERSION
+    merged.setdefault("translations", {})[locale] = {
+        "title": translation.get("title") or {},
+        "further_reading": translation.get("further_reading") or [],
+        "source_hash": translation.get("source_hash", ""),
+    }
+    for kind in ("eras", "events"):
+        texts = {item["slug"]: item for item in translation.get(kind) or []}
+        for item in merged.get(kind) or []:
+            if item["slug"] in texts:
+                item.setdefault("translations", {})[locale] = {
+                    key: value for key, value in texts[item["slug"]].items() if key != "slug"
+                }
+    return merged
+
+
+def default_content() -> dict:
+    """The default timeline with every language file beside it (stakhanov.<language>.json)."""
+    document = json.loads(DEFAULT_CONTENT.read_text(encoding="utf-8"))
+    for path in sorted(DEFAULT_CONTENT.parent.glob(f"{DEFAULT_CONTENT.stem}.*.json")):
+        document = with_language_file(document, json.loads(path.read_text(encoding="utf-8")))
+    return document
