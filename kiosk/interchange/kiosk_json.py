@@ -63,9 +63,10 @@ def era_item(era: Era) -> dict:
 
 def _translations(entity: Era | Event, fields: tuple[str, ...]) -> dict:
     """{language: {field: text, …, "source_hash": …}}, languages in order."""
+    rows: list[EraTranslation | EventTranslation] = list(entity.translations)
     return {
         row.locale: {name: getattr(row, name) for name in fields} | {"source_hash": row.source_hash}
-        for row in sorted(entity.translations, key=lambda row: row.locale)
+        for row in sorted(rows, key=lambda row: row.locale)
     }
 
 
