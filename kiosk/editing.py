@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, conflicts, media, revisions, trash
+from . import audit, conflicts, localized, media, revisions, trash
 from .dates import PartialDate
 from .extensions import db
 from .interchange import kiosk_json
@@ -374,3 +374,28 @@ def missing(event: Event) -> list[str]:
     if event.remote_media_url and not event.image_id:
         codes.append("remote-image")
     return codes
+
+
+def save_event_translation(
+    event: Event, locale: str, texts: dict[str, str], submitted_version: int | None, note: str = ""
+) -> revisions.Revision:
+    """Save an event's text in another language as a revision of the event, with an audit entry.
+
+    The translation records a fingerprint of the default text it was made from, so the list can show it
+    as out of date once that text changes. Raises EditConflict when someone saved the event meanwhile.
+    """
+    translations = kiosk_json.event_item(event)["translations"]
+    fingerprint = localized.source_hash(localized.event_source(event))
+    translations[locale] = {name: texts.get(name, "") for name in localized.EVENT_FIELDS} | {
+        "source_hash": fingerprint
+    }
+    try:
+        revision = conflicts.save(event, submitted_version, {"translations": translations}, note)
+        audit.record("event.translate", _target(event), locale)
+        db.session.commit()
+    except conflicts.EditConflict:
+        raise
+    except BaseException:
+        db.session.rollback()
+        raise
+    return revision

@@ -182,6 +182,34 @@ class Localizer:
         return text
 
 
+MISSING, OUT_OF_DATE = "missing", "out-of-date"
+
+
+def translation_states(events: list[Event], locales: list[str]) -> dict[int, dict[str, str]]:
+    """For each event, the languages whose translation is missing or out of date (the default text
+    changed after the translation was saved): ``{event id: {locale: MISSING | OUT_OF_DATE}}``."""
+    if not events or not locales:
+        return {event.id: {} for event in events}
+    ids = [event.id for event in events]
+    rows = db.session.scalars(
+        select(EventTranslation).where(
+            EventTranslation.event_id.in_(ids), EventTranslation.locale.in_(locales)
+        )
+    )
+    saved = {(row.event_id, row.locale): row for row in rows}
+    states: dict[int, dict[str, str]] = {}
+    for event in events:
+        current = source_hash(event_source(event))
+        states[event.id] = {}
+        for locale in locales:
+            row = saved.get((event.id, locale))
+            if row is None or not row.headline:
+                states[event.id][locale] = MISSING
+            elif row.source_hash != current:
+                states[event.id][locale] = OUT_OF_DATE
+    return states
+
+
 def translation_key(locale: str) -> str:
     """The setting that holds the title and further reading in one language."""
     return f"translation:{locale}"

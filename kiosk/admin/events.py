@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import cast
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -9,12 +10,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from .. import conflicts, content, editing, languages
-from ..localized import Localizer
+from ..interchange import kiosk_json
+from ..localized import MISSING, OUT_OF_DATE, Localizer, event_source, source_hash, translation_states
 from ..models import Event, Status
 from ..rendering import page_or_fragment
 from . import conflicts as conflict_views
 from .blueprint import bp
-from .forms import ConfirmForm, EventForm, add_error, whole_number
+from .forms import ConfirmForm, EventForm, EventTranslationForm, add_error, whole_number
 
 # Form fields in page order: the error summary lists problems in this order.
 EVENT_FIELDS = [
@@ -65,10 +67,22 @@ def event_list():
     era_id = whole_number(request.args.get("era"))
     status = request.args.get("status", "")
     events = editing.listed_events(search, era_id, Status(status) if status in set(Status) else None)
+    other_languages = [code for code in languages.offered() if code != languages.default()]
+    states = translation_states(events, other_languages)
+    # "ru:missing" or "ru:out-of-date": the events whose Russian text is missing or out of date.
+    translation_filter = request.args.get("translation", "")
+    wanted_language, _sep, wanted_state = translation_filter.partition(":")
+    if wanted_language in other_languages and wanted_state in (MISSING, OUT_OF_DATE):
+        events = [event for event in events if states[event.id].get(wanted_language) == wanted_state]
+    else:
+        translation_filter = ""
     return page_or_fragment(
         "admin/events.html",
         "admin/_event_results.html",
         events=events,
+        other_languages=[(code, languages.own_name(code)) for code in other_languages],
+        translation_states=states,
+        translation_filter=translation_filter,
         eras=editing.ordered_eras(),
         search=search,
         era_id=era_id,
@@ -79,7 +93,22 @@ def event_list():
 
 
 def _form_page(form: EventForm, event: Event | None, status: int = 200):
-    return render_template("admin/event_form.html", form=form, event=event, fields=EVENT_FIELDS), status
+    links = []
+    if event is not None:
+        others = [code for code in languages.offered() if code != languages.default()]
+        states = translation_states([event], others)[event.id]
+        links = [TranslationLink(code, languages.own_name(code), states.get(code)) for code in others]
+    page = render_template(
+        "admin/event_form.html", form=form, event=event, fields=EVENT_FIELDS, translation_links=links
+    )
+    return page, status
+
+
+@dataclass(frozen=True)
+class TranslationLink:
+    code: str
+    name: str
+    state: str | None  # MISSING, OUT_OF_DATE or None (up to date)
 
 
 def _saved(event: Event):
@@ -180,6 +209,52 @@ def edit_event(event_id: int):
     if form.validate():
         return _save(form, event)
     return _form_page(form, event, 422)
+
+
+@bp.route("/events/<int:event_id>/translations/<lang>", methods=["GET", "POST"])
+def translate_event(event_id: int, lang: str):
+    """The event's text in another language, beside the default text; saved like any edit."""
+    event = _event_or_404(event_id)
+    if lang not in languages.offered() or lang == languages.default():
+        abort(404)
+    form = EventTranslationForm()
+    if not form.is_submitted():
+        saved = kiosk_json.event_item(event)["translations"].get(lang, {})
+        for name in form.FIELDS:
+            form[name].data = saved.get(name, "")
+        form.version.data = str(event.version)
+        return _translation_page(form, event, lang)
+    if not form.validate():
+        return _translation_page(form, event, lang, status=422)
+    try:
+        editing.save_event_translation(event, lang, form.texts(), whole_number(form.version.data))
+    except editing.EditConflict:
+        # Nothing was overwritten: their text is shown beside what this curator typed, which is kept.
+        event = _event_or_404(event_id)
+        form.version.data = str(event.version)
+        return _translation_page(form, event, lang, status=409, conflict=True)
+    language = languages.own_name(lang)
+    flash(
+        _("Saved the %(language)s text of “%(headline)s”.", language=language, headline=event.headline),
+        "success",
+    )
+    return redirect(url_for("admin.edit_event", event_id=event.id))
+
+
+def _translation_page(form, event: Event, lang: str, status: int = 200, conflict: bool = False):
+    saved = kiosk_json.event_item(event)["translations"].get(lang, {})
+    page = render_template(
+        "admin/event_translation.html",
+        form=form,
+        event=event,
+        lang=lang,
+        language=languages.own_name(lang),
+        default_lang=languages.default(),
+        saved=saved,
+        conflict=conflict,
+        out_of_date=bool(saved) and saved.get("source_hash") != source_hash(event_source(event)),
+    )
+    return page, status
 
 
 @bp.post("/events/check")

@@ -421,6 +421,30 @@ def contrast_with_white(colour: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
+class EventTranslationForm(AdminForm):
+    """An event's text in another language: the same fields, checks and limits as the default text."""
+
+    headline = EventForm.headline
+    display_date = EventForm.display_date
+    summary = EventForm.summary
+    body = EventForm.body
+    confidence = EventForm.confidence
+    image_alt = EventForm.image_alt
+    image_caption = EventForm.image_caption
+    version = HiddenField()
+
+    FIELDS = ("headline", "display_date", "summary", "body", "confidence", "image_alt", "image_caption")
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        if not self.headline.errors and not self.headline.data:
+            add_error(self.headline, _("Give the event a headline."))
+        return not self.errors
+
+    def texts(self) -> dict[str, str]:
+        return {name: self[name].data or "" for name in self.FIELDS}
+
+
 class SettingsForm(AdminForm):
     idle_seconds = WholeNumberField(_l("Idle timeout (seconds)"))
     languages = SelectMultipleField(
