@@ -437,8 +437,9 @@ class EventTranslationForm(AdminForm):
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
-        if not self.headline.errors and not self.headline.data:
-            add_error(self.headline, _("Give the event a headline."))
+        headline = self["headline"]  # (the class attribute is the unbound field EventForm declares)
+        if not headline.errors and not headline.data:
+            add_error(headline, _("Give the event a headline."))
         return not self.errors
 
     def texts(self) -> dict[str, str]:
