@@ -12,6 +12,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
+from . import languages
 from .accounts_cli import users
 from .extensions import db
 from .interchange import backup, exporters, importers, kiosk_json
@@ -57,9 +58,20 @@ def write_atomically(path: Path, data: bytes) -> None:
     show_default=True,
     help="json: our lossless format; timelinejs: TimelineJS JSON; csv: the TimelineJS spreadsheet.",
 )
-def export_command(file: str, file_format: str) -> None:
+@click.option(
+    "--lang",
+    "locale",
+    default=None,
+    help="For timelinejs and csv (one language each): the language to export, e.g. ru. "
+    "Untranslated texts stay in the default language. Our json carries every language.",
+)
+def export_command(file: str, file_format: str, locale: str | None) -> None:
     """Export the whole timeline (not the trash) to FILE, or to standard output when FILE is -."""
-    data = exporters.export(file_format)
+    if locale is not None and locale not in languages.available():
+        raise click.BadParameter(
+            f"{locale!r} is not one of {', '.join(languages.available())}.", param_hint="--lang"
+        )
+    data = exporters.export(file_format, None if locale == languages.default() else locale)
     if file == "-":
         with click.open_file("-", "wb") as stdout:
             stdout.write(data)

@@ -149,3 +149,18 @@ def test_export_to_standard_output(app):
     assert result.exit_code == 0
     assert json.loads(result.stdout)["events"]
     assert db.session.get(Event, 1) is not None
+
+
+def test_timelinejs_exports_take_a_language(app, tmp_path):
+    russian = json.loads(exporters.export("timelinejs", "ru"))
+    headlines = {event["unique_id"]: event["text"]["headline"] for event in russian["events"]}
+    assert headlines["record-shift-102-tonnes"] == "102 тонны за смену"
+    assert russian["title"]["text"]["headline"] == "Алексей Стаханов, 1906–1977"
+    assert "102 tonnes in one shift" in exporters.export("csv").decode()
+    assert "102 тонни за зміну" in exporters.export("csv", "uk").decode()
+
+    out = tmp_path / "uk.json"
+    assert cli(app, "export", out, "--format", "timelinejs", "--lang", "uk").exit_code == 0
+    assert "102 тонни за зміну" in out.read_text(encoding="utf-8")
+    refused = cli(app, "export", out, "--format", "timelinejs", "--lang", "xx")
+    assert refused.exit_code != 0 and "--lang" in refused.output

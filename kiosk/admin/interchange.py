@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
+from .. import languages
 from ..interchange import backup, exporters, importers, staged_imports
 from .auth import admin_required
 from .blueprint import bp
@@ -141,9 +142,13 @@ def export(file_format: str):
     if file_format not in DOWNLOADS:
         abort(404)
     mimetype, suffix = DOWNLOADS[file_format]
-    response = Response(exporters.export(file_format), mimetype=mimetype)
+    # TimelineJS has one language per file: ?lang=ru for the Russian one (our JSON carries them all).
+    locale = request.args.get("lang", "")
+    locale = locale if locale in languages.offered() and locale != languages.default() else None
+    response = Response(exporters.export(file_format, locale), mimetype=mimetype)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-    response.headers["Content-Disposition"] = f'attachment; filename="timeline-{stamp}.{suffix}"'
+    name = f"timeline-{stamp}-{locale}" if locale else f"timeline-{stamp}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
     response.cache_control.no_store = True
     return response
 

@@ -208,6 +208,31 @@ def _title_translations() -> dict:
     return found
 
 
+def in_language(document: dict, locale: str) -> dict:
+    """The document as it reads in one language: each translated text in place of the default one, the
+    default kept where a text is not translated (for formats with one language, like TimelineJS)."""
+    document = json.loads(json.dumps(document))
+    for era in document.get("eras") or []:
+        texts = (era.get("translations") or {}).get(locale) or {}
+        era |= {name: texts[name] for name in ERA_FIELDS if texts.get(name)}
+    for event in document.get("events") or []:
+        texts = (event.get("translations") or {}).get(locale) or {}
+        event |= {
+            name: texts[name] for name in EVENT_FIELDS if texts.get(name) and not name.startswith("image")
+        }
+        if event.get("image"):
+            for name in ("alt", "caption"):
+                event["image"][name] = texts.get(f"image_{name}") or event["image"][name]
+    title = (document.get("translations") or {}).get(locale) or {}
+    if title:
+        document["title"] = {
+            key: (title.get("title") or {}).get(key) or value
+            for key, value in (document.get("title") or {}).items()
+        }
+        document["further_reading"] = title.get("further_reading") or document.get("further_reading")
+    return document
+
+
 def title_translation_setting(texts: dict) -> dict:
     """A document's title translation (``{"title": …, "further_reading": …}``) as the kiosk keeps it."""
     title = texts.get("title") or {}
