@@ -101,16 +101,32 @@ def _print_list(heading: str, lines: list[str]) -> None:
     is_flag=True,
     help="kiosk-timeline JSON only: publish or keep as drafts exactly as the file says.",
 )
-def import_command(file: Path, dry_run: bool, publish: bool, keep_status: bool) -> None:
+@click.option(
+    "--lang",
+    "locale",
+    default=None,
+    help="Import the file's texts as this language's translation of events already on the timeline "
+    "(matched by unique_id), e.g. ru; dates, eras and status stay as they are.",
+)
+def import_command(file: Path, dry_run: bool, publish: bool, keep_status: bool, locale: str | None) -> None:
     """Import our JSON, TimelineJS JSON or a TimelineJS spreadsheet (CSV) from FILE.
 
     All or nothing: any invalid row or item, and nothing is imported.
     """
     if publish and keep_status:
         raise click.UsageError("Choose --publish or --keep-status, not both.")
+    if locale is not None and locale not in languages.offered():
+        raise click.BadParameter(
+            f"{locale!r} is not one of {', '.join(languages.offered())}.", param_hint="--lang"
+        )
     try:
         report = importers.run(
-            file.read_bytes(), source=file.name, publish=publish, keep_status=keep_status, dry_run=dry_run
+            file.read_bytes(),
+            source=file.name,
+            publish=publish,
+            keep_status=keep_status,
+            dry_run=dry_run,
+            language=None if locale in (None, languages.default()) else locale,
         )
     except importers.ImportRefused as refused:
         click.echo(f"Nothing was imported: {len(refused.problems)} problem(s) in {file}:", err=True)

@@ -473,8 +473,30 @@ class SettingsForm(AdminForm):
 
 class ImportForm(AdminForm):
     file = FileField(_l("File to import"), render_kw={"accept": ".json,.csv,application/json,text/csv"})
+    language = SelectField(_l("Import into"), validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = languages.default()
+        self.language.choices = [
+            SelectChoice("", _("%(language)s: the events themselves", language=languages.own_name(default)))
+        ] + [
+            SelectChoice(
+                code,
+                _("%(language)s: a translation of events already here", language=languages.own_name(code)),
+            )
+            for code in languages.offered()
+            if code != default
+        ]
+
+    @property
+    def chosen_language(self) -> str | None:
+        """A language to import translations into; None for the default (the events themselves)."""
+        wanted = self.language.data or ""
+        return wanted if wanted in languages.offered() and wanted != languages.default() else None
 
 
 class ImportConfirmForm(FlaskForm):
     token = HiddenField()
+    language = HiddenField()
     publish = BooleanField(_l("Publish the imported events"))

@@ -89,12 +89,13 @@ def check_import():
     except staged_imports.QuotaExceeded as full:
         current_app.logger.info("Import of %s refused by a quota: %s", filename, full.message)
         return _page(422, form=form, quota=full)
+    language = form.chosen_language
     try:
-        report = importers.run(data, source=filename, dry_run=True)
+        report = importers.run(data, source=filename, dry_run=True, language=language)
     except importers.ImportRefused as refused:
         staged_imports.discard(token)
         return _page(422, form=form, filename=filename, problems=refused.problems)
-    confirm = ImportConfirmForm(formdata=None, token=token)
+    confirm = ImportConfirmForm(formdata=None, token=token, language=language or "")
     return _page(filename=filename, report=report, confirm=confirm)
 
 
@@ -110,8 +111,12 @@ def confirm_import():
             "error",
         )
         return redirect(url_for("admin.import_page"))
+    asked = confirm.language.data or ""
+    language = asked if asked in languages.offered() and asked != languages.default() else None
     try:
-        report = importers.run(staged.data, source=staged.filename, publish=bool(confirm.publish.data))
+        report = importers.run(
+            staged.data, source=staged.filename, publish=bool(confirm.publish.data), language=language
+        )
     except importers.ImportRefused as refused:  # the content changed since the dry run
         staged_imports.discard(token)
         return _page(409, filename=staged.filename, problems=refused.problems)
@@ -143,8 +148,8 @@ def export(file_format: str):
         abort(404)
     mimetype, suffix = DOWNLOADS[file_format]
     # TimelineJS has one language per file: ?lang=ru for the Russian one (our JSON carries them all).
-    locale = request.args.get("lang", "")
-    locale = locale if locale in languages.offered() and locale != languages.default() else None
+    asked = request.args.get("lang", "")
+    locale = asked if asked in languages.offered() and asked != languages.default() else None
     response = Response(exporters.export(file_format, locale), mimetype=mimetype)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     name = f"timeline-{stamp}-{locale}" if locale else f"timeline-{stamp}"

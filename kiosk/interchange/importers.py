@@ -27,7 +27,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import audit, revisions, settings_store
+from .. import audit, localized, revisions, settings_store
 from ..extensions import db
 from ..localized import translation_key
 from ..models import Era, Event, Media, Status
@@ -393,7 +393,14 @@ def _events_by_date_and_headline() -> dict[tuple, str]:
 # --- Applying -------------------------------------------------------------------------------------------
 
 
-def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, source: str = "") -> ImportReport:
+def apply(
+    plan: Plan,
+    *,
+    publish: bool = False,
+    keep_status: bool = False,
+    source: str = "",
+    language: str | None = None,
+) -> ImportReport:
     """Write the plan into the current transaction (the caller commits or rolls back).
 
     New events are drafts and existing ones keep their status, unless ``publish`` (all published) or
@@ -401,6 +408,8 @@ def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, sourc
     """
     report = ImportReport(plan.format, skipped=list(plan.skipped), attention=list(plan.attention))
     note = _("Imported from %(source)s", source=source) if source else _("Imported")
+    if language:
+        return _apply_in_language(plan, language, report, note, source)
     if plan.title or plan.further_reading is not None or plan.title_translations:
         _apply_title(plan, report)
     eras = {era.slug: era for era in db.session.scalars(select(Era))}
@@ -454,6 +463,55 @@ def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, sourc
     return report
 
 
+def _apply_in_language(plan: Plan, locale: str, report: ImportReport, note: str, source: str) -> ImportReport:
+    """The file's texts become the ``locale`` translation of events already on the timeline (matched by
+    slug, a TimelineJS unique_id): eras, dates and status stay as they are; unknown events are skipped."""
+    if plan.title:
+        key = translation_key(locale)
+        stored = settings_store.get(key) or {}
+        settings_store.put(
+            key,
+            stored
+            | {
+                "title_headline": plan.title.get("headline", ""),
+                "title_summary": plan.title.get("summary", ""),
+            },
+        )
+        report.updated.append("title")
+    events = {
+        event.slug: event for event in db.session.scalars(select(Event).where(Event.deleted_at.is_(None)))
+    }
+    for item in plan.events:
+        event = events.get(item["slug"])
+        if event is None:
+            report.skipped.append(
+                _(
+                    "event %(slug)s: not on the timeline; import it in the default language first",
+                    slug=item["slug"],
+                )
+            )
+            continue
+        image = item.get("image") or {}
+        texts = {
+            name: item.get(name) or ""
+            for name in ("headline", "display_date", "summary", "body", "confidence")
+        }
+        texts |= {"image_alt": image.get("alt") or "", "image_caption": image.get("caption") or ""}
+        before = kiosk_json.event_item(event)
+        translations = copy.deepcopy(before["translations"])
+        made_from = localized.source_hash(localized.event_source(event))
+        translations[locale] = texts | {"source_hash": made_from}
+        if translations == before["translations"]:
+            report.skipped.append(_("event %(slug)s: unchanged", slug=event.slug))
+            continue
+        kiosk_json.apply_event_item(event, before | {"translations": translations}, event.era)
+        report.updated.append(f"event {event.slug} ({locale})")
+        revisions.record(event, note, before=before)
+    db.session.flush()
+    audit.record("import", source, f"{report.summary()} ({locale})")
+    return report
+
+
 def _apply_title(plan: Plan, report: ImportReport) -> None:
     wanted = {}
     if plan.title:
@@ -475,12 +533,19 @@ def _apply_title(plan: Plan, report: ImportReport) -> None:
 
 
 def run(
-    data: bytes, *, source: str = "", publish: bool = False, keep_status: bool = False, dry_run: bool = False
+    data: bytes,
+    *,
+    source: str = "",
+    publish: bool = False,
+    keep_status: bool = False,
+    dry_run: bool = False,
+    language: str | None = None,
 ) -> ImportReport:
-    """Read and apply a file in one transaction: committed, or rolled back when ``dry_run``."""
+    """Read and apply a file in one transaction: committed, or rolled back when ``dry_run``. With
+    ``language`` (not the default one), the file's texts become that translation of existing events."""
     plan = read(data)
     try:
-        report = apply(plan, publish=publish, keep_status=keep_status, source=source)
+        report = apply(plan, publish=publish, keep_status=keep_status, source=source, language=language)
     except BaseException:
         db.session.rollback()
         raise

@@ -3,6 +3,8 @@ conflicts and audit as the default text, and a list that shows what is missing o
 
 from __future__ import annotations
 
+import io
+import json
 import re
 
 from sqlalchemy import select
@@ -111,3 +113,37 @@ def test_the_list_shows_missing_and_out_of_date_translations_and_filters_by_them
     assert f"event-row-{event.id}" in outdated and "out of date" in outdated
     page = curator.get(f"/admin/events/{event.id}/translations/ru").get_data(as_text=True)
     assert "The default text changed after this translation was saved" in page
+
+
+def test_a_timelinejs_file_imports_into_a_chosen_language_of_existing_events(curator, app, tmp_path):
+    from kiosk.interchange import exporters
+
+    exported = json.loads(exporters.export("timelinejs"))
+    for slide in exported["events"]:
+        if slide["unique_id"] == "record-227-tonnes":
+            slide["text"]["headline"] = "227 тонн — личный рекорд"
+    exported["events"].append(
+        {"unique_id": "not-here", "start_date": {"year": "1950"}, "text": {"headline": "Нет такого"}}
+    )
+    data = json.dumps(exported, ensure_ascii=False).encode()
+    english = the_event("record-227-tonnes").headline
+    events_before = db.session.scalar(select(db.func.count(Event.id)))
+
+    checked = curator.client.post(
+        "/admin/import",
+        data={
+            "csrf_token": curator.token(),
+            "language": "ru",
+            "file": (io.BytesIO(data), "timeline-ru.json"),
+        },
+        content_type="multipart/form-data",
+    )
+    html = checked.get_data(as_text=True)
+    assert checked.status_code == 200 and "not on the timeline" in html
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', html).group(1)
+    assert curator.post("/admin/import/confirm", {"token": token, "language": "ru"}).status_code == 200
+
+    event = the_event("record-227-tonnes")
+    assert {row.locale: row.headline for row in event.translations}["ru"] == "227 тонн — личный рекорд"
+    assert event.headline == english  # the default text is untouched
+    assert db.session.scalar(select(db.func.count(Event.id))) == events_before  # nothing new
