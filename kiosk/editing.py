@@ -376,22 +376,25 @@ def missing(event: Event) -> list[str]:
     return codes
 
 
-def save_event_translation(
-    event: Event, locale: str, texts: dict[str, str], submitted_version: int | None, note: str = ""
+def save_translation(
+    entity: Event | Era, locale: str, texts: dict[str, str], submitted_version: int | None, note: str = ""
 ) -> revisions.Revision:
-    """Save an event's text in another language as a revision of the event, with an audit entry.
+    """Save an event's or era's text in another language as a revision of it, with an audit entry.
 
     The translation records a fingerprint of the default text it was made from, so the list can show it
-    as out of date once that text changes. Raises EditConflict when someone saved the event meanwhile.
+    as out of date once that text changes. Raises EditConflict when someone saved it meanwhile.
     """
-    translations = kiosk_json.event_item(event)["translations"]
-    fingerprint = localized.source_hash(localized.event_source(event))
-    translations[locale] = {name: texts.get(name, "") for name in localized.EVENT_FIELDS} | {
-        "source_hash": fingerprint
+    is_event = isinstance(entity, Event)
+    fields = localized.EVENT_FIELDS if is_event else localized.ERA_FIELDS
+    source = localized.event_source(entity) if isinstance(entity, Event) else localized.era_source(entity)
+    translations = revisions.snapshot(entity)["translations"]
+    translations[locale] = {name: texts.get(name, "") for name in fields} | {
+        "source_hash": localized.source_hash(source)
     }
     try:
-        revision = conflicts.save(event, submitted_version, {"translations": translations}, note)
-        audit.record("event.translate", _target(event), locale)
+        revision = conflicts.save(entity, submitted_version, {"translations": translations}, note)
+        target = _target(entity) if isinstance(entity, Event) else entity.slug
+        audit.record("event.translate" if is_event else "era.translate", target, locale)
         db.session.commit()
     except conflicts.EditConflict:
         raise

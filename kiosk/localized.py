@@ -210,6 +210,25 @@ def translation_states(events: list[Event], locales: list[str]) -> dict[int, dic
     return states
 
 
+def states_of(entity: Event | Era) -> dict[str, str | None]:
+    """Each language other than the default: MISSING, OUT_OF_DATE or None (up to date) for this item."""
+    if isinstance(entity, Event):
+        main, current = "headline", source_hash(event_source(entity))
+    else:
+        main, current = "name", source_hash(era_source(entity))
+    saved = {row.locale: row for row in entity.translations}
+    states: dict[str, str | None] = {}
+    for locale in languages.offered():
+        if locale == languages.default():
+            continue
+        row = saved.get(locale)
+        if row is None or not getattr(row, main):
+            states[locale] = MISSING
+        else:
+            states[locale] = OUT_OF_DATE if row.source_hash != current else None
+    return states
+
+
 def translation_key(locale: str) -> str:
     """The setting that holds the title and further reading in one language."""
     return f"translation:{locale}"

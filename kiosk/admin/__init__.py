@@ -7,7 +7,7 @@ protected without anyone having to remember it.
 
 from flask import Flask
 
-from . import audit, auth, conflicts, eras, events, interchange, revisions, settings, trash  # noqa: F401 - views
+from . import audit, auth, conflicts, eras, events, interchange, localized, revisions, settings, trash  # noqa: F401
 from .blueprint import bp
 
 

@@ -10,13 +10,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from .. import conflicts, content, editing, languages
-from ..interchange import kiosk_json
-from ..localized import MISSING, OUT_OF_DATE, Localizer, event_source, source_hash, translation_states
+from ..localized import MISSING, OUT_OF_DATE, Localizer, states_of, translation_states
 from ..models import Event, Status
 from ..rendering import page_or_fragment
 from . import conflicts as conflict_views
 from .blueprint import bp
-from .forms import ConfirmForm, EventForm, EventTranslationForm, add_error, whole_number
+from .forms import ConfirmForm, EventForm, add_error, whole_number
 
 # Form fields in page order: the error summary lists problems in this order.
 EVENT_FIELDS = [
@@ -95,9 +94,14 @@ def event_list():
 def _form_page(form: EventForm, event: Event | None, status: int = 200):
     links = []
     if event is not None:
-        others = [code for code in languages.offered() if code != languages.default()]
-        states = translation_states([event], others)[event.id]
-        links = [TranslationLink(code, languages.own_name(code), states.get(code)) for code in others]
+        links = [
+            TranslationLink(
+                languages.own_name(code),
+                state,
+                url_for("admin.translate_event", event_id=event.id, lang=code),
+            )
+            for code, state in states_of(event).items()
+        ]
     page = render_template(
         "admin/event_form.html", form=form, event=event, fields=EVENT_FIELDS, translation_links=links
     )
@@ -106,9 +110,11 @@ def _form_page(form: EventForm, event: Event | None, status: int = 200):
 
 @dataclass(frozen=True)
 class TranslationLink:
-    code: str
+    """A link on an edit page to one language's text, with its state (MISSING, OUT_OF_DATE or None)."""
+
     name: str
-    state: str | None  # MISSING, OUT_OF_DATE or None (up to date)
+    state: str | None
+    href: str
 
 
 def _saved(event: Event):
@@ -209,52 +215,6 @@ def edit_event(event_id: int):
     if form.validate():
         return _save(form, event)
     return _form_page(form, event, 422)
-
-
-@bp.route("/events/<int:event_id>/translations/<lang>", methods=["GET", "POST"])
-def translate_event(event_id: int, lang: str):
-    """The event's text in another language, beside the default text; saved like any edit."""
-    event = _event_or_404(event_id)
-    if lang not in languages.offered() or lang == languages.default():
-        abort(404)
-    form = EventTranslationForm()
-    if not form.is_submitted():
-        saved = kiosk_json.event_item(event)["translations"].get(lang, {})
-        for name in form.FIELDS:
-            form[name].data = saved.get(name, "")
-        form.version.data = str(event.version)
-        return _translation_page(form, event, lang)
-    if not form.validate():
-        return _translation_page(form, event, lang, status=422)
-    try:
-        editing.save_event_translation(event, lang, form.texts(), whole_number(form.version.data))
-    except editing.EditConflict:
-        # Nothing was overwritten: their text is shown beside what this curator typed, which is kept.
-        event = _event_or_404(event_id)
-        form.version.data = str(event.version)
-        return _translation_page(form, event, lang, status=409, conflict=True)
-    language = languages.own_name(lang)
-    flash(
-        _("Saved the %(language)s text of “%(headline)s”.", language=language, headline=event.headline),
-        "success",
-    )
-    return redirect(url_for("admin.edit_event", event_id=event.id))
-
-
-def _translation_page(form, event: Event, lang: str, status: int = 200, conflict: bool = False):
-    saved = kiosk_json.event_item(event)["translations"].get(lang, {})
-    page = render_template(
-        "admin/event_translation.html",
-        form=form,
-        event=event,
-        lang=lang,
-        language=languages.own_name(lang),
-        default_lang=languages.default(),
-        saved=saved,
-        conflict=conflict,
-        out_of_date=bool(saved) and saved.get("source_hash") != source_hash(event_source(event)),
-    )
-    return page, status
 
 
 @bp.post("/events/check")

@@ -421,9 +421,17 @@ def contrast_with_white(colour: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
-class EventTranslationForm(AdminForm):
-    """An event's text in another language: the same fields, checks and limits as the default text."""
+class TranslationForm(AdminForm):
+    """An event's or era's text in another language: the fields, checks and limits of the default text."""
 
+    FIELDS: tuple[str, ...] = ()
+    version = HiddenField()
+
+    def texts(self) -> dict[str, str]:
+        return {name: self[name].data or "" for name in self.FIELDS}
+
+
+class EventTranslationForm(TranslationForm):
     headline = EventForm.headline
     display_date = EventForm.display_date
     summary = EventForm.summary
@@ -431,7 +439,6 @@ class EventTranslationForm(AdminForm):
     confidence = EventForm.confidence
     image_alt = EventForm.image_alt
     image_caption = EventForm.image_caption
-    version = HiddenField()
 
     FIELDS = ("headline", "display_date", "summary", "body", "confidence", "image_alt", "image_caption")
 
@@ -442,8 +449,12 @@ class EventTranslationForm(AdminForm):
             add_error(headline, _("Give the event a headline."))
         return not self.errors
 
-    def texts(self) -> dict[str, str]:
-        return {name: self[name].data or "" for name in self.FIELDS}
+
+class EraTranslationForm(TranslationForm):
+    name = EraForm.name
+    description = EraForm.description
+
+    FIELDS = ("name", "description")
 
 
 class SettingsForm(AdminForm):

@@ -147,3 +147,25 @@ def test_a_timelinejs_file_imports_into_a_chosen_language_of_existing_events(cur
     assert {row.locale: row.headline for row in event.translations}["ru"] == "227 тонн — личный рекорд"
     assert event.headline == english  # the default text is untouched
     assert db.session.scalar(select(db.func.count(Event.id))) == events_before  # nothing new
+
+
+def test_an_era_is_translated_beside_its_default_text(curator, client):
+    from kiosk.models import Era
+
+    era = db.session.scalar(select(Era).where(Era.slug == "the-record"))
+    page = curator.get(f"/admin/eras/{era.id}/translations/uk").get_data(as_text=True)
+    assert f'lang="en">{era.name}' in page and 'value="Рекорд"' in page
+    assert curator.get(f"/admin/eras/{era.id}/edit").get_data(as_text=True).count("/translations/") == 2
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    empty = curator.post(
+        f"/admin/eras/{era.id}/translations/uk", {"name": "", "description": "", "version": version}
+    )
+    assert empty.status_code == 422 and "Give the era a name." in empty.get_data(as_text=True)
+    saved = curator.post(
+        f"/admin/eras/{era.id}/translations/uk",
+        {"name": "Рекордна зміна", "description": "Опис.", "version": version},
+    )
+    assert saved.status_code == 302
+    assert "Рекордна зміна" in client.get("/uk/").get_data(as_text=True)
+    entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
+    assert (entry.action, entry.target, entry.detail) == ("era.translate", "the-record", "uk")

@@ -116,7 +116,7 @@ def test_with_the_server_down_a_reload_in_a_second_language_still_shows_it(kiosk
     expect(page.locator("#event-title")).to_have_text("102 тонны за смену")
     page.reload()
     expect(page.locator("h1#event-title")).to_have_text("102 тонны за смену")
-    page.locator(".event__actions [data-language=uk]").tap()  # and the other language, offline too
+    page.locator(".event [data-language=uk]").tap()  # and the other language, offline too
     page.wait_for_url(live_server.url + "/uk/events/record-shift-102-tonnes")
     expect(page.locator("h1#event-title")).to_have_text("102 тонни за зміну")
 
