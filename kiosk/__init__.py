@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 from . import accounts, assets, caching, cli, database, errors, languages, models, security  # noqa: F401 - models registers tables
 from .config import PROJECT_ROOT, load_settings
@@ -35,6 +35,9 @@ def _select_locale() -> str:
 
 
 def _settle_locale() -> None:
+    """Choose the language afresh for each request (an application context shared by several requests,
+    as in tests or a warm-up, must not keep the last one's), before a view writes anything."""
+    refresh()
     get_locale()
 
 
@@ -57,7 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
-    # Settle the language before a view writes anything: choosing it reads the settings.
+    # (a visitor page names its language in its address; anything else must not inherit one)
+    app.url_value_preprocessor(lambda _endpoint, _values: g.pop("visitor_language", None))
     app.before_request(_settle_locale)
     security.init_app(app)
     caching.init_app(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, inspect, select, tuple_, union_all, update
 from sqlalchemy.orm import InstanceState, Session, contains_eager
@@ -42,6 +43,28 @@ class Chapter:
     def remaining(self) -> int:
         """Events after this run, which the timeline loads when the visitor reaches them."""
         return max(self.total - self.next_start, 0)
+
+
+@dataclass
+class ReadingGroup:
+    """Further reading of one kind as the kiosk lists it: a heading (empty when unlabelled) and titles."""
+
+    label: str
+    titles: list[str] = field(default_factory=list)
+
+
+def reading_groups(items: list | None) -> list[ReadingGroup]:
+    """Further reading grouped for visitors: scholarly works first, then period sources, then titles that
+    carry no kind (plain strings, as older files have them) without a heading."""
+    groups = {
+        "scholarly": ReadingGroup(_("Scholarly works")),
+        "period": ReadingGroup(_("Period sources (Soviet publications of the time)")),
+        "": ReadingGroup(""),
+    }
+    for item in items or []:
+        kind, text = (item["kind"], item["text"]) if isinstance(item, dict) else ("", item)
+        groups.get(kind, groups[""]).titles.append(text)
+    return [group for group in groups.values() if group.titles]
 
 
 def _visible_counts():

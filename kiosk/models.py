@@ -110,6 +110,12 @@ class Event(Model):
     image_credit: Mapped[str] = mapped_column(String(200), default="")
     # A media URL from an import that the offline kiosk cannot fetch; kept for the curator to replace.
     remote_media_url: Mapped[str] = mapped_column(String(500), default="")
+    # Kept from TimelineJS files so an export gives them back; the kiosk itself does not show them.
+    start_time: Mapped[str] = mapped_column(String(8), default="")  # "HH:MM" or "HH:MM:SS"; needs a day
+    end_time: Mapped[str] = mapped_column(String(8), default="")
+    background_colour: Mapped[str] = mapped_column(String(7), default="")  # "#rrggbb"
+    background_url: Mapped[str] = mapped_column(String(500), default="")  # a reference, never fetched
+    media_embed: Mapped[str] = mapped_column(Text, default="")  # embed HTML (a post, a video), cleaned
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -103,6 +103,11 @@ LABELS = {
     "image.alt": _l("Alt text"),
     "image.caption": _l("Caption"),
     "image.credit": _l("Credit"),
+    "start_time": _l("Start time"),
+    "end_time": _l("End time"),
+    "embed": _l("Embedded media (not shown on the kiosk)"),
+    "background.colour": _l("Background colour (not shown on the kiosk)"),
+    "background.url": _l("Background image (not fetched)"),
     "name": _l("Name"),
     "start_year": _l("Start year"),
     "end_year": _l("End year"),
@@ -110,6 +115,7 @@ LABELS = {
     "description": _l("Description"),
     "position": _l("Position"),
 }
+NESTED = {"image": ("key", "url", "alt", "caption", "credit"), "background": ("colour", "url")}
 LONG_TEXT = 60  # characters; longer values also get a word-by-word comparison
 _WORDS = re.compile(r"\s+|[^\s]+")
 
@@ -127,9 +133,9 @@ class FieldChange:
 def _flatten(snap: dict | None) -> dict:
     flat = {}
     for key, value in (snap or {}).items():
-        if key == "image":
-            for part in ("key", "url", "alt", "caption", "credit"):
-                flat[f"image.{part}"] = (value or {}).get(part)
+        if key in NESTED:
+            for part in NESTED[key]:
+                flat[f"{key}.{part}"] = (value or {}).get(part)
         elif key == "translations":
             # Each translated field compares on its own ("translations.ru.headline"); the fingerprint of
             # the text a translation was made from is bookkeeping, not something a curator wrote.

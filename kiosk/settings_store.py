@@ -14,6 +14,8 @@ from .models import Setting
 DEFAULTS: dict[str, Any] = {
     "title_headline": "Aleksey Stakhanov, 1906–1977",
     "title_summary": "",
+    "title_media": None,  # the title slide's media from a TimelineJS file: a reference, never fetched
+    "title_background": None,  # the title slide's background: {"colour", "url"}
     "further_reading": [],
     "idle_seconds": None,  # None: use KIOSK_IDLE_SECONDS
     "languages": None,  # None: use KIOSK_LANGUAGES

@@ -32,7 +32,7 @@ def test_backup_and_restore_into_an_empty_folder_serve_the_same_content(app, tmp
     before = exporters.export("json")
     result = cli(app, "backup", tmp_path / "backup")
     assert result.exit_code == 0, result.output
-    assert "Backed up to" in result.output and "30 events, 1 media file(s)" in result.output
+    assert "Backed up to" in result.output and "36 events, 1 media file(s)" in result.output
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     current_revision = db.session.scalar(text("SELECT version_num FROM alembic_version"))
     assert manifest["schema_revision"] == current_revision

@@ -135,4 +135,4 @@ def test_a_response_setting_a_cookie_is_never_replayed(app, client):
 def test_warming_up_fills_the_cache_with_the_timeline_and_its_events(app):
     app.extensions["warm_up"]()
     cache = app.extensions["page_cache"]
-    assert len(cache) == 1 + 30  # `/` and every event it shows, as the fragment a tap asks for
+    assert len(cache) == 1 + 36  # `/` and every event it shows, as the fragment a tap asks for

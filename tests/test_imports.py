@@ -3,11 +3,12 @@
 import json
 import re
 
+import pytest
 from sqlalchemy import select
 
 from kiosk import revisions, settings_store, trash
 from kiosk.extensions import db
-from kiosk.interchange import exporters, importers
+from kiosk.interchange import exporters, importers, kiosk_json
 from kiosk.models import AuditEntry, Era, Event, Status
 
 from .interop import DATA, cli, state
@@ -40,9 +41,10 @@ def test_timelinejs_json_with_numbers_as_strings_eras_and_groups(app):
     assert (record.end_year, record.end_month, record.end_day) == (1935, 8, 31)
     assert record.display_date == "Night of 30–31 August 1935"
     assert record.body == "- 14 times the norm\n- 5 hours 45 minutes"
-    # No unique_id: a slug from its date and headline. A group-less event joins the era that holds its year.
+    # No unique_id: a slug from its date and headline. A group-less new event joins the file's era that holds
+    # its year; a group-less event already here stays in its era (the file says nothing about it).
     assert event("1936-02-time-magazine-cover").era.slug == "fame"
-    assert event("industrial-academy").era.slug == "fame"
+    assert event("industrial-academy").era.slug == "moscow-and-the-war"
     # A group no era names becomes a new era spanning its events, with a colour, flagged for the curator.
     later = era("later-life")
     assert (later.name, later.start_year, later.end_year) == ("Later life", 1970, 1970)
@@ -234,6 +236,35 @@ def test_our_own_format_new_events_are_drafts(app, tmp_path):
     assert event("a-copy").status == Status.DRAFT
 
 
+@pytest.mark.parametrize(
+    "reading",
+    [
+        [{"kind": "novel", "text": "A made-up kind"}],
+        [{"kind": "scholarly"}],
+        [{"kind": "period", "text": "   "}],
+        [{"kind": "period", "text": "A title", "url": "https://example.org/"}],
+        [42],
+        "Siegelbaum",
+    ],
+)
+def test_further_reading_of_the_wrong_shape_is_refused_and_changes_nothing(app, tmp_path, reading):
+    before = settings_store.get("further_reading")
+    document = json.loads(exporters.export("json")) | {"further_reading": reading}
+    path = tmp_path / "reading.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = cli(app, "import", path)
+    assert result.exit_code == 1 and "further_reading" in result.stderr, result.stderr
+    assert settings_store.get("further_reading") == before
+
+
+def test_further_reading_as_plain_strings_is_still_accepted(app, tmp_path):
+    document = json.loads(exporters.export("json")) | {"further_reading": ["An older file's title"]}
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert cli(app, "import", path).exit_code == 0
+    assert settings_store.get("further_reading") == ["An older file's title"]
+
+
 def test_files_that_are_not_importable_get_a_clear_message(app, tmp_path):
     cases = {
         "broken.json": (b'{"events": [', "Not valid JSON"),
@@ -255,3 +286,25 @@ def test_the_domain_api_runs_without_the_cli(app):
     report = importers.run(GOOD_SHEET.read_bytes(), source="upload.csv", dry_run=True)
     assert report.dry_run and len(report.created) == 4
     assert event("1936-fame") is None
+
+
+def test_a_kiosk_on_older_default_content_gets_the_corrections(app):
+    """What a museum does when the default content is corrected (README, "Updating the default content"): the
+    dry run names every field that would change; --keep-status makes the kiosk match a fresh install."""
+    fresh = exporters.export("json")
+    corrected = event("record-227-tonnes")
+    corrected.summary, corrected.confidence = "Stakhanov is reported to have cut 227 tonnes.", ""
+    event("retirement").status = Status.DRAFT  # a museum that had hidden an event
+    db.session.delete(event("miners-day"))  # added to the default content later
+    db.session.commit()
+
+    dry = cli(app, "import", kiosk_json.DEFAULT_CONTENT, "--dry-run", "--keep-status")
+    assert dry.exit_code == 0, dry.output
+    assert "Would be created (1):\n  event miners-day\n" in dry.output
+    assert "  event record-227-tonnes: summary, confidence\n" in dry.output
+    assert "  event retirement: status\n" in dry.output
+    assert "Would be updated (2):" in dry.output
+
+    result = cli(app, "import", kiosk_json.DEFAULT_CONTENT, "--keep-status")
+    assert result.exit_code == 0, result.output
+    assert exporters.export("json") == fresh

@@ -63,7 +63,7 @@ def test_htmx_gets_the_next_run_alone_to_put_in_place_of_the_placeholder(short_r
     assert "HX-Request" in response.headers["Vary"]
     assert fragment.lstrip().startswith(("{#", "<li")) and "<section" not in fragment
     movement = [event.slug for event in content.chapters()[3].events]
-    assert len(movement) == 9
+    assert len(movement) == 14
     assert EVENT_LINK.findall(fragment) == movement[4:8]
     assert MORE_LINK.findall(fragment) == ["/eras/the-movement?start=8"]
     # The page at the same URL carries the same run, with a way back to the earlier events.

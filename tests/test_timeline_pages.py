@@ -5,6 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from kiosk import settings_store
 from kiosk.extensions import db
 from kiosk.models import Event, Status
 
@@ -118,3 +119,23 @@ def test_stylesheets_and_data_carry_only_the_headers_they_need(client):
         headers = client.get(path).headers
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert "Content-Security-Policy" not in headers
+
+
+def further_reading_section(client) -> str:
+    page = client.get("/").get_data(as_text=True)
+    return page[page.index('id="further-reading-title"') : page.index("coda__note")]
+
+
+def test_further_reading_lists_scholarly_works_before_period_sources(client):
+    section = further_reading_section(client)
+    scholarly, period = section.index("Scholarly works"), section.index("Period sources")
+    assert scholarly < section.index("Siegelbaum") < period < section.index("Rasskaz o moei zhizni")
+
+
+def test_further_reading_from_older_files_is_listed_without_headings(client):
+    settings_store.put("further_reading", ["An old plain title", {"kind": "period", "text": "A period text"}])
+    db.session.commit()
+    section = further_reading_section(client)
+    assert "Scholarly works" not in section
+    period, text = section.index("Period sources"), section.index("A period text")
+    assert period < text < section.index("An old plain title")

@@ -69,3 +69,47 @@ def test_the_compiled_catalogs_reach_the_visitor(client, path, language, words):
     assert f'<html lang="{language}"' in page
     for word in words:
         assert word in page
+
+
+def test_the_default_content_is_translated_and_up_to_date_in_every_language(app):
+    from sqlalchemy import select
+
+    from kiosk.extensions import db
+    from kiosk.localized import states_of, translation_states
+    from kiosk.models import Era, Event
+
+    events = list(db.session.scalars(select(Event)))
+    assert translation_states(events, ["ru", "uk"]) == {event.id: {} for event in events}
+    assert all(states_of(era) == {"ru": None, "uk": None} for era in db.session.scalars(select(Era)))
+
+
+def test_each_language_has_its_own_address_etag_and_html_lang(client):
+    pages = {path: client.get(path) for path in ("/", "/ru/", "/uk/")}
+    assert {page.status_code for page in pages.values()} == {200}
+    assert len({page.headers["ETag"] for page in pages.values()}) == 3  # one cached copy per language
+    for path, language in (("/", "en"), ("/ru/", "ru"), ("/uk/", "uk")):
+        assert f'<html lang="{language}"' in pages[path].get_data(as_text=True)
+        etag = pages[path].headers["ETag"]
+        assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    # The browser's Accept-Language plays no part: the address decides.
+    assert '<html lang="en"' in client.get("/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    event = client.get("/uk/events/born-in-lugovaya", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Народився в Луговій, Росія" in event and "3 січня 1906 р." in event
+    assert 'href="/uk/events/hired-out-as-a-boy"' in event  # links stay in the language
+    assert client.get("/en/").status_code == 308 and client.get("/en/").headers["Location"].endswith("/")
+    assert client.get("/de/").status_code == 404
+
+
+def test_an_untranslated_text_falls_back_to_the_default_marked_with_its_language(client, app):
+    from sqlalchemy import select
+
+    from kiosk.extensions import db
+    from kiosk.models import Event
+
+    event = db.session.scalar(select(Event).where(Event.slug == "norms-raised"))
+    russian = next(row for row in event.translations if row.locale == "ru")
+    russian.summary = ""
+    db.session.commit()
+    page = client.get("/ru/events/norms-raised").get_data(as_text=True)
+    assert f'<p class="event__summary" lang="en">{event.summary}</p>' in page  # never an empty card
+    assert f'id="event-title" tabindex="-1">{russian.headline}<' in page  # the translated parts stay

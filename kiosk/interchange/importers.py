@@ -41,9 +41,11 @@ OURS, TIMELINEJS_JSON, TIMELINEJS_CSV = (
 # Muted colours that carry white text, used in turn for eras an import creates.
 ERA_PALETTE = ["#8a5a14", "#4e5863", "#9b2c2c", "#3e5c76", "#5e4b6b", "#3f6b5e", "#6b5b4e"]
 _OUR_MEDIA = re.compile(r"^/media/([A-Za-z0-9]+)-(?:large|thumb)\.webp$")
-LIMITS = {"headline": 120, "display_date": 120, "slug": 120, "confidence": 80}
+LIMITS = {"headline": 120, "display_date": 120, "slug": 120, "confidence": 80, "embed": 20_000}
 ERA_NAME_LIMIT = 80
 IMAGE_LIMITS = {"alt": 300, "caption": 300, "credit": 200, "url": 500}
+# No timeline needs deeper nesting; deeper files are refused before anything walks them.
+MAX_NESTING = 32
 NEW_EVENT = {
     "display_date": "",
     "summary": "",
@@ -72,7 +74,7 @@ class Plan:
 
     format: str
     title: dict | None = None
-    further_reading: list[str] | None = None
+    further_reading: list[str | dict] | None = None  # see kiosk_json.is_reading_list
     title_translations: dict | None = None  # {language: {"title": …, "further_reading": …}} (version 2)
     eras: list[dict] = field(default_factory=list)  # era items; only the fields the file carries
     events: list[dict] = field(default_factory=list)  # event items; likewise
@@ -117,6 +119,8 @@ def read(data: bytes) -> Plan:
     if text.lstrip().startswith(("{", "[")):
         try:
             document = json.loads(text)
+        except RecursionError:
+            raise ImportRefused([_too_deep()]) from None
         except json.JSONDecodeError as error:
             message = _(
                 "Not valid JSON: %(reason)s at line %(line)s, column %(column)s.",
@@ -125,6 +129,8 @@ def read(data: bytes) -> Plan:
                 column=error.colno,
             )
             raise ImportRefused([message]) from None
+        if _nesting(document) > MAX_NESTING:
+            raise ImportRefused([_too_deep()])
         if kiosk_json.is_our_format(document):
             return _plan_ours(document)
         if isinstance(document, dict) and "events" in document:
@@ -142,6 +148,25 @@ def read(data: bytes) -> Plan:
     return _plan_timelinejs(timelinejs.parse_csv(text), TIMELINEJS_CSV)
 
 
+def _too_deep() -> str:
+    return _(
+        "The file nests lists and objects more than %(limit)s deep; a timeline never does.", limit=MAX_NESTING
+    )
+
+
+def _nesting(document) -> int:
+    """How deep lists and objects nest (counted without recursion)."""
+    deepest, pending = 0, [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_NESTING:
+                children = value.values() if isinstance(value, dict) else value
+                pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 # --- Checks that apply to every format ------------------------------------------------------------------
 
 
@@ -150,7 +175,7 @@ def _too_long(name: str, limit: int) -> str:
 
 
 def _check_event(item: dict, where: str, problems: list[str]) -> None:
-    image = item.get("image") or {}
+    image = item["image"] if isinstance(item.get("image"), dict) else {}
     too_long = [(name, item.get(name), limit) for name, limit in LIMITS.items()]
     too_long += [(f"image {name}", image.get(name), limit) for name, limit in IMAGE_LIMITS.items()]
     for name, value, limit in too_long:
@@ -162,7 +187,7 @@ def _check_event(item: dict, where: str, problems: list[str]) -> None:
         except timelinejs.Invalid as error:
             problems.append(f"{where}: {error}")
     first, last = current_app.config["TIMELINE_START_YEAR"], current_app.config["TIMELINE_END_YEAR"]
-    year = (item.get("start") or {}).get("year")
+    year = item["start"].get("year") if isinstance(item.get("start"), dict) else None
     if isinstance(year, int) and year < first:
         problems.append(
             f"{where}: " + _("%(year)s is before the timeline starts (%(first)s).", year=year, first=first)
@@ -191,34 +216,52 @@ def _duplicates(entries: list[tuple[str, str]]) -> list[str]:
 
 
 def _note_images(plan: Plan) -> None:
-    """Resolve links to our own media; flag remote media and images without alt text.
+    """Resolve links to our own media; flag remote media, embeds, background images and missing alt text.
 
     A sheet has no alt-text column: an event that keeps its image keeps the alt text it already has.
     """
     existing = {event.slug: event for event in db.session.scalars(select(Event))}
+    title = plan.title or {}
+    _note_references("title", title.get("media"), title.get("background"), plan.attention)
     for item in plan.events:
         image, event = item.get("image"), existing.get(item["slug"])
-        if not image:
-            continue
-        local = _OUR_MEDIA.match(image.get("url") or "")
-        if local and db.session.scalar(select(Media.id).where(Media.key == local[1])):
-            image["key"], image["url"] = local[1], None
-        if not image.get("alt") and event and event.image_alt and _same_image(event, image):
-            image["alt"] = event.image_alt
-        if image.get("url"):
+        where = f"event {item['slug']}"
+        if image:
+            local = _OUR_MEDIA.match(image.get("url") or "")
+            if local and db.session.scalar(select(Media.id).where(Media.key == local[1])):
+                image["key"], image["url"] = local[1], None
+            if not image.get("alt") and event and event.image_alt and _same_image(event, image):
+                image["alt"] = event.image_alt
+        _note_references(
+            where, (image or {}) | {"embed": item.get("embed")}, item.get("background"), plan.attention
+        )
+        if image and (image.get("key") or image.get("url")) and not image.get("alt"):
             plan.attention.append(
-                f"event {item['slug']}: "
-                + _(
-                    "%(url)s is kept as a reference only (the kiosk is offline and never fetches it): "
-                    "upload a copy of the image.",
-                    url=image["url"],
-                )
+                f"{where}: " + _("The image has no alt text: describe it for visitors who cannot see it.")
             )
-        if not image.get("alt"):
-            plan.attention.append(
-                f"event {item['slug']}: "
-                + _("The image has no alt text: describe it for visitors who cannot see it.")
-            )
+
+
+def _note_references(where: str, media: dict | None, background: dict | None, attention: list[str]) -> None:
+    """Media and backgrounds the offline kiosk keeps only as references, each said once."""
+    media, background = media or {}, background or {}
+    notes = {
+        "url": _(
+            "%(url)s is kept as a reference only (the kiosk is offline and never fetches it): "
+            "upload a copy of the image.",
+            url=media.get("url"),
+        ),
+        "embed": _(
+            "The media is HTML embedded from another site (a post, a video or a page): it is kept as a "
+            "reference for exports only, and the kiosk never shows it. Upload a picture instead."
+        ),
+        "background": _(
+            "The background image %(url)s is kept as a reference for exports only: the kiosk does not "
+            "show slide backgrounds.",
+            url=background.get("url"),
+        ),
+    }
+    present = {"url": media.get("url"), "embed": media.get("embed"), "background": background.get("url")}
+    attention += [f"{where}: {notes[name]}" for name, value in present.items() if value]
 
 
 def _same_image(event: Event, image: dict) -> bool:
@@ -241,13 +284,9 @@ def _skip_trashed(plan: Plan) -> None:
 
 def _plan_ours(document: dict) -> Plan:
     problems = kiosk_json.check_document(document)
+    if problems and not all(isinstance(document.get(name) or [], list) for name in ("eras", "events")):
+        raise ImportRefused(problems)
     title, reading = document.get("title"), document.get("further_reading")
-    if title is not None and not (
-        isinstance(title, dict) and all(isinstance(v, str) for v in title.values())
-    ):
-        problems.append("title: " + _("Must be an object with a headline and a summary."))
-    if reading is not None and not (isinstance(reading, list) and all(isinstance(v, str) for v in reading)):
-        problems.append("further_reading: " + _("Must be a list of titles."))
     for position, item in enumerate(document.get("eras") or [], start=1):
         for name in ("slug", "name"):
             if isinstance(item, dict) and len(str(item.get(name, ""))) > ERA_NAME_LIMIT:
@@ -308,11 +347,15 @@ class _EraMatcher:
         self.planned[slug] = item | {"slug": slug}
         return slug
 
-    def era_for(self, group: str, year: int) -> str:
-        """The era for an event: its group's, or the one whose years hold it; planned when there is none."""
+    def era_for(self, group: str, year: int, current: str | None = None) -> str:
+        """The era for an event: its group's; else the era it is in already (a slide without a group says
+        nothing about eras, so importing a file again moves nothing); else the file's era whose years hold
+        it, then any era whose years hold it; else a new "Imported" era."""
         if group:
             return self._find(group) or self._plan_new(group, year)
-        for item in self.planned.values():
+        if current:
+            return current
+        for item in sorted(self.planned.values(), key=lambda item: bool(item.get("new"))):  # the file's first
             if item["start_year"] <= year <= item["end_year"]:
                 return item["slug"]
         for era in self.existing:
@@ -338,7 +381,7 @@ class _EraMatcher:
 
 def _plan_timelinejs(parsed: timelinejs.Parsed, file_format: str) -> Plan:
     problems = list(parsed.problems)
-    plan = Plan(file_format, title=parsed.title, skipped=list(parsed.skipped))
+    plan = Plan(file_format, title=parsed.title, skipped=list(parsed.skipped), attention=list(parsed.notes))
     matcher = _EraMatcher()
     for entry in parsed.eras:
         if len(entry.item["name"]) > ERA_NAME_LIMIT:
@@ -346,9 +389,13 @@ def _plan_timelinejs(parsed: timelinejs.Parsed, file_format: str) -> Plan:
         elif matcher.era_from_file(entry.item) is None:
             problems.append(f"{entry.where}: " + _("Another era in this file has the same name."))
     last_year = current_app.config["TIMELINE_END_YEAR"]
-    postscripts = {
-        slug: postscript for slug, postscript in db.session.execute(select(Event.slug, Event.postscript))
+    existing = {
+        slug: (postscript, era)
+        for slug, postscript, era in db.session.execute(
+            select(Event.slug, Event.postscript, Era.slug).join(Event.era)
+        )
     }
+    postscripts = {slug: postscript for slug, (postscript, _era) in existing.items()}
     by_date_and_headline = _events_by_date_and_headline()
     for entry in parsed.events:
         item = entry.item
@@ -360,7 +407,7 @@ def _plan_timelinejs(parsed: timelinejs.Parsed, file_format: str) -> Plan:
         if len(entry.group) > ERA_NAME_LIMIT:
             problems.append(f"{entry.where}: " + _too_long(_("The group"), ERA_NAME_LIMIT))
             continue
-        item["era"] = matcher.era_for(entry.group, first)
+        item["era"] = matcher.era_for(entry.group, first, existing.get(item["slug"], (None, None))[1])
         matcher.widen(item["era"], first, last)
         if first > last_year:
             item["postscript"] = True
@@ -429,7 +476,7 @@ def apply(
             db.session.add(era)
             report.created.append(f"era {era.slug}")
         elif kiosk_json.apply_era_item(era, kiosk_json.era_item(era) | item):
-            report.updated.append(f"era {era.slug}")
+            report.updated.append(f"era {era.slug}" + _changed_fields(before, kiosk_json.era_item(era)))
         else:
             report.skipped.append(_("era %(slug)s: unchanged", slug=era.slug))
             continue
@@ -452,7 +499,9 @@ def apply(
             db.session.add(event)
             report.created.append(f"event {event.slug}")
         elif kiosk_json.apply_event_item(event, kiosk_json.event_item(event) | item, era, status):
-            report.updated.append(f"event {event.slug}")
+            report.updated.append(
+                f"event {event.slug}" + _changed_fields(before, kiosk_json.event_item(event))
+            )
         else:
             report.skipped.append(_("event %(slug)s: unchanged", slug=event.slug))
             continue
@@ -513,12 +562,7 @@ def _apply_in_language(plan: Plan, locale: str, report: ImportReport, note: str,
 
 
 def _apply_title(plan: Plan, report: ImportReport) -> None:
-    wanted = {}
-    if plan.title:
-        wanted = {
-            "title_headline": plan.title.get("headline", ""),
-            "title_summary": plan.title.get("summary", ""),
-        }
+    wanted = kiosk_json.title_settings(plan.title or {})
     if plan.further_reading is not None:
         wanted["further_reading"] = list(plan.further_reading)
     for locale, texts in (plan.title_translations or {}).items():
@@ -529,7 +573,19 @@ def _apply_title(plan: Plan, report: ImportReport) -> None:
         return
     for key, value in wanted.items():
         settings_store.put(key, value)
-    report.updated.append("title")
+    # Named as the document names them: the title's fields, and further_reading.
+    names = {setting: field for field, setting in kiosk_json.TITLE_SETTINGS.items()} | {
+        "further_reading": "further_reading"
+    }
+    before, after = ({names[key]: value for key, value in values.items()} for values in (current, wanted))
+    report.updated.append("title" + _changed_fields(before, after))
+
+
+def _changed_fields(before: dict, after: dict) -> str:
+    """Which fields an update changes, named as in our JSON format (": summary, body"), so that a dry run
+    shows a curator exactly what an import would overwrite."""
+    changed = [name for name, value in after.items() if before.get(name) != value]
+    return ": " + ", ".join(changed) if changed else ""
 
 
 def run(

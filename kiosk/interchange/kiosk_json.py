@@ -27,6 +27,16 @@ VERSION = 2
 READABLE_VERSIONS = (1, 2)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+READING_KINDS = ("scholarly", "period")  # how further reading is labelled; see kiosk.content.reading_groups
+TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?$")  # a time of day: 14:05 or 14:05:30
+TEXT_FIELDS = ("headline", "display_date", "summary", "body", "confidence", "start_time", "end_time", "embed")
+# Our document's title fields, and the settings that keep them.
+TITLE_SETTINGS = {
+    "headline": "title_headline",
+    "summary": "title_summary",
+    "media": "title_media",
+    "background": "title_background",
+}
 DEFAULT_CONTENT = Path(__file__).parent.parent / "data" / "stakhanov.json"
 
 
@@ -41,6 +51,31 @@ class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+
+
+def title_settings(title: dict) -> dict:
+    """The settings a document's title sets: headline and summary, and media and background when given."""
+    if not title:
+        return {}
+    wanted = {"title_headline": title.get("headline", ""), "title_summary": title.get("summary", "")}
+    return wanted | {TITLE_SETTINGS[name]: title[name] for name in ("media", "background") if name in title}
+
+
+def check_title(title: Any) -> list[str]:
+    if title is None:
+        return []
+    if not isinstance(title, dict) or not all(
+        isinstance(title.get(name, ""), str) for name in ("headline", "summary")
+    ):
+        return ["title: must be an object with a headline and a summary"]
+    problems = []
+    for name in ("media", "background"):
+        value = title.get(name)
+        if value is not None and not (
+            isinstance(value, dict) and all(isinstance(v, str | None) for v in value.values())
+        ):
+            problems.append(f"title: {name} must be an object of texts")
+    return problems
 
 
 def is_our_format(document: Any) -> bool:
@@ -73,7 +108,7 @@ def _translations(entity: Era | Event, fields: tuple[str, ...]) -> dict:
 def event_item(event: Event) -> dict:
     """An event as it appears in documents (and in revision snapshots)."""
     image = None
-    if event.image or event.remote_media_url:
+    if event.image or event.remote_media_url or event.image_alt or event.image_caption or event.image_credit:
         image = {
             "key": event.image.key if event.image else None,
             "url": event.remote_media_url or None,
@@ -96,6 +131,12 @@ def event_item(event: Event) -> dict:
         "postscript": event.postscript,
         "status": event.status.value,
         "image": image,
+        "start_time": event.start_time,
+        "end_time": event.end_time,
+        "background": {"colour": event.background_colour, "url": event.background_url}
+        if event.background_colour or event.background_url
+        else None,
+        "embed": event.media_embed,
         "translations": _translations(event, EVENT_FIELDS),
     }
 
@@ -157,6 +198,14 @@ def apply_event_item(event: Event, item: dict, era: Era, status: Status | None =
         "image_credit": image.get("credit") or "",
         "remote_media_url": image.get("url") or "",
     }
+    # Fields an item may leave out (a curator's form, an older file): left as they are when it does.
+    for name, column in (("start_time", "start_time"), ("end_time", "end_time"), ("embed", "media_embed")):
+        if name in item:
+            values[column] = item[name] or ""
+    if "background" in item:
+        background = item["background"] or {}
+        values["background_colour"] = background.get("colour") or ""
+        values["background_url"] = background.get("url") or ""
     # A key names an image in this kiosk's media store; unknown keys (another kiosk's media) mean no image.
     key = image.get("key")
     values["image"] = db.session.scalar(select(Media).where(Media.key == key)) if key else None
@@ -179,11 +228,11 @@ def dump() -> dict:
         .join(Event.era)
         .order_by(Era.position, Event.sort_key, Event.slug)
     ).all()
-    titles = settings_store.get_many("title_headline", "title_summary", "further_reading")
+    titles = settings_store.get_many(*TITLE_SETTINGS.values(), "further_reading")
     return {
         "format": FORMAT,
         "version": VERSION,
-        "title": {"headline": titles["title_headline"], "summary": titles["title_summary"]},
+        "title": {name: titles[key] for name, key in TITLE_SETTINGS.items()},
         "further_reading": titles["further_reading"],
         "translations": _title_translations(),
         "eras": [era_item(era) for era in eras],
@@ -273,25 +322,68 @@ def _check_era(item: Any, where: str) -> list[str]:
         problems.append(f"{where}: start_year and end_year must be whole numbers")
     elif item["end_year"] < item["start_year"]:
         problems.append(f"{where}: end_year is before start_year")
-    if item.get("colour") and not COLOUR.match(item["colour"]):
+    if item.get("colour") and not COLOUR.match(str(item["colour"])):
         problems.append(f"{where}: colour must look like #1a2b3c")
+    for name in ("name", "description"):
+        if not isinstance(item.get(name, ""), str):
+            problems.append(f"{where}: {name} must be text")
+    if not isinstance(item.get("position", 0), int):
+        problems.append(f"{where}: position must be a whole number")
     return problems + _check_translations(item.get("translations"), where, ERA_FIELDS)
+
+
+def _check_date(item: dict, name: str, where: str) -> list[str]:
+    value = item.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, dict) or not all(
+        part is None or (isinstance(part, int) and not isinstance(part, bool))
+        for part in (value.get(k) for k in ("year", "month", "day"))
+    ):
+        return [f"{where}: {name} must be an object with a whole-number year, month and day"]
+    return []
+
+
+def _check_shapes(item: dict, where: str) -> list[str]:
+    """Wrongly typed values, each named (the other checks assume the right types)."""
+    problems = [
+        f"{where}: {name} must be text" for name in TEXT_FIELDS if not isinstance(item.get(name, ""), str)
+    ]
+    problems += _check_date(item, "start", where) + _check_date(item, "end", where)
+    image, background = item.get("image"), item.get("background")
+    if image is not None and not (
+        isinstance(image, dict) and all(isinstance(v, str | None) for v in image.values())
+    ):
+        problems.append(f"{where}: image must be an object of texts (key, url, alt, caption, credit)")
+    if background is not None and not (
+        isinstance(background, dict) and all(isinstance(v, str) for v in background.values())
+    ):
+        problems.append(f"{where}: background must be an object with a colour and a url")
+    elif background and background.get("colour") and not COLOUR.match(background["colour"]):
+        problems.append(f"{where}: background colour must look like #1a2b3c")
+    for name in ("start_time", "end_time"):
+        if isinstance(item.get(name), str) and item[name] and not TIME.match(item[name]):
+            problems.append(f"{where}: {name} must be a time of day like 14:05 or 14:05:30")
+    sources = item.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(source, str) for source in sources):
+        problems.append(f"{where}: sources must be a list of texts")
+    return problems
 
 
 def _check_event(item: Any, where: str, era_slugs: set[str]) -> list[str]:
     if not isinstance(item, dict):
         return [f"{where}: not an object"]
-    problems = []
-    if not SLUG.match(str(item.get("slug", ""))):
+    problems = _check_shapes(item, where)
+    if not isinstance(item.get("slug"), str) or not SLUG.match(item["slug"]):
         problems.append(f"{where}: slug must be lowercase letters, digits and hyphens")
-    if not str(item.get("headline", "")).strip():
+    if isinstance(item.get("headline", ""), str) and not item.get("headline", "").strip():
         problems.append(f"{where}: headline is missing")
-    if item.get("era") not in era_slugs:
+    if not isinstance(item.get("era"), str) or item["era"] not in era_slugs:
         problems.append(f"{where}: unknown era {item.get('era')!r}")
     if item.get("status", "draft") not in {s.value for s in Status}:
         problems.append(f"{where}: status must be draft or published")
-    if not isinstance(item.get("sources", []), list):
-        problems.append(f"{where}: sources must be a list")
+    if problems:
+        return problems
     try:
         start = PartialDate.from_dict(item.get("start"))
         if start is None:
@@ -303,6 +395,23 @@ def _check_event(item: Any, where: str, era_slugs: set[str]) -> list[str]:
     return problems + _check_translations(item.get("translations"), where, EVENT_FIELDS)
 
 
+def is_reading_list(reading: Any) -> bool:
+    """Further reading: a list of titles, each a string (older files) or {"kind": ..., "text": ...}."""
+    return isinstance(reading, list) and all(_is_reading_item(item) for item in reading)
+
+
+def _is_reading_item(item: Any) -> bool:
+    if isinstance(item, str):
+        return bool(item.strip())
+    return (
+        isinstance(item, dict)
+        and set(item) == {"kind", "text"}
+        and item["kind"] in READING_KINDS
+        and isinstance(item["text"], str)
+        and bool(item["text"].strip())
+    )
+
+
 def check_document(document: Any) -> list[str]:
     if not is_our_format(document):
         return [f'not a {FORMAT} document (expected "format": "{FORMAT}")']
@@ -312,8 +421,16 @@ def check_document(document: Any) -> list[str]:
     for locale, texts in (document.get("translations") or {}).items():
         if not languages.is_known(locale) or not isinstance(texts, dict):
             problems.append(f"translations: {locale!r} must be a language code with the title's texts")
+    reading = document.get("further_reading")
+    if reading is not None and not is_reading_list(reading):
+        kinds = " or ".join(f'"{kind}"' for kind in READING_KINDS)
+        problems.append(f'further_reading: each title must be text or {{"kind": {kinds}, "text": ...}}')
     eras = document.get("eras") or []
     events = document.get("events") or []
+    for name, items in (("eras", eras), ("events", events)):
+        if not isinstance(items, list):
+            return [f"{name}: must be a list"]
+    problems += check_title(document.get("title"))
     for position, item in enumerate(eras, start=1):
         problems += _check_era(item, f"eras item {position}")
     known = {era["slug"] for era in eras if isinstance(era, dict) and isinstance(era.get("slug"), str)}
@@ -346,10 +463,9 @@ def load(document: Any, *, publish: bool | None = None) -> LoadReport:
         raise InterchangeError(problems)
     report = LoadReport()
     title = document.get("title") or {}
-    if title:
-        settings_store.put("title_headline", title.get("headline", ""))
-        settings_store.put("title_summary", title.get("summary", ""))
-    if "further_reading" in document:
+    for name, value in title_settings(title).items():
+        settings_store.put(name, value)
+    if document.get("further_reading") is not None:
         settings_store.put("further_reading", list(document["further_reading"]))
     for locale, texts in (document.get("translations") or {}).items():
         settings_store.put(translation_key(locale), title_translation_setting(texts))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+import nh3
 from flask_babel import gettext as _
 
 from ..dates import DateError, PartialDate, check_span
@@ -27,10 +28,34 @@ from .kiosk_json import SLUG
 CSV_COLUMNS = [
     "Year", "Month", "Day", "Time", "End Year", "End Month", "End Day", "End Time", "Display Date",
     "Headline", "Text", "Media", "Media Credit", "Media Caption", "Media Thumbnail", "Type", "Group",
-    "Background",
+    "Background", "Alt Text",
 ]  # fmt: skip
+# "Alt Text" is not in the template, but TimelineJS reads it (ConfigFactory) when a sheet has it.
 SOURCES_HEADING = "Sources"
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+HEADLINE_LIMIT = 120
+MEDIA_FIELDS = ("url", "alt", "caption", "credit")
+# What TimelineJS's embeds (tweets, Instagram and TikTok posts, iframes) are made of.
+EMBED_TAGS = {
+    "blockquote",
+    "iframe",
+    "a",
+    "p",
+    "br",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "span",
+    "div",
+    "img",
+    "figure",
+}
+EMBED_TAGS |= {"figcaption", "section", "video", "audio", "source"}
+EMBED_ATTRIBUTES = {"class", "href", "src", "cite", "width", "height", "title", "alt", "lang", "dir", "style"}
+EMBED_ATTRIBUTES |= {"frameborder", "allow", "allowfullscreen", "scrolling", "controls", "type"}
+# Cells a spreadsheet would run as a formula (OWASP "CSV injection"): the export prefixes a single quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 _URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
@@ -40,7 +65,26 @@ def media_path(key: str, size: str = "large") -> str:
     return f"/media/{key}-{size}.webp"
 
 
+# Cyrillic letters in Latin (a simple scholarly-style table), so Russian and Ukrainian headlines give readable
+# addresses (День шахтёра -> den-shakhtera) rather than none.
+_CYRILLIC = dict(zip("абвгдезийклмнопрстуфыэіїґў", "abvgdeziiklmnoprstufyeiigu", strict=True))
+_CYRILLIC["є"] = "ie"
+_CYRILLIC |= {
+    "ё": "e",
+    "ж": "zh",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ю": "iu",
+    "я": "ia",
+}
+_CYRILLIC |= {"ъ": "", "ь": ""}
+
+
 def slugify(text: str) -> str:
+    text = "".join(_CYRILLIC.get(letter, letter) for letter in text.lower())
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
 
@@ -66,10 +110,13 @@ def event_slug(unique_id: str, start: PartialDate, headline: str) -> str:
 # --- Export ---------------------------------------------------------------------------------------------
 
 
-def _date(item: dict | None) -> dict | None:
+def _date(item: dict | None, time: str = "") -> dict | None:
     if not item:
         return None
-    return {part: item[part] for part in ("year", "month", "day") if item.get(part) is not None}
+    date = {part: item[part] for part in ("year", "month", "day") if item.get(part) is not None}
+    for part, value in zip(("hour", "minute", "second"), time.split(":") if time else (), strict=False):
+        date[part] = int(value)
+    return date
 
 
 def _sort_key(item: dict) -> int:
@@ -87,47 +134,68 @@ def event_html(item: dict) -> str:
     return html
 
 
-def _media(image: dict | None) -> dict | None:
-    if not image or not (image.get("key") or image.get("url")):
+def _slide_media(image: dict | None, embed: str) -> dict | None:
+    """Our image (or its remote reference, or the kept embed HTML) as a TimelineJS media object."""
+    image = image or {}
+    if image.get("key"):
+        url = media_path(image["key"])
+    elif not (url := image.get("url") or embed):
         return None
-    media = {
-        "url": media_path(image["key"]) if image.get("key") else image["url"],
-        "alt": image["alt"],
-        "caption": escape(image["caption"], quote=False),
-        "credit": escape(image["credit"], quote=False),
-    }
+    media = {"url": url}
+    media |= {name: escape(image.get(name) or "", quote=False) for name in ("caption", "credit")}
+    media["alt"] = image.get("alt") or ""
     if image.get("key"):
         media["thumbnail"] = media_path(image["key"], "thumb")
     return media
+
+
+def _slide_background(background: dict | None) -> dict | None:
+    if not background:
+        return None
+    kept = {"color": background.get("colour") or "", "url": background.get("url") or ""}
+    return {name: value for name, value in kept.items() if value} or None
+
+
+def _slide(item: dict, group: str) -> dict:
+    slide = {
+        "unique_id": item["slug"],
+        "start_date": _date(item["start"], item.get("start_time", "")),
+        "text": {"headline": escape(item["headline"], quote=False), "text": event_html(item)},
+        "group": group,
+    }
+    extras = {
+        "end_date": _date(item["end"], item.get("end_time", "")),
+        "display_date": escape(item["display_date"], quote=False),
+        "media": _slide_media(item["image"], item.get("embed", "")),
+        "background": _slide_background(item.get("background")),
+    }
+    return slide | {name: value for name, value in extras.items() if value}
+
+
+def _title_slide(title: dict) -> dict:
+    summary = f"<p>{escape(title['summary'], quote=False)}</p>" if title["summary"] else ""
+    slide = {"text": {"headline": escape(title["headline"], quote=False), "text": summary}}
+    media = title.get("media") or {}
+    extras = {
+        "media": _slide_media(media, media.get("embed") or ""),
+        "background": _slide_background(title.get("background")),
+    }
+    return slide | {name: value for name, value in extras.items() if value}
 
 
 def to_document(ours: dict) -> dict:
     """Our document (interchange.dump()) as a TimelineJS JSON document."""
     era_names = {era["slug"]: era["name"] for era in ours["eras"]}
     era_order = {era["slug"]: index for index, era in enumerate(ours["eras"])}
-    events = []
     # Ordered by what a sheet carries (era, date, headline), so a sheet's round trip keeps its order.
-    for item in sorted(
+    ordered = sorted(
         ours["events"],
         key=lambda item: (era_order[item["era"]], _sort_key(item), item["headline"], item["slug"]),
-    ):
-        slide = {
-            "unique_id": item["slug"],
-            "start_date": _date(item["start"]),
-            "text": {"headline": escape(item["headline"], quote=False), "text": event_html(item)},
-            "group": era_names[item["era"]],
-        }
-        if item["end"]:
-            slide["end_date"] = _date(item["end"])
-        if item["display_date"]:
-            slide["display_date"] = escape(item["display_date"], quote=False)
-        if media := _media(item["image"]):
-            slide["media"] = media
-        events.append(slide)
+    )
     eras = [
         {
-            "start_date": {"year": era["start_year"]},
-            "end_date": {"year": era["end_year"]},
+            "start_date": era_start(era["start_year"]),
+            "end_date": era_end(era["end_year"]),
             "text": {
                 "headline": escape(era["name"], quote=False),
                 "text": escape(era["description"], quote=False),
@@ -135,14 +203,22 @@ def to_document(ours: dict) -> dict:
         }
         for era in ours["eras"]
     ]
-    title = ours["title"]
-    summary = f"<p>{escape(title['summary'], quote=False)}</p>" if title["summary"] else ""
     return {
-        "title": {"text": {"headline": escape(title["headline"], quote=False), "text": summary}},
-        "events": events,
+        "title": _title_slide(ours["title"]),
+        "events": [_slide(item, era_names[item["era"]]) for item in ordered],
         "eras": eras,
         "scale": "human",
     }
+
+
+def era_start(year: int) -> dict:
+    """An era's first day. Whole days at both ends: TimelineJS drops an end date whose given parts equal
+    the start's (so a one-year era written {"year": 1935} twice has no end) and then refuses the file."""
+    return {"year": year, "month": 1, "day": 1}
+
+
+def era_end(year: int) -> dict:
+    return {"year": year, "month": 12, "day": 31}
 
 
 def _cells(date: dict | None) -> list[str]:
@@ -150,18 +226,49 @@ def _cells(date: dict | None) -> list[str]:
     return [str(date[part]) if date.get(part) is not None else "" for part in ("year", "month", "day")]
 
 
+def _time_cell(date: dict | None) -> str:
+    date = date or {}
+    if date.get("hour") is None:
+        return ""
+    return ":".join(f"{date[part]:02d}" for part in ("hour", "minute", "second") if part in date)
+
+
+def _row_extras(slide: dict) -> dict:
+    """A slide's media and background in the sheet's columns (a sheet has one Background: the image wins)."""
+    media, background = slide.get("media") or {}, slide.get("background") or {}
+    return {
+        "Media": media.get("url", ""),
+        "Media Credit": media.get("credit", ""),
+        "Media Caption": media.get("caption", ""),
+        "Media Thumbnail": media.get("thumbnail", ""),
+        "Background": background.get("url") or background.get("color", ""),
+        "Alt Text": media.get("alt", ""),
+    }
+
+
+def to_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: one that starts like a formula (after any quotes) gets a quote."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
+
+
+def from_cell(text: str) -> str:
+    """Undoes exactly what to_cell did."""
+    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS) else text
+
+
 def to_rows(ours: dict) -> list[list[str]]:
     """Our document as spreadsheet rows under CSV_COLUMNS: the title row, era rows, then events."""
     document = to_document(ours)
-    title = document["title"]["text"]
+    title = document["title"]
     blank = dict.fromkeys(CSV_COLUMNS, "")
-    rows = [blank | {"Headline": title["headline"], "Text": title["text"], "Type": "title"}]
+    text = {"Headline": title["text"]["headline"], "Text": title["text"]["text"], "Type": "title"}
+    rows = [blank | _row_extras(title) | text]
     for era, item in zip(document["eras"], ours["eras"], strict=True):
         rows.append(
             blank
+            | dict(zip(("Year", "Month", "Day"), _cells(era["start_date"]), strict=True))
+            | dict(zip(("End Year", "End Month", "End Day"), _cells(era["end_date"]), strict=True))
             | {
-                "Year": str(item["start_year"]),
-                "End Year": str(item["end_year"]),
                 "Headline": era["text"]["headline"],
                 "Text": era["text"]["text"],
                 "Type": "era",
@@ -169,24 +276,22 @@ def to_rows(ours: dict) -> list[list[str]]:
             }
         )
     for slide in document["events"]:
-        media = slide.get("media") or {}
-        start, end = _cells(slide["start_date"]), _cells(slide.get("end_date"))
+        start, end = slide["start_date"], slide.get("end_date")
         rows.append(
             blank
-            | dict(zip(("Year", "Month", "Day"), start, strict=True))
-            | dict(zip(("End Year", "End Month", "End Day"), end, strict=True))
+            | dict(zip(("Year", "Month", "Day"), _cells(start), strict=True))
+            | dict(zip(("End Year", "End Month", "End Day"), _cells(end), strict=True))
+            | _row_extras(slide)
             | {
+                "Time": _time_cell(start),
+                "End Time": _time_cell(end),
                 "Display Date": slide.get("display_date", ""),
                 "Headline": slide["text"]["headline"],
                 "Text": slide["text"]["text"],
-                "Media": media.get("url", ""),
-                "Media Credit": media.get("credit", ""),
-                "Media Caption": media.get("caption", ""),
-                "Media Thumbnail": media.get("thumbnail", ""),
                 "Group": slide["group"],
             }
         )
-    return [[row[column] for column in CSV_COLUMNS] for row in rows]
+    return [[to_cell(row[column]) for column in CSV_COLUMNS] for row in rows]
 
 
 # --- Import ---------------------------------------------------------------------------------------------
@@ -194,6 +299,29 @@ def to_rows(ours: dict) -> list[list[str]]:
 
 class Invalid(ValueError):
     """One problem with one field; the caller adds where it is."""
+
+
+class Reader:
+    """Reads one item's fields and notes every problem, not only the first: a curator fixes a row once.
+
+    ``read(function, *args)`` returns what the function returns, or None when it raised Invalid (the problem
+    is noted and the field counts as unreadable). ``notes`` are things kept or left out that the curator
+    should know about; they do not stop the import.
+    """
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.notes: list[str] = []
+
+    def __call__(self, function, *args) -> Any:
+        try:
+            return function(*args)
+        except Invalid as error:
+            self.problems.append(str(error))
+            return None
+
+    def refuse(self, message: str) -> None:
+        self.problems.append(message)
 
 
 @dataclass
@@ -212,6 +340,13 @@ class Parsed:
     events: list[Entry] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, where: str, read: Reader, item: Any) -> Any:
+        """The item when it had no problem; otherwise None, with each problem noted under ``where``."""
+        self.problems += [f"{where}: {problem}" for problem in read.problems]
+        self.notes += [f"{where}: {note}" for note in read.notes]
+        return None if read.problems else item
 
 
 def _text(value: Any, label: str) -> str:
@@ -227,7 +362,8 @@ def _whole_number(value: Any, label: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise Invalid(_("%(field)s must be a whole number.", field=label))
-    text = str(value).strip()
+    # As TimelineJS reads a sheet: spaces and thousands separators are ignored ("1,935").
+    text = re.sub(r"[\s,]+", "", str(value)) if isinstance(value, str) else str(value)
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))
     if not _WHOLE_NUMBER.match(text):
@@ -240,7 +376,16 @@ def _partial_date(year: int | None, month: int | None, day: int | None, label: s
         if month is not None or day is not None:
             raise Invalid(_("%(field)s has a month or day but no year.", field=label))
         return None
-    if not 1 <= year <= 9999:
+    if year < 1:
+        raise Invalid(
+            _(
+                "%(field)s: the year %(year)s is before the year 1. The kiosk does not support dates "
+                "before the Common Era (BCE).",
+                field=label,
+                year=year,
+            )
+        )
+    if year > 9999:
         raise Invalid(_("%(field)s: the year must be between 1 and 9999.", field=label))
     try:
         return PartialDate(year, month, day)
@@ -248,17 +393,57 @@ def _partial_date(year: int | None, month: int | None, day: int | None, label: s
         raise Invalid(f"{label}: {error}") from error
 
 
-def _json_date(value: Any, label: str) -> PartialDate | None:
+def _time(hour: int | None, minute: int | None, second: int | None, label: str) -> str:
+    """A time of day as the kiosk keeps it: "14:05", or "14:05:30" when the seconds are given."""
+    if hour is None:
+        if minute is not None or second is not None:
+            raise Invalid(_("%(field)s has minutes or seconds but no hour.", field=label))
+        return ""
+    if not (0 <= hour <= 23 and 0 <= (minute or 0) <= 59 and 0 <= (second or 0) <= 59):
+        raise Invalid(_("%(field)s: the time of day does not exist.", field=label))
+    return f"{hour:02d}:{minute or 0:02d}" + (f":{second:02d}" if second is not None else "")
+
+
+_SHEET_TIME = re.compile(
+    r"^(\d{1,2})(?:[:.]?(\d{2}))?(?:[:.](\d{2}))?(?:[.,]\d+)?\s*(?:([ap])\.?m\.?)?$", re.IGNORECASE
+)
+
+
+def _sheet_time(value: str, label: str) -> str:
+    """A sheet's Time cell, as TimelineJS reads it: 14:05, 14.05, 1405, 14:05:30, 2:05 pm or 2 PM."""
+    value = value.strip()
+    if not value:
+        return ""
+    match = _SHEET_TIME.match(value)
+    if not match:
+        raise Invalid(
+            _("%(field)s “%(value)s” is not a time of day (write 14:05).", field=label, value=value)
+        )
+    hour = int(match[1])
+    minute, second = (int(part) if part else None for part in match.groups()[1:3])
+    if match[4]:
+        if not 1 <= hour <= 12:
+            raise Invalid(_("%(field)s: the time of day does not exist.", field=label))
+        hour = hour % 12 + (12 if match[4].lower() == "p" else 0)
+    return _time(hour, minute if minute is not None else 0, second, label)
+
+
+def _json_date(read: Reader, value: Any, label: str) -> tuple[PartialDate | None, str]:
+    """A TimelineJS date object as our date and its time of day ("" when it has none)."""
     if value is None:
-        return None
+        return None, ""
     if not isinstance(value, dict):
-        raise Invalid(_("%(field)s must be an object with a year.", field=label))
-    return _partial_date(
-        _whole_number(value.get("year"), f"{label} year"),
-        _whole_number(value.get("month"), f"{label} month"),
-        _whole_number(value.get("day"), f"{label} day"),
-        label,
-    )
+        read.refuse(_("%(field)s must be an object with a year.", field=label))
+        return None, ""
+    parts = {
+        name: read(_whole_number, value.get(name), f"{label} {name}")
+        for name in ("year", "month", "day", "hour", "minute", "second")
+    }
+    date = read(_partial_date, parts["year"], parts["month"], parts["day"], label)
+    time = read(_time, parts["hour"], parts["minute"], parts["second"], label) or ""
+    if value.get("millisecond") not in (None, "", 0, "0"):
+        read.notes.append(_("%(field)s: milliseconds are left out.", field=label))
+    return date, time
 
 
 _DATE_FORMATS = [
@@ -272,6 +457,8 @@ def _sheet_date(value: str, label: str) -> PartialDate | None:
     value = value.strip()
     if not value:
         return None
+    if match := re.match(r"^-(\d+)\b", value):  # a year before the Common Era
+        return _partial_date(-int(match[1]), None, None, label)
     for pattern, names in _DATE_FORMATS:
         if match := pattern.match(value):
             parts = dict(zip(names, match.groups(), strict=True))
@@ -294,75 +481,172 @@ def check_media_url(url: str) -> None:
         )
 
 
-def _image(url: str, alt: str, caption: str, credit: str) -> dict | None:
+def is_embed(url: str) -> bool:
+    """TimelineJS media given as HTML (a tweet's blockquote, an iframe) rather than an address."""
+    return url.lstrip().startswith("<")
+
+
+def clean_embed(html: str) -> str:
+    """Embed HTML reduced to what an embed needs: no scripts, event handlers or non-web addresses.
+
+    The kiosk never shows it (it is offline); it is kept so an export gives the embed back."""
+    return nh3.clean(
+        html.strip(),
+        tags=EMBED_TAGS,
+        attributes={"*": EMBED_ATTRIBUTES},
+        generic_attribute_prefixes={"data-"},
+        url_schemes={"http", "https"},
+        link_rel=None,
+        strip_comments=True,
+    ).strip()
+
+
+def _media(
+    read: Reader, url: str, alt: str, caption: str, credit: str, label: str
+) -> tuple[dict | None, str]:
+    """TimelineJS media as our image part and embed HTML: an address is kept as a remote reference, HTML as
+    an embed; the texts are kept either way."""
     url = url.strip()
+    texts = {"alt": to_plain_text(alt), "caption": to_plain_text(caption), "credit": to_plain_text(credit)}
     if not url:
-        return None
-    check_media_url(url)
-    return {
-        "key": None,
-        "url": url,
-        "alt": to_plain_text(alt),
-        "caption": to_plain_text(caption),
-        "credit": to_plain_text(credit),
-    }
+        if any(texts.values()):
+            read.notes.append(_("%(field)s has a caption or credit but no url: left out.", field=label))
+        return None, ""
+    if is_embed(url):
+        embed = clean_embed(url)
+        if not embed:
+            read.refuse(_("%(field)s is HTML with nothing an embed could show.", field=label))
+        image = {"key": None, "url": None} | texts if any(texts.values()) else None
+        return image, embed
+    read(check_media_url, url)
+    return {"key": None, "url": url} | texts, ""
+
+
+def _colour(value: str, label: str, read: Reader) -> str:
+    """#rgb or #rrggbb; any other CSS colour is left out (and said so)."""
+    value = value.strip()
+    if re.match(r"^#[0-9a-fA-F]{3}$", value):
+        value = "#" + "".join(digit * 2 for digit in value[1:])
+    if value and not COLOUR.match(value):
+        read.notes.append(
+            _("%(field)s “%(value)s” is not a #rrggbb colour: left out.", field=label, value=value)
+        )
+        return ""
+    return value
+
+
+def _background(read: Reader, url: str, colour: str) -> dict | None:
+    url = url.strip()
+    if url:
+        read(check_media_url, url)
+    background = {"colour": _colour(colour, _("background colour"), read), "url": url}
+    return background if any(background.values()) else None
+
+
+def headline_for(summary: str, media: tuple[dict | None, str], display_date: str, start: PartialDate) -> str:
+    """A headline for a slide TimelineJS shows without one: the kiosk's cards need a title.
+
+    Made from the text's first sentence (shortened at a word), else the media's caption or alt text, else
+    the words of an embedded post, else the date, so the same slide always gets the same headline."""
+    paragraph = re.search(r"<p\b[^>]*>(.*?)</p>", media[1], re.DOTALL | re.IGNORECASE)
+    image, embed = media[0] or {}, to_plain_text(paragraph[1] if paragraph else media[1])
+    source = summary or image.get("caption") or image.get("alt") or embed or display_date or start.label()
+    first = re.split(r"(?<=[.!?…])\s", source, maxsplit=1)[0]
+    if len(first) <= HEADLINE_LIMIT:
+        return first
+    return first[: HEADLINE_LIMIT - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _event_item(
+    read: Reader,
     *,
     unique_id: str,
-    headline_html: str,
-    text_html: str,
-    start: PartialDate | None,
-    end: PartialDate | None,
+    start_missing: bool,
+    headline_html: str | None,
+    text_html: str | None,
+    dates: tuple[tuple[PartialDate | None, str], tuple[PartialDate | None, str]],
     display_date: str,
-    image: dict | None,
-) -> dict:
-    headline = to_plain_text(headline_html)
+    media: tuple[dict | None, str] | None,
+    background: dict | None,
+) -> dict | None:
+    (start, start_time), (end, end_time) = dates
+    image, embed = media or (None, "")
+    headline, summary_body_sources = to_plain_text(headline_html or ""), split_text(text_html or "")
+    summary, body, sources = summary_body_sources
+    unreadable = headline_html is None or text_html is None  # already said; "missing" would add nothing
+    if not (headline or summary or body or image or embed or unreadable):
+        read.refuse(_("The headline is missing (a slide needs a headline, text or media)."))
+    if start_missing:
+        read.refuse(_("The start date (year) is missing."))
+    if end_time and end is None:
+        read.refuse(_("The end time needs an end date."))
+    if start_time and start and start.day is None:
+        read.refuse(_("The start time needs a day: a time of day on a whole month or year means nothing."))
+    if end_time and end and end.day is None:
+        read.refuse(_("The end time needs a day: a time of day on a whole month or year means nothing."))
+    if start and end:
+        try:
+            check_span(start, end)
+        except DateError as error:
+            read.refuse(str(error))
+    if read.problems or start is None:
+        return None
+    display_date = to_plain_text(display_date)
     if not headline:
-        raise Invalid(_("The headline is missing."))
-    if start is None:
-        raise Invalid(_("The start date (year) is missing."))
-    try:
-        check_span(start, end)
-    except DateError as error:
-        raise Invalid(str(error)) from error
-    summary, body, sources = split_text(text_html)
+        headline = headline_for(summary, (image, embed), display_date, start)
+        read.notes.append(
+            _("The slide has no headline; the kiosk calls it “%(headline)s”.", headline=headline)
+        )
     item: dict[str, Any] = {
         "slug": event_slug(unique_id, start, headline),
         "headline": headline,
         "start": start.as_dict(),
         "end": end.as_dict() if end else None,
-        "display_date": to_plain_text(display_date),
+        "start_time": start_time,
+        "end_time": end_time,
+        "display_date": display_date,
         "summary": summary,
         "body": body,
         "image": image,
+        "embed": embed,
+        "background": background,
     }
     if sources is not None:  # a sheet without a sources list leaves an event's sources alone
         item["sources"] = sources
     return item
 
 
-def _era_item(name_html: str, text_html: str, start: PartialDate | None, end: PartialDate | None) -> dict:
-    if start is None or end is None:
-        raise Invalid(_("An era needs a start and an end year."))
-    if end.year < start.year:
-        raise Invalid(_("The era ends before it starts."))
-    name = to_plain_text(name_html) or f"{start.year}–{end.year}"
+def _era_item(read: Reader, name_html: str | None, text_html: str | None, dates: tuple, problems_before: int):
+    """An era from its name, text and dates (``problems_before``: how many problems its other fields had)."""
+    start, end = dates
+    if (start is None or end is None) and len(read.problems) == problems_before:
+        read.refuse(_("An era needs a start and an end year."))
+    elif start and end and end.year < start.year:
+        read.refuse(_("The era ends before it starts."))
+    if read.problems:
+        return None
+    name = to_plain_text(name_html or "") or f"{start.year}–{end.year}"
     return {
         "name": name,
         "start_year": start.year,
         "end_year": end.year,
-        "description": to_plain_text(text_html),
+        "description": to_plain_text(text_html or ""),
     }
 
 
-def _collect(parsed: Parsed, where: str, build) -> Any:
-    try:
-        return build()
-    except Invalid as error:
-        parsed.problems.append(f"{where}: {error}")
-        return None
+def _title_item(
+    headline_html: str | None, text_html: str | None, media: tuple[dict | None, str] | None, background
+) -> dict:
+    image, embed = media or (None, "")
+    title_media = (image or {"key": None, "url": None, "alt": "", "caption": "", "credit": ""}) | {
+        "embed": embed
+    }
+    return {
+        "headline": to_plain_text(headline_html or ""),
+        "summary": to_plain_text(text_html or ""),
+        "media": title_media if (image or embed) else None,
+        "background": background,
+    }
 
 
 def parse_json(document: dict) -> Parsed:
@@ -372,80 +656,97 @@ def parse_json(document: dict) -> Parsed:
     if not isinstance(slides, list):
         parsed.problems.append("events: " + _("A TimelineJS file needs a list of events."))
         slides = []
+    if document.get("scale") not in (None, "", "human"):
+        parsed.problems.append("scale: " + _("Only the human scale is supported (years 1 to 9999)."))
     title = document.get("title")
     if title is not None:
-        parsed.title = _collect(parsed, _("title"), lambda: _json_title(title))
+        read = Reader()
+        parsed.title = parsed.add(_("title"), read, _json_title(read, title))
     eras = document.get("eras") or []
     if not isinstance(eras, list):
         parsed.problems.append("eras: " + _("Must be a list."))
         eras = []
     for position, era in enumerate(eras, start=1):
-        where = _("eras item %(number)s", number=position)
-        if item := _collect(parsed, where, lambda era=era: _json_era(era)):
+        where, read = _("eras item %(number)s", number=position), Reader()
+        if item := parsed.add(where, read, _json_era(read, era)):
             parsed.eras.append(Entry(where, item))
     for position, slide in enumerate(slides, start=1):
-        where = _("events item %(number)s", number=position)
-        if entry := _collect(parsed, where, lambda slide=slide, where=where: _json_slide(slide, where)):
+        where, read = _("events item %(number)s", number=position), Reader()
+        if entry := parsed.add(where, read, _json_slide(read, slide, where)):
             parsed.events.append(entry)
     return parsed
 
 
-def _json_text(container: dict) -> dict:
-    text = container.get("text") or {}
-    if not isinstance(text, dict):
-        raise Invalid(_("text must be an object with a headline and text."))
-    return text
+def _json_object(read: Reader, container: dict, name: str, message: str) -> dict:
+    value = container.get(name)
+    if value is not None and not isinstance(value, dict):
+        read.refuse(message)
+        return {}
+    return value or {}
 
 
-def _json_title(title: Any) -> dict:
+def _json_text(read: Reader, container: dict) -> tuple[str | None, str | None]:
+    """The headline and text HTML; None for one that could not be read (its problem is noted)."""
+    text = _json_object(read, container, "text", _("text must be an object with a headline and text."))
+    return read(_text, text.get("headline"), "headline"), read(_text, text.get("text"), "text")
+
+
+def _json_media(read: Reader, container: dict) -> tuple[dict | None, str] | None:
+    media = _json_object(read, container, "media", _("media must be an object with a url."))
+    fields = {name: read(_text, media.get(name), f"media {name}") or "" for name in MEDIA_FIELDS}
+    return _media(read, fields["url"], fields["alt"], fields["caption"], fields["credit"], "media")
+
+
+def _json_background(read: Reader, container: dict) -> dict | None:
+    background = _json_object(read, container, "background", _("background must be an object (url, color)."))
+    url = read(_text, background.get("url"), "background url") or ""
+    return _background(read, url, read(_text, background.get("color"), "background color") or "")
+
+
+def _json_title(read: Reader, title: Any) -> dict | None:
     if not isinstance(title, dict):
-        raise Invalid(_("Must be an object."))
-    text = _json_text(title)
-    return {
-        "headline": to_plain_text(_text(text.get("headline"), "headline")),
-        "summary": to_plain_text(_text(text.get("text"), "text")),
-    }
+        read.refuse(_("Must be an object."))
+        return None
+    headline, text = _json_text(read, title)
+    return _title_item(headline, text, _json_media(read, title), _json_background(read, title))
 
 
-def _json_era(era: Any) -> dict:
+def _json_era(read: Reader, era: Any) -> dict | None:
     if not isinstance(era, dict):
-        raise Invalid(_("Must be an object."))
-    text = _json_text(era)
-    return _era_item(
-        _text(text.get("headline"), "headline"),
-        _text(text.get("text"), "text"),
-        _json_date(era.get("start_date"), "start_date"),
-        _json_date(era.get("end_date"), "end_date"),
-    )
+        read.refuse(_("Must be an object."))
+        return None
+    headline, text = _json_text(read, era)
+    before = len(read.problems)
+    dates = [_json_date(read, era.get(name), name)[0] for name in ("start_date", "end_date")]
+    return _era_item(read, headline, text, tuple(dates), before)
 
 
-def _json_slide(slide: Any, where: str) -> Entry:
+def _json_slide(read: Reader, slide: Any, where: str) -> Entry | None:
     if not isinstance(slide, dict):
-        raise Invalid(_("Must be an object."))
-    text = _json_text(slide)
-    start = _json_date(slide.get("start_date"), "start_date")
-    display_date = _text(slide.get("display_date"), "display_date")
-    if not display_date and isinstance(slide.get("start_date"), dict):
-        display_date = _text(slide["start_date"].get("display_date"), "start_date display_date")
-    media = slide.get("media") or {}
-    if not isinstance(media, dict):
-        raise Invalid(_("media must be an object with a url."))
-    image = _image(
-        _text(media.get("url"), "media url"),
-        _text(media.get("alt"), "media alt"),
-        _text(media.get("caption"), "media caption"),
-        _text(media.get("credit"), "media credit"),
-    )
+        read.refuse(_("Must be an object."))
+        return None
+    headline, text = _json_text(read, slide)
+    start_date = slide.get("start_date")
+    display_date = read(_text, slide.get("display_date"), "display_date") or ""
+    if not display_date and isinstance(start_date, dict):
+        display_date = read(_text, start_date.get("display_date"), "start_date display_date") or ""
     item = _event_item(
-        unique_id=_text(slide.get("unique_id"), "unique_id"),
-        headline_html=_text(text.get("headline"), "headline"),
-        text_html=_text(text.get("text"), "text"),
-        start=start,
-        end=_json_date(slide.get("end_date"), "end_date"),
+        read,
+        unique_id=read(_text, slide.get("unique_id"), "unique_id") or "",
+        start_missing=start_date is None
+        or (isinstance(start_date, dict) and start_date.get("year") in (None, "")),
+        headline_html=headline,
+        text_html=text,
+        dates=(
+            _json_date(read, start_date, "start_date"),
+            _json_date(read, slide.get("end_date"), "end_date"),
+        ),
         display_date=display_date,
-        image=image,
+        media=_json_media(read, slide),
+        background=_json_background(read, slide),
     )
-    return Entry(where, item, to_plain_text(_text(slide.get("group"), "group")))
+    group = to_plain_text(read(_text, slide.get("group"), "group") or "")
+    return Entry(where, item, group) if item else None
 
 
 def _header(names: list[str]) -> list[str]:
@@ -473,70 +774,85 @@ def parse_csv(text: str) -> Parsed:
         parsed.problems.append(_("row 1: The column “%(name)s” appears more than once.", name=name))
     titles = 0
     for number, cells in enumerate(rows[1:], start=2):
-        where = _("row %(number)s", number=number)
+        where, read = _("row %(number)s", number=number), Reader()
         if not any(cell.strip() for cell in cells):
             parsed.skipped.append(f"{where}: " + _("Empty."))
             continue
         if any(cell.strip() for cell in cells[len(header) :]):
             parsed.problems.append(f"{where}: " + _("More cells than the header has columns."))
             continue
-        row = dict(zip(header, cells, strict=False))
+        row = dict(zip(header, (from_cell(cell) for cell in cells), strict=False))
         kind = row.get("type", "").strip().casefold()
         if kind in {"title", "start"}:  # TimelineJS 2 sheets called the title slide "start"
             titles += 1
             if titles > 1:
                 parsed.problems.append(f"{where}: " + _("Only one row can be the title."))
             else:
-                parsed.title = {
-                    "headline": to_plain_text(row.get("headline", "")),
-                    "summary": to_plain_text(row.get("text", "")),
-                }
+                item = _title_item(row.get("headline", ""), row.get("text", ""), *_sheet_extras(read, row))
+                parsed.title = parsed.add(where, read, item)
         elif kind == "era":
-            if item := _collect(parsed, where, lambda row=row: _sheet_era(row)):
+            if item := parsed.add(where, read, _sheet_era(read, row)):
                 parsed.eras.append(Entry(where, item))
-        elif entry := _collect(parsed, where, lambda row=row, where=where: _sheet_event(row, where)):
+        elif entry := parsed.add(where, read, _sheet_event(read, row, where)):
             parsed.events.append(entry)
     return parsed
 
 
-def _sheet_dates(row: dict) -> tuple[PartialDate | None, PartialDate | None]:
-    if "year" in row:
-        start = _partial_date(
-            _whole_number(row.get("year"), "Year"),
-            _whole_number(row.get("month"), "Month"),
-            _whole_number(row.get("day"), "Day"),
-            _("Start date"),
-        )
-        end = _partial_date(
-            _whole_number(row.get("end year"), "End Year"),
-            _whole_number(row.get("end month"), "End Month"),
-            _whole_number(row.get("end day"), "End Day"),
-            _("End date"),
-        )
-        return start, end
-    return _sheet_date(row.get("start date", ""), "Start Date"), _sheet_date(
-        row.get("end date", ""), "End Date"
+def _sheet_number(read: Reader, row: dict, column: str) -> int | None:
+    return read(_whole_number, row.get(column.casefold()), column)
+
+
+def _sheet_dates(
+    read: Reader, row: dict
+) -> tuple[tuple[PartialDate | None, str], tuple[PartialDate | None, str]]:
+    if "year" not in row:
+        start = read(_sheet_date, row.get("start date", ""), "Start Date")
+        return (start, ""), (read(_sheet_date, row.get("end date", ""), "End Date"), "")
+    dates = []
+    for prefix, label in (("", _("Start date")), ("End ", _("End date"))):
+        parts = [_sheet_number(read, row, prefix + name) for name in ("Year", "Month", "Day")]
+        date = read(_partial_date, *parts, label)
+        time = read(_sheet_time, row.get(prefix.casefold() + "time", ""), prefix + "Time") or ""
+        dates.append((date, time))
+    return dates[0], dates[1]
+
+
+def _sheet_extras(read: Reader, row: dict) -> tuple[tuple[dict | None, str], dict | None]:
+    """A row's media and background (the template has no alt-text column; some sheets add one)."""
+    media = _media(
+        read,
+        row.get("media", ""),
+        row.get("alt text", ""),
+        row.get("media caption", ""),
+        row.get("media credit", ""),
+        "Media",
     )
-
-
-def _sheet_era(row: dict) -> dict:
-    start, end = _sheet_dates(row)
-    item = _era_item(row.get("headline", ""), row.get("text", ""), start, end)
     background = row.get("background", "").strip()
-    if COLOUR.match(background):
+    if re.match(r"^(https?:)?//?", background):  # how TimelineJS tells an image from a colour
+        return media, _background(read, background, "")
+    return media, _background(read, "", background)
+
+
+def _sheet_era(read: Reader, row: dict) -> dict | None:
+    (start, _start_time), (end, _end_time) = _sheet_dates(read, row)
+    item = _era_item(read, row.get("headline", ""), row.get("text", ""), (start, end), 0)
+    background = row.get("background", "").strip()
+    if item and COLOUR.match(background):
         item["colour"] = background
     return item
 
 
-def _sheet_event(row: dict, where: str) -> Entry:
-    start, end = _sheet_dates(row)
+def _sheet_event(read: Reader, row: dict, where: str) -> Entry | None:
+    media, background = _sheet_extras(read, row)
     item = _event_item(
+        read,
         unique_id="",
+        start_missing=not row.get("year" if "year" in row else "start date", "").strip(),
         headline_html=row.get("headline", ""),
         text_html=row.get("text", ""),
-        start=start,
-        end=end,
+        dates=_sheet_dates(read, row),
         display_date=row.get("display date", ""),
-        image=_image(row.get("media", ""), "", row.get("media caption", ""), row.get("media credit", "")),
+        media=media,
+        background=background,
     )
-    return Entry(where, item, to_plain_text(row.get("group", "")))
+    return Entry(where, item, to_plain_text(row.get("group", ""))) if item else None

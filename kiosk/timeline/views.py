@@ -113,13 +113,19 @@ def index():
     chapters = content.chapters(eager_events=current_app.config["TIMELINE_EAGER_EVENTS"])
     featured = content.featured_events(limit=ATTRACT_SLIDES)
     localizer.prefetch([*featured, *(event for chapter in chapters for event in chapter.events)])
+    text = localizer.site_text()
     return render_template(
         "timeline/index.html",
         chapters=localizer.chapters(chapters),
         featured=localizer.events(featured),
         invitations=invitations(),
         axis=YearAxis.configured(),
-        **localizer.site_text(),
+        title_headline=text["title_headline"],
+        title_summary=text["title_summary"],
+        further_reading=content.reading_groups(text["further_reading"]),
+        title_headline_lang=text["title_headline_lang"],
+        title_summary_lang=text["title_summary_lang"],
+        further_reading_lang=text["further_reading_lang"],
     )
 
 

@@ -43,7 +43,7 @@ def test_the_list_is_sorted_by_date_and_searchable(curator):
     html = curator.get("/admin/").get_data(as_text=True)
     born, record = html.index("Born in Lugovaya"), html.index("102 tonnes in one shift")
     assert born < record
-    assert "30 events, by date" in html
+    assert "36 events, by date" in html
 
     found = curator.get("/admin/events?q=tonnes").get_data(as_text=True)
     assert "102 tonnes in one shift" in found and "Born in Lugovaya" not in found
@@ -54,7 +54,7 @@ def test_the_list_filters_by_era_and_status_and_flags_what_is_missing(curator):
     make_event(headline="Quiet draft", status=Status.DRAFT, era=era, sources=[])
     make_event(headline="Picture from afar", era=era, remote_media_url="https://example.org/a.jpg")
     html = curator.get(f"/admin/events?era={era.id}").get_data(as_text=True)
-    assert "2 of 32 events match" in html and "Born in Lugovaya" not in html
+    assert "2 of 38 events match" in html and "Born in Lugovaya" not in html
     assert "No sources" in html and "Image not downloaded" in html
     drafts = curator.get(f"/admin/events?era={era.id}&status=draft").get_data(as_text=True)
     assert "Quiet draft" in drafts and "Picture from afar" not in drafts

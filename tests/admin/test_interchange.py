@@ -19,6 +19,7 @@ from kiosk.interchange import backup, exporters
 from kiosk.models import AuditEntry, Event, Status
 
 from ..helpers import make_user
+from ..interop import DATA
 from ..test_imports import BAD_SHEET, GOOD_SHEET
 from .conftest import Curator, form_values
 
@@ -258,7 +259,7 @@ def test_the_admin_backs_up_now_and_sees_the_backups(administrator, data_dir):
     assert response.headers["Location"] == "/admin/import#backups"
     [made] = list((data_dir / "backups").iterdir())
     manifest = json.loads((made / "manifest.json").read_text())
-    assert manifest["events"] == 30 and (made / "kiosk.sqlite3").is_file()
+    assert manifest["events"] == 36 and (made / "kiosk.sqlite3").is_file()
     html = administrator.get("/admin/import").get_data(as_text=True)
     assert f"to {made.name}." in html and f"<code>{made.name}</code>" in html
     entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
@@ -281,6 +282,55 @@ def test_a_backup_that_cannot_be_made_says_why_and_changes_nothing(administrator
 def test_editors_cannot_back_up(curator, data_dir):
     assert curator.post("/admin/backups").status_code == 403
     assert not (data_dir / "backups").exists()
+
+
+def test_every_problem_of_every_item_is_listed_on_the_page(curator):
+    slides = [
+        {"start_date": [1935], "text": {"headline": ["a"]}, "media": "x.jpg"},
+        {"start_date": {"year": -44}, "text": {"headline": "Ides"}, "background": {"url": "javascript:x"}},
+    ]
+    response = upload(curator, GOOD_SHEET, name="bad.json", data=json.dumps({"events": slides}).encode())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    problems = items(re.search(r'id="import-problems".*?</div>', html, re.DOTALL).group(0))
+    first = [problem for problem in problems if problem.startswith("events item 1: ")]
+    second = [problem for problem in problems if problem.startswith("events item 2: ")]
+    assert len(first) == 3 and len(second) == 2, problems
+    assert any("headline must be text" in problem for problem in first)
+    assert any("start_date must be an object with a year" in problem for problem in first)
+    assert any("media must be an object with a url" in problem for problem in first)
+    assert any("does not support dates before the Common Era" in problem for problem in second)
+    assert any("must start with http:// or https://" in problem for problem in second)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"events": ' + b"[" * 1000 + b"]" * 1000 + b"}",
+        b'{"format": "kiosk-timeline", "version": 1, "eras": [{"slug": "a", "name": "A", "colour": 5}]}',
+        b'{"events": [{"start_date": {"year": 1935}, "text": {"headline": "A"}, "media": "x.jpg"}]}',
+    ],
+    ids=["nested 1000 deep", "era colour 5", "media as a string"],
+)
+def test_odd_files_get_problems_not_a_server_error(curator, data):
+    response = upload(curator, GOOD_SHEET, name="odd.json", data=data)
+    assert response.status_code == 422
+    assert "Nothing was imported" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fixture", ["timelinejs-template-features.json", "sheet-template-features.csv"])
+def test_a_timelinejs_template_file_imports_through_the_page_and_again_changes_nothing(
+    curator, server, fixture
+):
+    server.config |= {"TIMELINE_START_YEAR": 1900, "TIMELINE_END_YEAR": 2030}
+    path = DATA / fixture
+    html = upload(curator, path).get_data(as_text=True)
+    assert "Dry run of" in html
+    checks = " ".join(items(html))
+    assert "HTML embedded from another site" in checks and "The slide has no headline" in checks
+    curator.post("/admin/import/confirm", form_values(html, "/admin/import/confirm"))
+    again = upload(curator, path).get_data(as_text=True)
+    assert "0 created, 0 updated" in again
 
 
 def test_uploads_at_the_same_moment_cannot_pass_the_quota_together(curator, server, data_dir):

@@ -123,7 +123,7 @@ def test_preview_a_draft_that_the_kiosk_does_not_show(page, live_server, curator
 def test_the_event_list_filters_as_the_curator_types(page, live_server, curator_account):
     sign_in(page, live_server)
     rows = page.locator("#event-results tbody tr")
-    expect(rows).to_have_count(30)
+    expect(rows).to_have_count(36)
     with page.expect_request(re.compile(r"/admin/events\?q=tonnes")) as request:
         page.get_by_label("Search headlines and summaries").fill("tonnes")
     assert request.value.headers.get("hx-request") == "true"

@@ -1,0 +1,99 @@
+"""Our TimelineJS exports open in the real TimelineJS (npm @knight-lab/timelinejs) with every slide."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from kiosk import settings_store
+from kiosk.extensions import db
+from kiosk.interchange import exporters
+from kiosk.models import Era, Event
+
+from ..interop import DATA, cli
+from .timelinejs_client import TimelineJSPage, assert_every_slide_shown
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def timelinejs(browser):
+    client = TimelineJSPage(browser)
+    yield client
+    client.close()
+
+
+def test_the_timelinejs_export_of_the_default_content_opens_with_every_slide(app, timelinejs):
+    data = exporters.export("timelinejs")
+    document = json.loads(data)
+    shown = timelinejs.open(data, "timeline.json")
+    assert_every_slide_shown(
+        shown,
+        html.unescape(document["title"]["text"]["headline"]),
+        [html.unescape(slide["text"]["headline"]) for slide in document["events"]],
+    )
+    assert len(shown.slides) == 36
+    # Each slide is the event it was exported from (TimelineJS keeps unique_id as the slide's id).
+    by_id = {slide["id"]: slide["headline"] for slide in shown.slides}
+    assert by_id["record-shift-102-tonnes"] == "102 tonnes in one shift"
+    # Every era is drawn, the single-year ones ("The Record", 1935) included.
+    assert sorted(shown.eras) == sorted(html.unescape(era["text"]["headline"]) for era in document["eras"])
+    assert "The Record" in shown.eras
+
+
+def test_the_csv_export_of_the_default_content_opens_as_a_sheet_with_every_slide(app, timelinejs):
+    data = exporters.export("csv")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    title = next(row for row in rows if row["Type"] == "title")
+    events = [row for row in rows if row["Type"] == ""]
+    shown = timelinejs.open(data, "timeline.csv")
+    assert_every_slide_shown(
+        shown, html.unescape(title["Headline"]), [html.unescape(r["Headline"]) for r in events]
+    )
+    assert len(shown.slides) == 36
+    assert sorted(shown.eras) == sorted(html.unescape(r["Headline"]) for r in rows if r["Type"] == "era")
+
+
+FEATURES = {
+    "json": DATA / "timelinejs-template-features.json",
+    "csv": DATA / "sheet-template-features.csv",
+}
+
+
+def _imported(app, path) -> None:
+    """The fixture in the kiosk, its span configured to hold it (1906-2026)."""
+    app.config |= {"TIMELINE_START_YEAR": 1900, "TIMELINE_END_YEAR": 2030}
+    result = cli(app, "import", path, "--publish")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("kind", FEATURES)
+def test_the_fixtures_are_real_timelinejs_files(kind, timelinejs):
+    """Our fixtures are what TimelineJS itself opens (so the importer is tested against what it accepts)."""
+    shown = timelinejs.open(FEATURES[kind].read_bytes(), f"features.{kind}")
+    assert shown.ready, shown.message
+    assert shown.console_errors == []
+    assert len(shown.slides) == (9 if kind == "json" else 7)
+    assert "" in shown.headlines  # TimelineJS shows slides without a headline
+
+
+@pytest.mark.parametrize("kind", FEATURES)
+@pytest.mark.parametrize("export_format", ["timelinejs", "csv"])
+def test_the_fixtures_exported_again_open_with_every_slide(kind, export_format, app, timelinejs):
+    _imported(app, FEATURES[kind])
+    data = exporters.export(export_format)
+    events = db.session.scalars(select(Event).where(Event.deleted_at.is_(None))).all()
+    shown = timelinejs.open(data, "timeline.json" if export_format == "timelinejs" else "timeline.csv")
+    assert_every_slide_shown(
+        shown, settings_store.get("title_headline"), [event.headline for event in events]
+    )
+    # The slides that had no headline show the one the kiosk gave them; embedded media came along.
+    embedded = {event.headline for event in events if event.media_embed}
+    assert len(embedded) == 2
+    assert all(slide["media"] for slide in shown.slides if slide["headline"] in embedded)
+    assert len(shown.eras) == len(db.session.scalars(select(Era)).all())
