@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -119,9 +120,13 @@ def import_command(file: Path, dry_run: bool, publish: bool, keep_status: bool, 
         raise click.BadParameter(
             f"{locale!r} is not one of {', '.join(languages.offered())}.", param_hint="--lang"
         )
+    data = file.read_bytes()
+    if file.resolve() == kiosk_json.DEFAULT_CONTENT.resolve():
+        # The default content travels with its translations (stakhanov.<language>.json beside it).
+        data = json.dumps(kiosk_json.default_content(), ensure_ascii=False).encode()
     try:
         report = importers.run(
-            file.read_bytes(),
+            data,
             source=file.name,
             publish=publish,
             keep_status=keep_status,

@@ -573,18 +573,19 @@ def _apply_title(plan: Plan, report: ImportReport) -> None:
         return
     for key, value in wanted.items():
         settings_store.put(key, value)
-    # Named as the document names them: the title's fields, and further_reading.
+    # Named as the document names them: the title's fields, further_reading, and translations.<language>.
     names = {setting: field for field, setting in kiosk_json.TITLE_SETTINGS.items()} | {
         "further_reading": "further_reading"
     }
+    names |= {translation_key(locale): f"translations.{locale}" for locale in plan.title_translations or {}}
     before, after = ({names[key]: value for key, value in values.items()} for values in (current, wanted))
     report.updated.append("title" + _changed_fields(before, after))
 
 
-def _changed_fields(before: dict, after: dict) -> str:
+def _changed_fields(before: dict | None, after: dict) -> str:
     """Which fields an update changes, named as in our JSON format (": summary, body"), so that a dry run
     shows a curator exactly what an import would overwrite."""
-    changed = [name for name, value in after.items() if before.get(name) != value]
+    changed = [name for name, value in after.items() if (before or {}).get(name) != value]
     return ": " + ", ".join(changed) if changed else ""
 
 

@@ -14,7 +14,7 @@ from ..helpers import make_user
 from .conftest import TOKEN
 
 PUBLIC = {"admin.login"}
-EXAMPLE_VALUES = {"event_id": 1, "era_id": 1, "number": 1, "file_format": "json"}
+EXAMPLE_VALUES = {"event_id": 1, "era_id": 1, "number": 1, "file_format": "json", "lang": "ru"}
 
 
 def admin_requests(app) -> list[tuple[str, str]]:
