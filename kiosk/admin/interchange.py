@@ -51,6 +51,11 @@ def _page(status: int = 200, **context):
             limit=_readable_limit(),
             backups=backups,
             backup_form=ConfirmForm(),
+            # TimelineJS downloads, one per language (the default one without a ?lang=).
+            export_languages=[
+                (None if code == languages.default() else code, code, languages.own_name(code))
+                for code in languages.offered()
+            ],
             **context,
         ),
         status,
