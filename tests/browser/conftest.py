@@ -107,6 +107,17 @@ def page(browser, live_server):
     context.close()
 
 
+@pytest.fixture
+def kiosk_page(browser, live_server):
+    """A kiosk page with its service worker allowed (the shared ``page`` fixture blocks it): it keeps a
+    copy of every page, in every language, which makes the first minute of a test busy."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
 def axe_violations(page) -> list[dict]:
     """Run axe-core in the page (evaluated through DevTools, so the page's CSP still applies to the app)."""
     if not AXE.exists():

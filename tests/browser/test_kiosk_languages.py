@@ -94,16 +94,6 @@ def test_the_next_visitor_finds_the_default_language_and_is_invited_in_every_lan
     expect(page.locator(".masthead__title")).to_have_text("Алексей Стаханов, 1906–1977")
 
 
-@pytest.fixture
-def kiosk_page(browser, live_server):
-    """A kiosk page with its service worker allowed (the shared ``page`` fixture blocks it)."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
 def test_with_the_server_down_a_reload_in_a_second_language_still_shows_it(kiosk_page, live_server):
     page = kiosk_page
     page.goto(live_server.url + "/ru/")

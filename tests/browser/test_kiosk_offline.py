@@ -13,16 +13,6 @@ pytestmark = pytest.mark.browser
 QUICK_POLL = {"VERSION_POLL_SECONDS": 1}
 
 
-@pytest.fixture
-def kiosk_page(browser, live_server):
-    """A kiosk page with its service worker allowed (the shared ``page`` fixture blocks it)."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 def set_headline(live_server, slug: str, headline: str) -> None:
     with content_of(live_server) as session:
         session.scalar(select(Event).where(Event.slug == slug)).headline = headline
