@@ -113,3 +113,13 @@ def test_an_untranslated_text_falls_back_to_the_default_marked_with_its_language
     page = client.get("/ru/events/norms-raised").get_data(as_text=True)
     assert f'<p class="event__summary" lang="en">{event.summary}</p>' in page  # never an empty card
     assert f'id="event-title" tabindex="-1">{russian.headline}<' in page  # the translated parts stay
+
+
+def test_error_pages_speak_the_language_of_their_address(client):
+    for path in ("/ru/events/no-such-event", "/ru/nowhere"):
+        page = client.get(path)
+        assert page.status_code == 404
+        html = page.get_data(as_text=True)
+        assert '<html lang="ru"' in html and "Мы не нашли эту страницу." in html
+    fragment = client.get("/uk/events/no-such-event", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Ми не знайшли цієї сторінки." in fragment and 'href="/uk/"' in fragment
