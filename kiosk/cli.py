@@ -1,5 +1,5 @@
 """Command-line tools: ``flask --app kiosk seed``, ``export``, ``import``, ``backup``, ``restore``, ``users``
-(curator accounts)."""
+(curator accounts), ``analytics rollup``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from . import languages
+from . import analytics, editing, languages
 from .accounts_cli import users
 from .extensions import db
 from .interchange import backup, exporters, importers, kiosk_json
@@ -32,8 +32,10 @@ def seed_command() -> None:
     if not database_is_empty():
         click.echo("The database already has content; nothing loaded.")
         return
-    report = kiosk_json.load(kiosk_json.default_content())
-    db.session.commit()
+    content = kiosk_json.DEFAULT_CONTENT
+    # The default content with its translations (stakhanov.<language>.json beside it).
+    document = json.dumps(kiosk_json.default_content(), ensure_ascii=False).encode()
+    report = importers.run(document, source=content.name, keep_status=True)
     click.echo(f"Loaded the default content: {len(report.created)} eras and events.")
 
 
@@ -138,6 +140,8 @@ def import_command(file: Path, dry_run: bool, publish: bool, keep_status: bool, 
         for problem in refused.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
+    except editing.SaveRefused as refusal:
+        raise click.ClickException(str(refusal)) from None
     verb = "Would be" if dry_run else "Were"
     click.echo(("Dry run, nothing was changed. " if dry_run else "Imported. ") + report.summary() + ".")
     _print_list(f"{verb} created", report.created)
@@ -181,6 +185,23 @@ def restore_command(folder: Path, force: bool) -> None:
     click.echo("Start the kiosk with `make run` (it applies any newer database migrations).")
 
 
+@click.group("analytics")
+def analytics_group() -> None:
+    """Visitor analytics kept on the kiosk's server."""
+
+
+@analytics_group.command("rollup")
+def rollup_command() -> None:
+    """Sum finished days into daily totals and drop raw events past KIOSK_ANALYTICS_RETENTION_DAYS.
+
+    The Analytics page and the kiosks' reports also do this now and then; run it from a daily timer to
+    keep the raw table small on a server nobody looks at."""
+    done = analytics.roll_up()
+    days = ", ".join(day.isoformat() for day in done.days) or "none"
+    click.echo(f"Summed {len(done.days)} day(s): {days}. Dropped {done.expired_events} expired raw event(s).")
+
+
 def init_app(app: Flask) -> None:
-    for command in (seed_command, export_command, import_command, backup_command, restore_command, users):
+    commands = (seed_command, export_command, import_command, backup_command, restore_command, users)
+    for command in (*commands, analytics_group):
         app.cli.add_command(command)

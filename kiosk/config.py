@@ -32,22 +32,32 @@ def _secret_key(folder: Path) -> str:
         return configured
     key_file = folder / "secret_key"
     if not key_file.exists():
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
     return key_file.read_text().strip()
 
 
+def database_url(folder: Path) -> str:
+    return _env("DATABASE_URL") or f"sqlite:///{folder / 'kiosk.sqlite3'}"
+
+
+def _trusted_proxies() -> int:
+    """How many reverse proxies in front of the kiosk may say who the visitor is (X-Forwarded-For)."""
+    return max(_env_int("TRUSTED_PROXIES", 0), 0)
+
+
 def load_settings() -> dict:
     folder = data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    database_url = _env("DATABASE_URL") or f"sqlite:///{folder / 'kiosk.sqlite3'}"
+    # Only the kiosk's own user may read its data (the database holds password hashes).
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return {
         "DATA_DIR": str(folder),
         "MEDIA_DIR": str(folder / "media"),
         "SECRET_KEY": _secret_key(folder),
-        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_DATABASE_URI": database_url(folder),
+        "TRUSTED_PROXIES": _trusted_proxies(),
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 64 * 1024,
         "MAX_UPLOAD_BYTES": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
         "TIMELINE_START_YEAR": _env_int("TIMELINE_START_YEAR", 1906),
@@ -82,4 +92,13 @@ def load_settings() -> dict:
         # in runs of TIMELINE_PAGE_EVENTS as the visitor reaches it (the default content fits entirely).
         "TIMELINE_EAGER_EVENTS": _env_int("TIMELINE_EAGER_EVENTS", 40),
         "TIMELINE_PAGE_EVENTS": _env_int("TIMELINE_PAGE_EVENTS", 40),
+        # Visitor analytics and the kiosk fleet (kiosk/analytics.py, kiosk/fleet.py): how long raw events
+        # are kept before only daily totals remain, how often a kiosk sends what it recorded and reports
+        # in, the museum's clock, and when a kiosk that has not reported counts as silent.
+        "ANALYTICS_RETENTION_DAYS": _env_int("ANALYTICS_RETENTION_DAYS", 90),
+        "ANALYTICS_SEND_SECONDS": _env_int("ANALYTICS_SEND_SECONDS", 15),
+        "HEARTBEAT_SECONDS": _env_int("HEARTBEAT_SECONDS", 60),
+        "SILENCE_SECONDS": _env_int("SILENCE_SECONDS", 300),
+        "OPENING_HOURS": _env("OPENING_HOURS", "09:00-18:00"),
+        "TIMEZONE": _env("TIMEZONE", "UTC"),
     }

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -304,3 +306,69 @@ class AuditEntry(Model):
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class VisitorEvent(Model):
+    """One anonymous thing a visitor did at a kiosk (see kiosk/analytics.py). No cookie, no address:
+    a session is a random id the kiosk forgets when it resets. Kept for KIOSK_ANALYTICS_RETENTION_DAYS."""
+
+    __tablename__ = "visitor_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Made by the kiosk: a batch sent twice (the answer lost on the way back) is stored once.
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    kiosk: Mapped[str] = mapped_column(String(64))
+    session: Mapped[str] = mapped_column(String(36))
+    type: Mapped[str] = mapped_column(String(24))
+    subject: Mapped[str] = mapped_column(String(120), default="")
+    value_ms: Mapped[int] = mapped_column(Integer, default=0)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    # The museum's local day and hour (KIOSK_TIMEZONE), so every database groups them the same way.
+    day: Mapped[date] = mapped_column(Date)
+    hour: Mapped[int] = mapped_column(Integer)
+
+    # A day's events in order: what summing up a day reads.
+    __table_args__ = (Index("ix_visitor_event_day_at", "day", "at"),)
+
+
+class AnalyticsDay(Model):
+    """A day that has raw visitor events: stale until its daily totals are (re)computed."""
+
+    __tablename__ = "analytics_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    stale: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    rolled_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class DailyTotal(Model):
+    """A day's figures per kiosk, what the Analytics page reads; kept after the raw events expire."""
+
+    __tablename__ = "analytics_daily_total"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    kiosk: Mapped[str] = mapped_column(String(64))
+    metric: Mapped[str] = mapped_column(String(24))
+    subject: Mapped[str] = mapped_column(String(120), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    total_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (UniqueConstraint("day", "kiosk", "metric", "subject"),)
+
+
+class KioskStation(Model):
+    """A kiosk screen as it last reported in (see kiosk/fleet.py)."""
+
+    __tablename__ = "kiosk_station"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[str] = mapped_column(String(80), default="")
+    screen: Mapped[str] = mapped_column(String(20), default="")
+    online: Mapped[bool] = mapped_column(Boolean, default=True)
+    queued: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    last_error_at: Mapped[datetime | None] = mapped_column(DateTime)

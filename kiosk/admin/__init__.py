@@ -1,5 +1,5 @@
 """The curators' back office at /admin: sign-in, events, eras, their history and conflicts, the trash,
-import and export, backups, the audit log and settings.
+import and export, backups, the audit log, settings, visitor analytics and the kiosks' state.
 
 Every view here needs a signed-in curator unless auth.PUBLIC_ENDPOINTS names it, so a new view is
 protected without anyone having to remember it.
@@ -7,12 +7,27 @@ protected without anyone having to remember it.
 
 from flask import Flask
 
-from . import audit, auth, conflicts, eras, events, interchange, localized, revisions, settings, trash  # noqa: F401
-from .blueprint import bp
+from . import (  # noqa: F401 - views
+    analytics,
+    audit,
+    auth,
+    conflicts,
+    eras,
+    events,
+    failures,
+    fleet,
+    interchange,
+    localized,
+    revisions,
+    settings,
+    trash,
+)
+from .blueprint import RowId, bp
 
 
 def init_app(app: Flask) -> None:
     auth.init_app(app)
+    app.url_map.converters["id"] = RowId
     app.register_blueprint(bp)
 
 

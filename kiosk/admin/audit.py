@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import audit
+from ..extensions import db
 from ..rendering import page_or_fragment
 from .auth import admin_required
 from .blueprint import bp
-from .forms import whole_number
+from .forms import day_argument, whole_number
 
 PER_PAGE = 50
 ACTIONS = {
@@ -42,6 +41,8 @@ ACTIONS = {
     "account.create": _l("Added an account"),
     "account.password": _l("Changed a password"),
     "account.delete": _l("Removed an account"),
+    "access.refused": _l("Refused: a page only for administrators"),
+    "csrf.refused": _l("Refused: a form that failed its security check"),
 }
 
 
@@ -49,31 +50,18 @@ def action_label(action: str) -> str:
     return str(ACTIONS.get(action, action))
 
 
-def _day(name: str, problems: dict[str, str]) -> date | None:
-    text = request.args.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        problems[name] = _("Enter a date like 2025-03-14.")
-        return None
-
-
 @bp.get("/audit")
 @admin_required
 def audit_log():
     problems: dict[str, str] = {}
-    since, until = _day("since", problems), _day("until", problems)
+    since, until = day_argument("since", problems), day_argument("until", problems)
     if since and until and until < since:
         problems["until"] = _("The end date is before the start date.")
         until = None
     action, username = request.args.get("action", ""), request.args.get("user", "")
     page = whole_number(request.args.get("page")) or 1
-    entries, total = audit.search(
-        action=action, username=username, since=since, until=until, page=page, per_page=PER_PAGE
-    )
-    pages = max(1, -(-total // PER_PAGE))
+    query = audit.search(action=action, username=username, since=since, until=until)
+    entries = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     filters = {
         key: value
         for key, value in {"action": action, "user": username, "since": since, "until": until}.items()
@@ -82,10 +70,10 @@ def audit_log():
     return page_or_fragment(
         "admin/audit.html",
         "admin/_audit_results.html",
-        entries=entries,
-        total=total,
-        page_number=page,
-        pages=pages,
+        entries=entries.items,
+        total=entries.total,
+        page_number=entries.page,
+        pages=max(1, entries.pages),
         filters=filters,
         problems=problems,
         actions=sorted(set(audit.known_actions()) | set(ACTIONS), key=action_label),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -32,7 +33,7 @@ from ..extensions import db
 from ..models import Era, Event, Status
 
 Checked = TypeVar("Checked")
-COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
 FOUR_DIGIT_YEARS = (1000, 2999)
 LARGEST = 2**31 - 1  # ids, versions and numbers beyond this are nonsense (and overflow SQLite's integers)
 
@@ -40,7 +41,10 @@ LARGEST = 2**31 - 1  # ids, versions and numbers beyond this are nonsense (and o
 def whole_number(value) -> int | None:
     """A positive whole number from a form or a URL, or None for anything else."""
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and 0 < int(text) <= LARGEST else None
+    # isdecimal, not isdigit: "²" is a digit int() refuses; the length check spares int() thousands of digits.
+    if not text.isdecimal() or len(text) > len(str(LARGEST)):
+        return None
+    return int(text) if 0 < int(text) <= LARGEST else None
 
 
 def _checked(value: Checked | None) -> Checked:
@@ -54,6 +58,18 @@ def add_error(field: Field, message: str) -> None:
     """Attach a message to a field, as a failed validator would (WTForms keeps them in a list that its
     type hints call a Sequence)."""
     field.errors = [*field.errors, message]
+
+
+def day_argument(name: str, problems: dict[str, str]) -> datetime.date | None:
+    """A date from the URL's query (a filter), or None; a mistyped one is noted in ``problems``."""
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        problems[name] = _("Enter a date like 2025-03-14.")
+        return None
 
 
 def _strip(value):

@@ -8,22 +8,21 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from .. import editing, languages, revisions
+from ..extensions import db
 from ..localized import era_source, event_source, source_hash
 from ..models import Era, Event
-from .blueprint import bp
-from .eras import _era_or_404
-from .events import _event_or_404
+from .blueprint import bp, show_refusal
 from .forms import EraTranslationForm, EventTranslationForm, TranslationForm, whole_number
 
 
-@bp.route("/events/<int:event_id>/translations/<lang>", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/translations/<lang>", methods=["GET", "POST"])
 def translate_event(event_id: int, lang: str):
-    return _translate(_event_or_404(event_id), lang, EventTranslationForm())
+    return _translate(db.first_or_404(editing.listed_event(event_id)), lang, EventTranslationForm())
 
 
-@bp.route("/eras/<int:era_id>/translations/<lang>", methods=["GET", "POST"])
+@bp.route("/eras/<id:era_id>/translations/<lang>", methods=["GET", "POST"])
 def translate_era(era_id: int, lang: str):
-    return _translate(_era_or_404(era_id), lang, EraTranslationForm())
+    return _translate(db.get_or_404(Era, era_id), lang, EraTranslationForm())
 
 
 def _translate(entity: Event | Era, lang: str, form: TranslationForm):
@@ -43,6 +42,8 @@ def _translate(entity: Event | Era, lang: str, form: TranslationForm):
         # Nothing was overwritten: their text is shown beside what this curator typed, which is kept.
         form.version.data = str(conflict.entity.version)
         return _page(form, conflict.entity, lang, status=409, conflict=True)
+    except editing.SaveRefused as refusal:
+        return _page(form, entity, lang, status=show_refusal(form, refusal))
     name = entity.headline if isinstance(entity, Event) else entity.name
     flash(
         _("Saved the %(language)s text of “%(headline)s”.", language=languages.own_name(lang), headline=name),

@@ -1,5 +1,5 @@
-/* The kiosk's behaviour on top of pages that work without it, in six sections that talk through
-   window.Kiosk: core, navigation, touch, viewer, idle, offline. */
+/* The kiosk's behaviour on top of pages that work without it, in seven sections that talk through
+   window.Kiosk: core, navigation, touch, viewer, idle, offline, measuring use (K.analytics). */
 
 /* ======== 1. Core: settings, helpers, lockdown, reading preferences ======== */
 
@@ -65,6 +65,7 @@
 
     /* Hooks the later sections fill in; harmless defaults keep each section usable alone. */
     goHome: () => Promise.resolve(),
+    analytics: { record() {}, reading() {} },
     applyPendingUpdate: () => false,
     isAttracting: () => false,
     step: () => false,
@@ -136,6 +137,7 @@
     const chosen = currentPreferences().filter((other) => other !== name);
     if (!root.classList.contains(name)) chosen.push(name);
     applyPreferences(chosen);
+    Kiosk.analytics.record("preference", { subject: name + (chosen.includes(name) ? ":on" : ":off") });
   });
 
   // New event views come with their own preference buttons: show them in the current state.
@@ -187,12 +189,14 @@
     if (heading) heading.focus({ preventScroll: true });
     const view = layer.querySelector(".event");
     if (view && stepFrom && !K.reducedMotion.matches) view.classList.add("event--from-" + stepFrom);
+    K.analytics.reading(view && view.dataset.event);
     stepFrom = null;
   }
 
   function closeLayer() {
     if (!layerOpen()) return;
     layer.hidden = true;
+    K.analytics.reading(null);
     layer.replaceChildren();
     K.updateInert();
     document.documentElement.classList.remove("has-layer");
@@ -333,11 +337,13 @@
       else location.replace(close.getAttribute("href"));
     } else if (home) {
       evt.preventDefault();
+      K.analytics.record("start-again");
       K.goHome(smooth()).then(() => K.applyPendingUpdate({ keepPlace: false }));
     } else if (chip && track) {
       evt.preventDefault();   // a same-page link would add a history entry
       const chapter = document.getElementById(chip.dataset.era);
       if (!chapter) return;
+      K.analytics.record("era", { subject: chip.dataset.era });
       jump((behavior) => scrollTrackTo(offsetInTrack(chapter), behavior), smooth());
       if (evt.detail === 0) {
         const card = chapter.querySelector(".card");
@@ -512,6 +518,7 @@
       if (!scrubbing) return;
       scrubbing = false;
       rail.classList.remove("is-scrubbing");
+      K.analytics.record("scrub", { subject: rail.getAttribute("aria-valuenow") });
       showPlace();
     };
     rail.addEventListener("pointerup", stopScrubbing);
@@ -590,6 +597,7 @@
       gesture.fired = true;   // locked: nothing more this gesture does counts
       settle();
       const direction = dx < 0 ? "next" : "prev";
+      K.analytics.record("swipe", { subject: direction });
       if (!K.step(direction)) {
         const element = view();
         if (element && !K.reducedMotion.matches) {
@@ -791,6 +799,7 @@
     const figcaption = button.closest("figure") && button.closest("figure").querySelector("figcaption");
     caption.textContent = (figcaption && figcaption.textContent.trim()) || source.alt || defaultCaption;
     viewer.hidden = false;
+    K.analytics.record("photo");
     show({ scale: 1, x: 0, y: 0 });
     K.updateInert();
     closeButton.focus({ preventScroll: true });
@@ -938,6 +947,7 @@
 
   function carryOn() {
     if (state !== "warning") return;
+    K.analytics.record("idle-continue");
     state = "active";
     lastActivity = performance.now();
     notice.hidden = true;
@@ -962,6 +972,7 @@
 
   /* The next visitor finds the museum's default language: a kiosk left in another one goes there. */
   function startAgain() {
+    K.analytics.record("idle-reset");
     state = "resetting";
     notice.hidden = true;
     K.resetPreferences();
@@ -1084,6 +1095,10 @@
     navigator.serviceWorker
       .register(K.config.serviceWorker, { scope: "/", updateViaCache: "none" })
       .catch(() => { /* offline or not allowed: the kiosk still works, just without the saved copy */ });
+    // What the saved copy could not keep (a missing image) reaches the admin's Kiosks page as this kiosk's error.
+    navigator.serviceWorker.addEventListener("message", ({ data }) => {
+      if (data.type === "offline-incomplete") K.analytics.failed({ message: "offline copy lacks " + data.failed.join(" ") });
+    });
   }
 
   /* ---------- Live updates ---------- */
@@ -1180,4 +1195,32 @@
   const carried = K.recall("message");
   if (carried) say(carried);
   K.on("going-home", () => status && status.classList.remove("is-shown"));
+})();
+
+/* ======== 7. Measuring use: calls wait here for static/js/analytics.js (see there) ======== */
+(function () {
+  "use strict";
+
+  const K = window.Kiosk;
+  if (!K) return;
+
+  const waiting = [];
+  const later = (name) => (...args) => waiting.push([name, Date.now(), args]);
+  K.analytics = {
+    waiting,
+    named: new URLSearchParams(location.search).get("kiosk"),
+    record: later("record"),
+    reading: later("reading"),
+    touched: later("touched"),
+    failed: later("failed"),
+  };
+  for (const type of ["pointerdown", "keydown"]) {
+    document.addEventListener(type, () => K.analytics.touched(K.isAttracting()), { capture: true, passive: true });
+  }
+  for (const type of ["error", "unhandledrejection"]) window.addEventListener(type, (evt) => K.analytics.failed(evt));
+  window.addEventListener("load", () => setTimeout(() => {
+    const script = document.createElement("script");
+    script.src = document.body.dataset.analytics;
+    document.head.append(script);
+  }, 1500));
 })();
