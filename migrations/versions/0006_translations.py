@@ -1,7 +1,7 @@
 """Translations of eras; on every translation the hash of the text it was made from, and a version.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0008
 Create Date: 2026-11-29 02:54:39.670102
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0006"
-down_revision = "0004"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
