@@ -4,15 +4,18 @@ and offline copy holds one language per URL."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context, request
+from sqlalchemy import select
 from werkzeug.routing import BaseConverter, ValidationError
 
-from . import settings_store
 from .caching import current_content_version
+from .extensions import db
+from .models import Setting
 
 # Each language named in itself: a visitor looks for their own language, not a flag or our name for it.
 OWN_NAMES = {"en": "English", "ru": "Русский", "uk": "Українська"}
@@ -63,11 +66,18 @@ def parse_list(value: str) -> list[str]:
 
 
 def _configured() -> tuple[list[str], str]:
-    """The curators' choice (Settings), else KIOSK_LANGUAGES and KIOSK_DEFAULT_LOCALE."""
+    """The curators' choice (Settings), else KIOSK_LANGUAGES and KIOSK_DEFAULT_LOCALE.
+
+    Read on a connection of its own, like the content version: choosing the language at the start of a
+    request must not open the request's own transaction (a view that writes begins it, as it expects)."""
     config = current_app.config
-    chosen = settings_store.get_many("languages", "default_locale")
-    offered = parse_list(",".join(chosen["languages"] or [])) or parse_list(",".join(config["LANGUAGES"]))
-    default = chosen["default_locale"] or config["BABEL_DEFAULT_LOCALE"]
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            select(Setting.key, Setting.value).where(Setting.key.in_(("languages", "default_locale")))
+        ).all()
+    chosen = {key: json.loads(value) for key, value in rows}
+    offered = parse_list(",".join(chosen.get("languages") or [])) or parse_list(",".join(config["LANGUAGES"]))
+    default = chosen.get("default_locale") or config["BABEL_DEFAULT_LOCALE"]
     offered = offered or [default]
     if default not in offered:
         default = offered[0]
