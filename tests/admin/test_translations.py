@@ -168,4 +168,4 @@ def test_an_era_is_translated_beside_its_default_text(curator, client):
     assert saved.status_code == 302
     assert "Рекордна зміна" in client.get("/uk/").get_data(as_text=True)
     entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
-    assert (entry.action, entry.target, entry.detail) == ("era.translate", "the-record", "uk")
+    assert (entry.action, entry.target, entry.detail) == ("era.translate", "era the-record", "uk")
