@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import BaseConverter, ValidationError
 
 from .caching import current_content_version
@@ -85,12 +86,18 @@ def _configured() -> tuple[list[str], str]:
 
 
 def _current() -> tuple[list[str], str]:
-    """Read once per content version: a settings save moves the version on, so this is never stale."""
-    version = current_content_version()
-    known = current_app.extensions.setdefault("languages", {})
-    found = known.get(version)
-    if found is None:
-        found = _configured()
+    """Read once per content version: a settings save moves the version on, so this is never stale.
+    With the database unavailable, the configured languages (so the page that says so can be shown)."""
+    try:
+        version = current_content_version()
+        known = current_app.extensions.setdefault("languages", {})
+        found = known.get(version) or _configured()
+    except SQLAlchemyError:
+        config = current_app.config
+        offered = parse_list(",".join(config["LANGUAGES"])) or [config["BABEL_DEFAULT_LOCALE"]]
+        default = config["BABEL_DEFAULT_LOCALE"]
+        return offered, default if default in offered else offered[0]
+    if version not in known:
         known.clear()
         known[version] = found
     return found

@@ -478,7 +478,12 @@ class SettingsForm(AdminForm):
     languages = SelectMultipleField(
         _l("Languages on the kiosk"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
     )
-    default_locale = SelectField(_l("The museum's default language"))
+    default_locale = SelectField(_l("The museum's default language"), validate_choice=False)
+
+    @property
+    def chooses_languages(self) -> bool:
+        """The settings page always sends the default language; a form without it leaves them be."""
+        return bool(self.default_locale.raw_data)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -491,6 +496,8 @@ class SettingsForm(AdminForm):
         value = self.idle_seconds.data
         if not self.idle_seconds.errors and (value is None or not 30 <= value <= 600):
             add_error(self.idle_seconds, _("Choose a number of seconds between 30 and 600."))
+        if not self.chooses_languages:
+            return not self.errors
         if not self.languages.errors and not self.languages.data:
             add_error(self.languages, _("Choose at least one language."))
         elif not self.default_locale.errors and self.default_locale.data not in (self.languages.data or []):

@@ -23,8 +23,9 @@ def settings():
     elif form.validate():
         chosen = [code for code in languages.available() if code in (form.languages.data or [])]
         settings_store.put("idle_seconds", form.idle_seconds.data)
-        settings_store.put("languages", chosen)
-        settings_store.put("default_locale", form.default_locale.data)
+        if form.chooses_languages:
+            settings_store.put("languages", chosen)
+            settings_store.put("default_locale", form.default_locale.data)
         audit.record(
             "settings.save",
             "idle_seconds, languages",
