@@ -1,5 +1,6 @@
-"""First-load weight of `/` as sent over the wire (document, CSS, scripts, fonts, headers included;
-images aside), in Chromium; then what each view that loads more adds.
+"""First-load weight of `/` (and of the timeline in every other language, /ru/ and /uk/) as sent over the
+wire (document, CSS, scripts, fonts, headers included; images aside), in Chromium; then what each view
+that loads more adds.
 
 Chromium reports every response's encodedDataLength (bytes received: headers and body as compressed
 by the server) through the DevTools protocol; a fresh browser context has an empty cache, and the
@@ -15,6 +16,7 @@ from __future__ import annotations
 from _support import KIOSK_APP, Gunicorn, chromium, machine, prepare_data_dir, temporary_folder
 
 GOAL_BYTES = 40_000
+PATHS = ("/", "/ru/", "/uk/")
 COUNTED = {"Document", "Stylesheet", "Script", "Font", "Fetch", "XHR"}
 LATER_SECONDS = 3  # the analytics script loads 1.5 s after the load event
 
@@ -52,33 +54,44 @@ def report(title: str, loaded, origin: str) -> int:
     return total
 
 
+def fresh_page(browser):
+    # Without the service worker: its offline copy (bench/offline_copy.py) would otherwise answer
+    # the later requests from what it fetched, and the page's own bytes would read as zero.
+    context = browser.new_context(
+        viewport={"width": 1920, "height": 1080}, has_touch=True, service_workers="block"
+    )
+    page = context.new_page()
+    return context, page, Wire(context, page)
+
+
 def main() -> None:
     print(f"Machine: {machine()}")
+    firsts = {}
     with (
         temporary_folder() as folder,
         Gunicorn(KIOSK_APP, prepare_data_dir(folder / "data")) as server,
         chromium() as browser,
     ):
-        # Without the service worker: its offline copy (bench/offline_copy.py) would otherwise answer
-        # the later requests from what it fetched, and the page's own bytes would read as zero.
-        context = browser.new_context(
-            viewport={"width": 1920, "height": 1080}, has_touch=True, service_workers="block"
+        for path in PATHS:
+            context, page, wire = fresh_page(browser)
+            page.goto(server.url + path, wait_until="networkidle")
+            firsts[path] = report(f"First load of {path}", wire.take(), server.url)
+            if path != "/":
+                context.close()
+                continue
+            page.wait_for_timeout(LATER_SECONDS * 1000)
+            later = report(f"Within {LATER_SECONDS} s after it (not part of the first load)", wire.take(), server.url)
+            page.locator("a.card:not(.card--more)").first.tap()
+            page.locator("#event-layer").wait_for(state="visible")
+            page.wait_for_load_state("networkidle")
+            event = report("Opening an event", wire.take(), server.url)
+            context.close()
+    for path, first in firsts.items():
+        print(
+            f"first load of {path}: {first:,} bytes as sent   ratio to goal {first / GOAL_BYTES:.2f}  "
+            f"(goal <= {GOAL_BYTES:,} bytes)"
         )
-        page = context.new_page()
-        wire = Wire(context, page)
-        page.goto(server.url + "/", wait_until="networkidle")
-        first = report("First load of /", wire.take(), server.url)
-        page.wait_for_timeout(LATER_SECONDS * 1000)
-        later = report(f"Within {LATER_SECONDS} s after it (not part of the first load)", wire.take(), server.url)
-        page.locator("a.card:not(.card--more)").first.tap()
-        page.locator("#event-layer").wait_for(state="visible")
-        page.wait_for_load_state("networkidle")
-        event = report("Opening an event", wire.take(), server.url)
-        context.close()
-    print(
-        f"first load of /: {first:,} bytes as sent   ratio to goal {first / GOAL_BYTES:.2f}  "
-        f"(goal <= {GOAL_BYTES:,} bytes);  later: {later:,} bytes;  opening an event: {event:,} bytes"
-    )
+    print(f"after the first load of /: {later:,} bytes;  opening an event: {event:,} bytes")
 
 
 if __name__ == "__main__":

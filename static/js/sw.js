@@ -10,8 +10,11 @@ const VERSION = new URL(self.location.href).searchParams.get("v") || "0";
 const PREFIX = "kiosk-";
 const CACHE = PREFIX + VERSION;
 const NETWORK_PATIENCE = 4000;   // ms to wait for the server before answering from the cache
+// Every language has its own addresses: the museum's default at /, the others under /<code>/.
+const LANGUAGE = /^(\/[a-z]{2,3})?(\/.*)$/;
 const VISITOR_PATHS = [
-  /^\/$/, /^\/events\/[^/]+$/, /^\/eras\/[^/]+$/, /^\/theme\.css$/, /^\/static\//, /^\/media\//,
+  /^(\/[a-z]{2,3})?\/$/, /^(\/[a-z]{2,3})?\/events\/[^/]+$/, /^(\/[a-z]{2,3})?\/eras\/[^/]+$/,
+  /^\/theme\.css$/, /^\/static\//, /^\/media\//,
 ];
 
 /* The Cache API would keep only one of the two shapes of an event URL (Vary: HX-Request), so the
@@ -23,7 +26,7 @@ function cacheKey(request) {
 }
 
 const asFragment = (url) => new Request(url, { headers: { "HX-Request": "true" } });
-const isEventPage = (request) => /^\/events\/[^/]+$/.test(new URL(request.url).pathname)
+const isEventPage = (request) => /^(\/[a-z]{2,3})?\/events\/[^/]+$/.test(new URL(request.url).pathname)
   && request.headers.get("HX-Request") !== "true";
 
 /* An event's fragment (what htmx asks for) is its page's event view, marked in
@@ -140,9 +143,11 @@ async function networkFirst(request) {
   }
   const saved = await cache.match(cacheKey(request), { ignoreVary: true });
   if (saved) return saved;
-  // An address we never kept (an event published while the server was away): show the timeline.
+  // An address we never kept (an event published while the server was away): show the timeline,
+  // in the same language.
   if (request.mode === "navigate") {
-    const timeline = await cache.match(new URL("/", self.location.origin).href, { ignoreVary: true });
+    const prefix = new URL(request.url).pathname.match(LANGUAGE)[1] || "";
+    const timeline = await cache.match(new URL(prefix + "/", self.location.origin).href, { ignoreVary: true });
     if (timeline) return timeline;
   }
   if (unwell) return unwell;   // the server's own page that says so

@@ -55,8 +55,8 @@ def test_of_two_racing_saves_one_wins_and_the_other_sees_a_conflict(curator, col
 
 @pytest.fixture
 def impatient(app, data_dir):
-    """The admin as served, but waiting only a moment for another change's lock."""
-    served = make_app(data_dir, DATABASE_LOCK_TIMEOUT_MS=300)
+    """The admin as served (its error pages too), but waiting only a moment for another change's lock."""
+    served = make_app(data_dir, DATABASE_LOCK_TIMEOUT_MS=300, SHOW_ERROR_PAGES=True)
     yield served
     with served.app_context():
         db.session.remove()
@@ -111,10 +111,10 @@ def test_a_sign_in_while_the_database_is_busy_is_asked_to_try_again(impatient):
     with database_kept_busy():
         response = visitor.sign_in()
     if on_sqlite:  # the whole database is locked: signing in (it writes) must wait, then is refused kindly
-        assert response.status_code == 503
-        assert "The database is busy. Nothing was changed: try again in a moment." in response.get_data(
-            as_text=True
-        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 503 and response.headers["Retry-After"]
+        assert "The database is busy with another save" in page and "Send it again" in page
+        assert 'value="curator"' in page  # the name typed is given back; the password never is
         response = visitor.sign_in()
     assert response.status_code == 302  # on PostgreSQL only the events are locked: signing in goes ahead
 
