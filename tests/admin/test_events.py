@@ -258,7 +258,7 @@ def test_preview_shows_a_draft_exactly_as_the_kiosk_would(curator, client):
     html = curator.get(f"/admin/events/{draft.id}/preview").get_data(as_text=True)
     assert "Preview — not published" in html
     assert '<h1 class="event__headline" id="event-title" tabindex="-1">Draft for preview</h1>' in html
-    assert "<em>text</em>" in html and "/static/dist/css/kiosk." in html  # the kiosk's own stylesheet
+    assert "<em>text</em>" in html and "/static/dist/build/css/kiosk." in html  # the kiosk's own stylesheet
     assert client.get(f"/events/{draft.slug}").status_code == 404
 
 

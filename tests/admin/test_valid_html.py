@@ -81,6 +81,8 @@ def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_p
         "era_id": str(era.id),
         "number": "1",
         "name": "gallery-3",
+        "lang": "ru",  # a visitor page in another language (the default one has no prefix)
+        "code": "uk",  # a translation in the admin
     }
     pages = page_urls(server, values, {"timeline.era": {"slug": era.slug}})
     pages += ["/events/no-such-event", "/admin/events?status=draft", "/?kiosk=gallery-3"]
