@@ -53,7 +53,7 @@ def main() -> None:
     ):
         for path, name in PAGES.items():
             result = lighthouse(server.url + path, folder / "report.json")
-            scores = {category: round(result["categories"][category]["score"] * 100) for category in CATEGORIES}
+            scores = {name: round(result["categories"][name]["score"] * 100) for name in CATEGORIES}
             metrics = {
                 key: result["audits"][key]["displayValue"]
                 for key in ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time")

@@ -43,7 +43,8 @@ def main() -> None:
     twice = [address for address, times in Counter(address for address, _ in kept).items() if times > 1]
     total = sum(size for _, size in kept)
     print(
-        f"offline copy: {len(kept)} requests, {total:,} bytes as sent, kept {seconds:.2f} s after the load event; "
+        f"offline copy: {len(kept)} requests, {total:,} bytes as sent, "
+        f"kept {seconds:.2f} s after the load event; "
         f"{len(twice)} addresses asked for more than once  (goal: none)"
     )
     for address in twice:

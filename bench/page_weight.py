@@ -30,12 +30,16 @@ class Wire:
         self.seen: set[str] = set()
         cdp = context.new_cdp_session(page)
         cdp.on("Network.responseReceived", self._received)
-        cdp.on("Network.loadingFinished", lambda e: self.finished.__setitem__(e["requestId"], int(e["encodedDataLength"])))
+        cdp.on("Network.loadingFinished", self._finished)
         cdp.send("Network.enable")
 
     def _received(self, e) -> None:
         headers = {k.lower(): v for k, v in e["response"]["headers"].items()}
-        self.responses[e["requestId"]] = (e["type"], e["response"]["url"], headers.get("content-encoding", "-"))
+        encoding = headers.get("content-encoding", "-")
+        self.responses[e["requestId"]] = (e["type"], e["response"]["url"], encoding)
+
+    def _finished(self, e) -> None:
+        self.finished[e["requestId"]] = int(e["encodedDataLength"])
 
     def take(self) -> list[tuple[str, str, int, str]]:
         new = [rid for rid in self.responses if rid not in self.seen and rid in self.finished]
@@ -80,7 +84,8 @@ def main() -> None:
                 context.close()
                 continue
             page.wait_for_timeout(LATER_SECONDS * 1000)
-            later = report(f"Within {LATER_SECONDS} s after it (not part of the first load)", wire.take(), server.url)
+            title = f"Within {LATER_SECONDS} s after it (not part of the first load)"
+            later = report(title, wire.take(), server.url)
             page.locator("a.card:not(.card--more)").first.tap()
             page.locator("#event-layer").wait_for(state="visible")
             page.wait_for_load_state("networkidle")

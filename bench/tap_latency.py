@@ -65,6 +65,12 @@ def measure_taps(page) -> list[float]:
     return timings
 
 
+NEXT_EVENT_SHOWN = """(before) => {
+  const title = document.getElementById("event-title");
+  return title && title.innerText !== before;
+}"""
+
+
 def touch_swipe(cdp, start: tuple[float, float], end: tuple[float, float], steps: int = 8) -> None:
     """One finger from start to end in ``steps`` moves about a frame apart, then lifted."""
     (x0, y0), (x1, y1) = start, end
@@ -89,10 +95,7 @@ def swipe_between_events(page, cdp) -> None:
     for _ in range(20):
         before = page.locator("#event-title").inner_text()
         touch_swipe(cdp, (1500, 600), (700, 610))
-        page.wait_for_function(
-            "(before) => { const t = document.getElementById('event-title'); return t && t.innerText !== before; }",
-            arg=before,
-        )
+        page.wait_for_function(NEXT_EVENT_SHOWN, arg=before)
     page.keyboard.press("Escape")
     page.locator("#event-layer").wait_for(state="hidden")
 

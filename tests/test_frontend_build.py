@@ -50,4 +50,3 @@ def test_the_analytics_script_the_kiosk_loads_later_is_built_too(client, fresh_b
     address = re.search(r'data-analytics="(/static/dist/build/js/analytics\.[0-9a-f]{12}\.js)"', page)
     assert address, "the timeline names no built analytics script"
     assert body(client, address.group(1)) == (fresh_build / "js" / "analytics.js").read_bytes()
-
