@@ -130,6 +130,9 @@ def measure(browser, url: str, slowdown: int) -> None:
     cdp = context.new_cdp_session(page)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
     page.goto(url, wait_until="networkidle")
+    # A kiosk runs for hours: measure it once its service worker has kept the offline copy (a minute's
+    # work after the very first load, bench/offline_copy.py), not while that copy is being made.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=120_000)
     timings = measure_taps(page)
     swipes = long_tasks_during(page, lambda: swipe_between_events(page, cdp))
     scrolls = long_tasks_during(page, lambda: swipe_timeline(page, cdp))

@@ -80,7 +80,8 @@
       .find((screen) => screen && !screen.hidden && screen.parentElement === document.body);
     for (const child of document.body.children) {
       if (child.tagName === "SCRIPT" || child.getAttribute("role") === "status") continue;
-      child.inert = Boolean(top) && child !== top;
+      const inert = Boolean(top) && child !== top;
+      if (child.inert !== inert) child.inert = inert;   // an unchanged screen costs no style recalculation
     }
   };
 
@@ -183,8 +184,8 @@
     layer.hidden = false;
     K.updateInert();
     document.documentElement.classList.add("has-layer");
-    const text = layer.querySelector(".event__text");
-    if (text) text.scrollTop = 0;
+    // Only ever called on a freshly swapped-in event, whose text starts at its top: no scrollTop to
+    // reset (setting it would force a layout in the middle of the tap).
     const heading = layer.querySelector("#event-title");
     if (heading) heading.focus({ preventScroll: true });
     const view = layer.querySelector(".event");
@@ -286,19 +287,29 @@
     layerBusy = true;
   });
 
-  /* A card's fragment is asked for as the finger lands rather than when the click arrives, tens of
-     milliseconds later on a slow kiosk PC; the click then swaps in what came back. A touch that turns
-     into a scroll wastes one small response from the page cache. */
-  let early = null;   // { path, text: Promise of the fragment }
+  /* A finger on a card: its fragment is asked for as the finger lands, and the event opens as it
+     lifts, rather than when the browser's click arrives, tens of milliseconds later on a slow kiosk
+     PC (that click is then swallowed). A touch that turns into a scroll ends in pointercancel, opens
+     nothing and wastes one small response from the page cache. */
+  let early = null;   // { path, text: Promise of the fragment, card, pointerId }
   document.addEventListener("pointerdown", (evt) => {
     const card = evt.isPrimary && evt.pointerType !== "mouse" && evt.target.closest && evt.target.closest("a.card[data-hx-get]");
     if (!card || !layer || layerBusy) return;
     const path = card.getAttribute("href");
     const text = fetch(path, { headers: { "HX-Request": "true" } })
       .then((response) => (response.ok ? response.text() : Promise.reject(new Error(response.status))));
-    text.catch(() => {});   // the click, if it comes, falls back to an ordinary request
-    early = { path, text };
+    text.catch(() => {});   // opening falls back to an ordinary request
+    early = { path, text, card, pointerId: evt.pointerId };
   }, { passive: true });
+  document.addEventListener("pointerup", (evt) => {
+    if (!early || early.pointerId !== evt.pointerId || !K.onTimeline || !layer.hidden) return;
+    early.pointerId = null;
+    K.swallowNextClick();
+    htmx.ajax("GET", early.path, { source: early.card, target: layer, swap: "innerHTML show:none" });
+  });
+  document.addEventListener("pointercancel", (evt) => {
+    if (early && early.pointerId === evt.pointerId) early.pointerId = null;
+  });
 
   function swapEarly(request, source) {
     early = null;

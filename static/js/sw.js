@@ -127,14 +127,16 @@ function fromNetwork(request) {
   return Promise.race([fetch(request), patience]).finally(() => clearTimeout(timer));
 }
 
-async function networkFirst(request) {
+/* The page gets the server's answer at once; keeping a copy of it finishes in the background
+   (waitUntil keeps the worker alive for it), off the visitor's tap. */
+async function networkFirst(request, keepInBackground) {
   const cache = await caches.open(CACHE);
   let failure = null;
   let unwell = null;   // a server that answers but cannot serve (its database unavailable)
   try {
     const response = await fromNetwork(request);
     if (response.status < 500) {
-      if (response.ok) await cache.put(cacheKey(request), response.clone());
+      if (response.ok) keepInBackground(cache.put(cacheKey(request), response.clone()));
       return response;
     }
     unwell = response;
@@ -169,5 +171,6 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (!VISITOR_PATHS.some((path) => path.test(url.pathname))) return;   // admin, /version, /sw.js: untouched
-  event.respondWith(url.pathname.startsWith("/media/") ? cacheFirst(request) : networkFirst(request));
+  const keepInBackground = (saving) => event.waitUntil(saving.catch((error) => console.warn("Not kept:", request.url, error)));
+  event.respondWith(url.pathname.startsWith("/media/") ? cacheFirst(request) : networkFirst(request, keepInBackground));
 });
