@@ -82,6 +82,8 @@ class EventChanges:
     image_credit: str
     new_image: media.PreparedImage | None = None
     remove_image: bool = False
+    place: dict | None = None  # checked by kiosk.places
+    figure: dict | None = None  # checked by kiosk.figures
 
 
 def _event_action(creating: bool, was_published: bool, now_published: bool) -> str:
@@ -123,6 +125,8 @@ def event_item(changes: EventChanges, slug: str, image: dict | None) -> dict:
         "postscript": changes.postscript,
         "status": changes.status.value,
         "image": image,
+        "place": changes.place,
+        "figure": changes.figure,
     }
 
 

@@ -7,7 +7,7 @@ from typing import cast
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import conflicts, content, editing
+from .. import conflicts, content, editing, places
 from ..models import Event, Status
 from ..rendering import page_or_fragment
 from . import conflicts as conflict_views
@@ -19,6 +19,8 @@ EVENT_FIELDS = [
     "headline", "slug", "start_year", "start_month", "start_day", "end_year", "end_month", "end_day",
     "display_date", "era", "summary", "body", "sources", "confidence", "featured", "postscript", "status",
     "image", "image_alt", "image_caption", "image_credit", "remove_image",
+    "place_name", "place_lat", "place_lon", "place_note",
+    "figure_title", "figure_rows", "figure_source", "figure_confidence",
 ]  # fmt: skip
 # What a conflict page carries for each side (a chosen file cannot be carried: it must be chosen again).
 CARRIED_FIELDS = [name for name in EVENT_FIELDS if name != "image"]
@@ -42,6 +44,8 @@ CONFLICT_GROUPS = {
     "image.alt": ("image_alt",),
     "image.caption": ("image_caption",),
     "image.credit": ("image_credit",),
+    "place": ("place_name", "place_lat", "place_lon", "place_note"),
+    "figure": ("figure_title", "figure_rows", "figure_source", "figure_confidence"),
 }
 
 
@@ -77,7 +81,10 @@ def event_list():
 
 
 def _form_page(form: EventForm, event: Event | None, status: int = 200):
-    return render_template("admin/event_form.html", form=form, event=event, fields=EVENT_FIELDS), status
+    known = places.known_places(content.placed_events())
+    return render_template(
+        "admin/event_form.html", form=form, event=event, fields=EVENT_FIELDS, known_places=known
+    ), status
 
 
 def _saved(event: Event):

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import settings_store
+from .. import figures, places, settings_store
 from ..dates import DateError, PartialDate, check_span
 from ..extensions import db
 from ..models import Era, Event, Media, Status
@@ -124,6 +124,8 @@ def event_item(event: Event) -> dict:
         if event.background_colour or event.background_url
         else None,
         "embed": event.media_embed,
+        "place": places.clean(event.place),
+        "figure": figures.clean(event.figure),
     }
 
 
@@ -158,6 +160,9 @@ def apply_event_item(event: Event, item: dict, era: Era, status: Status | None =
         "remote_media_url": image.get("url") or "",
     }
     # Fields an item may leave out (a curator's form, an older file): left as they are when it does.
+    for name, check in (("place", places.clean), ("figure", figures.clean)):
+        if name in item:
+            values[name] = check(item[name])
     for name, column in (("start_time", "start_time"), ("end_time", "end_time"), ("embed", "media_embed")):
         if name in item:
             values[column] = item[name] or ""
@@ -269,6 +274,11 @@ def _check_event(item: Any, where: str, era_slugs: set[str]) -> list[str]:
         problems.append(f"{where}: unknown era {item.get('era')!r}")
     if item.get("status", "draft") not in {s.value for s in Status}:
         problems.append(f"{where}: status must be draft or published")
+    for name, check in (("place", places.clean), ("figure", figures.clean)):
+        try:
+            check(item.get(name))
+        except ValueError as error:
+            problems.append(f"{where}: {name}: {error}")
     if problems:
         return problems
     try:

@@ -1,0 +1,293 @@
+"""Where things happened: an event's place, checked; the map's projection; places with their events.
+
+An event's place is stored on the event as {"name": {locale: text}, "note": {locale: text}, "lat", "lon"}:
+names per language (Kadiivka, Кадиевка) without a table of their own, and no modern borders on the map,
+so what a place is today ("then the Kazakh SSR, today Kazakhstan") goes in its note.
+
+The map is an equirectangular projection of the region of his life (the base map drawn by kiosk.basemap
+uses the same one), with an inset that spreads out places too close together to tap apart.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+NAME_LENGTH = 120
+NOTE_LENGTH = 300
+DEFAULT_LOCALE = "en"
+
+
+class PlaceError(ValueError):
+    """A place that cannot be saved; the message says why."""
+
+
+def _locale_texts(value: Any, what: str, limit: int, required: bool) -> dict[str, str]:
+    """A {locale: text} mapping, trimmed; a plain string counts as the default language's text."""
+    if value is None or value == "":
+        value = {}
+    if isinstance(value, str):
+        value = {DEFAULT_LOCALE: value}
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise PlaceError(_("The place's %(what)s must be text.", what=what))
+    texts = {locale: text.strip() for locale, text in sorted(value.items()) if text.strip()}
+    if required and not texts:
+        raise PlaceError(_("The place needs a name."))
+    if any(len(text) > limit for text in texts.values()):
+        raise PlaceError(_("The place's %(what)s is too long (at most %(n)d characters).", what=what, n=limit))
+    return texts
+
+
+def coordinate(value: Any, low: float, high: float, what: str) -> float:
+    """A latitude or longitude as a number within its range, rounded to about 10 m."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PlaceError(_("The %(what)s must be a number.", what=what))
+    try:
+        number = float(str(value).strip().replace(",", ".").replace("−", "-"))
+    except ValueError:
+        raise PlaceError(_("The %(what)s must be a number.", what=what)) from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise PlaceError(_("The %(what)s must be between %(low)s and %(high)s.", what=what, low=low, high=high))
+    return round(number, 4)
+
+
+def clean(value: Any) -> dict | None:
+    """A place as stored (names and notes per language, coordinates in range), or None for no place.
+
+    Raises PlaceError with a message for curators.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise PlaceError(_("A place must be an object with a name and coordinates."))
+    place = {
+        "name": _locale_texts(value.get("name"), _("name"), NAME_LENGTH, required=True),
+        "note": _locale_texts(value.get("note"), _("note"), NOTE_LENGTH, required=False),
+        "lat": coordinate(value.get("lat"), -90, 90, _("latitude")),
+        "lon": coordinate(value.get("lon"), -180, 180, _("longitude")),
+    }
+    return place
+
+
+def localized(texts: dict[str, str] | None, locale: str | None = None) -> str:
+    """The text in the visitor's language, else the default language's, else any."""
+    texts = texts or {}
+    locale = locale or str(get_locale() or DEFAULT_LOCALE)
+    return texts.get(locale) or texts.get(locale.split("_")[0]) or texts.get(DEFAULT_LOCALE) or next(
+        iter(texts.values()), ""
+    )
+
+
+def key(place: dict) -> str:
+    """A place's web address part: its default-language name, in lowercase letters and hyphens."""
+    name = localized(place.get("name"), DEFAULT_LOCALE)
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-") or "place"
+
+
+# --- The map ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Equirectangular, true to scale at ``parallel``: plain to draw, and fair for a region this size."""
+
+    west: float = 24.0
+    east: float = 78.0
+    south: float = 41.0
+    north: float = 59.0
+    parallel: float = 50.0
+    width: float = 1000.0
+
+    @property
+    def scale(self) -> float:
+        return self.width / ((self.east - self.west) * math.cos(math.radians(self.parallel)))
+
+    @property
+    def height(self) -> float:
+        return round((self.north - self.south) * self.scale, 1)
+
+    def point(self, lat: float, lon: float) -> tuple[float, float]:
+        x = (lon - self.west) * math.cos(math.radians(self.parallel)) * self.scale
+        y = (self.north - lat) * self.scale
+        return round(x, 1), round(y, 1)
+
+    def contains(self, lat: float, lon: float) -> bool:
+        return self.south <= lat <= self.north and self.west <= lon <= self.east
+
+
+MAP = Projection()
+TAP_SPACING = 56.0  # map units between markers below which they go into the inset (markers are 48 wide)
+INSET_WIDTH, INSET_MARGIN = 330.0, 16.0
+
+
+@dataclass
+class MapPlace:
+    key: str
+    name: str
+    note: str
+    lat: float
+    lon: float
+    events: list = field(default_factory=list)
+    x: float = 0.0
+    y: float = 0.0
+    in_inset: bool = False
+    inset_x: float = 0.0
+    inset_y: float = 0.0
+
+    @property
+    def years(self) -> str:
+        years = sorted({event.start_year for event in self.events})
+        return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+
+
+@dataclass
+class Inset:
+    """A magnified corner of the map for places too close together: where it sits, what it shows."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    # The part of the main map it shows (map units), and the magnification.
+    source_x: float
+    source_y: float
+    zoom: float
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        return (
+            round(self.x + (x - self.source_x) * self.zoom, 1),
+            round(self.y + (y - self.source_y) * self.zoom, 1),
+        )
+
+    @property
+    def source_width(self) -> float:
+        return round(self.width / self.zoom, 1)
+
+    @property
+    def source_height(self) -> float:
+        return round(self.height / self.zoom, 1)
+
+    @property
+    def image_transform(self) -> str:
+        """Places the whole base map so that the source area fills the inset."""
+        return f"translate({self.x - self.source_x * self.zoom:.1f} {self.y - self.source_y * self.zoom:.1f}) scale({self.zoom:.3f})"
+
+
+@dataclass
+class PlacesMap:
+    places: list[MapPlace]
+    route: list[tuple[float, float]]  # map points of the places in the order he came to them
+    inset: Inset | None
+    inset_route: list[tuple[float, float]]
+    projection: Projection = MAP
+
+    def find(self, place_key: str) -> MapPlace | None:
+        return next((place for place in self.places if place.key == place_key), None)
+
+
+def gather(events) -> list[MapPlace]:
+    """The places of ``events`` (in timeline order), each with its events, in the order first reached."""
+    places: dict[str, MapPlace] = {}
+    for event in events:
+        if not event.place:
+            continue
+        place_key = key(event.place)
+        if place_key not in places:
+            lat, lon = event.place["lat"], event.place["lon"]
+            places[place_key] = MapPlace(
+                place_key, localized(event.place["name"]), localized(event.place.get("note")), lat, lon
+            )
+        places[place_key].events.append(event)
+    return list(places.values())
+
+
+def _route(events) -> list[str]:
+    """Place keys in time order, without staying in one place counted twice."""
+    dated = sorted((event for event in events if event.place), key=lambda event: (event.sort_key, event.id))
+    keys: list[str] = []
+    for event in dated:
+        place_key = key(event.place)
+        if not keys or keys[-1] != place_key:
+            keys.append(place_key)
+    return keys
+
+
+def _crowded(places: list[MapPlace]) -> list[MapPlace]:
+    return [
+        place
+        for place in places
+        if any(
+            other is not place and math.dist((place.x, place.y), (other.x, other.y)) < TAP_SPACING
+            for other in places
+        )
+    ]
+
+
+def _inset_for(crowded: list[MapPlace], projection: Projection) -> Inset:
+    """An inset in the map's top right corner, zoomed so the crowded places stand well apart."""
+    xs, ys = [place.x for place in crowded], [place.y for place in crowded]
+    spread = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+    height = INSET_WIDTH * 0.75
+    zoom = min(max((height - 2 * 60) / spread, 2.0), 12.0)
+    centre_x, centre_y = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    return Inset(
+        x=projection.width - INSET_WIDTH - INSET_MARGIN,
+        y=INSET_MARGIN,
+        width=INSET_WIDTH,
+        height=height,
+        source_x=round(centre_x - INSET_WIDTH / 2 / zoom, 2),
+        source_y=round(centre_y - height / 2 / zoom, 2),
+        zoom=round(zoom, 3),
+    )
+
+
+def places_map(events, projection: Projection = MAP) -> PlacesMap:
+    """Everything the Places view draws for ``events`` (visible ones, in timeline order)."""
+    events = list(events)
+    places = [place for place in gather(events) if projection.contains(place.lat, place.lon)]
+    for place in places:
+        place.x, place.y = projection.point(place.lat, place.lon)
+    crowded = _crowded(places)
+    inset = _inset_for(crowded, projection) if crowded else None
+    for place in crowded:
+        place.in_inset = True
+        place.inset_x, place.inset_y = inset.point(place.x, place.y)
+    by_key = {place.key: place for place in places}
+    route_keys = [place_key for place_key in _route(events) if place_key in by_key]
+    route = [(by_key[k].x, by_key[k].y) for k in route_keys]
+    inset_route = [inset.point(x, y) for x, y in route] if inset else []
+    return PlacesMap(places, route, inset, inset_route, projection)
+
+
+def locator(place: dict, projection: Projection = MAP) -> tuple[float, float] | None:
+    """Where an event's place sits on the map, for its small locator map (None when off the map)."""
+    if not place or not projection.contains(place["lat"], place["lon"]):
+        return None
+    return projection.point(place["lat"], place["lon"])
+
+
+def known_places(events) -> list[dict]:
+    """The places already used, one per name, for curators to pick from."""
+    seen: dict[str, dict] = {}
+    for event in events:
+        if event.place and key(event.place) not in seen:
+            seen[key(event.place)] = event.place
+    return sorted(seen.values(), key=lambda place: localized(place["name"], DEFAULT_LOCALE).lower())
+
+
+def known_by_name(events, name: str) -> dict | None:
+    """The place already used under this name (any language, any case), if there is one."""
+    wanted = name.strip().casefold()
+    if not wanted:
+        return None
+    for place in known_places(events):
+        if any(text.casefold() == wanted for text in place["name"].values()):
+            return place
+    return None
