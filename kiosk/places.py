@@ -18,7 +18,9 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+BASE_MAP = "vendor/basemap.svg"  # written by kiosk.basemap at set-up, served as a hashed static file
 NAME_LENGTH = 120
 NOTE_LENGTH = 300
 DEFAULT_LOCALE = "en"
@@ -123,8 +125,11 @@ class Projection:
 
 
 MAP = Projection()
+# Seas named on the map (the base map has no text): (name, latitude, longitude) of the label's centre.
+SEAS = ((_l("Black Sea"), 43.3, 34.6), (_l("Caspian Sea"), 44.0, 50.4))
+MARKER_GAP = 18.0  # map units between a route arrow's tip and the marker it points at
 TAP_SPACING = 56.0  # map units between markers below which they go into the inset (markers are 48 wide)
-INSET_WIDTH, INSET_MARGIN = 330.0, 16.0
+INSET_WIDTH, INSET_MARGIN = 300.0, 16.0
 
 
 @dataclass
@@ -188,8 +193,34 @@ class PlacesMap:
     inset_route: list[tuple[float, float]]
     projection: Projection = MAP
 
+    @property
+    def route_segments(self) -> list[tuple[float, float, float, float]]:
+        return segments(self.route)
+
+    @property
+    def inset_segments(self) -> list[tuple[float, float, float, float]]:
+        return segments(self.inset_route)
+
+    @property
+    def seas(self) -> list[tuple[str, float, float]]:
+        return [(str(name), *self.projection.point(lat, lon)) for name, lat, lon in SEAS]
+
     def find(self, place_key: str) -> MapPlace | None:
         return next((place for place in self.places if place.key == place_key), None)
+
+
+def segments(points, gap: float = MARKER_GAP) -> list[tuple[float, float, float, float]]:
+    """The route's legs, each stopping short of both markers so its arrowhead shows."""
+    legs = []
+    for (x1, y1), (x2, y2) in zip(points, points[1:]):
+        length = math.dist((x1, y1), (x2, y2))
+        if length <= 2 * gap:
+            continue
+        ux, uy = (x2 - x1) / length, (y2 - y1) / length
+        legs.append(
+            (round(x1 + ux * gap, 1), round(y1 + uy * gap, 1), round(x2 - ux * gap, 1), round(y2 - uy * gap, 1))
+        )
+    return legs
 
 
 def gather(events) -> list[MapPlace]:
@@ -230,22 +261,26 @@ def _crowded(places: list[MapPlace]) -> list[MapPlace]:
     ]
 
 
-def _inset_for(crowded: list[MapPlace], projection: Projection) -> Inset:
-    """An inset in the map's top right corner, zoomed so the crowded places stand well apart."""
+def _inset_for(crowded: list[MapPlace], others: list[MapPlace], projection: Projection) -> Inset:
+    """An inset where no other marker is, zoomed so the crowded places stand well apart."""
     xs, ys = [place.x for place in crowded], [place.y for place in crowded]
     spread = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
-    height = INSET_WIDTH * 0.75
+    width, height = INSET_WIDTH, INSET_WIDTH * 0.75
     zoom = min(max((height - 2 * 60) / spread, 2.0), 12.0)
     centre_x, centre_y = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    right, bottom = projection.width - width - INSET_MARGIN, projection.height - height - 40
+    corners = [(right, INSET_MARGIN), (right / 2, INSET_MARGIN), (right, bottom), (INSET_MARGIN, bottom)]
+    source = (centre_x - width / 2 / zoom, centre_y - height / 2 / zoom, width / zoom, height / zoom)
+
+    def clear(x: float, y: float) -> bool:
+        keep_out = [(p.x, p.y) for p in others] + [(source[0] + source[2] / 2, source[1] + source[3] / 2)]
+        return not any(x - 60 <= px <= x + width + 60 and y - 40 <= py <= y + height + 60 for px, py in keep_out)
+
+    x, y = next((corner for corner in corners if clear(*corner)), corners[0])
     return Inset(
-        x=projection.width - INSET_WIDTH - INSET_MARGIN,
-        y=INSET_MARGIN,
-        width=INSET_WIDTH,
-        height=height,
-        source_x=round(centre_x - INSET_WIDTH / 2 / zoom, 2),
-        source_y=round(centre_y - height / 2 / zoom, 2),
-        zoom=round(zoom, 3),
-    )
+        x=round(x, 1), y=round(y, 1), width=width, height=height,
+        source_x=round(source[0], 2), source_y=round(source[1], 2), zoom=round(zoom, 3),
+    )  # fmt: skip
 
 
 def places_map(events, projection: Projection = MAP) -> PlacesMap:
@@ -255,7 +290,8 @@ def places_map(events, projection: Projection = MAP) -> PlacesMap:
     for place in places:
         place.x, place.y = projection.point(place.lat, place.lon)
     crowded = _crowded(places)
-    inset = _inset_for(crowded, projection) if crowded else None
+    others = [place for place in places if place not in crowded]
+    inset = _inset_for(crowded, others, projection) if crowded else None
     for place in crowded:
         place.in_inset = True
         place.inset_x, place.inset_y = inset.point(place.x, place.y)
@@ -291,3 +327,7 @@ def known_by_name(events, name: str) -> dict | None:
         if any(text.casefold() == wanted for text in place["name"].values()):
             return place
     return None
+
+
+def keys(events) -> list[str]:
+    return [place.key for place in gather(events)]

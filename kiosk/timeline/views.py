@@ -12,7 +12,7 @@ from flask import (
 )
 from sqlalchemy import select
 
-from .. import content, settings_store
+from .. import content, figures, places, settings_store
 from ..assets import static_folder
 from ..caching import cached_page, compress, current_content_version
 from ..database import sqlite_version
@@ -54,6 +54,13 @@ def _kiosk_globals():
     return {
         "content_version": current_content_version,
         "kiosk_behaviour": kiosk_behaviour,
+        "base_map": places.BASE_MAP,
+        "map_height": places.MAP.height,
+        "locator_point": places.locator,
+        "place_name": lambda place: places.localized(place["name"]),
+        "place_note": lambda place: places.localized(place.get("note")),
+        "place_key": places.key,
+        "figure_chart": figures.chart,
     }
 
 
@@ -96,6 +103,26 @@ def era(slug: str):
     return page_or_fragment(
         "timeline/era.html", "timeline/_era_events.html", chapter=chapter, page_size=page_size
     )
+
+
+@bp.get("/places")
+@cached_page
+def places_view():
+    """The map of his life's places: markers to tap, the route in time order, each place's events."""
+    return page_or_fragment(
+        "timeline/places.html", "timeline/_places.html", atlas=places.places_map(content.placed_events(True))
+    )
+
+
+@bp.get("/places/<place_key>")
+@cached_page
+def place(place_key: str):
+    """One place's events: the list the map shows beside it (fragment), or the map with it (page)."""
+    atlas = places.places_map(content.placed_events(True))
+    chosen = atlas.find(place_key)
+    if chosen is None:
+        abort(404)
+    return page_or_fragment("timeline/places.html", "timeline/_place.html", atlas=atlas, chosen=chosen)
 
 
 @bp.get("/theme.css")
@@ -152,9 +179,12 @@ def offline_manifest():
             url_for("timeline.era_colours", v=current_content_version()),
             *(url_for("static", filename=name) for name in SHELL_STATIC),
         ],
-        pages=[url_for("timeline.event", slug=slug) for slug in kept.event_slugs],
+        pages=[url_for("timeline.event", slug=slug) for slug in kept.event_slugs]
+        + [url_for("timeline.places_view")]
+        + [url_for("timeline.place", place_key=key) for key in places.keys(content.placed_events(True))],
         fragments=[url_for("timeline.era", slug=slug, start=start or None) for slug, start in kept.era_runs],
-        media=[url_for("timeline.media", key=key, size="large") for key in kept.image_keys],
+        media=[url_for("timeline.media", key=key, size="large") for key in kept.image_keys]
+        + [url_for("static", filename=places.BASE_MAP)],
     )
     response.cache_control.no_cache = True
     return response

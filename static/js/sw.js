@@ -11,7 +11,7 @@ const PREFIX = "kiosk-";
 const CACHE = PREFIX + VERSION;
 const NETWORK_PATIENCE = 4000;   // ms to wait for the server before answering from the cache
 const VISITOR_PATHS = [
-  /^\/$/, /^\/events\/[^/]+$/, /^\/eras\/[^/]+$/, /^\/theme\.css$/, /^\/static\//, /^\/media\//,
+  /^\/$/, /^\/events\/[^/]+$/, /^\/eras\/[^/]+$/, /^\/places(\/[^/]+)?$/, /^\/theme\.css$/, /^\/static\//, /^\/media\//,
 ];
 
 /* The Cache API would keep only one of the two shapes of an event URL (Vary: HX-Request), so the
