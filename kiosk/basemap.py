@@ -28,7 +28,10 @@ Point = tuple[float, float]
 
 def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
     """TopoJSON arcs as (lon, lat) lists: quantized positions are delta-encoded, then scaled."""
-    (scale_x, scale_y), (shift_x, shift_y) = topology["transform"]["scale"], topology["transform"]["translate"]
+    (scale_x, scale_y), (shift_x, shift_y) = (
+        topology["transform"]["scale"],
+        topology["transform"]["translate"],
+    )
     arcs = []
     for arc in topology["arcs"]:
         x = y = 0

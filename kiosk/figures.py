@@ -33,7 +33,9 @@ def _text(value: Any, what: str, limit: int, required: bool) -> str:
     if required and not value:
         raise FigureError(_("The figure needs a %(what)s.", what=what))
     if len(value) > limit:
-        raise FigureError(_("The figure's %(what)s is too long (at most %(n)d characters).", what=what, n=limit))
+        raise FigureError(
+            _("The figure's %(what)s is too long (at most %(n)d characters).", what=what, n=limit)
+        )
     return value
 
 
@@ -79,7 +81,9 @@ def clean(value: Any) -> dict | None:
         "title": _text(value.get("title"), _("title"), TITLE_LENGTH, required=True),
         "rows": cleaned_rows,
         "source": _text(value.get("source"), _("source"), SOURCE_LENGTH, required=True),
-        "confidence": _text(value.get("confidence"), _("confidence label"), CONFIDENCE_LENGTH, required=False),
+        "confidence": _text(
+            value.get("confidence"), _("confidence label"), CONFIDENCE_LENGTH, required=False
+        ),
     }
 
 

@@ -36,13 +36,17 @@ def _locale_texts(value: Any, what: str, limit: int, required: bool) -> dict[str
         value = {}
     if isinstance(value, str):
         value = {DEFAULT_LOCALE: value}
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
         raise PlaceError(_("The place's %(what)s must be text.", what=what))
     texts = {locale: text.strip() for locale, text in sorted(value.items()) if text.strip()}
     if required and not texts:
         raise PlaceError(_("The place needs a name."))
     if any(len(text) > limit for text in texts.values()):
-        raise PlaceError(_("The place's %(what)s is too long (at most %(n)d characters).", what=what, n=limit))
+        raise PlaceError(
+            _("The place's %(what)s is too long (at most %(n)d characters).", what=what, n=limit)
+        )
     return texts
 
 
@@ -55,7 +59,9 @@ def coordinate(value: Any, low: float, high: float, what: str) -> float:
     except ValueError:
         raise PlaceError(_("The %(what)s must be a number.", what=what)) from None
     if not math.isfinite(number) or not low <= number <= high:
-        raise PlaceError(_("The %(what)s must be between %(low)s and %(high)s.", what=what, low=low, high=high))
+        raise PlaceError(
+            _("The %(what)s must be between %(low)s and %(high)s.", what=what, low=low, high=high)
+        )
     return round(number, 4)
 
 
@@ -81,8 +87,11 @@ def localized(texts: dict[str, str] | None, locale: str | None = None) -> str:
     """The text in the visitor's language, else the default language's, else any."""
     texts = texts or {}
     locale = locale or str(get_locale() or DEFAULT_LOCALE)
-    return texts.get(locale) or texts.get(locale.split("_")[0]) or texts.get(DEFAULT_LOCALE) or next(
-        iter(texts.values()), ""
+    return (
+        texts.get(locale)
+        or texts.get(locale.split("_")[0])
+        or texts.get(DEFAULT_LOCALE)
+        or next(iter(texts.values()), "")
     )
 
 
@@ -218,7 +227,12 @@ def segments(points, gap: float = MARKER_GAP) -> list[tuple[float, float, float,
             continue
         ux, uy = (x2 - x1) / length, (y2 - y1) / length
         legs.append(
-            (round(x1 + ux * gap, 1), round(y1 + uy * gap, 1), round(x2 - ux * gap, 1), round(y2 - uy * gap, 1))
+            (
+                round(x1 + ux * gap, 1),
+                round(y1 + uy * gap, 1),
+                round(x2 - ux * gap, 1),
+                round(y2 - uy * gap, 1),
+            )
         )
     return legs
 
@@ -240,8 +254,9 @@ def gather(events) -> list[MapPlace]:
 
 
 def _route(events) -> list[str]:
-    """Place keys in time order, without staying in one place counted twice."""
-    dated = sorted((event for event in events if event.place), key=lambda event: (event.sort_key, event.id))
+    """Place keys in time order during his life (postscripts aside), a stay counted once."""
+    lifetime = (event for event in events if event.place and not event.postscript)
+    dated = sorted(lifetime, key=lambda event: (event.sort_key, event.id))
     keys: list[str] = []
     for event in dated:
         place_key = key(event.place)
@@ -274,7 +289,9 @@ def _inset_for(crowded: list[MapPlace], others: list[MapPlace], projection: Proj
 
     def clear(x: float, y: float) -> bool:
         keep_out = [(p.x, p.y) for p in others] + [(source[0] + source[2] / 2, source[1] + source[3] / 2)]
-        return not any(x - 60 <= px <= x + width + 60 and y - 40 <= py <= y + height + 60 for px, py in keep_out)
+        return not any(
+            x - 60 <= px <= x + width + 60 and y - 40 <= py <= y + height + 60 for px, py in keep_out
+        )
 
     x, y = next((corner for corner in corners if clear(*corner)), corners[0])
     return Inset(

@@ -173,7 +173,9 @@ def place_text(place: dict) -> str:
 
 
 def figure_text(figure: dict) -> str:
-    rows = [" | ".join(str(row.get(part, "")) for part in ("label", "value", "unit")) for row in figure["rows"]]
+    rows = [
+        " | ".join(str(row.get(part, "")) for part in ("label", "value", "unit")) for row in figure["rows"]
+    ]
     return "\n".join([figure.get("title", ""), *rows, figure.get("source", ""), figure.get("confidence", "")])
 
 

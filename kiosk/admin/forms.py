@@ -174,7 +174,9 @@ class EventForm(AdminForm):
         _l("Place note"), filters=[_strip], validators=[_length(places.NOTE_LENGTH, _l("the place note"))]
     )
     figure_title = StringField(
-        _l("Figure title"), filters=[_strip], validators=[_length(figures.TITLE_LENGTH, _l("the figure title"))]
+        _l("Figure title"),
+        filters=[_strip],
+        validators=[_length(figures.TITLE_LENGTH, _l("the figure title"))],
     )
     figure_rows = TextAreaField(_l("Figure rows"), filters=[_newlines, _strip], render_kw={"rows": 4})
     figure_source = StringField(
