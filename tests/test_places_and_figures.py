@@ -1,0 +1,113 @@
+"""Places and figures: checks, the kiosk's Places view and drawings, the admin form, and our JSON."""
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from kiosk import figures, places
+from kiosk.extensions import db
+from kiosk.interchange import exporters, kiosk_json
+from kiosk.models import Event
+
+from .interop import cli, other_kiosk
+
+DONBAS_MINE = "kadiivka-kadievka"
+
+
+def event(slug: str) -> Event:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def test_the_places_view_shows_every_place_with_a_tappable_marker_and_the_route(client):
+    response = client.get("/places")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    for key in ("lugovaya", DONBAS_MINE, "moscow", "karaganda", "chistyakovo-torez"):
+        assert f'data-place-marker="{key}"' in page and f'href="/places/{key}"' in page
+    assert page.count('class="marker__hit"') == 5 and 'r="26"' in page  # 52 map units across, at least 44 px
+    assert 'class="inset__frame"' in page  # the two Donbas towns are too close to tap apart: enlarged
+    assert page.count('class="route"') >= 5 and "basemap" in page
+
+
+def test_tapping_a_place_lists_its_events_as_a_fragment_or_a_page(client):
+    fragment = client.get(f"/places/{DONBAS_MINE}", headers={"HX-Request": "true"})
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in text
+    assert "102 tonnes in one shift" in text and 'href="/events/record-shift-102-tonnes"' in text
+    assert "Born in Lugovaya" not in text
+    full = client.get(f"/places/{DONBAS_MINE}").get_data(as_text=True)
+    assert "<html" in full and "102 tonnes in one shift" in full and 'class="places-map"' in full
+    assert client.get("/places/atlantis").status_code == 404
+
+
+def test_first_load_of_the_timeline_does_not_carry_the_map(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/places"' in page and "basemap" not in page and "places-map" not in page
+
+
+def test_an_event_with_a_figure_draws_bars_and_gives_the_numbers_as_a_table(client):
+    page = client.get("/events/record-shift-102-tonnes").get_data(as_text=True)
+    assert 'class="chart__bars"' in page and page.count('<rect class="chart__bar') == 2
+    table = page[page.index("<table") : page.index("</table>")]
+    assert "The norm for a shift" in table and "7\u00a0t" in table and "102\u00a0t" in table
+    assert "As officially reported" in page and "Source: Great Soviet Encyclopedia" in page
+    assert 'class="locator' in page  # the figure takes the panel; the place shows beside the text
+
+
+def test_bars_are_in_proportion_to_their_numbers():
+    chart = figures.chart(
+        {
+            "title": "t",
+            "rows": [{"label": "a", "value": 7, "unit": ""}, {"label": "b", "value": 102, "unit": ""}],
+        }
+    )
+    short, long = (bar.width for bar in chart.bars)
+    assert long == figures.CHART_WIDTH - figures.VALUE_ROOM and short == pytest.approx(
+        long * 7 / 102, abs=0.1
+    )
+
+
+def test_an_event_with_only_a_place_shows_its_locator_map(client):
+    page = client.get("/events/born-in-lugovaya").get_data(as_text=True)
+    assert "Lugovaya on the map" in page and "Lipetsk Oblast" in page
+
+
+@pytest.mark.parametrize(
+    ("place", "message"),
+    [
+        ({"name": "X", "lat": 91, "lon": 0}, "latitude must be between"),
+        ({"name": "X", "lat": 0, "lon": "east"}, "longitude must be a number"),
+        ({"name": "", "lat": 0, "lon": 0}, "needs a name"),
+        ("Moscow", "must be an object"),
+    ],
+)
+def test_our_json_refuses_a_bad_place_and_says_where(app, place, message):
+    document = kiosk_json.dump()
+    document["events"][0]["place"] = place
+    problems = kiosk_json.check_document(document)
+    assert any(p.startswith("events item 1: place:") and message in p for p in problems), problems
+
+
+def test_our_json_refuses_a_bad_figure(app):
+    document = kiosk_json.dump()
+    document["events"][0]["figure"] = {"title": "T", "rows": [{"label": "a", "value": -3}], "source": "S"}
+    assert any("figure" in p and "from 0 up" in p for p in kiosk_json.check_document(document))
+
+
+def test_places_and_figures_survive_an_export_and_import_byte_for_byte(app, tmp_path):
+    exported = tmp_path / "export.json"
+    exported.write_bytes(exporters.export("json"))
+    item = next(i for i in json.loads(exported.read_bytes())["events"] if i["slug"] == "race-of-records")
+    assert len(item["figure"]["rows"]) == 5 and item["figure"]["confidence"]
+    with other_kiosk(tmp_path / "other") as other:
+        assert cli(other, "import", exported, "--keep-status").exit_code == 0
+        assert exporters.export("json") == exported.read_bytes()
+
+
+def test_the_inset_spreads_out_places_too_close_to_tap_apart(app):
+    atlas = places.places_map(db.session.scalars(select(Event).order_by(Event.sort_key)).all())
+    inset = [place for place in atlas.places if place.in_inset]
+    assert {place.key for place in inset} == {DONBAS_MINE, "chistyakovo-torez"}
+    (a, b) = inset
+    assert abs(a.inset_y - b.inset_y) > 2 * 26  # apart by more than two tap targets
