@@ -10,6 +10,7 @@ uses the same one), with an inset that spreads out places too close together to 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -191,7 +192,8 @@ class Inset:
     @property
     def image_transform(self) -> str:
         """Places the whole base map so that the source area fills the inset."""
-        return f"translate({self.x - self.source_x * self.zoom:.1f} {self.y - self.source_y * self.zoom:.1f}) scale({self.zoom:.3f})"
+        left, top = self.x - self.source_x * self.zoom, self.y - self.source_y * self.zoom
+        return f"translate({left:.1f} {top:.1f}) scale({self.zoom:.3f})"
 
 
 @dataclass
@@ -221,7 +223,7 @@ class PlacesMap:
 def segments(points, gap: float = MARKER_GAP) -> list[tuple[float, float, float, float]]:
     """The route's legs, each stopping short of both markers so its arrowhead shows."""
     legs = []
-    for (x1, y1), (x2, y2) in zip(points, points[1:]):
+    for (x1, y1), (x2, y2) in itertools.pairwise(points):
         length = math.dist((x1, y1), (x2, y2))
         if length <= 2 * gap:
             continue
