@@ -350,3 +350,11 @@ def known_by_name(events, name: str) -> dict | None:
 
 def keys(events) -> list[str]:
     return [place.key for place in gather(events)]
+
+
+def update(current: dict | None, incoming: dict | None) -> dict | None:
+    """``incoming`` over ``current``: names per language merged, the note kept when ``incoming`` has none
+    (TimelineJS carries one name and no note)."""
+    if incoming is None or current is None or "note" in incoming:
+        return incoming
+    return clean(incoming | {"name": current["name"] | incoming["name"], "note": current.get("note")})

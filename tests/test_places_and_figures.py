@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from kiosk import figures, places
 from kiosk.extensions import db
-from kiosk.interchange import exporters, kiosk_json
+from kiosk.interchange import exporters, kiosk_json, timelinejs
 from kiosk.models import Event
 
 from .interop import cli, other_kiosk
@@ -111,3 +111,15 @@ def test_the_inset_spreads_out_places_too_close_to_tap_apart(app):
     assert {place.key for place in inset} == {DONBAS_MINE, "chistyakovo-torez"}
     (a, b) = inset
     assert abs(a.inset_y - b.inset_y) > 2 * 26  # apart by more than two tap targets
+
+
+def test_timelinejs_location_maps_to_a_place_both_ways(app, tmp_path):
+    document = timelinejs.to_document(kiosk_json.dump())
+    slide = next(s for s in document["events"] if s["unique_id"] == "karaganda-mine")
+    assert slide["location"] == {"lat": 49.8047, "lon": 73.1094, "name": "Karaganda"}
+    slide["location"] = {"lat": 47.1, "lon": 51.9, "name": "Atyrau", "zoom": 6, "line": True}
+    entries = timelinejs.parse_json(document)
+    placed = next(e.item for e in entries.events if e.item["slug"] == "karaganda-mine")
+    assert placed["place"] == {"name": {"en": "Atyrau"}, "lat": 47.1, "lon": 51.9}
+    slide["location"] = {"lat": 147, "lon": 51.9, "name": "Nowhere"}
+    assert any("latitude" in problem for problem in timelinejs.parse_json(document).problems)

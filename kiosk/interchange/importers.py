@@ -27,7 +27,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import audit, revisions, settings_store
+from .. import audit, places, revisions, settings_store
 from ..extensions import db
 from ..models import Era, Event, Media, Status
 from . import kiosk_json, timelinejs
@@ -195,6 +195,14 @@ def _check_event(item: dict, where: str, problems: list[str]) -> None:
             "%(year)s is after the timeline ends (%(last)s): mark it as a postscript.", year=year, last=last
         )
         problems.append(f"{where}: {message}")
+
+
+def _updated(current: dict, item: dict) -> dict:
+    """An event's item with a file's values: a place from a format without notes or other languages
+    (TimelineJS) keeps the ones the event has."""
+    if "place" in item:
+        item = item | {"place": places.update(current.get("place"), item["place"])}
+    return current | item
 
 
 def _duplicates(entries: list[tuple[str, str]]) -> list[str]:
@@ -486,7 +494,7 @@ def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, sourc
             kiosk_json.apply_event_item(event, NEW_EVENT | item, era, status)
             db.session.add(event)
             report.created.append(f"event {event.slug}")
-        elif kiosk_json.apply_event_item(event, kiosk_json.event_item(event) | item, era, status):
+        elif kiosk_json.apply_event_item(event, _updated(kiosk_json.event_item(event), item), era, status):
             report.updated.append(
                 f"event {event.slug}" + _changed_fields(before, kiosk_json.event_item(event))
             )

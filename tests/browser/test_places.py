@@ -1,5 +1,6 @@
 """The Places view and figures in real Chromium with touch: tap Places, tap a marker, read its events,
-go back to the timeline; figures on their events; no accessibility violations; nothing fetched from outside."""
+go back to the timeline; figures on their events; no accessibility violations; nothing fetched from outside.
+"""
 
 import pytest
 from playwright.sync_api import expect
