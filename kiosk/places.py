@@ -139,7 +139,7 @@ MAP = Projection()
 SEAS = ((_l("Black Sea"), 43.3, 34.6), (_l("Caspian Sea"), 44.0, 50.4))
 MARKER_GAP = 18.0  # map units between a route arrow's tip and the marker it points at
 TAP_SPACING = 56.0  # map units between markers below which they go into the inset (markers are 48 wide)
-INSET_WIDTH, INSET_MARGIN = 300.0, 16.0
+INSET_WIDTH, INSET_MARGIN = 260.0, 16.0
 
 
 @dataclass
@@ -205,38 +205,49 @@ class PlacesMap:
     projection: Projection = MAP
 
     @property
-    def route_segments(self) -> list[tuple[float, float, float, float]]:
+    def route_segments(self) -> list[str]:
         return segments(self.route)
 
     @property
-    def inset_segments(self) -> list[tuple[float, float, float, float]]:
+    def inset_segments(self) -> list[str]:
         return segments(self.inset_route)
 
     @property
     def seas(self) -> list[tuple[str, float, float]]:
-        return [(str(name), *self.projection.point(lat, lon)) for name, lat, lon in SEAS]
+        return sea_labels(self.projection)
 
     def find(self, place_key: str) -> MapPlace | None:
         return next((place for place in self.places if place.key == place_key), None)
 
 
-def segments(points, gap: float = MARKER_GAP) -> list[tuple[float, float, float, float]]:
-    """The route's legs, each stopping short of both markers so its arrowhead shows."""
+def sea_labels(projection: Projection = MAP) -> list[tuple[str, float, float]]:
+    """The seas' names and where they go on the map: the base map itself has no text."""
+    return [(str(name), *projection.point(lat, lon)) for name, lat, lon in SEAS]
+
+
+def segments(points, gap: float = MARKER_GAP, bend: float = 0.18) -> list[str]:
+    """The route's legs as SVG path data: each bends to its right, so a journey there and back shows as
+    two arcs, and stops short of both markers so its arrowhead shows."""
     legs = []
     for (x1, y1), (x2, y2) in itertools.pairwise(points):
         length = math.dist((x1, y1), (x2, y2))
         if length <= 2 * gap:
             continue
         ux, uy = (x2 - x1) / length, (y2 - y1) / length
-        legs.append(
-            (
-                round(x1 + ux * gap, 1),
-                round(y1 + uy * gap, 1),
-                round(x2 - ux * gap, 1),
-                round(y2 - uy * gap, 1),
-            )
-        )
+        # The control point: off the middle, to the right of the direction of travel.
+        cx, cy = (x1 + x2) / 2 - uy * length * bend, (y1 + y2) / 2 + ux * length * bend
+        start = _towards((x1, y1), (cx, cy), gap)
+        end = _towards((x2, y2), (cx, cy), gap)
+        legs.append(f"M{start[0]:g} {start[1]:g}Q{cx:.1f} {cy:.1f} {end[0]:g} {end[1]:g}")
     return legs
+
+
+def _towards(point: tuple[float, float], target: tuple[float, float], distance: float) -> tuple[float, float]:
+    length = math.dist(point, target) or 1.0
+    return (
+        round(point[0] + (target[0] - point[0]) * distance / length, 1),
+        round(point[1] + (target[1] - point[1]) * distance / length, 1),
+    )
 
 
 def gather(events) -> list[MapPlace]:
@@ -282,17 +293,19 @@ def _inset_for(crowded: list[MapPlace], others: list[MapPlace], projection: Proj
     """An inset where no other marker is, zoomed so the crowded places stand well apart."""
     xs, ys = [place.x for place in crowded], [place.y for place in crowded]
     spread = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
-    width, height = INSET_WIDTH, INSET_WIDTH * 0.75
+    width, height = INSET_WIDTH, INSET_WIDTH * 0.7
     zoom = min(max((height - 2 * 60) / spread, 2.0), 12.0)
     centre_x, centre_y = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
     right, bottom = projection.width - width - INSET_MARGIN, projection.height - height - 40
     corners = [(right, INSET_MARGIN), (right / 2, INSET_MARGIN), (right, bottom), (INSET_MARGIN, bottom)]
-    source = (centre_x - width / 2 / zoom, centre_y - height / 2 / zoom, width / zoom, height / zoom)
+    # The crowded places sit left of the inset's middle: their names run to the right, inside it.
+    source = (centre_x - width * 0.25 / zoom, centre_y - height / 2 / zoom, width / zoom, height / zoom)
 
     def clear(x: float, y: float) -> bool:
-        keep_out = [(p.x, p.y) for p in others] + [(source[0] + source[2] / 2, source[1] + source[3] / 2)]
+        """No other marker, nor the crowded places themselves, under the inset (or its labels' reach)."""
+        keep_out = [(p.x, p.y) for p in others] + [(centre_x, centre_y)]
         return not any(
-            x - 60 <= px <= x + width + 60 and y - 40 <= py <= y + height + 60 for px, py in keep_out
+            x - 160 <= px <= x + width + 40 and y - 30 <= py <= y + height + 40 for px, py in keep_out
         )
 
     x, y = next((corner for corner in corners if clear(*corner)), corners[0])

@@ -57,6 +57,7 @@ def _kiosk_globals():
         "base_map": places.BASE_MAP,
         "map_height": places.MAP.height,
         "locator_point": places.locator,
+        "sea_labels": places.sea_labels,
         "place_name": lambda place: places.localized(place["name"]),
         "place_note": lambda place: places.localized(place.get("note")),
         "place_key": places.key,
