@@ -57,7 +57,7 @@ def main() -> None:
         note = "" if counted else "  (not counted)"
         print(f"  {kind:<10} {size / 1024:6.1f} KB  {encoding:<5} {address.removeprefix(server.url)}{note}")
     print(
-        f"first load of /: {total / 1024:.1f} KB as sent   "
+        f"first load of /: {total / 1024:.1f} KB ({total:,} bytes) as sent   "
         f"ratio to goal {total / 1024 / GOAL_KB:.2f}  (goal <= {GOAL_KB} KB)"
     )
 

@@ -25,6 +25,10 @@ def test_a_visitor_opens_places_taps_a_marker_reads_its_events_and_returns(page,
     expect(page.locator("#place-title")).to_have_text("Chistyakovo (Torez)")
     expect(page.locator(".place-event", has_text="Death in Torez")).to_be_visible()
     assert_accessible(page)
+    finger.tap(*centre(page, '[data-place-event="death-in-torez"]'))
+    expect(page.locator("#event-title")).to_have_text("Death in Torez")
+    expect(page.locator(".locator__name")).to_have_text("Chistyakovo (Torez)")
+    page.go_back()
     finger.tap(*centre(page, "[data-places-back]"))
     expect(page.locator("#track")).to_be_visible()
     assert page.outside_requests == [] and page.errors == []
