@@ -350,6 +350,19 @@ def known_places(events) -> list[dict]:
     return sorted(seen.values(), key=lambda place: localized(place["name"], DEFAULT_LOCALE).lower())
 
 
+def choices(events) -> list[dict]:
+    """The places already used, as curators pick them: name, coordinates and note in the default language."""
+    return [
+        {
+            "name": localized(place["name"], DEFAULT_LOCALE),
+            "lat": place["lat"],
+            "lon": place["lon"],
+            "note": localized(place.get("note"), DEFAULT_LOCALE),
+        }
+        for place in known_places(events)
+    ]
+
+
 def known_by_name(events, name: str) -> dict | None:
     """The place already used under this name (any language, any case), if there is one."""
     wanted = name.strip().casefold()

@@ -81,7 +81,7 @@ def event_list():
 
 
 def _form_page(form: EventForm, event: Event | None, status: int = 200):
-    known = places.known_places(content.placed_events())
+    known = places.choices(content.placed_events())
     return render_template(
         "admin/event_form.html", form=form, event=event, fields=EVENT_FIELDS, known_places=known
     ), status
