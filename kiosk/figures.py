@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 TITLE_LENGTH, LABEL_LENGTH, UNIT_LENGTH = 120, 60, 20
 SOURCE_LENGTH, CONFIDENCE_LENGTH = 300, 80
@@ -24,18 +25,34 @@ class FigureError(ValueError):
     """A figure that cannot be saved; the message says why."""
 
 
-def _text(value: Any, what: str, limit: int, required: bool) -> str:
+# Each text's messages, whole sentences so that every language can word them its own way:
+# (when it is missing, or None when it may be empty; when it is too long).
+TEXTS = {
+    "title": (
+        _l("The figure needs a title."),
+        _l("The figure's title is too long (at most %(n)d characters)."),
+    ),
+    "label": (_l("Each bar needs a label."), _l("A bar's label is too long (at most %(n)d characters).")),
+    "unit": (None, _l("A unit is too long (at most %(n)d characters).")),
+    "source": (
+        _l("Say where the figure's numbers come from."),
+        _l("The figure's source is too long (at most %(n)d characters)."),
+    ),
+    "confidence": (None, _l("The figure's confidence label is too long (at most %(n)d characters).")),
+}
+
+
+def _text(value: Any, name: str, limit: int) -> str:
+    missing, too_long = TEXTS[name]
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise FigureError(_("The figure's %(what)s must be text.", what=what))
+        raise FigureError(_("A figure's title, labels, units, source and confidence label must be text."))
     value = value.strip()
-    if required and not value:
-        raise FigureError(_("The figure needs a %(what)s.", what=what))
+    if missing is not None and not value:
+        raise FigureError(str(missing))
     if len(value) > limit:
-        raise FigureError(
-            _("The figure's %(what)s is too long (at most %(n)d characters).", what=what, n=limit)
-        )
+        raise FigureError(str(too_long) % {"n": limit})
     return value
 
 
@@ -67,23 +84,21 @@ def clean(value: Any) -> dict | None:
     for row in rows:
         if not isinstance(row, dict):
             raise FigureError(_("Each row of the figure needs a label and a number."))
-        label = _text(row.get("label"), _("row label"), LABEL_LENGTH, required=True)
+        label = _text(row.get("label"), "label", LABEL_LENGTH)
         cleaned_rows.append(
             {
                 "label": label,
                 "value": number(row.get("value"), label),
-                "unit": _text(row.get("unit"), _("unit"), UNIT_LENGTH, required=False),
+                "unit": _text(row.get("unit"), "unit", UNIT_LENGTH),
             }
         )
     if not any(row["value"] for row in cleaned_rows):
         raise FigureError(_("At least one of the figure's numbers must be above zero."))
     return {
-        "title": _text(value.get("title"), _("title"), TITLE_LENGTH, required=True),
+        "title": _text(value.get("title"), "title", TITLE_LENGTH),
         "rows": cleaned_rows,
-        "source": _text(value.get("source"), _("source"), SOURCE_LENGTH, required=True),
-        "confidence": _text(
-            value.get("confidence"), _("confidence label"), CONFIDENCE_LENGTH, required=False
-        ),
+        "source": _text(value.get("source"), "source", SOURCE_LENGTH),
+        "confidence": _text(value.get("confidence"), "confidence", CONFIDENCE_LENGTH),
     }
 
 

@@ -31,8 +31,30 @@ class PlaceError(ValueError):
     """A place that cannot be saved; the message says why."""
 
 
-def _locale_texts(value: Any, what: str, limit: int, required: bool) -> dict[str, str]:
+# Whole sentences, so that every language can word them its own way.
+TEXTS = {
+    "name": (
+        _l("The place's name must be text, or one text per language."),
+        _l("The place's name is too long (at most %(n)d characters)."),
+    ),
+    "note": (
+        _l("The place's note must be text, or one text per language."),
+        _l("The place's note is too long (at most %(n)d characters)."),
+    ),
+}
+AXES = {
+    "lat": (-90, 90, _l("The latitude must be a number.")),
+    "lon": (-180, 180, _l("The longitude must be a number.")),
+}
+OUT_OF_RANGE = {
+    "lat": _l("The latitude must be between -90 and 90."),
+    "lon": _l("The longitude must be between -180 and 180."),
+}
+
+
+def _locale_texts(value: Any, name: str, limit: int) -> dict[str, str]:
     """A {locale: text} mapping, trimmed; a plain string counts as the default language's text."""
+    not_text, too_long = TEXTS[name]
     if value is None or value == "":
         value = {}
     if isinstance(value, str):
@@ -40,29 +62,24 @@ def _locale_texts(value: Any, what: str, limit: int, required: bool) -> dict[str
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
-        raise PlaceError(_("The place's %(what)s must be text.", what=what))
+        raise PlaceError(str(not_text))
     texts = {locale: text.strip() for locale, text in sorted(value.items()) if text.strip()}
-    if required and not texts:
-        raise PlaceError(_("The place needs a name."))
     if any(len(text) > limit for text in texts.values()):
-        raise PlaceError(
-            _("The place's %(what)s is too long (at most %(n)d characters).", what=what, n=limit)
-        )
+        raise PlaceError(str(too_long) % {"n": limit})
     return texts
 
 
-def coordinate(value: Any, low: float, high: float, what: str) -> float:
-    """A latitude or longitude as a number within its range, rounded to about 10 m."""
+def coordinate(value: Any, axis: str) -> float:
+    """A latitude ("lat") or longitude ("lon") as a number within its range, rounded to about 10 m."""
+    low, high, not_a_number = AXES[axis]
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise PlaceError(_("The %(what)s must be a number.", what=what))
+        raise PlaceError(str(not_a_number))
     try:
         number = float(str(value).strip().replace(",", ".").replace("−", "-"))
     except ValueError:
-        raise PlaceError(_("The %(what)s must be a number.", what=what)) from None
+        raise PlaceError(str(not_a_number)) from None
     if not math.isfinite(number) or not low <= number <= high:
-        raise PlaceError(
-            _("The %(what)s must be between %(low)s and %(high)s.", what=what, low=low, high=high)
-        )
+        raise PlaceError(str(OUT_OF_RANGE[axis]))
     return round(number, 4)
 
 
@@ -75,13 +92,15 @@ def clean(value: Any) -> dict | None:
         return None
     if not isinstance(value, dict):
         raise PlaceError(_("A place must be an object with a name and coordinates."))
-    place = {
-        "name": _locale_texts(value.get("name"), _("name"), NAME_LENGTH, required=True),
-        "note": _locale_texts(value.get("note"), _("note"), NOTE_LENGTH, required=False),
-        "lat": coordinate(value.get("lat"), -90, 90, _("latitude")),
-        "lon": coordinate(value.get("lon"), -180, 180, _("longitude")),
+    name = _locale_texts(value.get("name"), "name", NAME_LENGTH)
+    if not name:
+        raise PlaceError(_("The place needs a name."))
+    return {
+        "name": name,
+        "note": _locale_texts(value.get("note"), "note", NOTE_LENGTH),
+        "lat": coordinate(value.get("lat"), "lat"),
+        "lon": coordinate(value.get("lon"), "lon"),
     }
-    return place
 
 
 def localized(texts: dict[str, str] | None, locale: str | None = None) -> str:

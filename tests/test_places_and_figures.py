@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from kiosk import figures, places
+from kiosk import figures, places, revisions
 from kiosk.extensions import db
 from kiosk.interchange import exporters, kiosk_json, timelinejs
 from kiosk.models import Event
@@ -123,3 +123,23 @@ def test_timelinejs_location_maps_to_a_place_both_ways(app, tmp_path):
     assert placed["place"] == {"name": {"en": "Atyrau"}, "lat": 47.1, "lon": 51.9}
     slide["location"] = {"lat": 147, "lon": 51.9, "name": "Nowhere"}
     assert any("latitude" in problem for problem in timelinejs.parse_json(document).problems)
+
+
+def test_an_item_without_place_or_figure_leaves_them_alone_and_null_removes_them(app):
+    document = kiosk_json.dump()
+    item = next(i for i in document["events"] if i["slug"] == "record-shift-102-tonnes")
+    del item["place"], item["figure"]
+    kiosk_json.load(document)
+    assert event("record-shift-102-tonnes").place and event("record-shift-102-tonnes").figure
+    item["place"] = item["figure"] = None
+    kiosk_json.load(document)
+    db.session.commit()
+    assert event("record-shift-102-tonnes").place is None and event("record-shift-102-tonnes").figure is None
+
+
+def test_the_history_shows_a_changed_place_in_words(app):
+    shown = event("karaganda-mine")
+    before = revisions.snapshot(shown)
+    after = before | {"place": before["place"] | {"lat": 49.9}}
+    (change,) = revisions.diff(before, after)
+    assert change.label == "Place" and "49.8047, 73.1094" in change.before and "49.9, 73.1094" in change.after

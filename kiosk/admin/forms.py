@@ -290,9 +290,9 @@ class EventForm(AdminForm):
             self.place_note.data = self.place_note.data or places.localized(known.get("note"), "en")
         if not self.place_name.data:
             self.place_name.errors.append(_("Name the place, for example Kadiivka."))
-        for field, low, high in ((self.place_lat, -90, 90), (self.place_lon, -180, 180)):
+        for field, axis in ((self.place_lat, "lat"), (self.place_lon, "lon")):
             try:
-                places.coordinate(field.data or "", low, high, str(field.label.text).lower())
+                places.coordinate(field.data or "", axis)
             except places.PlaceError as error:
                 field.errors.append(str(error))
         if any(field.errors for field in fields):
