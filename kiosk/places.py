@@ -157,7 +157,7 @@ MAP = Projection()
 # Seas named on the map (the base map has no text): (name, latitude, longitude) of the label's centre.
 SEAS = ((_l("Black Sea"), 43.3, 34.6), (_l("Caspian Sea"), 44.0, 50.4))
 MARKER_GAP = 18.0  # map units between a route arrow's tip and the marker it points at
-TAP_SPACING = 56.0  # map units between markers below which they go into the inset (markers are 48 wide)
+TAP_SPACING = 56.0  # map units between markers below which they go into the inset (tap circles are 52 across)
 INSET_WIDTH, INSET_MARGIN = 260.0, 16.0
 
 
@@ -171,6 +171,7 @@ class MapPlace:
     events: list = field(default_factory=list)
     x: float = 0.0
     y: float = 0.0
+    on_map: bool = False
     in_inset: bool = False
     inset_x: float = 0.0
     inset_y: float = 0.0
@@ -217,7 +218,7 @@ class Inset:
 
 @dataclass
 class PlacesMap:
-    places: list[MapPlace]
+    places: list[MapPlace]  # every place, in the order he first came there; on_map says which have a marker
     route: list[tuple[float, float]]  # map points of the places in the order he came to them
     inset: Inset | None
     inset_route: list[tuple[float, float]]
@@ -337,8 +338,11 @@ def _inset_for(crowded: list[MapPlace], others: list[MapPlace], projection: Proj
 def places_map(events, projection: Projection = MAP) -> PlacesMap:
     """Everything the Places view draws for ``events`` (visible ones, in timeline order)."""
     events = list(events)
-    places = [place for place in gather(events) if projection.contains(place.lat, place.lon)]
+    every_place = gather(events)
+    # A place beyond the region (a visit abroad) is listed beside the map but has no marker on it.
+    places = [place for place in every_place if projection.contains(place.lat, place.lon)]
     for place in places:
+        place.on_map = True
         place.x, place.y = projection.point(place.lat, place.lon)
     crowded = _crowded(places)
     others = [place for place in places if place not in crowded]
@@ -350,7 +354,7 @@ def places_map(events, projection: Projection = MAP) -> PlacesMap:
     route_keys = [place_key for place_key in _route(events) if place_key in by_key]
     route = [(by_key[k].x, by_key[k].y) for k in route_keys]
     inset_route = [inset.point(x, y) for x, y in route] if inset else []
-    return PlacesMap(places, route, inset, inset_route, projection)
+    return PlacesMap(every_place, route, inset, inset_route, projection)
 
 
 def locator(place: dict, projection: Projection = MAP) -> tuple[float, float] | None:

@@ -143,3 +143,12 @@ def test_the_history_shows_a_changed_place_in_words(app):
     after = before | {"place": before["place"] | {"lat": 49.9}}
     (change,) = revisions.diff(before, after)
     assert change.label == "Place" and "49.8047, 73.1094" in change.before and "49.9, 73.1094" in change.after
+
+
+def test_a_place_beyond_the_region_is_listed_without_a_marker(app, client):
+    far = event("kremlin-conference")
+    far.place = places.clean({"name": "Paris", "lat": 48.8566, "lon": 2.3522})
+    db.session.commit()
+    page = client.get("/places").get_data(as_text=True)
+    assert 'data-place="paris"' in page and 'data-place-marker="paris"' not in page
+    assert client.get("/places/paris").status_code == 200

@@ -25,7 +25,14 @@ bp = Blueprint("timeline", __name__)
 YEAR_IN_SECONDS = 365 * 24 * 3600
 ATTRACT_SLIDES = 12
 # What a visitor page loads, which a kiosk keeps for offline use (see static/js/sw.js).
-SHELL_STATIC = ("css/kiosk.css", "css/places.css", "vendor/htmx.min.js", "js/kiosk.js", "js/analytics.js")
+SHELL_STATIC = (
+    "css/kiosk.css",
+    "css/places.css",
+    "vendor/htmx.min.js",
+    "js/kiosk.js",
+    "js/analytics.js",
+    "js/places.js",
+)
 
 
 def kiosk_version() -> str:

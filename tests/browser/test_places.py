@@ -18,11 +18,16 @@ def test_a_visitor_opens_places_taps_a_marker_reads_its_events_and_returns(page,
     expect(page.locator(".places-map")).to_be_visible()
     assert page.evaluate("document.querySelector('.places-map image').getBBox().width") > 0
     assert_accessible(page)
+    # Measuring use (issue 15) hears of the place tapped, through Kiosk.analytics once it exists.
+    page.evaluate(
+        "window.Kiosk.analytics = {record: (kind, detail) => (window.heard = [kind, detail.subject])}"
+    )
     marker = page.locator('[data-place-marker="chistyakovo-torez"] .marker__hit')
     box = marker.bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44  # tappable even though Torez is in the inset
     finger.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(page.locator("#place-title")).to_have_text("Chistyakovo (Torez)")
+    assert page.evaluate("window.heard") == ["place", "chistyakovo-torez"]
     expect(page.locator(".place-event", has_text="Death in Torez")).to_be_visible()
     assert_accessible(page)
     finger.tap(*centre(page, '[data-place-event="death-in-torez"]'))
