@@ -1,14 +1,15 @@
 """Places and figures: checks, the kiosk's Places view and drawings, the admin form, and our JSON."""
 
 import json
+from datetime import UTC
 
 import pytest
 from sqlalchemy import select
 
-from kiosk import figures, places, revisions
+from kiosk import analytics, figures, places, revisions
 from kiosk.extensions import db
 from kiosk.interchange import exporters, kiosk_json, timelinejs
-from kiosk.models import Event
+from kiosk.models import Event, utcnow
 
 from .interop import cli, other_kiosk
 
@@ -152,3 +153,14 @@ def test_a_place_beyond_the_region_is_listed_without_a_marker(app, client):
     page = client.get("/places").get_data(as_text=True)
     assert 'data-place="paris"' in page and 'data-place-marker="paris"' not in page
     assert client.get("/places/paris").status_code == 200
+
+
+def test_places_opened_are_counted_among_what_visitors_did(client):
+    sent = int(utcnow().replace(tzinfo=UTC).timestamp() * 1000)
+    visit = {"id": "f" * 32, "session": "a" * 32, "type": "place", "at": sent - 1000, "subject": "karaganda"}
+    response = client.post(
+        "/analytics/events", json={"kiosk": "gallery-3", "sent_at": sent, "events": [visit]}
+    )
+    assert response.status_code == 202 and response.json["stored"] == 1
+    report = analytics.report(analytics.today(), analytics.today())
+    assert ("place", "karaganda", 1) in report.other_actions
