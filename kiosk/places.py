@@ -115,6 +115,14 @@ def localized(texts: dict[str, str] | None, locale: str | None = None) -> str:
     )
 
 
+def name_of(place: dict) -> str:
+    return localized(place["name"])
+
+
+def note_of(place: dict) -> str:
+    return localized(place.get("note"))
+
+
 def key(place: dict) -> str:
     """A place's web address part: its default-language name, in lowercase letters and hyphens."""
     name = localized(place.get("name"), DEFAULT_LOCALE)
@@ -279,9 +287,7 @@ def gather(events) -> list[MapPlace]:
         place_key = key(event.place)
         if place_key not in places:
             lat, lon = event.place["lat"], event.place["lon"]
-            places[place_key] = MapPlace(
-                place_key, localized(event.place["name"]), localized(event.place.get("note")), lat, lon
-            )
+            places[place_key] = MapPlace(place_key, name_of(event.place), note_of(event.place), lat, lon)
         places[place_key].events.append(event)
     return list(places.values())
 

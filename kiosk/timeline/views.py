@@ -65,8 +65,8 @@ def _kiosk_globals():
         "map_height": places.MAP.height,
         "locator_point": places.locator,
         "sea_labels": places.sea_labels,
-        "place_name": lambda place: places.localized(place["name"]),
-        "place_note": lambda place: places.localized(place.get("note")),
+        "place_name": places.name_of,
+        "place_note": places.note_of,
         "place_key": places.key,
         "figure_chart": figures.chart,
     }
