@@ -4,9 +4,10 @@ import pytest
 from sqlalchemy import func, select
 
 from kiosk.extensions import db
-from kiosk.models import Event, Revision
+from kiosk.models import Event, Revision, Role
 
-from .conftest import event_form
+from ..helpers import make_user
+from .conftest import Curator, event_form, form_values
 
 
 def test_a_curator_sets_a_place_and_a_figure_with_history(curator):
@@ -63,3 +64,26 @@ def test_a_bad_place_or_figure_gets_a_message_and_changes_nothing(curator, typed
     slot = page[page.index(f'id="{field}-error"') :][:400]
     assert message in slot
     assert db.session.scalar(select(func.count(Event.id))) == before
+
+
+def test_two_curators_changing_the_place_and_the_figure_merge_both(curator, server):
+    make_user("anna", Role.EDITOR)
+    colleague = Curator(server.test_client())
+    assert colleague.sign_in("anna").status_code == 302
+    curator.post("/admin/events/new", event_form())
+    shared = db.session.scalar(select(Event).order_by(Event.id.desc()))
+    edit = f"/admin/events/{shared.id}/edit"
+    opened = form_values(curator.get(edit).get_data(as_text=True), edit) | {"action": "save"}
+    # Anna gives it a place; the curator, still on the first version, gives it a figure.
+    assert colleague.post(edit, opened | {"place_name": "Karaganda"}).status_code == 302
+    figure = {"figure_title": "Coal", "figure_rows": "Norm | 7 | t", "figure_source": "GSE"}
+    response = curator.post(edit, opened | figure)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and 'id="merge-place"' in html and 'id="merge-figure"' in html
+    merge = form_values(html, f"/admin/events/{shared.id}/merge") | {
+        "choose-place": "current",
+        "choose-figure": "mine",
+    }
+    assert curator.post(f"/admin/events/{shared.id}/merge", merge).status_code == 302
+    db.session.refresh(shared)
+    assert shared.place["name"] == {"en": "Karaganda"} and shared.figure["title"] == "Coal"
