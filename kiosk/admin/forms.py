@@ -289,12 +289,12 @@ class EventForm(AdminForm):
             self.place_lat.data, self.place_lon.data = str(known["lat"]), str(known["lon"])
             self.place_note.data = self.place_note.data or places.localized(known.get("note"), "en")
         if not self.place_name.data:
-            self.place_name.errors.append(_("Name the place, for example Kadiivka."))
+            add_error(self.place_name, _("Name the place, for example Kadiivka."))
         for field, axis in ((self.place_lat, "lat"), (self.place_lon, "lon")):
             try:
                 places.coordinate(field.data or "", axis)
             except places.PlaceError as error:
-                field.errors.append(str(error))
+                add_error(field, str(error))
         if any(field.errors for field in fields):
             return
         kept = dict(self.event.place or {}) if self.event and self.event.place else {}
@@ -312,9 +312,9 @@ class EventForm(AdminForm):
         if not any(field.data for field in fields) or any(field.errors for field in fields):
             return
         if not self.figure_title.data:
-            self.figure_title.errors.append(_("Give the figure a title, for example “Coal in one shift”."))
+            add_error(self.figure_title, _("Give the figure a title, for example “Coal in one shift”."))
         if not self.figure_source.data:
-            self.figure_source.errors.append(_("Say where the numbers come from."))
+            add_error(self.figure_source, _("Say where the numbers come from."))
         try:
             rows = figures.parse_rows(self.figure_rows.data or "")
             if not rows:
@@ -328,7 +328,7 @@ class EventForm(AdminForm):
                 }
             )
         except figures.FigureError as error:
-            self.figure_rows.errors.append(str(error))
+            add_error(self.figure_rows, str(error))
             return
         if not (self.figure_title.errors or self.figure_source.errors):
             self.figure = figure
