@@ -4,12 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+GUNICORN_CONF ?= kiosk/gunicorn_conf.py
 export FLASK_APP := kiosk
 
-.PHONY: run test setup setup-test assets database chromium postgres lint bench wrk messages clean
+.PHONY: run test setup setup-test preflight assets database chromium postgres lint bench wrk messages clean
 
 run: setup
-	$(BIN)/gunicorn --config kiosk/gunicorn_conf.py --bind 127.0.0.1:$(PORT) 'kiosk:create_app()'
+	$(BIN)/gunicorn --config $(GUNICORN_CONF) --bind 127.0.0.1:$(PORT) 'kiosk:create_app()'
 
 # The whole suite on SQLite, then the database tests (not the browser ones) again on a throwaway
 # PostgreSQL server that .ci/with-postgres provides (installing Debian's package when root).
@@ -19,7 +20,14 @@ test: setup-test chromium
 	$(BIN)/python -m pytest
 	bash .ci/with-postgres $(BIN)/python -m pytest --ignore=tests/browser -p no:cacheprovider
 
-setup: $(VENV)/.installed assets database
+# In one process (kiosk/prepare.py): first a check that says in one sentence what stops the kiosk (a
+# read-only or missing data folder, an unreadable database, a full disk) instead of the traceback of the
+# first command that trips over it, then the hashed static files, the migrations and the default content.
+setup: $(VENV)/.installed static/vendor/htmx.min.js
+	@$(BIN)/python -m kiosk.prepare
+
+preflight: $(VENV)/.installed
+	@$(BIN)/python -m kiosk.health
 
 setup-test: setup $(VENV)/.installed-test
 
@@ -66,6 +74,7 @@ bench: setup-test chromium wrk
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/tap_latency.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/import_large.py
 	$(BIN)/python bench/analytics_load.py
 
 # The load generator: Debian's wrk when root; otherwise bench/ falls back to its own stdlib generator.

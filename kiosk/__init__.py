@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
-from . import accounts, assets, caching, cli, database, errors, models, security  # noqa: F401 - models registers tables
+from . import accounts, assets, caching, cli, database, errors, media, models, security  # noqa: F401 - models registers tables
 from .config import PROJECT_ROOT, load_settings
 from .extensions import babel, csrf, db, htmx, migrate
 from .text import render_markdown
@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     app.add_template_filter(render_markdown, "markdown")
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["image_on_disk"] = media.is_present
     # Block tags leave no blank lines behind: every byte counts on the kiosk's first load.
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 

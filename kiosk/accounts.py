@@ -31,7 +31,7 @@ MIN_LENGTH = 12
 MAX_LENGTH = 128
 # zxcvbn scores 0–4; 3 means "safely unguessable" against an offline attack on a slow hash.
 MIN_STRENGTH = 3
-USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 
 class AccountError(ValueError):

@@ -114,7 +114,7 @@ def parse_json(body: bytes) -> dict:
         raise BatchRefused(f"a batch is at most {MAX_BATCH_BYTES} bytes")
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, a number of thousands of digits, nested deep
         raise BatchRefused("the body is not JSON") from None
     if not isinstance(data, dict):
         raise BatchRefused("the body must be a JSON object")

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, or_, select
 
 from .extensions import db
 from .models import AuditEntry
@@ -32,15 +32,9 @@ def record(action: str, target: str = "", detail: str = "", username: str | None
 
 
 def search(
-    *,
-    action: str = "",
-    username: str = "",
-    since: date | None = None,
-    until: date | None = None,
-    page: int = 1,
-    per_page: int = 50,
-) -> tuple[list[AuditEntry], int]:
-    """One page of entries, newest first, and how many match in all.
+    *, action: str = "", username: str = "", since: date | None = None, until: date | None = None
+) -> Select[AuditEntry]:
+    """The entries that match, newest first (for db.paginate).
 
     ``username`` also finds failed sign-ins typed with that name (they have no signed-in user).
     ``since`` and ``until`` are whole days (UTC), both included.
@@ -56,10 +50,7 @@ def search(
         query = query.where(AuditEntry.at >= datetime.combine(since, time.min))
     if until:
         query = query.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time.min))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    newest_first = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    entries = db.session.scalars(newest_first.limit(per_page).offset((page - 1) * per_page))
-    return list(entries), total
+    return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 
 def known_actions() -> list[str]:

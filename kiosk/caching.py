@@ -21,7 +21,9 @@ from typing import Generic, NamedTuple, TypeVar
 import brotli
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
+from sqlalchemy.exc import SQLAlchemyError
 
+from . import database
 from .extensions import db
 from .models import ContentState
 from .rendering import wants_fragment
@@ -205,7 +207,11 @@ class SharedResponses:
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") != "GET" or any(name in environ for name in self.BYPASS_HEADERS):
             return self.wsgi_app(environ, start_response)
-        version = environ[VERSION_KEY] = self.read_version()
+        try:
+            version = environ[VERSION_KEY] = self.read_version()
+        except (SQLAlchemyError, OSError):
+            # The database cannot be read: Flask answers (its error pages say so, /healthz says why).
+            return self.wsgi_app(environ, start_response)
         key = (environ.get("PATH_INFO"), environ.get("QUERY_STRING"), *map(environ.get, self.KEY_HEADERS))
         replay = self.cache.get(key)
         if replay is not None and replay.version == version:
@@ -237,8 +243,17 @@ EVENT_LINK = re.compile(r'hx-get="(/events/[^"]+)"')
 
 
 def warm_up(app) -> None:
-    """Render `/` and the events it shows once, before the first visitor: templates get compiled, the
-    database connection opened and the page cache filled, so no visitor's tap waits for any of that."""
+    """Render `/` and the events it shows once, early: templates get compiled, the database connection
+    opened and the page cache filled, so no visitor's tap waits for any of that. (gunicorn_conf.py runs
+    it beside serving, never before.) The planner's statistics are refreshed here too, off every
+    visitor's path."""
+    with app.app_context():
+        try:
+            database.optimize()
+        except SQLAlchemyError:
+            app.logger.warning(
+                "Refreshing the database statistics failed; serving on the old ones.", exc_info=True
+            )
     client = app.test_client()
     page = client.get("/")
     for link in EVENT_LINK.findall(page.get_data(as_text=True))[:WARM_UP_EVENTS]:

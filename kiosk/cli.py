@@ -12,7 +12,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from . import analytics
+from . import analytics, editing
 from .accounts_cli import users
 from .extensions import db
 from .interchange import backup, exporters, importers, kiosk_json
@@ -31,8 +31,8 @@ def seed_command() -> None:
     if not database_is_empty():
         click.echo("The database already has content; nothing loaded.")
         return
-    report = kiosk_json.load_file(kiosk_json.DEFAULT_CONTENT)
-    db.session.commit()
+    content = kiosk_json.DEFAULT_CONTENT
+    report = importers.run(content.read_bytes(), source=content.name, keep_status=True)
     click.echo(f"Loaded the default content: {len(report.created)} eras and events.")
 
 
@@ -106,6 +106,8 @@ def import_command(file: Path, dry_run: bool, publish: bool, keep_status: bool) 
         for problem in refused.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
+    except editing.SaveRefused as refusal:
+        raise click.ClickException(str(refusal)) from None
     verb = "Would be" if dry_run else "Were"
     click.echo(("Dry run, nothing was changed. " if dry_run else "Imported. ") + report.summary() + ".")
     _print_list(f"{verb} created", report.created)

@@ -32,22 +32,32 @@ def _secret_key(folder: Path) -> str:
         return configured
     key_file = folder / "secret_key"
     if not key_file.exists():
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
     return key_file.read_text().strip()
 
 
+def database_url(folder: Path) -> str:
+    return _env("DATABASE_URL") or f"sqlite:///{folder / 'kiosk.sqlite3'}"
+
+
+def _trusted_proxies() -> int:
+    """How many reverse proxies in front of the kiosk may say who the visitor is (X-Forwarded-For)."""
+    return max(_env_int("TRUSTED_PROXIES", 0), 0)
+
+
 def load_settings() -> dict:
     folder = data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    database_url = _env("DATABASE_URL") or f"sqlite:///{folder / 'kiosk.sqlite3'}"
+    # Only the kiosk's own user may read its data (the database holds password hashes).
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return {
         "DATA_DIR": str(folder),
         "MEDIA_DIR": str(folder / "media"),
         "SECRET_KEY": _secret_key(folder),
-        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_DATABASE_URI": database_url(folder),
+        "TRUSTED_PROXIES": _trusted_proxies(),
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 64 * 1024,
         "MAX_UPLOAD_BYTES": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
         "TIMELINE_START_YEAR": _env_int("TIMELINE_START_YEAR", 1906),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from sqlalchemy import Connection, func, inspect, select, tuple_, union_all, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, inspect, select, tuple_, union_all, update
 from sqlalchemy.orm import InstanceState, Session, contains_eager
 
+from . import media
 from .extensions import db
 from .models import ContentState, Era, Event, EventTranslation, Media, Setting, Status, utcnow
 
@@ -174,7 +175,8 @@ def offline_contents(eager_events: int | None, page_size: int) -> OfflineContent
     return OfflineContents(
         event_slugs=[slug for slug, _key in events],
         era_runs=runs,
-        image_keys=[key for _slug, key in events if key],
+        # An image whose file is missing is left out: a kiosk would only fail to fetch it.
+        image_keys=[key for _slug, key in events if key and media.paths(key)[0].is_file()],
     )
 
 
@@ -239,8 +241,13 @@ def _bump_content_version(session: Session, _context) -> None:
     changed = [(obj, True) for obj in (*session.new, *session.deleted)]
     changed += [(obj, False) for obj in session.dirty if session.is_modified(obj)]
     if any(_changes_what_visitors_see(obj, added) for obj, added in changed):
-        session.connection().execute(
-            update(ContentState)
-            .where(ContentState.id == 1)
-            .values(version=ContentState.version + 1, changed_at=utcnow())
-        )
+        bump_version(session.connection())
+
+
+def bump_version(connection: Connection) -> None:
+    """Move the content version on, in the connection's transaction (bulk writes call this themselves)."""
+    connection.execute(
+        update(ContentState)
+        .where(ContentState.id == 1)
+        .values(version=ContentState.version + 1, changed_at=utcnow())
+    )

@@ -1,36 +1,113 @@
-"""Saving what curators change: events and eras, each save one transaction with its revision and audit entry.
+"""The one writer: every change to events and eras goes through this module, and nothing else writes them.
 
-Views check the input (forms) and hand over clean values; this module decides what a save means: the slug,
-the image, publishing. A save is applied as an interchange item (the shape revisions and kiosk.conflicts use),
-so a refused stale save raises conflicts.EditConflict carrying what the curator submitted, ready for a
-field-by-field comparison.
+Admin saves, merges after a conflict, restores from history, the trash, era moves and deletes, imports and
+``flask seed`` all end here. For every change it checks the version the curator (or the import) started
+from, applies the change, bumps the version with an UPDATE … WHERE version = the one loaded (also when
+nothing else changed, so a re-save of an unchanged form is checked like any other), records exactly one
+revision numbered by the new version, writes the audit entry, and commits or rolls back. What the
+database refuses becomes a message a curator can act on: a stale version raises conflicts.EditConflict
+(carrying what they submitted, for the field-by-field conflict page), a web address taken a moment ago
+raises SaveRefused, a busy database raises DatabaseBusy ("try again"). Views check the input (forms) and
+hand over clean values; this module decides what a save means: the slug, the image, publishing.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import JSON, Connection, Dialect, Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, conflicts, media, revisions, trash
+from . import audit, conflicts, content, database, media, revisions, settings_store, trash
 from .dates import PartialDate
 from .extensions import db
 from .interchange import kiosk_json
-from .models import Era, Event, Status
+from .models import Era, Event, Revision, Status, utcnow
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+logger = logging.getLogger(__name__)
 
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 EditConflict = conflicts.EditConflict
 
 
 class SaveRefused(ValueError):
-    """A save the database refused (a web address taken a moment ago, for example); nothing was written."""
+    """A change the database refused; nothing was written. ``field`` names the form field it is about."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class DatabaseBusy(SaveRefused):
+    """The database stayed locked by another change (a large import, say) for too long; try again."""
+
+
+class ReferenceChanged(SaveRefused):
+    """Something the change refers to (an era, an image) changed or went a moment ago."""
+
+
+def _refusal(error: BaseException, entity: Event | Era | None, submitted: dict | None) -> Exception | None:
+    """What a failed change means for the curator, or None for a failure that is ours to fix."""
+    if isinstance(error, StaleDataError) and entity is not None:  # another save got there first
+        return conflicts.EditConflict(entity, submitted)
+    if isinstance(error, IntegrityError):
+        if "slug" in str(error.orig).lower():  # a unique web address taken a moment ago
+            message = _("Another item took this web address a moment ago. Please choose another.")
+            return SaveRefused(message, field="slug")
+        return ReferenceChanged(
+            _("Something this change refers to was changed or deleted a moment ago. Nothing was saved.")
+        )
+    if database.is_busy(error):
+        return DatabaseBusy(
+            _(
+                "The database is busy with another change (an import, perhaps). Nothing was saved and "
+                "everything you typed is still here: please try again in a moment."
+            )
+        )
+    return None
+
+
+@contextmanager
+def _transaction(entity: Event | Era | None = None, submitted: dict | None = None) -> Iterator[None]:
+    """One change, one transaction: committed, or rolled back with what the database refused explained."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException as error:
+        db.session.rollback()  # the entity now reads the version that is saved
+        refusal = _refusal(error, entity, submitted)
+        if refusal is None:
+            raise
+        logger.warning("Refused a change to %r: %s", entity, error)
+        raise refusal from error
+
+
+def _check_version(entity: Event | Era, expected_version: int | None, submitted: dict | None = None) -> None:
+    if conflicts.is_stale(entity, expected_version):
+        raise conflicts.EditConflict(entity, submitted)
+
+
+def _record(
+    entity: Event | Era, note: str, action: str | None, detail: str = "", before: dict | None = None
+) -> Revision:
+    """Bump the version (UPDATE … WHERE version = the one loaded, even when nothing else changed: a save
+    that changes nothing is checked too), then the revision under the new number and the audit entry
+    (``action`` None: the caller writes one entry for several changes)."""
+    entity.updated_at = utcnow()
+    db.session.flush()  # StaleDataError when another save bumped the version first
+    revision = revisions.record(entity, note, before=before)
+    if action:
+        audit.record(action, _target(entity), detail)
+    return revision
 
 
 def slugify(text: str, fallback: str = "event") -> str:
@@ -130,17 +207,6 @@ def event_item(changes: EventChanges, slug: str, image: dict | None) -> dict:
     }
 
 
-def _give_up(error: BaseException, entity: Event | Era | None, item: dict | None, stored=None) -> None:
-    """After a failed save: roll back, remove a just-stored image, explain the failures curators can fix."""
-    db.session.rollback()
-    media.discard(stored)
-    if isinstance(error, StaleDataError) and entity is not None:  # another save got there first
-        raise conflicts.EditConflict(entity, item) from error
-    if isinstance(error, IntegrityError):  # a web address taken a moment ago
-        message = _("Another item took this web address a moment ago. Please choose another.")
-        raise SaveRefused(message) from error
-
-
 def _target(entity: Event | Era) -> str:
     return f"{'event' if isinstance(entity, Event) else 'era'} {entity.slug}"
 
@@ -159,80 +225,74 @@ def save_event(
 ) -> Event:
     """Create (``event`` None) or update an event, in one transaction with its revision and audit entry.
 
-    Raises conflicts.EditConflict (nothing written) when the event changed since ``expected_version``.
+    Raises conflicts.EditConflict (nothing written) when the event changed since ``expected_version``,
+    SaveRefused when the database refused it (DatabaseBusy: try again).
     """
     creating = event is None
     slug = changes.slug or unique_slug(
         Event, slugify(changes.headline), exclude_id=event.id if event else None
     )
-    if event is not None and conflicts.is_stale(event, expected_version):
-        raise conflicts.EditConflict(event, submitted_event_item(event, changes))
+    if event is not None:
+        _check_version(event, expected_version, submitted_event_item(event, changes))
     was_published = event is not None and event.status == Status.PUBLISHED
-    stored = item = None
+    stored = media.store(changes.new_image) if changes.new_image is not None else None
+    item = event_item(changes, slug, _image_item(event, changes, stored))
     try:
-        stored = media.store(changes.new_image) if changes.new_image is not None else None
-        item = event_item(changes, slug, _image_item(event, changes, stored))
-        before = None if event is None else revisions.snapshot(event)
-        if event is None:
-            # Filled in before it joins the session, so no query flushes a half-made event.
-            event = Event(slug=slug)
-            kiosk_json.apply_event_item(event, item, changes.era)
-            db.session.add(event)
-        else:
-            event.slug = slug
-            kiosk_json.apply_event_item(event, item, changes.era)
-        revisions.record(event, note, before=before)
-        audit.record(_event_action(creating, was_published, event.status == Status.PUBLISHED), _target(event))
-        db.session.commit()
-    except BaseException as error:
-        _give_up(error, event, item, stored)
+        with _transaction(event, item):
+            before = None if event is None else revisions.snapshot(event)
+            if event is None:
+                # Filled in before it joins the session, so no query flushes a half-made event.
+                event = Event(slug=slug)
+                kiosk_json.apply_event_item(event, item, changes.era)
+                db.session.add(event)
+            else:
+                event.slug = slug
+                kiosk_json.apply_event_item(event, item, changes.era)
+            action = _event_action(creating, was_published, event.status == Status.PUBLISHED)
+            _record(event, note, action, before=before)
+    except BaseException:
+        media.discard(stored)
         raise
     return event
 
 
-def _commit_unless_stale(event: Event, expected_version: int | None, change) -> None:
-    """Run ``change`` and commit, or raise EditConflict when the event moved on (a missing version counts)."""
-    if conflicts.is_stale(event, expected_version):
-        raise conflicts.EditConflict(event)
-    try:
-        change(event, expected_version)
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise conflicts.EditConflict(event) from error
-
-
 def move_event_to_trash(event: Event, expected_version: int | None) -> None:
     """Take the event off the kiosk and out of the list (kiosk.trash can bring it back as it was)."""
-    _commit_unless_stale(event, expected_version, trash.move_to_trash)
+    _check_version(event, expected_version)
+    with _transaction(event):
+        if trash.move_to_trash(event):
+            _record(event, _("Moved to the trash"), "event.trash", event.headline)
 
 
 def restore_from_trash(event: Event, expected_version: int | None) -> None:
     """Bring a trashed event back to the list (and to the kiosk, if it was published)."""
-    _commit_unless_stale(event, expected_version, trash.restore_from_trash)
+    _check_version(event, expected_version)
+    with _transaction(event):
+        if trash.restore_from_trash(event):
+            _record(event, _("Restored from the trash"), "event.restore", event.headline)
 
 
 def purge_event(event: Event, expected_version: int | None) -> None:
-    """Delete a trashed event for good (raises trash.NotInTrash for any other)."""
-    _commit_unless_stale(event, expected_version, trash.purge)
+    """Delete a trashed event for good (raises trash.NotInTrash for any other); no revision outlives it."""
+    _check_version(event, expected_version)
+    with _transaction(event):
+        audit.record("event.purge", _target(event), event.headline)
+        trash.purge(event)
+        db.session.flush()  # DELETE … WHERE version = the one loaded
 
 
-def restore_revision(entity: Event | Era, revision, expected_version: int | None):
+def restore_revision(entity: Event | Era, revision: Revision, expected_version: int | None) -> Revision:
     """Make ``entity`` what ``revision`` recorded, as a new revision, with an audit entry; one transaction.
 
     Raises conflicts.EditConflict when it changed since ``expected_version``, revisions.RestoreRefused or
     SaveRefused when the old version cannot be applied now; nothing is written then.
     """
-    if conflicts.is_stale(entity, expected_version):
-        raise conflicts.EditConflict(entity)
-    try:
-        restored = revisions.restore(entity, revision)
+    _check_version(entity, expected_version)
+    with _transaction(entity):
+        before = revisions.snapshot(entity)
+        note = revisions.restore(entity, revision)
         kind = "event" if isinstance(entity, Event) else "era"
-        audit.record(f"{kind}.restore-revision", _target(entity), restored.note)
-        db.session.commit()
-    except BaseException as error:
-        _give_up(error, entity, None)
-        raise
+        restored = _record(entity, note, f"{kind}.restore-revision", note, before=before)
     return restored
 
 
@@ -266,26 +326,20 @@ def submitted_era_item(era: Era | None, changes: EraChanges) -> dict:
 def save_era(
     era: Era | None, changes: EraChanges, expected_version: int | None = None, note: str = ""
 ) -> Era:
+    """Create (``era`` None) or update an era; raises like save_event."""
     creating = era is None
     item = submitted_era_item(era, changes)
-    slug = item["slug"]
-    if era is not None and conflicts.is_stale(era, expected_version):
-        raise conflicts.EditConflict(era, item)
-    try:
+    if era is not None:
+        _check_version(era, expected_version, item)
+    with _transaction(era, item):
         before = None if era is None else revisions.snapshot(era)
         if era is None:
-            era = Era(slug=slug)
+            era = Era(slug=item["slug"])
             kiosk_json.apply_era_item(era, item)
             db.session.add(era)
         else:
-            era.slug = slug
             kiosk_json.apply_era_item(era, item)
-        revisions.record(era, note, before=before)
-        audit.record("era.create" if creating else "era.save", _target(era))
-        db.session.commit()
-    except BaseException as error:
-        _give_up(error, era, item)
-        raise
+        _record(era, note, "era.create" if creating else "era.save", before=before)
     return era
 
 
@@ -294,23 +348,23 @@ def ordered_eras() -> list[Era]:
 
 
 def move_era(era: Era, step: int) -> bool:
-    """Move an era one place earlier (-1) or later (+1) in the kiosk's order; False at either end."""
+    """Move an era one place earlier (-1) or later (+1) in the kiosk's order; False at either end.
+
+    Raises conflicts.EditConflict when another curator changed one of the eras meanwhile.
+    """
     eras = ordered_eras()
     index = eras.index(era)
     target = index + step
     if not 0 <= target < len(eras):
         return False
     eras[index], eras[target] = eras[target], eras[index]
-    changed = []
-    for position, item in enumerate(eras, start=1):
-        if item.position != position:
-            changed.append((item, revisions.snapshot(item)))
-            item.position = position
-    db.session.flush()
-    for item, before in changed:
-        revisions.record(item, note=_("Moved in the order"), before=before)
-    audit.record("era.move", f"era {era.slug}", "earlier" if step < 0 else "later")
-    db.session.commit()
+    with _transaction(era):
+        for position, item in enumerate(eras, start=1):
+            if item.position != position:
+                before = revisions.snapshot(item)
+                item.position = position
+                _record(item, _("Moved in the order"), None, before=before)
+        audit.record("era.move", _target(era), "earlier" if step < 0 else "later")
     return True
 
 
@@ -337,13 +391,163 @@ def delete_era(era: Era) -> None:
     if listed or trashed:
         raise EraInUse(listed, trashed)
     detail = str(revisions.snapshot(era))
-    db.session.delete(era)
-    audit.record("era.delete", f"era {era.slug}", detail)
     try:
-        db.session.commit()
-    except IntegrityError as error:  # an event joined the era a moment ago
-        db.session.rollback()
+        with _transaction(era):
+            audit.record("era.delete", _target(era), detail)
+            # A new era may get this id again: its history must not inherit these revisions.
+            db.session.execute(
+                delete(Revision).where(Revision.entity_type == "era", Revision.entity_id == era.id)
+            )
+            db.session.delete(era)
+            db.session.flush()  # DELETE … WHERE version = the one loaded
+    except ReferenceChanged as error:  # an event joined the era a moment ago
         raise EraInUse(*events_using(era)) from error
+
+
+@dataclass
+class RowChange:
+    """One event or era an import creates or updates, worked out from reads alone (see write_batch)."""
+
+    values: dict[str, Any]  # every column it sets (an event's era apart: see ``era``)
+    after: dict  # its snapshot once written
+    entity_id: int | None = None  # None: a new one
+    version: int = 0  # the version it was worked out from (a new one has none yet)
+    before: dict | None = None  # its snapshot now, kept first when it has no history yet
+    era: str = ""  # an event's era, by slug (it may be new in the same batch)
+    visible: bool = False  # visitors see it, before or after
+
+
+@dataclass
+class Batch:
+    """Everything one import changes, written in one short transaction, all or nothing."""
+
+    note: str
+    source: str
+    detail: str = ""
+    eras: list[RowChange] = field(default_factory=list)
+    events: list[RowChange] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def write_batch(batch: Batch) -> None:
+    """Write an import's changes in bulk (one statement for many rows at a time), then commit.
+
+    Everything was read, checked and matched beforehand, and every value is converted for the database
+    driver before the first write (the rows, the revisions' snapshots), so the write lock is held for the
+    statements alone. Every row still gets its version check and bump, and one revision numbered by the
+    new version. Raises SaveRefused (nothing written) when an event or era changed since the batch was
+    worked out, or DatabaseBusy.
+    """
+    dialect, now = db.session.get_bind().dialect, utcnow()
+    era_ids = dict(db.session.execute(select(Era.slug, Era.id)).all())
+    eras = _BulkRows(Era, batch.eras, dialect, now, era_ids)
+    events = _BulkRows(Event, batch.events, dialect, now, era_ids)
+    with _transaction():
+        connection = db.session.connection()
+        for key, value in batch.settings.items():
+            settings_store.put(key, value)
+        revision_rows = eras.write(connection, batch.note)
+        events.resolve_new_eras(connection)
+        revision_rows += events.write(connection, batch.note)
+        revisions.insert_many(connection, revision_rows)
+        audit.record("import", batch.source, batch.detail)
+        if any(change.visible for change in (*batch.eras, *batch.events)):
+            content.bump_version(connection)
+
+
+def _driver_value(column, dialect: Dialect):
+    """How a value goes to the driver for this column: JSON as the text SQLAlchemy's JSON type writes
+    (PostgreSQL parses it), anything else through the type's own conversion, if it has one."""
+    if isinstance(column.type, JSON):
+        if column.type.none_as_null:  # no value is SQL NULL there (an event's place or figure)
+            return lambda value: None if value is None else revisions.serialised(value)
+        return revisions.serialised
+    return column.type.bind_processor(dialect)
+
+
+class _BulkRows:
+    """One table's updates and inserts for write_batch, with every value converted for the driver (and
+    every snapshot serialised) beforehand: inside the transaction, only the statements run."""
+
+    def __init__(
+        self, model: type[Era] | type[Event], changes: list[RowChange], dialect: Dialect, now, era_ids: dict
+    ):
+        table = model.__table__
+        self.model, self.changes, self.kind = model, changes, model.__tablename__
+        columns = list(changes[0].values) if changes else []  # the same for every change of a table
+        names = [*columns, *(["era_id"] if changes and changes[0].era else [])]
+        quote, mark = dialect.identifier_preparer.quote, "?" if dialect.paramstyle == "qmark" else "%s"
+        processors = [_driver_value(table.c[name], dialect) for name in [*names, "updated_at"]]
+        stamp = processors[-1](now) if processors[-1] else now
+        self.update_sql = (
+            f"UPDATE {quote(self.kind)} SET {', '.join(f'{quote(name)} = {mark}' for name in names)}, "
+            f"updated_at = {mark}, version = version + 1 WHERE id = {mark} AND version = {mark}"
+        )
+        inserted = [*names, "created_at", "updated_at", "version"]
+        self.insert_sql = (
+            f"INSERT INTO {quote(self.kind)} ({', '.join(quote(name) for name in inserted)}) "
+            f"VALUES ({', '.join([mark] * len(inserted))})"
+        )
+        self.era_place = names.index("era_id") if "era_id" in names else None
+        self.updates: list[list] = []
+        self.inserts: list[list] = []
+        self.new_eras: list[tuple[list, str]] = []  # rows whose era this import creates
+        for change in changes:
+            values = [change.values[name] for name in columns] + (
+                [era_ids.get(change.era)] if change.era else []
+            )
+            row = [
+                process(value) if process else value
+                for value, process in zip(values, processors[:-1], strict=True)
+            ]
+            if change.entity_id is None:
+                row += [stamp, stamp, 1]
+                self.inserts.append(row)
+            else:
+                row += [stamp, change.entity_id, change.version]
+                self.updates.append(row)
+            if change.era and change.era not in era_ids:
+                self.new_eras.append((row, change.era))
+        self.texts = [
+            (
+                revisions.serialised(change.before) if change.before else None,
+                revisions.serialised(change.after),
+            )
+            for change in changes
+        ]
+
+    def resolve_new_eras(self, connection: Connection) -> None:
+        """Events of eras this import creates get those eras' ids, now that they have them."""
+        if self.new_eras and self.era_place is not None:
+            era_ids = dict(connection.execute(select(Era.slug, Era.id)).all())
+            for row, slug in self.new_eras:
+                row[self.era_place] = era_ids[slug]
+
+    def write(self, connection: Connection, note: str) -> list[tuple[str, int, int, str, str]]:
+        """Run the statements; the revisions to record, numbered by the new versions."""
+        updated = (
+            connection.exec_driver_sql(self.update_sql, [tuple(row) for row in self.updates])
+            if self.updates
+            else None
+        )
+        if updated is not None and updated.rowcount != len(self.updates):  # one changed since it was read
+            raise SaveRefused(
+                _(
+                    "Someone changed the timeline while this import was being checked. "
+                    "Nothing was imported: please try again."
+                )
+            )
+        if self.inserts:
+            connection.exec_driver_sql(self.insert_sql, [tuple(row) for row in self.inserts])
+        ids = dict(connection.execute(select(self.model.slug, self.model.id)).all()) if self.inserts else {}
+        found = []
+        for change, (before, after) in zip(self.changes, self.texts, strict=True):
+            entity_id = change.entity_id or ids[change.values["slug"]]
+            number = change.version + 1  # a new row: 0 + 1
+            if before is not None:
+                found.append((self.kind, entity_id, number - 1, before, str(revisions.FIRST_NOTE)))
+            found.append((self.kind, entity_id, number, after, note))
+        return found
 
 
 def listed_events(search: str = "", era_id: int | None = None, status: Status | None = None) -> list[Event]:
@@ -362,8 +566,9 @@ def listed_events(search: str = "", era_id: int | None = None, status: Status | 
     return list(db.session.scalars(query))
 
 
-def listed_event(event_id: int) -> Event | None:
-    return db.session.scalar(select(Event).where(Event.id == event_id, Event.deleted_at.is_(None)))
+def listed_event(event_id: int) -> Select[Event]:
+    """The event with this id, unless it is in the trash (for db.first_or_404)."""
+    return select(Event).where(Event.id == event_id, Event.deleted_at.is_(None))
 
 
 def missing(event: Event) -> list[str]:
@@ -377,4 +582,6 @@ def missing(event: Event) -> list[str]:
         codes.append("no-alt-text")
     if event.remote_media_url and not event.image_id:
         codes.append("remote-image")
+    if event.image_id and not media.is_present(event.image):
+        codes.append("image-file-missing")
     return codes

@@ -157,19 +157,45 @@ def paths(key: str) -> list[Path]:
     return [_media_dir() / f"{key}-{size}.webp" for size in SIZES]
 
 
+def _write_private(path: Path, content: bytes) -> None:
+    """Write ``content`` readable by the kiosk's user only; on any failure (a full disk) nothing is left."""
+    partial = path.with_suffix(".partial")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(partial, path)  # a half-written file never has the served name
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
 def store(prepared: PreparedImage) -> Media:
-    """Write the files under a new random key and stage their Media row (the caller commits)."""
+    """Write the files under a new random key and stage their Media row (the caller commits).
+
+    All or nothing: when one file cannot be written (a full disk), none is left behind.
+    """
     folder = _media_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_hex(16)
-    for size, content in prepared.files.items():
-        final = folder / f"{key}-{size}.webp"
-        partial = final.with_suffix(".partial")
-        partial.write_bytes(content)
-        os.replace(partial, final)  # a half-written file never has the served name
+    written = []
+    try:
+        for size, content in prepared.files.items():
+            final = folder / f"{key}-{size}.webp"
+            _write_private(final, content)
+            written.append(final)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     media = Media(key=key, width=prepared.width, height=prepared.height, checksum=prepared.checksum)
     db.session.add(media)
     return media
+
+
+def is_present(media: Media | None) -> bool:
+    """Whether the image's file is on disk (a restore without media, a folder cleaned by hand…)."""
+    return media is not None and paths(media.key)[0].is_file()
 
 
 def discard(media: Media | None) -> None:

@@ -8,6 +8,7 @@ new revision.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass
 
@@ -15,12 +16,12 @@ from flask import has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Select, select
 
 from .dates import PartialDate
 from .extensions import db
 from .interchange import kiosk_json
-from .models import Era, Event, Revision
+from .models import Era, Event, Revision, utcnow
 
 
 def _kind(entity: Event | Era) -> str:
@@ -31,36 +32,73 @@ def snapshot(entity: Event | Era) -> dict:
     return kiosk_json.event_item(entity) if isinstance(entity, Event) else kiosk_json.era_item(entity)
 
 
+def _signer() -> tuple[int | None, str]:
+    """Who a revision is by: the signed-in curator, or the command line."""
+    if has_request_context() and getattr(current_user, "is_authenticated", False):
+        return current_user.id, current_user.username
+    return None, "command line"
+
+
+def serialised(value: dict | list) -> str:
+    """A snapshot (or any JSON column's value) as SQLAlchemy's JSON type would write it."""
+    return json.dumps(value)
+
+
+def insert_many(connection: Connection, rows: list[tuple[str, int, int, str, str]]) -> None:
+    """Insert revisions in bulk: (kind, entity id, number, serialised snapshot, note) each, signed by
+    whoever is signed in. The values go to the driver as they are, so SQLAlchemy's per-row processing
+    of thousands of snapshots does not run while an import holds the write lock."""
+    if not rows:
+        return
+    user_id, username = _signer()
+    now = utcnow()
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f") if connection.dialect.name == "sqlite" else now
+    columns = ("entity_type", "entity_id", "number", "snapshot", "note", "user_id", "username", "created_at")
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO revision ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    connection.exec_driver_sql(sql, [(*row, user_id, username, stamp) for row in rows])
+
+
 def _new_revision(kind: str, entity_id: int, number: int, taken: dict, note: str) -> Revision:
-    signed_in = has_request_context() and getattr(current_user, "is_authenticated", False)
+    user_id, username = _signer()
     revision = Revision(
         entity_type=kind,
         entity_id=entity_id,
         number=number,
         snapshot=taken,
-        note=note,
-        user_id=current_user.id if signed_in else None,
-        username=current_user.username if signed_in else "command line",
+        note=str(note),
+        user_id=user_id,
+        username=username,
     )
     db.session.add(revision)
     return revision
 
 
-def record(entity: Event | Era, note: str = "", before: dict | None = None) -> Revision:
-    """Stage a revision of ``entity`` as it is now; call after the change, before the commit.
+FIRST_NOTE = _l("As it was before the first recorded change")
 
-    ``before`` is the entity's snapshot from before the change: when the entity has no history yet
-    (content loaded by ``flask seed``, for example) it is kept first, so the change can be undone.
+
+def record(entity: Event | Era, note: str = "", before: dict | None = None) -> Revision:
+    """Stage a revision of ``entity`` as it is now, numbered by its version.
+
+    Only kiosk.editing calls this, after flushing the change, which bumped the version: of two saves of
+    the same version only one can bump it, so no two revisions ever get the same number. ``before`` is
+    the snapshot from before the change: when the entity has no history yet (content from before every
+    change was recorded) it is kept first, under the previous version's number, so the change can be undone.
     """
-    db.session.flush()
     kind = _kind(entity)
-    latest = db.session.scalar(
-        select(func.max(Revision.number)).where(Revision.entity_type == kind, Revision.entity_id == entity.id)
-    )
-    if latest is None and before is not None:
-        _new_revision(kind, entity.id, 1, before, _("As it was before the first recorded change"))
-        latest = 1
-    return _new_revision(kind, entity.id, (latest or 0) + 1, snapshot(entity), note)
+    if before is not None and not has_history(kind, entity.id):
+        _new_revision(kind, entity.id, entity.version - 1, before, FIRST_NOTE)
+    return _new_revision(kind, entity.id, entity.version, snapshot(entity), note)
+
+
+def has_history(kind: str, entity_id: int) -> bool:
+    query = select(Revision.id).where(Revision.entity_type == kind, Revision.entity_id == entity_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def with_history(kind: str) -> set[int]:
+    """The ids of every event (or era) that has at least one revision."""
+    return set(db.session.scalars(select(Revision.entity_id).where(Revision.entity_type == kind).distinct()))
 
 
 def history(entity: Event | Era) -> list[Revision]:
@@ -73,11 +111,10 @@ def history(entity: Event | Era) -> list[Revision]:
     )
 
 
-def get(entity: Event | Era, number: int) -> Revision | None:
-    return db.session.scalar(
-        select(Revision).where(
-            Revision.entity_type == _kind(entity), Revision.entity_id == entity.id, Revision.number == number
-        )
+def numbered(entity: Event | Era, number: int) -> Select[Revision]:
+    """The revision with this number (for db.first_or_404)."""
+    return select(Revision).where(
+        Revision.entity_type == _kind(entity), Revision.entity_id == entity.id, Revision.number == number
     )
 
 
@@ -230,15 +267,14 @@ class RestoreRefused(ValueError):
     """The old revision cannot be applied as it is; the message says why. Nothing was changed."""
 
 
-def restore(entity: Event | Era, revision: Revision) -> Revision:
-    """Make ``entity`` what ``revision`` recorded, as a new revision ("Restored revision N").
+def restore(entity: Event | Era, revision: Revision) -> str:
+    """Make ``entity`` what ``revision`` recorded; returns the note for the new revision.
 
-    The caller commits (or rolls back). Optimistic locking still applies: a concurrent save makes the
-    flush raise StaleDataError (see kiosk.conflicts).
+    Only kiosk.editing calls this (it checks the version, records the revision and commits).
     """
     if (revision.entity_type, revision.entity_id) != (_kind(entity), entity.id):
         raise RestoreRefused(_("That revision belongs to something else."))
-    before, item = snapshot(entity), revision.snapshot
+    item = revision.snapshot
     model = type(entity)
     if item["slug"] != entity.slug and db.session.scalar(select(model.id).where(model.slug == item["slug"])):
         raise RestoreRefused(
@@ -254,4 +290,4 @@ def restore(entity: Event | Era, revision: Revision) -> Revision:
         kiosk_json.apply_event_item(entity, item, era)
     else:
         kiosk_json.apply_era_item(entity, item)
-    return record(entity, _("Restored revision %(number)s", number=revision.number), before=before)
+    return _("Restored revision %(number)s", number=revision.number)

@@ -1,7 +1,8 @@
 """The trash: deleting an event moves it here; it can be restored, or deleted for good from here only.
 
 A trashed event keeps its row (deleted_at is set), so restoring brings it back exactly as it was, at the
-same web address. Every step records an audit entry; the caller commits.
+same web address. These are the steps; kiosk.editing checks the version, records the revision and the
+audit entry, and commits.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from . import audit, conflicts
 from .extensions import db
 from .models import AuditEntry, Event, Revision, utcnow
 
@@ -18,44 +18,33 @@ class NotInTrash(ValueError):
     """Permanent deletion is only for events already in the trash."""
 
 
-def _check(event: Event, expected_version: int | None) -> None:
-    if expected_version is not None and conflicts.is_stale(event, expected_version):
-        raise conflicts.EditConflict(event)
-
-
-def move_to_trash(event: Event, expected_version: int | None = None) -> None:
-    """Take the event off the kiosk and out of the admin lists (it stays restorable).
-
-    With ``expected_version`` (from the form), raises conflicts.EditConflict if it changed meanwhile.
-    """
-    _check(event, expected_version)
-    if event.deleted_at is None:
-        event.deleted_at = utcnow()
-        audit.record("event.trash", f"event {event.slug}", event.headline)
-    db.session.flush()
-
-
-def restore_from_trash(event: Event, expected_version: int | None = None) -> None:
-    """Bring the event back with everything it had, including whether it was published."""
-    _check(event, expected_version)
+def move_to_trash(event: Event) -> bool:
+    """Take the event off the kiosk and out of the admin lists (it stays restorable); False when it was
+    in the trash already."""
     if event.deleted_at is not None:
-        event.deleted_at = None
-        audit.record("event.restore", f"event {event.slug}", event.headline)
-    db.session.flush()
+        return False
+    event.deleted_at = utcnow()
+    return True
 
 
-def purge(event: Event, expected_version: int | None = None) -> None:
+def restore_from_trash(event: Event) -> bool:
+    """Bring the event back with everything it had, including whether it was published; False when it
+    was not in the trash."""
+    if event.deleted_at is None:
+        return False
+    event.deleted_at = None
+    return True
+
+
+def purge(event: Event) -> None:
     """Delete a trashed event for good, with its revisions (the audit log keeps a note of it)."""
-    _check(event, expected_version)
     if event.deleted_at is None:
         raise NotInTrash(_("Only events in the trash can be deleted for good: move it to the trash first."))
-    audit.record("event.purge", f"event {event.slug}", event.headline)
     # SQLite may hand a freed id to the next new event: its history must not inherit these revisions.
     db.session.execute(
         delete(Revision).where(Revision.entity_type == "event", Revision.entity_id == event.id)
     )
     db.session.delete(event)
-    db.session.flush()
 
 
 def list_trash() -> list[Event]:

@@ -95,6 +95,9 @@ def test_cookieless_visitors_get_the_finished_response_replayed_without_flask(ap
     second = client.get(EVENT, headers=HTMX)
     assert len(rendered) == 1
     assert second.get_data() == first.get_data()
+    # The same answer, but each request has an id of its own.
+    assert first.headers["X-Request-Id"] != second.headers["X-Request-Id"]
+    del first.headers["X-Request-Id"], second.headers["X-Request-Id"]
     assert second.headers == first.headers
     assert "default-src 'self'" in second.headers["Content-Security-Policy"]
     # Another shape of the same URL is another response.

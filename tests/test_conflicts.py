@@ -1,29 +1,73 @@
-"""Two curators, one event: the later save never silently overwrites the earlier one."""
+"""Two curators, one event: the later save never silently overwrites the earlier one.
+
+These drive kiosk.editing, the one writer, from two real sessions against one database (SQLite here,
+PostgreSQL under `make test`); tests/admin/test_conflicts.py shows the conflict page through HTTP.
+"""
+
+import threading
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from kiosk import conflicts, revisions
+from kiosk import conflicts, editing, revisions
 from kiosk.extensions import db
-from kiosk.models import Era, Event
+from kiosk.models import Event
+
+from .conftest import make_app
 
 
-def load(session, slug: str) -> Event:
-    return session.scalar(select(Event).where(Event.slug == slug))
+def load(slug: str) -> Event:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
 
 
-def test_two_sessions_saving_the_same_version_the_second_gets_a_conflict(app):
-    ours = load(db.session, "retirement")  # curator B opens the form: version 1
+def changes_of(event: Event, **typed) -> editing.EventChanges:
+    """What the edit form hands over for ``event`` as it is, with ``typed`` changed."""
+    values = {
+        "headline": event.headline,
+        "slug": event.slug,
+        "start": event.start,
+        "end": event.end,
+        "display_date": event.display_date,
+        "era": event.era,
+        "summary": event.summary,
+        "body": event.body,
+        "sources": list(event.sources),
+        "confidence": event.confidence,
+        "featured": event.featured,
+        "postscript": event.postscript,
+        "status": event.status,
+        "image_alt": event.image_alt,
+        "image_caption": event.image_caption,
+        "image_credit": event.image_credit,
+    }
+    return editing.EventChanges(**(values | typed))
+
+
+def save_in_another_session(data_dir, slug: str, version: int, **typed) -> None:
+    """Another curator's request: its own app context, session and connection."""
+    other = make_app(data_dir)
+    with other.app_context():
+        event = load(slug)
+        editing.save_event(event, changes_of(event, **typed), version)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_save_racing_a_newer_one_is_refused_as_a_conflict_with_both_versions(app, data_dir):
+    ours = load("retirement")  # curator B opens the form
     loaded_version = ours.version
-    with Session(db.engine) as theirs:  # curator A, in another request, saves first
-        other = load(theirs, "retirement")
-        assert other.version == loaded_version
-        other.headline = "Retires on a pension"
-        theirs.commit()
-    # B's session still holds version 1, so only the database can notice: StaleDataError, handled.
+    mine = changes_of(ours, headline="Retirement at 68", summary="New summary.")
+    # Curator A saves first, in another session, in another thread, between B's load and B's save.
+    other = threading.Thread(
+        target=save_in_another_session,
+        args=(data_dir, "retirement", loaded_version),
+        kwargs={"headline": "Retires on a pension"},
+    )
+    other.start()
+    other.join()
+    # B's session still holds the old version, so only the database can notice.
     with pytest.raises(conflicts.EditConflict) as raised:
-        conflicts.save(ours, loaded_version, {"headline": "Retirement at 68", "summary": "New summary."})
+        editing.save_event(ours, mine, loaded_version)
     conflict = raised.value
     assert conflict.entity.headline == "Retires on a pension"  # the entity now reads the winning version
     assert conflict.entity.version == loaded_version + 1
@@ -31,55 +75,24 @@ def test_two_sessions_saving_the_same_version_the_second_gets_a_conflict(app):
     assert differences["headline"] == ("Retires on a pension", "Retirement at 68")  # current vs theirs
     assert differences["summary"] == ("He retires on a personal pension.", "New summary.")
     db.session.expire_all()
-    assert load(db.session, "retirement").headline == "Retires on a pension"  # nothing was lost
+    assert load("retirement").headline == "Retires on a pension"  # nothing was lost
+    assert revisions.history(ours)[0].number == ours.version
 
 
-def test_a_form_carrying_an_old_version_is_refused_before_writing(app):
-    event = load(db.session, "retirement")
-    stale_version = event.version
-    conflicts.save(event, stale_version, {"headline": "First save"})
-    db.session.commit()
-    with pytest.raises(conflicts.EditConflict) as raised:
-        conflicts.save(event, stale_version, {"headline": "Second save"})
-    assert [(c.field, c.before, c.after) for c in raised.value.differences] == [
-        ("headline", "First save", "Second save")
-    ]
-    assert event.headline == "First save"
-    assert [r.snapshot["headline"] for r in revisions.history(event)][:1] == ["First save"]
-
-
-def test_merge_takes_the_chosen_fields_from_theirs(app):
-    event = load(db.session, "retirement")
+def test_a_save_that_changes_nothing_is_checked_and_recorded_like_any_other(app):
+    event = load("retirement")
     version = event.version
-    conflicts.save(event, version, {"headline": "Theirs first", "summary": "Their summary."})
-    db.session.commit()
-    mine = {"headline": "My headline", "summary": "My summary.", "image": {"alt": "My alt text"}}
-    compared = {c.field for c in conflicts.compare(event, mine)}
-    assert compared == {"headline", "summary", "image.alt"}
-    merged = conflicts.merge(event, mine, ["headline", "image.alt"])
-    assert (merged["headline"], merged["summary"], merged["image"]["alt"]) == (
-        "My headline",
-        "Their summary.",
-        "My alt text",
-    )
-    conflicts.save(event, event.version, merged, "Merged after a conflict")
-    db.session.commit()
-    assert (event.headline, event.summary) == ("My headline", "Their summary.")
-
-
-def test_eras_are_protected_too(app):
-    era = db.session.scalar(select(Era).where(Era.slug == "miner"))
-    version = era.version
-    with Session(db.engine) as theirs:
-        theirs.scalar(select(Era).where(Era.slug == "miner")).name = "Miners"
-        theirs.commit()
-    with pytest.raises(conflicts.EditConflict) as raised:
-        conflicts.save(era, version, {"name": "Down the mine"})
-    assert [(c.before, c.after) for c in raised.value.differences] == [("Miners", "Down the mine")]
+    editing.save_event(event, changes_of(event), version)
+    assert event.version == version + 1  # the version moves on, so a racing save cannot also win
+    assert [(r.number, r.snapshot) for r in revisions.history(event)][:1] == [
+        (version + 1, revisions.snapshot(event))
+    ]
+    with pytest.raises(conflicts.EditConflict):
+        editing.save_event(event, changes_of(event), version)
 
 
 def test_is_stale_reads_the_form_value(app):
-    event = load(db.session, "retirement")
+    event = load("retirement")
     assert not conflicts.is_stale(event, str(event.version))
     assert conflicts.is_stale(event, event.version - 1)
     assert conflicts.is_stale(event, "")

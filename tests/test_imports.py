@@ -4,12 +4,12 @@ import json
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from kiosk import revisions, settings_store, trash
+from kiosk import editing, revisions, settings_store
 from kiosk.extensions import db
 from kiosk.interchange import exporters, importers, kiosk_json
-from kiosk.models import AuditEntry, Era, Event, Status
+from kiosk.models import AuditEntry, Era, Event, Revision, Status
 
 from .interop import DATA, cli, state
 
@@ -192,20 +192,23 @@ def test_imports_record_revisions_and_an_audit_entry(app):
     assert [(r.number, r.note, r.username) for r in created] == [
         (1, "Imported from timelinejs-museum.json", "command line")
     ]
-    # The seeded event had no history: its state before the import is kept first, so it can be restored.
+    # Seeding is an import too: revision 1 is the event as seeded, so its state before this import can
+    # be restored.
     updated = revisions.history(event("hero-of-socialist-labour"))
     assert [r.number for r in updated] == [2, 1]
     assert updated[1].snapshot["era"] == "return-to-the-donbas"
     assert updated[0].snapshot["era"] == "later-life"
     assert revisions.history(era("later-life"))[0].note == "Imported from timelinejs-museum.json"
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "import"))
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "import").order_by(AuditEntry.id.desc()).limit(1)
+    )
     assert entry.target == "timelinejs-museum.json"
     assert "6 created, 3 updated" in entry.detail
 
 
 def test_events_in_the_trash_are_skipped(app):
-    trash.move_to_trash(event("hero-of-socialist-labour"))
-    db.session.commit()
+    hero = event("hero-of-socialist-labour")
+    editing.move_event_to_trash(hero, hero.version)
     result = cli(app, "import", MUSEUM)
     assert "event hero-of-socialist-labour: In the trash" in result.output
     assert event("hero-of-socialist-labour").era.slug == "return-to-the-donbas"
@@ -286,6 +289,32 @@ def test_the_domain_api_runs_without_the_cli(app):
     report = importers.run(GOOD_SHEET.read_bytes(), source="upload.csv", dry_run=True)
     assert report.dry_run and len(report.created) == 4
     assert event("1936-fame") is None
+
+
+def test_a_dry_run_writes_nothing_at_all(app):
+    tables = (Event, Era, Revision, AuditEntry)
+    before = [db.session.scalar(select(func.count()).select_from(model)) for model in tables]
+    report = importers.run(MUSEUM.read_bytes(), source="museum.json", dry_run=True)
+    assert report.created and report.updated
+    assert [db.session.scalar(select(func.count()).select_from(model)) for model in tables] == before
+
+
+def test_an_event_changed_between_the_check_and_the_write_stops_the_whole_import(app):
+    batch, report = importers.prepare(importers.read(MUSEUM.read_bytes()), source="museum.json")
+    assert "event hero-of-socialist-labour: display_date, era, summary, body" in report.updated
+    hero = event("hero-of-socialist-labour")
+    editing.move_event_to_trash(hero, hero.version)  # a curator, meanwhile
+    counts = (
+        db.session.scalar(select(func.count(Event.id))),
+        db.session.scalar(select(func.count(Revision.id))),
+    )
+    with pytest.raises(editing.SaveRefused, match="changed the timeline while this import was being checked"):
+        editing.write_batch(batch)
+    assert event("first-shift") is None and event("hero-of-socialist-labour").deleted_at is not None
+    assert (
+        db.session.scalar(select(func.count(Event.id))),
+        db.session.scalar(select(func.count(Revision.id))),
+    ) == counts
 
 
 def test_a_kiosk_on_older_default_content_gets_the_corrections(app):

@@ -7,7 +7,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select
 
 from kiosk.extensions import db
-from kiosk.models import ContentState
+from kiosk.models import ContentState, Era, Revision
 
 from .conftest import make_app
 
@@ -44,3 +44,28 @@ def test_sqlite_is_new_enough_and_safe(app):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_versions_below_their_highest_revision_are_raised_so_new_revision_numbers_stay_free(
+    tmp_path, empty_database_url
+):
+    app = make_app(tmp_path / "fresh", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(revision="0002")
+        with db.engine.begin() as connection:  # as the old code left it: no-op saves recorded without a bump
+            connection.exec_driver_sql(
+                "INSERT INTO era (id, slug, name, start_year, end_year, colour, description, position, "
+                "created_at, updated_at, version) VALUES (1, 'a', 'A', 1906, 1977, '#000000', '', 1, "
+                "'2025-01-01', '2025-01-01', 2)"
+            )
+            for entity_id, number in ((1, 1), (1, 2), (1, 3), (1, 4), (2, 1)):  # era 2 was deleted
+                connection.exec_driver_sql(
+                    "INSERT INTO revision (entity_type, entity_id, number, snapshot, note, username, "
+                    f"created_at) VALUES ('era', {entity_id}, {number}, '{{}}', '', '', '2025-01-01')"
+                )
+        upgrade()
+        assert db.session.scalar(select(Era.version)) == 4  # the next save records revision 5
+        kept = db.session.execute(select(Revision.entity_id, Revision.number).order_by(Revision.number)).all()
+        assert kept == [(1, 1), (1, 2), (1, 3), (1, 4)]  # a new era 2 can record its revision 1
+        db.session.remove()
+        db.engine.dispose()

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from kiosk.cli import seed_command
 from kiosk.extensions import db
 from kiosk.interchange import kiosk_json
-from kiosk.models import Era, Event, Status
+from kiosk.models import AuditEntry, Era, Event, Revision, Status
 
 DEFAULT = json.loads(kiosk_json.DEFAULT_CONTENT.read_text(encoding="utf-8"))
 
@@ -31,8 +31,8 @@ def test_seeding_twice_adds_nothing(app, runner):
 
 
 def test_seed_fills_an_empty_database(app, runner):
-    db.session.execute(Event.__table__.delete())
-    db.session.execute(Era.__table__.delete())
+    for model in (Revision, AuditEntry, Event, Era):
+        db.session.execute(model.__table__.delete())
     db.session.commit()
     result = runner.invoke(seed_command)
     assert "Loaded the default content" in result.output

@@ -1,9 +1,10 @@
-"""The trash: delete moves there, restore brings back, purge only from the trash; each step audited."""
+"""The trash through the one writer: delete moves there, restore brings back, purge only from the trash;
+each step checks the version, is recorded and audited."""
 
 import pytest
 from sqlalchemy import select
 
-from kiosk import conflicts, content, revisions, trash
+from kiosk import conflicts, content, editing, revisions, trash
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Event, Revision
 
@@ -19,27 +20,25 @@ def actions() -> list[tuple[str, str]]:
 def test_trash_hides_and_restore_brings_back(app, client):
     event = seeded("retirement")
     version = content.content_version()
-    trash.move_to_trash(event)
-    db.session.commit()
+    editing.move_event_to_trash(event, event.version)
     assert client.get("/events/retirement").status_code == 404
     assert content.content_version() > version
     assert trash.list_trash() == [event]
-    trash.restore_from_trash(event)
-    db.session.commit()
+    editing.restore_from_trash(event, event.version)
     assert client.get("/events/retirement").status_code == 200
     assert trash.list_trash() == []
     assert actions()[-2:] == [("event.trash", "event retirement"), ("event.restore", "event retirement")]
+    notes = [(r.number, r.note) for r in revisions.history(event)][:2]
+    assert notes == [(event.version, "Restored from the trash"), (event.version - 1, "Moved to the trash")]
 
 
 def test_purge_only_from_the_trash(app):
     event = seeded("retirement")
     with pytest.raises(trash.NotInTrash):
-        trash.purge(event)
-    revisions.record(event)
-    trash.move_to_trash(event)
+        editing.purge_event(event, event.version)
+    editing.move_event_to_trash(event, event.version)
     event_id = event.id
-    trash.purge(event)
-    db.session.commit()
+    editing.purge_event(event, event.version)
     assert seeded("retirement") is None
     assert db.session.scalars(select(Revision).where(Revision.entity_id == event_id)).all() == []
     assert actions()[-1] == ("event.purge", "event retirement")
@@ -47,13 +46,12 @@ def test_purge_only_from_the_trash(app):
 
 def test_trash_lists_the_latest_first_and_checks_the_version(app):
     first, second = seeded("retirement"), seeded("death-in-torez")
-    trash.move_to_trash(first)
-    db.session.commit()
-    trash.move_to_trash(second)
-    db.session.commit()
+    editing.move_event_to_trash(first, first.version)
+    editing.move_event_to_trash(second, second.version)
     assert trash.list_trash()[0] == second
     with pytest.raises(conflicts.EditConflict):
-        trash.restore_from_trash(first, expected_version=first.version - 1)
-    trash.restore_from_trash(first, expected_version=first.version)
-    db.session.commit()
+        editing.restore_from_trash(first, first.version - 1)
+    with pytest.raises(conflicts.EditConflict):
+        editing.purge_event(first, None)
+    editing.restore_from_trash(first, first.version)
     assert trash.list_trash() == [second]

@@ -14,17 +14,19 @@ from . import (  # noqa: F401 - views
     conflicts,
     eras,
     events,
+    failures,
     fleet,
     interchange,
     revisions,
     settings,
     trash,
 )
-from .blueprint import bp
+from .blueprint import RowId, bp
 
 
 def init_app(app: Flask) -> None:
     auth.init_app(app)
+    app.url_map.converters["id"] = RowId
     app.register_blueprint(bp)
 
 

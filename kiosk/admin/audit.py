@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import audit
+from ..extensions import db
 from ..rendering import page_or_fragment
 from .auth import admin_required
 from .blueprint import bp
@@ -38,6 +39,8 @@ ACTIONS = {
     "account.create": _l("Added an account"),
     "account.password": _l("Changed a password"),
     "account.delete": _l("Removed an account"),
+    "access.refused": _l("Refused: a page only for administrators"),
+    "csrf.refused": _l("Refused: a form that failed its security check"),
 }
 
 
@@ -55,10 +58,8 @@ def audit_log():
         until = None
     action, username = request.args.get("action", ""), request.args.get("user", "")
     page = whole_number(request.args.get("page")) or 1
-    entries, total = audit.search(
-        action=action, username=username, since=since, until=until, page=page, per_page=PER_PAGE
-    )
-    pages = max(1, -(-total // PER_PAGE))
+    query = audit.search(action=action, username=username, since=since, until=until)
+    entries = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     filters = {
         key: value
         for key, value in {"action": action, "user": username, "since": since, "until": until}.items()
@@ -67,10 +68,10 @@ def audit_log():
     return page_or_fragment(
         "admin/audit.html",
         "admin/_audit_results.html",
-        entries=entries,
-        total=total,
-        page_number=page,
-        pages=pages,
+        entries=entries.items,
+        total=entries.total,
+        page_number=entries.page,
+        pages=max(1, entries.pages),
         filters=filters,
         problems=problems,
         actions=sorted(set(audit.known_actions()) | set(ACTIONS), key=action_label),

@@ -4,15 +4,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, flash, render_template, request
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Conflict, HTTPException, ServiceUnavailable
+from werkzeug.routing import IntegerConverter
 
-from .. import media
+from .. import audit, editing, media
 from ..extensions import db
+from .forms import LARGEST, add_error
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+PREFIX = "/admin"
+bp = Blueprint("admin", __name__, url_prefix=PREFIX)
+
+
+class RowId(IntegerConverter):
+    """``<id:event_id>``: a row id or revision number in a URL, 1 to 2**31 - 1; anything else is a 404
+    before the view runs (and never overflows the database's integers)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=LARGEST)
+
+
+def show_refusal(form: FlaskForm, refusal: editing.SaveRefused) -> int:
+    """Show a refused save on the form it came from, everything typed kept: a taken web address at its
+    field, anything else above the form. Returns the status to answer with."""
+    if refusal.field:
+        add_error(form[refusal.field], str(refusal))
+        return 422
+    flash(str(refusal), "error")
+    return 503 if isinstance(refusal, editing.DatabaseBusy) else 409
 
 
 @bp.app_template_filter("when")
@@ -36,9 +58,48 @@ def _message(error: HTTPException) -> str:
     return messages.get(error.code or 500) or error.description or ""
 
 
+def _audit_refusal(error: HTTPException) -> None:
+    """Refused access and failed CSRF checks go to the audit log: they may be someone probing."""
+    action = (
+        "csrf.refused" if isinstance(error, CSRFError) else "access.refused" if error.code == 403 else None
+    )
+    if action is None:
+        return
+    try:
+        audit.record(action, f"{request.method} {request.path}", error.description or "")
+        db.session.commit()
+    except Exception:  # the refusal still stands; the server log keeps what the audit log could not
+        db.session.rollback()
+        current_app.logger.warning("Could not audit %s of %s %s", action, request.method, request.path)
+
+
 @bp.errorhandler(HTTPException)
 def _admin_error(error: HTTPException):
     """Errors inside the admin get the admin's design and plain words (the kiosk keeps its own pages)."""
     if error.code and error.code >= 500:
         db.session.rollback()
+    _audit_refusal(error)
     return render_template("admin/error.html", error=error, message=_message(error)), error.code
+
+
+@bp.after_app_request
+def _never_stored(response):
+    """Admin pages hold unpublished text and account details: no browser or proxy may keep a copy (of any
+    answer under /admin, an unknown address's too)."""
+    if request.blueprint == bp.name or request.path.startswith(PREFIX + "/"):
+        response.cache_control.no_store = True
+    return response
+
+
+def _busy_page():
+    return _admin_error(
+        ServiceUnavailable(_("The database is busy. Nothing was changed: try again in a moment."))
+    )
+
+
+@bp.errorhandler(editing.SaveRefused)
+def _refused(refusal: editing.SaveRefused):
+    """A refused change from a view with nothing typed to keep (the trash, moving or deleting an era)."""
+    if isinstance(refusal, editing.DatabaseBusy):
+        return _busy_page()
+    return _admin_error(Conflict(str(refusal)))

@@ -12,19 +12,12 @@ from .. import conflicts, editing
 from ..extensions import db
 from ..models import Era
 from . import conflicts as conflict_views
-from .blueprint import bp
-from .forms import ConfirmForm, EraForm, add_error, whole_number
+from .blueprint import bp, show_refusal
+from .forms import ConfirmForm, EraForm, whole_number
 
 ERA_FIELDS = ["name", "slug", "start_year", "end_year", "colour", "description"]
 # Each difference kiosk.conflicts finds, and the form field that decides it (the order is not edited here).
 CONFLICT_GROUPS: dict[str, tuple[str, ...]] = {name: (name,) for name in ERA_FIELDS}
-
-
-def _era_or_404(era_id: int) -> Era:
-    era = db.session.get(Era, era_id) if whole_number(era_id) else None
-    if era is None:
-        abort(404)
-    return era
 
 
 @bp.get("/eras")
@@ -61,10 +54,10 @@ def _conflict_page(form: EraForm, conflict: editing.EditConflict, status: int = 
     )
 
 
-@bp.post("/eras/<int:era_id>/merge")
+@bp.post("/eras/<id:era_id>/merge")
 def merge_era(era_id: int):
     """Save what the curator chose on the conflict page, against the version they compared it with."""
-    era = _era_or_404(era_id)
+    era = db.get_or_404(Era, era_id)
     version = request.form.get("version", "")
     mine = EraForm(
         formdata=conflict_views.carried(request.form, "mine", ERA_FIELDS), era=era, meta={"csrf": False}
@@ -93,8 +86,7 @@ def _save(form: EraForm, era: Era | None, note: str = ""):
     except editing.EditConflict as conflict:
         return _conflict_page(form, conflict)
     except editing.SaveRefused as refusal:
-        add_error(form.slug, str(refusal))
-        return _form_page(form, era, 422)
+        return _form_page(form, era, show_refusal(form, refusal))
     flash(_("Saved the era “%(name)s”.", name=saved.name), "success")
     return redirect(url_for("admin.era_list"))
 
@@ -110,9 +102,9 @@ def new_era():
     return _form_page(form, None, 422)
 
 
-@bp.route("/eras/<int:era_id>/edit", methods=["GET", "POST"])
+@bp.route("/eras/<id:era_id>/edit", methods=["GET", "POST"])
 def edit_era(era_id: int):
-    era = _era_or_404(era_id)
+    era = db.get_or_404(Era, era_id)
     form = EraForm(era=era)
     if not form.is_submitted():
         form.fill_from(era)
@@ -122,13 +114,18 @@ def edit_era(era_id: int):
     return _form_page(form, era, 422)
 
 
-@bp.post("/eras/<int:era_id>/move")
+@bp.post("/eras/<id:era_id>/move")
 def move_era(era_id: int):
-    era = _era_or_404(era_id)
+    era = db.get_or_404(Era, era_id)
     step = {"earlier": -1, "later": 1}.get(request.form.get("direction", ""))
     if step is None:
         abort(400)
-    if editing.move_era(era, step):
+    try:
+        moved = editing.move_era(era, step)
+    except editing.EditConflict:
+        flash(_("Someone else changed the eras a moment ago. Look at the order again."), "error")
+        return redirect(url_for("admin.era_list"))
+    if moved:
         flash(_("Moved “%(name)s”.", name=era.name), "success")
     return redirect(url_for("admin.era_list", _anchor=f"era-{era.id}"))
 
@@ -147,9 +144,9 @@ def _in_use_message(era: Era, listed: int, trashed: int) -> str:
     return message + " " + _("Move those events to another era first.")
 
 
-@bp.route("/eras/<int:era_id>/delete", methods=["GET", "POST"])
+@bp.route("/eras/<id:era_id>/delete", methods=["GET", "POST"])
 def delete_era(era_id: int):
-    era = _era_or_404(era_id)
+    era = db.get_or_404(Era, era_id)
     listed, trashed = editing.events_using(era)
     in_use = _in_use_message(era, listed, trashed) if listed or trashed else None
     form = ConfirmForm()
@@ -162,5 +159,8 @@ def delete_era(era_id: int):
     except editing.EraInUse as error:
         refused = _in_use_message(era, error.listed, error.trashed)
         return render_template("admin/era_delete.html", era=era, form=form, in_use=refused), 409
+    except editing.EditConflict:
+        flash(_("Someone else changed this era a moment ago. Look at it again before deleting it."), "error")
+        return redirect(url_for("admin.era_list"))
     flash(_("Deleted the era “%(name)s”.", name=name), "success")
     return redirect(url_for("admin.era_list"))

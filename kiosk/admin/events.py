@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import conflicts, content, editing, places
+from ..extensions import db
 from ..models import Event, Status
 from ..rendering import page_or_fragment
 from . import conflicts as conflict_views
-from .blueprint import bp
-from .forms import ConfirmForm, EventForm, add_error, whole_number
+from .blueprint import bp, show_refusal
+from .forms import ConfirmForm, EventForm, whole_number
 
 # Form fields in page order: the error summary lists problems in this order.
 EVENT_FIELDS = [
@@ -47,13 +48,6 @@ CONFLICT_GROUPS = {
     "place": ("place_name", "place_lat", "place_lon", "place_note"),
     "figure": ("figure_title", "figure_rows", "figure_source", "figure_confidence"),
 }
-
-
-def _event_or_404(event_id: int) -> Event:
-    event = editing.listed_event(event_id) if whole_number(event_id) else None
-    if event is None:
-        abort(404)
-    return event
 
 
 @bp.get("/")
@@ -110,8 +104,7 @@ def _save(form: EventForm, event: Event | None, note: str = ""):
     except editing.EditConflict as conflict:
         return _conflict_page(form, conflict)
     except editing.SaveRefused as refusal:
-        add_error(form.slug, str(refusal))
-        return _form_page(form, event, 422)
+        return _form_page(form, event, show_refusal(form, refusal))
     return _saved(saved)
 
 
@@ -138,10 +131,10 @@ def _conflict_page(form: EventForm, conflict: editing.EditConflict, status: int 
     )
 
 
-@bp.post("/events/<int:event_id>/merge")
+@bp.post("/events/<id:event_id>/merge")
 def merge_event(event_id: int):
     """Save what the curator chose on the conflict page, against the version they compared it with."""
-    event = _event_or_404(event_id)
+    event = db.first_or_404(editing.listed_event(event_id))
     version = request.form.get("version", "")
     mine = EventForm(
         formdata=conflict_views.carried(request.form, "mine", CARRIED_FIELDS),
@@ -175,9 +168,9 @@ def new_event():
     return _form_page(form, None, 422 if form.is_submitted() else 200)
 
 
-@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
 def edit_event(event_id: int):
-    event = _event_or_404(event_id)
+    event = db.first_or_404(editing.listed_event(event_id))
     form = EventForm(event=event)
     if not form.is_submitted():
         form.fill_from(event)
@@ -188,10 +181,10 @@ def edit_event(event_id: int):
 
 
 @bp.post("/events/check")
-@bp.post("/events/<int:event_id>/check")
+@bp.post("/events/<id:event_id>/check")
 def check_event(event_id: int | None = None):
     """The inline check as the curator types: messages for the fields they have touched, nothing saved."""
-    event = _event_or_404(event_id) if event_id else None
+    event = db.first_or_404(editing.listed_event(event_id)) if event_id else None
     form = EventForm(event=event)
     form.image_chosen_elsewhere = request.form.get("image_chosen") == "1"
     form.validate()
@@ -211,16 +204,16 @@ def text_preview():
     return render_template("admin/_text_preview.html", body=request.form.get("body", ""))
 
 
-@bp.get("/events/<int:event_id>/preview")
+@bp.get("/events/<id:event_id>/preview")
 def preview_event(event_id: int):
-    event = _event_or_404(event_id)
+    event = db.first_or_404(editing.listed_event(event_id))
     previous, following = content.neighbours(event)
     return render_template("admin/preview.html", event=event, previous=previous, following=following)
 
 
-@bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/delete", methods=["GET", "POST"])
 def delete_event(event_id: int):
-    event = _event_or_404(event_id)
+    event = db.first_or_404(editing.listed_event(event_id))
     form = ConfirmForm()
     if not form.validate_on_submit():
         form.version.data = str(event.version)

@@ -32,7 +32,7 @@ from ..extensions import db
 from ..models import Era, Event, Status
 
 Checked = TypeVar("Checked")
-COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
 FOUR_DIGIT_YEARS = (1000, 2999)
 LARGEST = 2**31 - 1  # ids, versions and numbers beyond this are nonsense (and overflow SQLite's integers)
 
@@ -40,7 +40,10 @@ LARGEST = 2**31 - 1  # ids, versions and numbers beyond this are nonsense (and o
 def whole_number(value) -> int | None:
     """A positive whole number from a form or a URL, or None for anything else."""
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and 0 < int(text) <= LARGEST else None
+    # isdecimal, not isdigit: "²" is a digit int() refuses; the length check spares int() thousands of digits.
+    if not text.isdecimal() or len(text) > len(str(LARGEST)):
+        return None
+    return int(text) if 0 < int(text) <= LARGEST else None
 
 
 def _checked(value: Checked | None) -> Checked:

@@ -1,8 +1,8 @@
 """Import and export: upload a file, read the dry run, confirm; download the timeline; back up the data.
 
-An upload is checked by a dry run (interchange.importers, rolled back) and kept on the server under a random
-token (interchange.staged_imports) until the curator confirms; the confirmation imports it again from scratch,
-so everything is checked once more against the database as it is then.
+An upload is checked by a dry run (interchange.importers, which writes nothing) and kept on the server
+under a random token (interchange.staged_imports) until the curator confirms; the confirmation imports it
+again from scratch, so everything is checked once more against the database as it is then.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
+from .. import editing
 from ..interchange import backup, exporters, importers, staged_imports
 from .auth import admin_required
 from .blueprint import bp
@@ -114,6 +115,11 @@ def confirm_import():
     except importers.ImportRefused as refused:  # the content changed since the dry run
         staged_imports.discard(token)
         return _page(409, filename=staged.filename, problems=refused.problems)
+    except editing.SaveRefused as refusal:  # busy, or changed while writing: the upload waits to be confirmed
+        flash(str(refusal), "error")
+        status = 503 if isinstance(refusal, editing.DatabaseBusy) else 409
+        report = importers.run(staged.data, source=staged.filename, dry_run=True)
+        return _page(status, filename=staged.filename, report=report, confirm=confirm)
     staged_imports.discard(token)
     return _page(filename=staged.filename, report=report, imported=True, published=bool(confirm.publish.data))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -53,22 +53,6 @@ def _phrases(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return joined
 
 
-def _entity_or_404(kind: str, entity_id: int) -> Event | Era:
-    entity = None
-    if whole_number(entity_id):
-        entity = editing.listed_event(entity_id) if kind == "event" else db.session.get(Era, entity_id)
-    if entity is None:
-        abort(404)
-    return entity
-
-
-def _revision_or_404(entity: Event | Era, number: int) -> Revision:
-    revision = revisions.get(entity, number) if whole_number(number) else None
-    if revision is None:
-        abort(404)
-    return revision
-
-
 def _pair(history: list[Revision]) -> tuple[Revision | None, Revision | None]:
     """The two revisions to compare: those asked for, else the latest and the one before it."""
     by_number = {revision.number: revision for revision in history}
@@ -97,7 +81,7 @@ def _history_page(kind: str, entity: Event | Era):
         older=older,
         newer=newer,
         changes=changes,
-        # Saves outside the admin (the trash, an import of an unchanged item) may leave no revision.
+        # Every change records a revision now; content from before that may have none for its state.
         latest_is_current=bool(history)
         and not revisions.diff(history[0].snapshot, revisions.snapshot(entity)),
     )
@@ -108,7 +92,7 @@ def _name(entity: Event | Era) -> str:
 
 
 def _restore_page(kind: str, entity: Event | Era, number: int):
-    revision = _revision_or_404(entity, number)
+    revision = db.first_or_404(revisions.numbered(entity, number))
     form = ConfirmForm()
     problem, status = None, 200
     if form.validate_on_submit():
@@ -117,7 +101,7 @@ def _restore_page(kind: str, entity: Event | Era, number: int):
         except editing.EditConflict:
             problem, status = _("Someone else changed it a moment ago: look at the differences again."), 409
         except (revisions.RestoreRefused, editing.SaveRefused) as refusal:
-            problem, status = str(refusal), 409
+            problem, status = str(refusal), 503 if isinstance(refusal, editing.DatabaseBusy) else 409
         else:
             flash(
                 _(
@@ -146,21 +130,21 @@ def _restore_page(kind: str, entity: Event | Era, number: int):
     )
 
 
-@bp.get("/events/<int:event_id>/history")
+@bp.get("/events/<id:event_id>/history")
 def event_history(event_id: int):
-    return _history_page("event", _entity_or_404("event", event_id))
+    return _history_page("event", db.first_or_404(editing.listed_event(event_id)))
 
 
-@bp.route("/events/<int:event_id>/history/<int:number>/restore", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/history/<id:number>/restore", methods=["GET", "POST"])
 def restore_event_revision(event_id: int, number: int):
-    return _restore_page("event", _entity_or_404("event", event_id), number)
+    return _restore_page("event", db.first_or_404(editing.listed_event(event_id)), number)
 
 
-@bp.get("/eras/<int:era_id>/history")
+@bp.get("/eras/<id:era_id>/history")
 def era_history(era_id: int):
-    return _history_page("era", _entity_or_404("era", era_id))
+    return _history_page("era", db.get_or_404(Era, era_id))
 
 
-@bp.route("/eras/<int:era_id>/history/<int:number>/restore", methods=["GET", "POST"])
+@bp.route("/eras/<id:era_id>/history/<id:number>/restore", methods=["GET", "POST"])
 def restore_era_revision(era_id: int, number: int):
-    return _restore_page("era", _entity_or_404("era", era_id), number)
+    return _restore_page("era", db.get_or_404(Era, era_id), number)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -13,13 +13,8 @@ from .blueprint import bp
 from .forms import ConfirmForm, whole_number
 
 
-def _trashed_or_404(event_id: int) -> Event:
-    event = None
-    if whole_number(event_id):
-        event = db.session.scalar(select(Event).where(Event.id == event_id, Event.deleted_at.is_not(None)))
-    if event is None:
-        abort(404)
-    return event
+def _trashed(event_id: int):
+    return select(Event).where(Event.id == event_id, Event.deleted_at.is_not(None))
 
 
 def _changed_meanwhile() -> None:
@@ -34,9 +29,9 @@ def trash_list():
     )
 
 
-@bp.post("/trash/<int:event_id>/restore")
+@bp.post("/trash/<id:event_id>/restore")
 def restore_event(event_id: int):
-    event = _trashed_or_404(event_id)
+    event = db.first_or_404(_trashed(event_id))
     form = ConfirmForm()
     form.validate()  # the CSRF token was checked for every POST already; this reads the version
     try:
@@ -53,9 +48,9 @@ def restore_event(event_id: int):
     return redirect(url_for("admin.trash_list"))
 
 
-@bp.route("/trash/<int:event_id>/delete", methods=["GET", "POST"])
+@bp.route("/trash/<id:event_id>/delete", methods=["GET", "POST"])
 def purge_event(event_id: int):
-    event = _trashed_or_404(event_id)
+    event = db.first_or_404(_trashed(event_id))
     form = ConfirmForm()
     if not form.validate_on_submit():
         form.version.data = str(event.version)

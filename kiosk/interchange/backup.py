@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from flask import current_app
 
@@ -124,7 +124,7 @@ def backup(target: Path, *, record: bool = True) -> dict:
     source = database_path()
     target = Path(target).resolve()
     _refuse_non_empty(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     working = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-"))
     try:
         facts = _snapshot_database(source, working / DATABASE)
@@ -144,6 +144,8 @@ def backup(target: Path, *, record: bool = True) -> dict:
         (working / MANIFEST).write_text(
             json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
+        for written in (working / DATABASE, working / MANIFEST):
+            written.chmod(0o600)  # the database holds password hashes
         if target.exists():
             target.rmdir()
         os.replace(working, target)
@@ -182,21 +184,60 @@ def list_backups(parent: Path) -> list[dict]:
     return sorted(found, key=lambda made: (str(made.get("created_at", "")), made["name"]), reverse=True)
 
 
+def _refuse_links(source: Path) -> None:
+    """A symbolic link anywhere in a backup would copy whatever it points at into the data folder."""
+    links = [source] if source.is_symlink() else []
+    for folder, folders, files in os.walk(source, followlinks=False):
+        links += [Path(folder, name) for name in (*folders, *files) if Path(folder, name).is_symlink()]
+    if links:
+        raise BackupError(
+            f"{source} cannot be restored: it contains symbolic links ({', '.join(map(str, links[:5]))}). "
+            "A backup made by `flask backup` has none; nothing was changed."
+        )
+
+
+def _own_entry(name, expected) -> bool:
+    """A manifest entry as ``backup`` writes it: the database or a file under media/, with its checksum."""
+    if not isinstance(name, str) or "\\" in name or "\x00" in name or not isinstance(expected, dict):
+        return False
+    parts = PurePosixPath(name).parts
+    inside = name == DATABASE or (len(parts) > 1 and parts[0] == MEDIA and ".." not in parts)
+    return inside and isinstance(expected.get("bytes"), int) and isinstance(expected.get("sha256"), str)
+
+
+def _refuse_foreign_paths(source: Path, files) -> None:
+    """Every file the manifest names must be the database or inside media/, as written by ``backup``."""
+    if not isinstance(files, dict):
+        raise BackupError(f"{source} cannot be restored: its {MANIFEST} lists no files; nothing was changed.")
+    outside = [repr(name) for name, expected in files.items() if not _own_entry(name, expected)]
+    if outside:
+        raise BackupError(
+            f"{source} cannot be restored: its {MANIFEST} names files outside the backup or malformed "
+            f"entries ({', '.join(outside[:5])}); nothing was changed."
+        )
+
+
 def verify(source: Path) -> dict:
     """The backup's manifest, after checking every file against it; BackupError lists what is wrong."""
     source = Path(source)
+    _refuse_links(source)
     try:
         manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise BackupError(
             f"{source} is not a kiosk backup: {MANIFEST} is missing or unreadable ({error})."
         ) from error
-    if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or manifest.get("version") != VERSION
+    ):
         raise BackupError(
             f"{source} is not a kiosk backup this version can read ({MANIFEST} says otherwise)."
         )
     problems = []
-    files = manifest.get("files") or {}
+    files: dict = manifest.get("files") or {}
+    _refuse_foreign_paths(source, files)
     if DATABASE not in files:
         problems.append(f"the manifest lists no {DATABASE}")
     for name in sorted(set(_checksums(source)) - set(files)):
@@ -241,6 +282,7 @@ def _prepare_database(source: Path, working: Path, expected: dict, live: Path | 
     """A verified copy of the backup's database, with the restore noted in it, ready to swap in."""
     copy = working / DATABASE
     shutil.copyfile(source / DATABASE, copy)
+    copy.chmod(0o600)
     if _sha256(copy) != expected["sha256"]:
         raise BackupError("The database copy does not match the backup's checksum; nothing was restored.")
     connection = sqlite.connect(str(copy))

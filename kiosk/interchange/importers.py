@@ -4,9 +4,10 @@ Three steps, so that a bad file changes nothing:
 1. ``read(data)`` recognises the format, converts everything to our item shapes, matches eras and events
    against the database, and checks it all. Every problem is collected with its place; any problem
    raises ImportRefused and nothing has been written.
-2. ``apply(plan)`` creates and updates eras and events (revision for each, one audit entry) in the current
-   transaction; the caller commits.
-3. ``run(data, ...)`` does both and commits, or rolls back for a dry run.
+2. ``prepare(plan)`` works out, from reads alone, what changes: the report a dry run shows, and the batch
+   of new rows and updates (with their revisions) a real import writes.
+3. ``run(data, ...)`` does both; a real import hands the batch to kiosk.editing, which writes it in one
+   short transaction (bulk statements), all or nothing. A dry run writes nothing and takes no write lock.
 
 Imported events are drafts unless ``publish``; events already here keep their status (``keep_status``
 takes each status from our own format's file instead). TimelineJS events match by slug (unique_id), then
@@ -27,7 +28,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import audit, places, revisions, settings_store
+from .. import editing, places, revisions, settings_store
 from ..extensions import db
 from ..models import Era, Event, Media, Status
 from . import kiosk_json, timelinejs
@@ -39,7 +40,7 @@ OURS, TIMELINEJS_JSON, TIMELINEJS_CSV = (
 )
 # Muted colours that carry white text, used in turn for eras an import creates.
 ERA_PALETTE = ["#8a5a14", "#4e5863", "#9b2c2c", "#3e5c76", "#5e4b6b", "#3f6b5e", "#6b5b4e"]
-_OUR_MEDIA = re.compile(r"^/media/([A-Za-z0-9]+)-(?:large|thumb)\.webp$")
+_OUR_MEDIA = re.compile(r"^/media/([A-Za-z0-9]+)-(?:large|thumb)\.webp\Z")
 LIMITS = {"headline": 120, "display_date": 120, "slug": 120, "confidence": 80, "embed": 20_000}
 ERA_NAME_LIMIT = 80
 IMAGE_LIMITS = {"alt": 300, "caption": 300, "credit": 200, "url": 500}
@@ -56,6 +57,12 @@ NEW_EVENT = {
     "status": Status.DRAFT.value,
     "image": None,
     "end": None,
+    "start_time": "",
+    "end_time": "",
+    "background": None,
+    "embed": "",
+    "place": None,
+    "figure": None,
 }
 
 
@@ -442,73 +449,30 @@ def _events_by_date_and_headline() -> dict[tuple, str]:
     return {key: slug for key, slug in found.items() if slug}
 
 
-# --- Applying -------------------------------------------------------------------------------------------
+# --- Working out the changes, and writing them ------------------------------------------------------
 
 
-def apply(plan: Plan, *, publish: bool = False, keep_status: bool = False, source: str = "") -> ImportReport:
-    """Write the plan into the current transaction (the caller commits or rolls back).
+def prepare(
+    plan: Plan, *, publish: bool = False, keep_status: bool = False, source: str = ""
+) -> tuple[editing.Batch, ImportReport]:
+    """Every change the plan makes, worked out from reads alone: the report (all a dry run needs) and the
+    batch a real import hands to kiosk.editing.
 
     New events are drafts and existing ones keep their status, unless ``publish`` (all published) or
     ``keep_status`` (each as our own format's file says; other formats carry no status).
     """
     report = ImportReport(plan.format, skipped=list(plan.skipped), attention=list(plan.attention))
     note = _("Imported from %(source)s", source=source) if source else _("Imported")
+    batch = editing.Batch(note=note, source=source)
     if plan.title or plan.further_reading is not None:
-        _apply_title(plan, report)
-    eras = {era.slug: era for era in db.session.scalars(select(Era))}
-    position = max((era.position for era in eras.values()), default=0)
-    for item in plan.eras:
-        era = eras.get(item["slug"])
-        before = kiosk_json.era_item(era) if era else None
-        if era is None:
-            position += 1
-            defaults = {
-                "colour": ERA_PALETTE[(position - 1) % len(ERA_PALETTE)],
-                "description": "",
-                "position": position,
-            }
-            era = eras[item["slug"]] = Era(slug=item["slug"])
-            kiosk_json.apply_era_item(era, defaults | item)
-            db.session.add(era)
-            report.created.append(f"era {era.slug}")
-        elif kiosk_json.apply_era_item(era, kiosk_json.era_item(era) | item):
-            report.updated.append(f"era {era.slug}" + _changed_fields(before, kiosk_json.era_item(era)))
-        else:
-            report.skipped.append(_("era %(slug)s: unchanged", slug=era.slug))
-            continue
-        revisions.record(era, note, before=before)
-
-    events = {event.slug: event for event in db.session.scalars(select(Event))}
-    for item in plan.events:
-        event = events.get(item["slug"])
-        if publish:
-            status = Status.PUBLISHED
-        elif keep_status and "status" in item:
-            status = Status(item["status"])
-        else:
-            status = event.status if event else Status.DRAFT
-        era = eras[item["era"]]
-        before = kiosk_json.event_item(event) if event else None
-        if event is None:
-            event = events[item["slug"]] = Event(slug=item["slug"])
-            kiosk_json.apply_event_item(event, NEW_EVENT | item, era, status)
-            db.session.add(event)
-            report.created.append(f"event {event.slug}")
-        elif kiosk_json.apply_event_item(event, _updated(kiosk_json.event_item(event), item), era, status):
-            report.updated.append(
-                f"event {event.slug}" + _changed_fields(before, kiosk_json.event_item(event))
-            )
-        else:
-            report.skipped.append(_("event %(slug)s: unchanged", slug=event.slug))
-            continue
-        revisions.record(event, note, before=before)
-    db.session.flush()
-    detail = report.summary() + (_(", published") if publish else "")
-    audit.record("import", source, detail)
-    return report
+        _plan_title(plan, report, batch)
+    _plan_eras(plan, report, batch)
+    _plan_events(plan, report, batch, _status_rule(publish, keep_status))
+    batch.detail = report.summary() + (_(", published") if publish else "")
+    return batch, report
 
 
-def _apply_title(plan: Plan, report: ImportReport) -> None:
+def _plan_title(plan: Plan, report: ImportReport, batch: editing.Batch) -> None:
     wanted = kiosk_json.title_settings(plan.title or {})
     if plan.further_reading is not None:
         wanted["further_reading"] = list(plan.further_reading)
@@ -516,8 +480,7 @@ def _apply_title(plan: Plan, report: ImportReport) -> None:
     if current == wanted:
         report.skipped.append(_("title: unchanged"))
         return
-    for key, value in wanted.items():
-        settings_store.put(key, value)
+    batch.settings = wanted
     # Named as the document names them: the title's fields, and further_reading.
     names = {setting: field for field, setting in kiosk_json.TITLE_SETTINGS.items()} | {
         "further_reading": "further_reading"
@@ -526,26 +489,106 @@ def _apply_title(plan: Plan, report: ImportReport) -> None:
     report.updated.append("title" + _changed_fields(before, after))
 
 
-def _changed_fields(before: dict, after: dict) -> str:
+def _changed_fields(before: dict | None, after: dict) -> str:
     """Which fields an update changes, named as in our JSON format (": summary, body"), so that a dry run
     shows a curator exactly what an import would overwrite."""
-    changed = [name for name, value in after.items() if before.get(name) != value]
+    changed = [name for name, value in after.items() if (before or {}).get(name) != value]
     return ": " + ", ".join(changed) if changed else ""
+
+
+def _plan_eras(plan: Plan, report: ImportReport, batch: editing.Batch) -> None:
+    rows = {row["slug"]: row for row in db.session.execute(select(Era.__table__)).mappings()}
+    with_history = revisions.with_history("era")
+    position = max((row["position"] for row in rows.values()), default=0)
+    for item in plan.eras:
+        row = rows.get(item["slug"])
+        if row is None:
+            position += 1
+            colour = ERA_PALETTE[(position - 1) % len(ERA_PALETTE)]
+            values = kiosk_json.era_columns(
+                {"colour": colour, "description": "", "position": position} | item
+            )
+            batch.eras.append(editing.RowChange(values, after=dict(values), visible=True))
+            report.created.append(f"era {item['slug']}")
+            continue
+        current = {name: row[name] for name in kiosk_json.ERA_COLUMNS}
+        values = current | kiosk_json.era_columns(current | item)
+        if values == current:
+            report.skipped.append(_("era %(slug)s: unchanged", slug=item["slug"]))
+            continue
+        before = None if row["id"] in with_history else current
+        change = editing.RowChange(values, dict(values), row["id"], row["version"], before, visible=True)
+        batch.eras.append(change)
+        report.updated.append(f"era {item['slug']}" + _changed_fields(current, values))
+
+
+def _status_rule(publish: bool, keep_status: bool):
+    def status(item: dict, current: Status | None) -> Status:
+        if publish:
+            return Status.PUBLISHED
+        if keep_status and "status" in item:
+            return Status(item["status"])
+        return current or Status.DRAFT
+
+    return status
+
+
+def _plan_events(plan: Plan, report: ImportReport, batch: editing.Batch, status_of) -> None:
+    rows = {row["slug"]: row for row in db.session.execute(select(Event.__table__)).mappings()}
+    era_slugs = dict(db.session.execute(select(Era.id, Era.slug)).all())
+    media_keys = dict(db.session.execute(select(Media.id, Media.key)).all())
+    media_ids = {key: media_id for media_id, key in media_keys.items()}
+    with_history = revisions.with_history("event")
+    for item in plan.events:
+        row, before = rows.get(item["slug"]), None
+        if row is not None:
+            before = kiosk_json.event_item_from_columns(
+                row, era_slugs[row["era_id"]], media_keys[row["image_id"]] if row["image_id"] else None
+            )
+        whole = _updated(before or NEW_EVENT, item)
+        status = status_of(item, row["status"] if row else None)
+        # A key names an image in this kiosk's media store; another kiosk's keys mean no image.
+        key = (whole.get("image") or {}).get("key")
+        image_id = media_ids.get(key) if key else None
+        values = kiosk_json.event_columns(whole, status) | {"image_id": image_id}
+        after = kiosk_json.event_item_from_columns(values, whole["era"], key if image_id else None)
+        if row is None:
+            batch.events.append(
+                editing.RowChange(values, after, era=whole["era"], visible=status == Status.PUBLISHED)
+            )
+            report.created.append(f"event {item['slug']}")
+            continue
+        if after == before:
+            report.skipped.append(_("event %(slug)s: unchanged", slug=item["slug"]))
+            continue
+        was_visible = row["status"] == Status.PUBLISHED
+        change = editing.RowChange(
+            values,
+            after,
+            row["id"],
+            row["version"],
+            before=None if row["id"] in with_history else before,
+            era=whole["era"],
+            visible=was_visible or status == Status.PUBLISHED,
+        )
+        batch.events.append(change)
+        report.updated.append(f"event {item['slug']}" + _changed_fields(before, after))
 
 
 def run(
     data: bytes, *, source: str = "", publish: bool = False, keep_status: bool = False, dry_run: bool = False
 ) -> ImportReport:
-    """Read and apply a file in one transaction: committed, or rolled back when ``dry_run``."""
+    """Read, check and match a file and work out its changes, all from reads; then a real import writes
+    them in one short transaction (kiosk.editing.write_batch), all or nothing, and a dry run writes nothing.
+
+    Raises ImportRefused for a file with problems, editing.SaveRefused when the database refused the
+    writing (DatabaseBusy: try again).
+    """
     plan = read(data)
-    try:
-        report = apply(plan, publish=publish, keep_status=keep_status, source=source)
-    except BaseException:
-        db.session.rollback()
-        raise
+    batch, report = prepare(plan, publish=publish, keep_status=keep_status, source=source)
+    db.session.rollback()  # ends the reads' transaction: nothing was written, and no lock is kept
     if dry_run:
-        db.session.rollback()
         report.dry_run = True
     else:
-        db.session.commit()
+        editing.write_batch(batch)
     return report

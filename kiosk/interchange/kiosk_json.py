@@ -1,15 +1,14 @@
 """Our own JSON interchange format ("kiosk-timeline", version 1): the default content, export and import.
 
-A document holds the title, further reading, eras and events; events refer to eras by slug. Loading is
-all or nothing: every item is checked first, and nothing is written unless all of them are valid.
-See docs/interchange-format.md.
+A document holds the title, further reading, eras and events; events refer to eras by slug. This module
+knows the document's shape: items to rows and back, the checks, the dump. Loading one goes through
+interchange.importers and kiosk.editing like any import. See docs/interchange-format.md.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +21,10 @@ from ..models import Era, Event, Media, Status
 
 FORMAT = "kiosk-timeline"
 VERSION = 1
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
 READING_KINDS = ("scholarly", "period")  # how further reading is labelled; see kiosk.content.reading_groups
-TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?$")  # a time of day: 14:05 or 14:05:30
+TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?\Z")  # a time of day: 14:05 or 14:05:30
 TEXT_FIELDS = ("headline", "display_date", "summary", "body", "confidence", "start_time", "end_time", "embed")
 # Our document's title fields, and the settings that keep them.
 TITLE_SETTINGS = {
@@ -35,19 +34,6 @@ TITLE_SETTINGS = {
     "background": "title_background",
 }
 DEFAULT_CONTENT = Path(__file__).parent.parent / "data" / "stakhanov.json"
-
-
-class InterchangeError(ValueError):
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-@dataclass
-class LoadReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
 
 
 def title_settings(title: dict) -> dict:
@@ -79,73 +65,107 @@ def is_our_format(document: Any) -> bool:
     return isinstance(document, dict) and document.get("format") == FORMAT
 
 
+# The event columns an item decides (the era and image are looked up by slug and key).
+EVENT_COLUMNS = (
+    "slug", "headline", "start_year", "start_month", "start_day", "end_year", "end_month", "end_day",
+    "sort_key", "display_date", "summary", "body", "sources", "confidence", "featured", "postscript",
+    "status", "image_alt", "image_caption", "image_credit", "remote_media_url", "start_time", "end_time",
+    "background_colour", "background_url", "media_embed", "place", "figure",
+)  # fmt: skip
+ERA_COLUMNS = ("slug", "name", "start_year", "end_year", "colour", "description", "position")
+
+
+def event_item_from_columns(row: Mapping[Any, Any], era_slug: str, image_key: str | None) -> dict:
+    """An event's row (column values) as an item: what documents and revision snapshots hold."""
+    image = None
+    if (
+        image_key
+        or row["remote_media_url"]
+        or row["image_alt"]
+        or row["image_caption"]
+        or row["image_credit"]
+    ):
+        image = {
+            "key": image_key,
+            "url": row["remote_media_url"] or None,
+            "alt": row["image_alt"],
+            "caption": row["image_caption"],
+            "credit": row["image_credit"],
+        }
+    start = PartialDate(row["start_year"], row["start_month"], row["start_day"])
+    end = (
+        PartialDate(row["end_year"], row["end_month"], row["end_day"])
+        if row["end_year"] is not None
+        else None
+    )
+    return {
+        "slug": row["slug"],
+        "headline": row["headline"],
+        "start": start.as_dict(),
+        "end": end.as_dict() if end else None,
+        "display_date": row["display_date"],
+        "era": era_slug,
+        "summary": row["summary"],
+        "body": row["body"],
+        "sources": list(row["sources"]),
+        "confidence": row["confidence"],
+        "featured": row["featured"],
+        "postscript": row["postscript"],
+        "status": Status(row["status"]).value,
+        "image": image,
+        "start_time": row["start_time"],
+        "end_time": row["end_time"],
+        "background": {"colour": row["background_colour"], "url": row["background_url"]}
+        if row["background_colour"] or row["background_url"]
+        else None,
+        "embed": row["media_embed"],
+        "place": places.clean(row["place"]),
+        "figure": figures.clean(row["figure"]),
+    }
+
+
+def columns_of(entity: Event | Era) -> dict[str, Any]:
+    names = EVENT_COLUMNS if isinstance(entity, Event) else ERA_COLUMNS
+    return {name: getattr(entity, name) for name in names}
+
+
 def era_item(era: Era) -> dict:
     """An era as it appears in documents (and in revision snapshots)."""
-    return {
-        "slug": era.slug,
-        "name": era.name,
-        "start_year": era.start_year,
-        "end_year": era.end_year,
-        "colour": era.colour,
-        "description": era.description,
-        "position": era.position,
-    }
+    return columns_of(era)
 
 
 def event_item(event: Event) -> dict:
     """An event as it appears in documents (and in revision snapshots)."""
-    image = None
-    if event.image or event.remote_media_url or event.image_alt or event.image_caption or event.image_credit:
-        image = {
-            "key": event.image.key if event.image else None,
-            "url": event.remote_media_url or None,
-            "alt": event.image_alt,
-            "caption": event.image_caption,
-            "credit": event.image_credit,
-        }
-    return {
-        "slug": event.slug,
-        "headline": event.headline,
-        "start": event.start.as_dict(),
-        "end": event.end.as_dict() if event.end else None,
-        "display_date": event.display_date,
-        "era": event.era.slug,
-        "summary": event.summary,
-        "body": event.body,
-        "sources": list(event.sources),
-        "confidence": event.confidence,
-        "featured": event.featured,
-        "postscript": event.postscript,
-        "status": event.status.value,
-        "image": image,
-        "start_time": event.start_time,
-        "end_time": event.end_time,
-        "background": {"colour": event.background_colour, "url": event.background_url}
-        if event.background_colour or event.background_url
-        else None,
-        "embed": event.media_embed,
-        "place": places.clean(event.place),
-        "figure": figures.clean(event.figure),
-    }
+    image_key = event.image.key if event.image else None
+    return event_item_from_columns(columns_of(event), event.era.slug, image_key)
 
 
-def apply_era_item(era: Era, item: dict) -> bool:
-    """Copy a document's era fields onto a model; True when anything changed."""
-    values = {key: item[key] for key in ("name", "start_year", "end_year") if key in item}
-    values |= {
+def era_columns(item: dict) -> dict[str, Any]:
+    """The era columns a document's era item sets (a partial item keeps the other columns as they are)."""
+    values = {key: item[key] for key in ("slug", "name", "start_year", "end_year") if key in item}
+    return values | {
         "colour": item.get("colour") or "#5a5149",
         "description": item.get("description", ""),
         "position": item.get("position", 0),
     }
-    return _apply(era, values)
 
 
-def apply_event_item(event: Event, item: dict, era: Era, status: Status | None = None) -> bool:
-    """Copy a document's event fields onto a model; True when anything changed."""
+def event_columns(item: dict, status: Status | None = None) -> dict[str, Any]:
+    """The event columns a whole event item sets (the era and the image apart)."""
     image = item.get("image") or {}
+    start, end = PartialDate.from_dict(item["start"]), PartialDate.from_dict(item.get("end"))
+    if start is None:  # check_document and the importers refuse such items first
+        raise ValueError(f"{item['slug']}: the start date is missing")
     values = {
-        "era": era,
+        "slug": item["slug"],
         "headline": item["headline"],
+        "start_year": start.year,
+        "start_month": start.month,
+        "start_day": start.day,
+        "end_year": end.year if end else None,
+        "end_month": end.month if end else None,
+        "end_day": end.day if end else None,
+        "sort_key": start.sort_key,
         "display_date": item.get("display_date") or "",
         "summary": item.get("summary") or "",
         "body": item.get("body") or "",
@@ -160,9 +180,6 @@ def apply_event_item(event: Event, item: dict, era: Era, status: Status | None =
         "remote_media_url": image.get("url") or "",
     }
     # Fields an item may leave out (a curator's form, an older file): left as they are when it does.
-    for name, check in (("place", places.clean), ("figure", figures.clean)):
-        if name in item:
-            values[name] = check(item[name])
     for name, column in (("start_time", "start_time"), ("end_time", "end_time"), ("embed", "media_embed")):
         if name in item:
             values[column] = item[name] or ""
@@ -170,16 +187,23 @@ def apply_event_item(event: Event, item: dict, era: Era, status: Status | None =
         background = item["background"] or {}
         values["background_colour"] = background.get("colour") or ""
         values["background_url"] = background.get("url") or ""
+    for name, check in (("place", places.clean), ("figure", figures.clean)):
+        if name in item:
+            values[name] = check(item[name])
+    return values
+
+
+def apply_era_item(era: Era, item: dict) -> bool:
+    """Copy a document's era fields onto a model; True when anything changed."""
+    return _apply(era, era_columns(item))
+
+
+def apply_event_item(event: Event, item: dict, era: Era, status: Status | None = None) -> bool:
+    """Copy a document's event fields onto a model; True when anything changed."""
     # A key names an image in this kiosk's media store; unknown keys (another kiosk's media) mean no image.
-    key = image.get("key")
-    values["image"] = db.session.scalar(select(Media).where(Media.key == key)) if key else None
-    start, end = PartialDate.from_dict(item["start"]), PartialDate.from_dict(item.get("end"))
-    if start is None:  # check() refuses such a document before anything is applied
-        raise ValueError(f"event {item.get('slug')!r} has no start date")
-    dates_changed = event.start_year is None or (event.start, event.end) != (start, end)
-    if dates_changed:
-        event.start, event.end = start, end
-    return _apply(event, values) or dates_changed
+    key = (item.get("image") or {}).get("key")
+    image = db.session.scalar(select(Media).where(Media.key == key)) if key else None
+    return _apply(event, event_columns(item, status) | {"era": era, "image": image})
 
 
 def dump() -> dict:
@@ -348,50 +372,3 @@ def _apply(target, values: dict) -> bool:
             setattr(target, name, value)
             changed = True
     return changed
-
-
-def load(document: Any, *, publish: bool | None = None) -> LoadReport:
-    """Create or update eras and events (matched by slug). The caller commits or rolls back."""
-    problems = check_document(document)
-    if problems:
-        raise InterchangeError(problems)
-    report = LoadReport()
-    title = document.get("title") or {}
-    for name, value in title_settings(title).items():
-        settings_store.put(name, value)
-    if document.get("further_reading") is not None:
-        settings_store.put("further_reading", list(document["further_reading"]))
-
-    eras = {era.slug: era for era in db.session.scalars(select(Era))}
-    for item in document.get("eras") or []:
-        era = eras.get(item["slug"])
-        if era is None:
-            eras[item["slug"]] = era = Era(slug=item["slug"])
-            apply_era_item(era, item)
-            db.session.add(era)
-            report.created.append(f"era {item['slug']}")
-        elif apply_era_item(era, item):
-            report.updated.append(f"era {item['slug']}")
-        else:
-            report.unchanged.append(f"era {item['slug']}")
-
-    status = None if publish is None else (Status.PUBLISHED if publish else Status.DRAFT)
-    events = {event.slug: event for event in db.session.scalars(select(Event))}
-    for item in document.get("events") or []:
-        event = events.get(item["slug"])
-        if event is None:
-            event = Event(slug=item["slug"])
-            apply_event_item(event, item, eras[item["era"]], status)
-            db.session.add(event)
-            report.created.append(f"event {item['slug']}")
-        elif apply_event_item(event, item, eras[item["era"]], status):
-            report.updated.append(f"event {item['slug']}")
-        else:
-            report.unchanged.append(f"event {item['slug']}")
-    db.session.flush()
-    return report
-
-
-def load_file(path: Path, **options) -> LoadReport:
-    with open(path, encoding="utf-8") as handle:
-        return load(json.load(handle), **options)

@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 EXPIRY_SECONDS = 3600
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}\Z")
 _LOCK = ".lock"
 MEGABYTE = 1024 * 1024
 
@@ -90,7 +90,7 @@ def _folder_locked() -> Iterator[Path]:
     """The imports folder, with every other worker's staging and pruning kept out until we are done."""
     folder = _folder()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with open(folder / _LOCK, "a") as lock:
+    with os.fdopen(os.open(folder / _LOCK, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield folder

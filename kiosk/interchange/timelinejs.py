@@ -33,7 +33,7 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 # "Alt Text" is not in the template, but TimelineJS reads it (ConfigFactory) when a sheet has it.
 SOURCES_HEADING = "Sources"
-COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
 HEADLINE_LIMIT = 120
 MEDIA_FIELDS = ("url", "alt", "caption", "credit")
 # What TimelineJS's embeds (tweets, Instagram and TikTok posts, iframes) are made of.
@@ -57,7 +57,7 @@ EMBED_ATTRIBUTES = {"class", "href", "src", "cite", "width", "height", "title", 
 EMBED_ATTRIBUTES |= {"frameborder", "allow", "allowfullscreen", "scrolling", "controls", "type"}
 # Cells a spreadsheet would run as a formula (OWASP "CSV injection"): the export prefixes a single quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_WHOLE_NUMBER = re.compile(r"^[+-]?\d+(?:\.0*)?$")
+_WHOLE_NUMBER = re.compile(r"^[+-]?\d+(?:\.0*)?\Z")
 _URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
@@ -475,8 +475,8 @@ def _json_date(read: Reader, value: Any, label: str) -> tuple[PartialDate | None
 
 
 _DATE_FORMATS = [
-    (re.compile(r"^(\d{1,4})(?:[-/,](\d{1,2})(?:[-/,](\d{1,2}))?)?$"), ("year", "month", "day")),
-    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{3,4})$"), ("month", "day", "year")),  # Google Sheets, US order
+    (re.compile(r"^(\d{1,4})(?:[-/,](\d{1,2})(?:[-/,](\d{1,2}))?)?\Z"), ("year", "month", "day")),
+    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{3,4})\Z"), ("month", "day", "year")),  # Google Sheets, US order
 ]
 
 

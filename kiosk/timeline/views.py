@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
     abort,
@@ -11,8 +13,9 @@ from flask import (
     url_for,
 )
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
-from .. import content, figures, places, settings_store
+from .. import content, figures, health, places, settings_store
 from ..assets import static_folder
 from ..caching import cached_page, compress, current_content_version
 from ..database import sqlite_version
@@ -24,6 +27,7 @@ from .axis import YearAxis
 bp = Blueprint("timeline", __name__)
 YEAR_IN_SECONDS = 365 * 24 * 3600
 ATTRACT_SLIDES = 12
+MAX_START = 2**31
 # What a visitor page loads, which a kiosk keeps for offline use (see static/js/sw.js).
 SHELL_STATIC = (
     "css/kiosk.css",
@@ -104,7 +108,9 @@ def event(slug: str):
 def era(slug: str):
     """A run of an era's events: the fragment the timeline loads lazily, or a page of its own."""
     page_size = current_app.config["TIMELINE_PAGE_EVENTS"]
-    start = max(request.args.get("start", 0, type=int), 0)
+    # Any whole number is accepted, but no era has more events than SQLite has rows (an offset past that
+    # would not fit its integers).
+    start = min(max(request.args.get("start", 0, type=int), 0), MAX_START)
     chapter = content.era_chapter(slug, start, page_size)
     if chapter is None or (start and not chapter.events):
         abort(404)
@@ -200,9 +206,19 @@ def offline_manifest():
 
 @bp.get("/healthz")
 def healthz():
-    return jsonify(
-        status="ok",
-        database=db.engine.dialect.name,
-        sqlite_version=sqlite_version(),
-        content_version=str(content.content_version()),
-    )
+    """For a monitor or a load balancer: 200 when the kiosk can serve and save, 503 with the reason."""
+    report = {"database": db.engine.dialect.name, "sqlite_version": sqlite_version()}
+    problem: str | None
+    try:
+        report["content_version"] = str(current_content_version())
+    except SQLAlchemyError as error:
+        problem = health.describe(error)
+    else:
+        problem = health.data_folder_problem(Path(current_app.config["DATA_DIR"]))
+    if problem:
+        response = jsonify(status="unavailable", reason=problem[0].upper() + problem[1:], **report)
+        response.status_code = 503
+    else:
+        response = jsonify(status="ok", **report)
+    response.cache_control.no_store = True
+    return response

@@ -72,15 +72,24 @@
     }
   }, true);  // before htmx hears the change, so a refused file is never reported as chosen
 
-  // Signed out while typing (a long pause, or signed out elsewhere): keep the page and say so plainly.
+  function alertAtTop(id, text) {
+    let notice = document.getElementById(id);
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.id = id;
+      notice.className = "flash flash--error";
+      notice.setAttribute("role", "alert");
+      document.getElementById("main").prepend(notice);
+    }
+    notice.textContent = text;
+  }
+
+  // Signed out while typing (a long pause, or signed out elsewhere), or the server could not answer (the
+  // database busy, a full disk, a fault): keep the page, with everything typed, and say so plainly.
   document.addEventListener("htmx:responseError", (evt) => {
-    if (evt.detail.xhr.status !== 401 || document.getElementById("signed-out")) return;
-    const notice = document.createElement("p");
-    notice.id = "signed-out";
-    notice.className = "flash flash--error";
-    notice.setAttribute("role", "alert");
-    notice.textContent = evt.detail.xhr.responseText;
-    document.getElementById("main").prepend(notice);
+    const { status, responseText } = evt.detail.xhr;
+    if (status === 401 && !document.getElementById("signed-out")) alertAtTop("signed-out", responseText);
+    if (status >= 500) alertAtTop("request-failed", responseText);
   });
 
   document.addEventListener("DOMContentLoaded", () => {

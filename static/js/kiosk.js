@@ -1080,6 +1080,10 @@
     navigator.serviceWorker
       .register(K.config.serviceWorker, { scope: "/", updateViaCache: "none" })
       .catch(() => { /* offline or not allowed: the kiosk still works, just without the saved copy */ });
+    // What the saved copy could not keep (a missing image) reaches the admin's Kiosks page as this kiosk's error.
+    navigator.serviceWorker.addEventListener("message", ({ data }) => {
+      if (data.type === "offline-incomplete") K.analytics.failed({ message: "offline copy lacks " + data.failed.join(" ") });
+    });
   }
 
   /* ---------- Live updates ---------- */

@@ -28,13 +28,40 @@ async function keep(cache, request) {
   await cache.put(cacheKey(request), response);
 }
 
-/* A few requests at a time: after a publish every kiosk fills its copy, and the server has other work. */
+/* What the copy before this one kept for a request that failed now (a missing image, a server that
+   stumbled): better the last good answer than none. */
+async function keepPrevious(cache, request) {
+  const saved = await caches.match(cacheKey(request), { ignoreVary: true });
+  if (saved) await cache.put(cacheKey(request), saved);
+  return Boolean(saved);
+}
+
+/* A few requests at a time: after a publish every kiosk fills its copy, and the server has other work.
+   One failing request never stops the rest; the failures are returned. */
 async function keepAll(cache, requests, atOnce = 4) {
   const queue = [...requests];
+  const failed = [];
   const worker = async () => {
-    while (queue.length) await keep(cache, queue.shift());
+    while (queue.length) {
+      const request = queue.shift();
+      try {
+        await keep(cache, request);
+      } catch (error) {
+        if (!(await keepPrevious(cache, request))) failed.push(request.url);
+      }
+    }
   };
   await Promise.all(Array.from({ length: atOnce }, worker));
+  return failed;
+}
+
+/* Tell the open kiosk pages (and the console) what could not be kept, so it is never silent. */
+async function report(failed) {
+  if (!failed.length) return;
+  console.warn(`Kept the kiosk for offline use without ${failed.length} address(es):`, failed);
+  for (const client of await self.clients.matchAll({ includeUncontrolled: true })) {
+    client.postMessage({ type: "offline-incomplete", failed });
+  }
 }
 
 self.addEventListener("install", (event) => {
@@ -42,13 +69,16 @@ self.addEventListener("install", (event) => {
     const manifest = await (await fetch("/offline.json", { cache: "no-store" })).json();
     const cache = await caches.open(CACHE);
     const fresh = (url, headers = {}) => new Request(url, { cache: "no-cache", headers });
-    await keepAll(cache, [
-      ...manifest.shell.map((url) => fresh(url)),
+    // Without the timeline and its styles and scripts there is no copy worth having: then the install
+    // fails and the previous copy stays in charge. Anything else missing is reported, not fatal.
+    await Promise.all(manifest.shell.map((url) => keep(cache, fresh(url))));
+    const failed = await keepAll(cache, [
       ...manifest.pages.map((url) => fresh(url, { "HX-Request": "true" })),
       ...manifest.pages.map((url) => fresh(url)),
       ...manifest.fragments.map((url) => fresh(url, { "HX-Request": "true" })),
       ...manifest.media.map((url) => new Request(url)),
     ]);
+    await report(failed);
     await self.skipWaiting();
   })());
 });
@@ -73,20 +103,27 @@ function fromNetwork(request) {
 
 async function networkFirst(request) {
   const cache = await caches.open(CACHE);
+  let failure = null;
+  let unwell = null;   // a server that answers but cannot serve (its database unavailable)
   try {
     const response = await fromNetwork(request);
-    if (response.ok) await cache.put(cacheKey(request), response.clone());
-    return response;
-  } catch (error) {
-    const saved = await cache.match(cacheKey(request), { ignoreVary: true });
-    if (saved) return saved;
-    // An address we never kept (an event published while the server was away): show the timeline.
-    if (request.mode === "navigate") {
-      const timeline = await cache.match(new URL("/", self.location.origin).href, { ignoreVary: true });
-      if (timeline) return timeline;
+    if (response.status < 500) {
+      if (response.ok) await cache.put(cacheKey(request), response.clone());
+      return response;
     }
-    throw error;
+    unwell = response;
+  } catch (error) {
+    failure = error;
   }
+  const saved = await cache.match(cacheKey(request), { ignoreVary: true });
+  if (saved) return saved;
+  // An address we never kept (an event published while the server was away): show the timeline.
+  if (request.mode === "navigate") {
+    const timeline = await cache.match(new URL("/", self.location.origin).href, { ignoreVary: true });
+    if (timeline) return timeline;
+  }
+  if (unwell) return unwell;   // the server's own page that says so
+  throw failure;
 }
 
 /* Images never change under the same name: the cache first. */

@@ -88,6 +88,15 @@ def administrator(client) -> Curator:
     return person
 
 
+@pytest.fixture
+def colleague(server) -> Curator:
+    """A second curator at another computer."""
+    make_user("anna", Role.EDITOR)
+    person = Curator(server.test_client())
+    assert person.sign_in("anna").status_code == 302
+    return person
+
+
 def event_form(**overrides) -> dict:
     """What a curator types for a plain, valid draft event."""
     return {

@@ -12,19 +12,9 @@ from sqlalchemy import func, select
 
 from kiosk import revisions
 from kiosk.extensions import db
-from kiosk.models import Era, Event, Revision, Role
+from kiosk.models import Era, Event, Revision
 
-from ..helpers import make_user
 from .conftest import Curator, event_form, form_values
-
-
-@pytest.fixture
-def colleague(server) -> Curator:
-    """A second curator at another computer."""
-    make_user("anna", Role.EDITOR)
-    person = Curator(server.test_client())
-    assert person.sign_in("anna").status_code == 302
-    return person
 
 
 def newest_event() -> Event:

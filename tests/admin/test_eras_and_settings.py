@@ -45,7 +45,10 @@ def test_a_new_era_goes_to_the_end_and_onto_the_kiosk(curator, client):
     assert content.content_version() > version
     theme = client.get(f"/theme.css?v={version + 1}").get_data(as_text=True)
     assert ".era-retirement { --era: #3f4a5c; }" in theme
-    assert db.session.scalar(select(func.count(Revision.id)).where(Revision.entity_type == "era")) == 1
+    recorded = select(func.count(Revision.id)).where(
+        Revision.entity_type == "era", Revision.entity_id == era.id
+    )
+    assert db.session.scalar(recorded) == 1
 
 
 @pytest.mark.parametrize(

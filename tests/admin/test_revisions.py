@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from kiosk import revisions
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Era, Event, Revision
 
-from .conftest import form_values
+from .conftest import event_form, form_values
 
 LONG_BEFORE = "He cut 102 tonnes of coal in a single shift, about fourteen times the norm of seven tonnes."
 LONG_AFTER = "He cut 102 tonnes of coal in one shift, about fourteen times the norm of seven tonnes."
@@ -53,9 +53,23 @@ def test_the_edit_page_links_to_the_history(curator):
     )
 
 
-def test_an_event_with_no_recorded_changes_says_so(curator):
-    html = curator.get(f"/admin/events/{seeded('retirement').id}/history").get_data(as_text=True)
+def test_content_from_before_history_was_kept_gets_its_first_state_recorded_at_the_first_save(curator):
+    event = seeded("retirement")  # as in a database from before every change was recorded
+    db.session.execute(
+        delete(Revision).where(Revision.entity_type == "event", Revision.entity_id == event.id)
+    )
+    db.session.commit()
+    html = curator.get(f"/admin/events/{event.id}/history").get_data(as_text=True)
     assert "No changes have been recorded yet" in html
+    version = event.version
+    edit_event(curator, event, headline="Retires at last")
+    history = revisions.history(event)
+    assert [(r.number, r.note) for r in history] == [
+        (version + 1, ""),
+        (version, "As it was before the first recorded change"),
+    ]
+    assert (history[1].snapshot["headline"], history[1].username) == ("Retirement", "curator")
+    assert history[0].snapshot == revisions.snapshot(event)
 
 
 def test_history_lists_revisions_and_shows_the_latest_change_word_by_word(curator):
@@ -63,11 +77,12 @@ def test_history_lists_revisions_and_shows_the_latest_change_word_by_word(curato
     edit_event(curator, event, headline="Retires at last", body=LONG_BEFORE)
     edit_event(curator, event, body=LONG_AFTER)
     html = curator.get(f"/admin/events/{event.id}/history").get_data(as_text=True)
-    # Three revisions: as seeded, then the two saves, newest first, with who and a note.
+    # Three revisions: as seeded (flask seed imports the default content), then the two saves, newest
+    # first, with who and a note.
     numbers = re.findall(r'<tr id="revision-(\d+)">', html)
     assert numbers == ["3", "2", "1"]
     first = re.search(r'<tr id="revision-1">.*?</tr>', html, re.DOTALL).group(0)
-    assert "command line" not in first and "As it was before the first recorded change" in first
+    assert "command line" in first and "Imported from stakhanov.json" in first
     assert re.search(r'<tr id="revision-3">.*?Current version.*?curator.*?</tr>', html, re.DOTALL)
     # By default the latest revision is compared with the one before: only the text changed.
     assert "Changes from revision 2 to revision 3" in html
@@ -177,3 +192,15 @@ def test_eras_have_a_history_and_can_be_restored(curator):
     db.session.refresh(era)
     assert era.name == "Miner"
     assert revisions.history(era)[0].note == "Restored revision 1"
+
+
+def test_a_restore_whose_web_address_is_taken_now_is_refused_and_changes_nothing(curator):
+    event = seeded("retirement")
+    edit_event(curator, event, slug="pension")
+    assert curator.post("/admin/events/new", event_form(slug="retirement")).status_code == 302
+    url = f"/admin/events/{event.id}/history/1/restore"
+    response = curator.post(url, form_values(curator.get(url).get_data(as_text=True), url))
+    assert response.status_code == 409
+    assert "The web address retirement is now used by something else" in response.get_data(as_text=True)
+    db.session.refresh(event)
+    assert event.slug == "pension" and revisions.history(event)[0].number == event.version

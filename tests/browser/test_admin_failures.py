@@ -1,0 +1,46 @@
+"""A fault in the middle of a curator's work: the check while typing says so above the form, and a failed
+save shows the admin's own page with everything typed, in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from kiosk.admin import forms
+from kiosk.extensions import db
+from kiosk.models import Role
+
+from ..helpers import make_user
+from .conftest import assert_accessible
+from .test_admin_safety_net import sign_in
+
+
+class Fault(RuntimeError):
+    pass
+
+
+@pytest.fixture
+def faulty_checks(live_server, monkeypatch):
+    with live_server.app.app_context():
+        make_user("curator", Role.EDITOR)
+        db.session.remove()
+
+    def fail(self, *args, **kwargs):
+        raise Fault("a fault planted by the test")
+
+    monkeypatch.setattr(forms.EventForm, "validate", fail)
+
+
+def test_a_fault_while_typing_and_saving_keeps_everything_the_curator_typed(page, live_server, faulty_checks):
+    sign_in(page, live_server, "curator")
+    page.goto(live_server.url + "/admin/events/new")
+    page.get_by_label("Headline").fill("Typed when the fault struck")
+    alert = page.locator("#request-failed")
+    expect(alert).to_contain_text("a fault in the kiosk's software")
+    expect(page.get_by_label("Headline")).to_have_value("Typed when the fault struck")
+
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Something went wrong on our side")
+    expect(page.locator("textarea[readonly]").first).to_have_value("Typed when the fault struck")
+    expect(page.get_by_text("Still there?")).to_have_count(0)
+    assert_accessible(page)

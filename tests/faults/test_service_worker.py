@@ -1,0 +1,67 @@
+"""The service worker's install (static/js/sw.js, run in Node with an in-memory Cache API): one failing
+address never stops the rest; the last good copy stands in for it; only a missing app shell keeps the
+previous copy in charge."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HARNESS = Path(__file__).with_name("service_worker_harness.mjs")
+ORIGIN = "http://kiosk.test"
+MANIFEST = {
+    "shell": ["/", "/theme.css?v=2", "/static/css/kiosk.css"],
+    "pages": ["/events/born-in-lugovaya", "/events/record-shift"],
+    "fragments": ["/eras/childhood?start=40"],
+    "media": ["/media/aaa-large.webp", "/media/bbb-large.webp"],
+}
+
+
+def install(**scenario) -> dict:
+    node = shutil.which("node")
+    assert node, "Node.js is part of the set-up (make setup)"
+    scenario = {"version": "2", "manifest": MANIFEST} | scenario
+    result = subprocess.run(
+        [node, str(HARNESS), str(ROOT / "static/js/sw.js"), json.dumps(scenario)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_a_missing_image_is_reported_and_everything_else_is_kept():
+    outcome = install(failing=["/media/bbb-large.webp"])
+    assert outcome["installed"], outcome["error"]
+    kept = outcome["kept"]["kiosk-2"]
+    assert f"{ORIGIN}/media/aaa-large.webp" in kept and f"{ORIGIN}/media/bbb-large.webp" not in kept
+    assert (
+        f"{ORIGIN}/events/born-in-lugovaya?__fragment=1" in kept and f"{ORIGIN}/events/record-shift" in kept
+    )
+    assert outcome["messages"] == [
+        {"type": "offline-incomplete", "failed": [f"{ORIGIN}/media/bbb-large.webp"]}
+    ]
+    assert "without 1 address" in outcome["warnings"][0]
+
+
+@pytest.mark.parametrize("status", [404, 500, 503])
+def test_the_previous_copy_stands_in_for_an_address_that_fails_now(status):
+    outcome = install(
+        failing=["/events/record-shift"],
+        status=status,
+        previous={"kiosk-1": [f"{ORIGIN}/events/record-shift", f"{ORIGIN}/events/record-shift?__fragment=1"]},
+    )
+    assert outcome["installed"] and outcome["messages"] == []
+    assert outcome["kept"]["kiosk-2"][f"{ORIGIN}/events/record-shift"] == f"old {ORIGIN}/events/record-shift"
+
+
+def test_without_the_timeline_itself_the_install_fails_and_the_previous_copy_stays():
+    outcome = install(failing=["/"], status=503, previous={"kiosk-1": [f"{ORIGIN}/"]})
+    assert not outcome["installed"] and "answered 503" in outcome["error"]
+    assert outcome["kept"]["kiosk-1"] == {f"{ORIGIN}/": f"old {ORIGIN}/"}
