@@ -57,7 +57,7 @@ def polygons(topology: dict, name: str = "land") -> list[list[list[Point]]]:
     arcs = decode_arcs(topology)
     found = topology["objects"][name]
     geometries = found.get("geometries", [found])
-    result = []
+    result: list[list[list[Point]]] = []
     for geometry in geometries:
         shapes = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
         result.extend([ring(arcs, rings) for rings in shape] for shape in shapes)

@@ -353,9 +353,10 @@ def places_map(events, projection: Projection = MAP) -> PlacesMap:
     crowded = _crowded(places)
     others = [place for place in places if place not in crowded]
     inset = _inset_for(crowded, others, projection) if crowded else None
-    for place in crowded:
-        place.in_inset = True
-        place.inset_x, place.inset_y = inset.point(place.x, place.y)
+    if inset is not None:
+        for place in crowded:
+            place.in_inset = True
+            place.inset_x, place.inset_y = inset.point(place.x, place.y)
     by_key = {place.key: place for place in places}
     route_keys = [place_key for place_key in _route(events) if place_key in by_key]
     route = [(by_key[k].x, by_key[k].y) for k in route_keys]

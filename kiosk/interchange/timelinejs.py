@@ -204,7 +204,7 @@ def _place(location: Any) -> dict | None:
         raise Invalid(_("location must be an object with lat, lon and name."))
     found = {"name": location.get("name") or "", "lat": location.get("lat"), "lon": location.get("lon")}
     try:
-        place = places.clean(found)
+        place = places.clean(found) or {}
     except places.PlaceError as error:
         raise Invalid(f"location: {error}") from error
     del place["note"]  # TimelineJS has none: an event's own note stays (see importers._updated)
