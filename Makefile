@@ -7,7 +7,7 @@ PORT ?= 5000
 GUNICORN_CONF ?= kiosk/gunicorn_conf.py
 export FLASK_APP := kiosk
 
-.PHONY: run test setup setup-test preflight assets database chromium postgres lint bench wrk messages clean
+.PHONY: run test setup setup-test preflight assets translations database chromium postgres lint bench wrk messages clean
 
 run: setup
 	$(BIN)/gunicorn --config $(GUNICORN_CONF) --bind 127.0.0.1:$(PORT) 'kiosk:create_app()'
@@ -23,7 +23,7 @@ test: setup-test chromium
 # In one process (kiosk/prepare.py): first a check that says in one sentence what stops the kiosk (a
 # read-only or missing data folder, an unreadable database, a full disk) instead of the traceback of the
 # first command that trips over it, then the hashed static files, the migrations and the default content.
-setup: $(VENV)/.installed static/vendor/htmx.min.js
+setup: $(VENV)/.installed static/vendor/htmx.min.js translations
 	@$(BIN)/python -m kiosk.prepare
 
 preflight: $(VENV)/.installed
@@ -59,6 +59,11 @@ static/vendor/htmx.min.js: node_modules/.installed
 # The Places view's base map, drawn from Natural Earth land (world-atlas) in the kiosk's own projection.
 static/vendor/basemap.svg: node_modules/.installed kiosk/basemap.py kiosk/places.py $(VENV)/.installed
 	$(BIN)/python -m kiosk.basemap node_modules/world-atlas/land-50m.json $@
+
+# Interface translations: the .po files are the source; the .mo files gettext reads are built here
+# (git ignores them).
+translations: $(VENV)/.installed
+	@set -o pipefail; $(BIN)/pybabel compile --directory kiosk/translations --domain messages --statistics 2>&1 | grep -v '^compiling'
 
 # Database: migrations, then the default content (only into an empty database).
 database: $(VENV)/.installed

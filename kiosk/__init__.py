@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import get_locale, refresh
 
-from . import accounts, assets, caching, cli, database, errors, media, models, security  # noqa: F401 - models registers tables
+from . import accounts, assets, caching, cli, database, errors, languages, media, models, security  # noqa: F401 - models registers tables
 from .config import PROJECT_ROOT, load_settings
 from .extensions import babel, csrf, db, htmx, migrate
 from .text import render_markdown
@@ -20,11 +20,25 @@ def _resource_folder(name: str) -> str:
 
 
 def _select_locale() -> str:
-    languages: list[str] = current_app.config["LANGUAGES"]
+    """Visitor pages: the language their address names. Curators: their own choice, else the browser's."""
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen: str | None = session.get("lang")
-    return chosen if chosen in languages else request.accept_languages.best_match(languages) or languages[0]
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # the command line: no settings read
+    if "visitor_language" in g:
+        return g.visitor_language
+    if not request.path.startswith("/admin"):
+        return languages.prefix_of(request.path) or languages.default()
+    offered = languages.offered()
+    chosen = session.get("lang")
+    return (
+        chosen if chosen in offered else request.accept_languages.best_match(offered) or languages.default()
+    )
+
+
+def _settle_locale() -> None:
+    """Choose the language afresh for each request (an application context shared by several requests,
+    as in tests or a warm-up, must not keep the last one's), before a view writes anything."""
+    refresh()
+    get_locale()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -38,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(settings)
     if test_config:
         app.config.from_mapping(test_config)
+    app.url_map.converters["lang"] = languages.LanguageConverter
 
     accounts.init_app(app)
     database.init_app(app)
@@ -45,6 +60,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    # (a visitor page names its language in its address; anything else must not inherit one)
+    app.url_value_preprocessor(lambda _endpoint, _values: g.pop("visitor_language", None))
+    app.before_request(_settle_locale)
     security.init_app(app)
     caching.init_app(app)
     assets.init_app(app)

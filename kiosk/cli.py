@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -12,7 +13,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from . import analytics, editing
+from . import analytics, editing, languages
 from .accounts_cli import users
 from .extensions import db
 from .interchange import backup, exporters, importers, kiosk_json
@@ -32,7 +33,9 @@ def seed_command() -> None:
         click.echo("The database already has content; nothing loaded.")
         return
     content = kiosk_json.DEFAULT_CONTENT
-    report = importers.run(content.read_bytes(), source=content.name, keep_status=True)
+    # The default content with its translations (stakhanov.<language>.json beside it).
+    document = json.dumps(kiosk_json.default_content(), ensure_ascii=False).encode()
+    report = importers.run(document, source=content.name, keep_status=True)
     click.echo(f"Loaded the default content: {len(report.created)} eras and events.")
 
 
@@ -58,9 +61,20 @@ def write_atomically(path: Path, data: bytes) -> None:
     show_default=True,
     help="json: our lossless format; timelinejs: TimelineJS JSON; csv: the TimelineJS spreadsheet.",
 )
-def export_command(file: str, file_format: str) -> None:
+@click.option(
+    "--lang",
+    "locale",
+    default=None,
+    help="For timelinejs and csv (one language each): the language to export, e.g. ru. "
+    "Untranslated texts stay in the default language. Our json carries every language.",
+)
+def export_command(file: str, file_format: str, locale: str | None) -> None:
     """Export the whole timeline (not the trash) to FILE, or to standard output when FILE is -."""
-    data = exporters.export(file_format)
+    if locale is not None and locale not in languages.available():
+        raise click.BadParameter(
+            f"{locale!r} is not one of {', '.join(languages.available())}.", param_hint="--lang"
+        )
+    data = exporters.export(file_format, None if locale == languages.default() else locale)
     if file == "-":
         with click.open_file("-", "wb") as stdout:
             stdout.write(data)
@@ -90,16 +104,36 @@ def _print_list(heading: str, lines: list[str]) -> None:
     is_flag=True,
     help="kiosk-timeline JSON only: publish or keep as drafts exactly as the file says.",
 )
-def import_command(file: Path, dry_run: bool, publish: bool, keep_status: bool) -> None:
+@click.option(
+    "--lang",
+    "locale",
+    default=None,
+    help="Import the file's texts as this language's translation of events already on the timeline "
+    "(matched by unique_id), e.g. ru; dates, eras and status stay as they are.",
+)
+def import_command(file: Path, dry_run: bool, publish: bool, keep_status: bool, locale: str | None) -> None:
     """Import our JSON, TimelineJS JSON or a TimelineJS spreadsheet (CSV) from FILE.
 
     All or nothing: any invalid row or item, and nothing is imported.
     """
     if publish and keep_status:
         raise click.UsageError("Choose --publish or --keep-status, not both.")
+    if locale is not None and locale not in languages.offered():
+        raise click.BadParameter(
+            f"{locale!r} is not one of {', '.join(languages.offered())}.", param_hint="--lang"
+        )
+    data = file.read_bytes()
+    if file.resolve() == kiosk_json.DEFAULT_CONTENT.resolve():
+        # The default content travels with its translations (stakhanov.<language>.json beside it).
+        data = json.dumps(kiosk_json.default_content(), ensure_ascii=False).encode()
     try:
         report = importers.run(
-            file.read_bytes(), source=file.name, publish=publish, keep_status=keep_status, dry_run=dry_run
+            data,
+            source=file.name,
+            publish=publish,
+            keep_status=keep_status,
+            dry_run=dry_run,
+            language=None if locale in (None, languages.default()) else locale,
         )
     except importers.ImportRefused as refused:
         click.echo(f"Nothing was imported: {len(refused.problems)} problem(s) in {file}:", err=True)

@@ -77,7 +77,8 @@ def load_settings() -> dict:
         # argon2id parameters for passwords (kiosk.accounts.HASH_PROFILES); "fast" is for tests only.
         "PASSWORD_HASH_PROFILE": _env("PASSWORD_HASH_PROFILE", "rfc9106-low-memory"),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "en"),
-        "LANGUAGES": (_env("LANGUAGES", "en") or "en").split(","),
+        # Visitor and admin languages, and the museum's default (the curators may change both in Settings).
+        "LANGUAGES": [code.strip() for code in (_env("LANGUAGES") or "en,ru,uk").split(",") if code.strip()],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env("SECURE_COOKIES", "0") == "1",

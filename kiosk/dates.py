@@ -6,8 +6,25 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import format_date
+from babel import dates as babel_dates
+from flask_babel import get_locale
 from flask_babel import gettext as _
+
+# Patterns per language (CLDR's own "long" forms abbreviate or reorder in ways a label should not):
+# Russian and Ukrainian name the month in the genitive after a day ("30 августа") and in the nominative
+# alone ("август 1935 г."), with the year marked "г." / "р.".
+PATTERNS = {
+    "en": {"day": "d MMMM y", "month": "MMMM y", "day_month": "d MMMM", "month_name": "MMMM"},
+    "ru": {"day": "d MMMM y 'г'.", "month": "LLLL y 'г'.", "day_month": "d MMMM", "month_name": "LLLL"},
+    "uk": {"day": "d MMMM y 'р'.", "month": "LLLL y 'р'.", "day_month": "d MMMM", "month_name": "LLLL"},
+}
+OTHER_LANGUAGES = {"day": "long", "month": "LLLL y", "day_month": "d MMMM", "month_name": "LLLL"}
+
+
+def _format(when: date, kind: str, locale: str | None) -> str:
+    language = str(locale or get_locale() or "en").split("_")[0]
+    pattern = PATTERNS.get(language, OTHER_LANGUAGES)[kind]
+    return babel_dates.format_date(when, pattern, locale=language)
 
 
 class DateError(ValueError):
@@ -33,7 +50,7 @@ class PartialDate:
                 raise DateError(
                     _(
                         "%(month)s %(year)s has %(last)s days.",
-                        month=calendar.month_name[self.month],
+                        month=_format(date(self.year, self.month, 1), "month_name", None),
                         year=self.year,
                         last=last,
                     )
@@ -57,18 +74,26 @@ class PartialDate:
     def __le__(self, other: PartialDate) -> bool:
         return self.sort_key <= other.sort_key
 
-    def label(self) -> str:
+    def label(self, locale: str | None = None) -> str:
         if self.month is None:
             return str(self.year)
         if self.day is None:
-            return format_date(date(self.year, self.month, 1), "MMMM y")
-        return format_date(date(self.year, self.month, self.day), "d MMMM y")
+            return _format(date(self.year, self.month, 1), "month", locale)
+        return _format(date(self.year, self.month, self.day), "day", locale)
 
     @staticmethod
-    def span_label(start: PartialDate, end: PartialDate | None) -> str:
+    def span_label(start: PartialDate, end: PartialDate | None, locale: str | None = None) -> str:
+        """A span written as each language writes it: "30–31 August 1935", "30–31 августа 1935 г."."""
         if end is None or end == start:
-            return start.label()
-        return f"{start.label()} – {end.label()}"
+            return start.label(locale)
+        if start.month and start.day and end.day and start.year == end.year:
+            if start.month == end.month:
+                return f"{start.day}–{end.label(locale)}"
+            first = _format(date(start.year, start.month, start.day), "day_month", locale)
+            return f"{first} – {end.label(locale)}"
+        if start.month is None and end.month is None:
+            return f"{start.year}–{end.year}"
+        return f"{start.label(locale)} – {end.label(locale)}"
 
     def as_dict(self) -> dict:
         return {"year": self.year, "month": self.month, "day": self.day}

@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import JSON, Connection, Dialect, Select, delete, func, select
+from sqlalchemy import JSON, Connection, Dialect, Select, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, conflicts, content, database, media, revisions, settings_store, trash
+from . import audit, conflicts, content, database, localized, media, revisions, settings_store, trash
 from .dates import PartialDate
 from .extensions import db
 from .interchange import kiosk_json
-from .models import Era, Event, Revision, Status, utcnow
+from .models import Era, EraTranslation, Event, EventTranslation, Revision, Status, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -415,6 +415,7 @@ class RowChange:
     before: dict | None = None  # its snapshot now, kept first when it has no history yet
     era: str = ""  # an event's era, by slug (it may be new in the same batch)
     visible: bool = False  # visitors see it, before or after
+    translations: dict | None = None  # its translations as in documents; None leaves them as they are
 
 
 @dataclass
@@ -449,10 +450,39 @@ def write_batch(batch: Batch) -> None:
         revision_rows = eras.write(connection, batch.note)
         events.resolve_new_eras(connection)
         revision_rows += events.write(connection, batch.note)
+        _write_translations(connection, Era, batch.eras, now)
+        _write_translations(connection, Event, batch.events, now)
         revisions.insert_many(connection, revision_rows)
         audit.record("import", batch.source, batch.detail)
         if any(change.visible for change in (*batch.eras, *batch.events)):
             content.bump_version(connection)
+
+
+def _write_translations(
+    connection: Connection, owner: type[Era] | type[Event], changes: list[RowChange], now
+) -> None:
+    """Replace the translations of the rows whose change carries them (after their rows are written)."""
+    changed = [change for change in changes if change.translations is not None]
+    if not changed:
+        return
+    model: type[EventTranslation] | type[EraTranslation]
+    fields: tuple[str, ...]
+    if owner is Event:
+        model, key, fields = EventTranslation, "event_id", localized.EVENT_FIELDS
+    else:
+        model, key, fields = EraTranslation, "era_id", localized.ERA_FIELDS
+    ids = dict(connection.execute(select(owner.slug, owner.id)).all())
+    owner_ids = [change.entity_id or ids[change.values["slug"]] for change in changed]
+    connection.execute(delete(model).where(getattr(model, key).in_(owner_ids)))
+    rows = [
+        {key: owner_id, "locale": locale, "source_hash": texts.get("source_hash") or ""}
+        | {name: texts.get(name) or "" for name in fields}
+        | {"updated_at": now, "version": 1}
+        for change, owner_id in zip(changed, owner_ids, strict=True)
+        for locale, texts in sorted((change.translations or {}).items())
+    ]
+    if rows:
+        connection.execute(insert(model), rows)
 
 
 def _driver_value(column, dialect: Dialect):
@@ -585,3 +615,30 @@ def missing(event: Event) -> list[str]:
     if event.image_id and not media.is_present(event.image):
         codes.append("image-file-missing")
     return codes
+
+
+def save_translation(
+    entity: Event | Era, locale: str, texts: dict[str, str], expected_version: int | None, note: str = ""
+) -> Event | Era:
+    """Save an event's or era's text in another language, like any change: a revision, an audit entry,
+    EditConflict when someone saved it meanwhile. The translation records a fingerprint of the default
+    text it was made from, so the list shows it as out of date once that text changes."""
+    fields: tuple[str, ...]
+    if isinstance(entity, Event):
+        fields, source, action = localized.EVENT_FIELDS, localized.event_source(entity), "event.translate"
+    else:
+        fields, source, action = localized.ERA_FIELDS, localized.era_source(entity), "era.translate"
+    translations = revisions.snapshot(entity)["translations"]
+    translations[locale] = {name: texts.get(name, "") for name in fields} | {
+        "source_hash": localized.source_hash(source)
+    }
+    item = {"translations": translations}
+    _check_version(entity, expected_version, item)
+    with _transaction(entity, item):
+        before = revisions.snapshot(entity)
+        if isinstance(entity, Event):
+            kiosk_json.apply_event_item(entity, before | item, entity.era)
+        else:
+            kiosk_json.apply_era_item(entity, before | item)
+        _record(entity, note, action, locale, before=before)
+    return entity

@@ -56,6 +56,9 @@ class Era(Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     events: Mapped[list[Event]] = relationship(back_populates="era")
+    translations: Mapped[list[EraTranslation]] = relationship(
+        back_populates="era", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -174,22 +177,53 @@ class Event(Model):
         return f"<Event {self.slug}>"
 
 
-class EventTranslation(Model):
+class TranslationRecord:
+    """What every translation keeps beside its texts: its language, and a hash of the default-language text
+    it was made from (when the default text changes afterwards, the hashes differ and the curators see the
+    translation as out of date)."""
+
+    locale: Mapped[str] = mapped_column(String(16))
+    source_hash: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class EventTranslation(TranslationRecord, Model):
     """Event text in another language; the event's own columns hold the default language."""
 
     __tablename__ = "event_translation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
-    locale: Mapped[str] = mapped_column(String(16))
     headline: Mapped[str] = mapped_column(String(120), default="")
     display_date: Mapped[str] = mapped_column(String(120), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    confidence: Mapped[str] = mapped_column(String(80), default="")
+    image_alt: Mapped[str] = mapped_column(String(300), default="")
+    image_caption: Mapped[str] = mapped_column(String(300), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     event: Mapped[Event] = relationship(back_populates="translations")
 
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (UniqueConstraint("event_id", "locale"),)
+
+
+class EraTranslation(TranslationRecord, Model):
+    """An era's name and description in another language; the era's own columns hold the default."""
+
+    __tablename__ = "era_translation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    era_id: Mapped[int] = mapped_column(ForeignKey("era.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    era: Mapped[Era] = relationship(back_populates="translations")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (UniqueConstraint("era_id", "locale"),)
 
 
 class ContentState(Model):

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Connection, Select, select
 
+from . import languages
 from .dates import PartialDate
 from .extensions import db
 from .interchange import kiosk_json
@@ -174,9 +175,28 @@ def _flatten(snap: dict | None) -> dict:
         if key in NESTED:
             for part in NESTED[key]:
                 flat[f"{key}.{part}"] = (value or {}).get(part)
+        elif key == "translations":
+            # Each translated field compares on its own ("translations.ru.headline"); the fingerprint of
+            # the text a translation was made from is bookkeeping, not something a curator wrote.
+            for locale, texts in sorted((value or {}).items()):
+                for name, text in texts.items():
+                    if name != "source_hash":
+                        flat[f"translations.{locale}.{name}"] = text
         else:
             flat[key] = value
     return flat
+
+
+TRANSLATED_LABELS = {"image_alt": "image.alt", "image_caption": "image.caption"}
+
+
+def label(key: str) -> str:
+    """What curators call a snapshot field; a translated one names its language ("Headline (Русский)")."""
+    if key.startswith("translations."):
+        _, locale, name = key.split(".", 2)
+        base = LABELS.get(TRANSLATED_LABELS.get(name, name), name)
+        return f"{base} ({languages.own_name(locale)})"
+    return str(LABELS.get(key, key))
 
 
 STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published")}
@@ -247,7 +267,7 @@ def diff(old: dict | None, new: dict | None, fields: list[str] | None = None) ->
         changes.append(
             FieldChange(
                 field=key,
-                label=str(LABELS.get(key, key)),
+                label=label(key),
                 before=old_text,
                 after=new_text,
                 words=word_diff(old_text, new_text) if long_text and old_text and new_text else None,

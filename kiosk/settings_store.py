@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "title_background": None,  # the title slide's background: {"colour", "url"}
     "further_reading": [],
     "idle_seconds": None,  # None: use KIOSK_IDLE_SECONDS
+    "languages": None,  # None: use KIOSK_LANGUAGES
+    "default_locale": None,  # None: use KIOSK_DEFAULT_LOCALE
 }
 
 

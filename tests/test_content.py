@@ -19,7 +19,7 @@ def test_event_dates_round_trip_and_sort(app):
 
 
 def test_date_label_prefers_the_curators_wording(app):
-    assert make_event(start=PartialDate(1915), end=PartialDate(1922)).date_label == "1915 – 1922"
+    assert make_event(start=PartialDate(1915), end=PartialDate(1922)).date_label == "1915–1922"
     assert make_event(display_date="c. 1915–1922").date_label == "c. 1915–1922"
 
 

@@ -44,5 +44,33 @@ def test_end_compares_at_its_own_precision(app):
 
 
 def test_span_label(app):
-    assert PartialDate.span_label(PartialDate(1936), PartialDate(1941)) == "1936 – 1941"
+    assert PartialDate.span_label(PartialDate(1936), PartialDate(1941)) == "1936–1941"
     assert PartialDate.span_label(PartialDate(1936), None) == "1936"
+
+
+@pytest.mark.parametrize(
+    ("locale", "night", "autumn", "month", "years"),
+    [
+        ("en", "30–31 August 1935", "14 November – 17 December 1935", "August 1935", "1936 – March 1939"),
+        (
+            "ru",
+            "30–31 августа 1935 г.",
+            "14 ноября – 17 декабря 1935 г.",
+            "август 1935 г.",
+            "1936 – март 1939 г.",
+        ),
+        (
+            "uk",
+            "30–31 серпня 1935 р.",
+            "14 листопада – 17 грудня 1935 р.",
+            "серпень 1935 р.",
+            "1936 – березень 1939 р.",
+        ),
+    ],
+)
+def test_dates_are_written_as_each_language_writes_them(app, locale, night, autumn, month, years):
+    span = PartialDate.span_label
+    assert span(PartialDate(1935, 8, 30), PartialDate(1935, 8, 31), locale=locale) == night
+    assert span(PartialDate(1935, 11, 14), PartialDate(1935, 12, 17), locale=locale) == autumn
+    assert PartialDate(1935, 8).label(locale) == month
+    assert span(PartialDate(1936), PartialDate(1939, 3), locale=locale) == years

@@ -4,8 +4,11 @@ import csv
 import io
 import json
 
+import pytest
+from sqlalchemy import select
+
 from kiosk.extensions import db
-from kiosk.interchange import exporters, timelinejs
+from kiosk.interchange import exporters, importers, timelinejs
 from kiosk.models import Event, Media, Status
 
 from .helpers import make_event
@@ -22,9 +25,36 @@ def test_every_format_is_deterministic(app):
 
 def test_json_export_is_our_lossless_format(app):
     document = json.loads(exporters.export("json"))
-    assert document["format"] == "kiosk-timeline" and document["version"] == 1
+    assert document["format"] == "kiosk-timeline" and document["version"] == 2
     assert len(document["eras"]) == 7 and len(document["events"]) == 36
     assert list(document) == sorted(document)  # keys sorted: stable bytes
+    # Every language travels with it: each era and event, and the title.
+    born = next(item for item in document["events"] if item["slug"] == "born-in-lugovaya")
+    assert set(born["translations"]) == {"ru", "uk"}
+    assert born["translations"]["uk"]["headline"] == "Народився в Луговій, Росія"
+    assert document["eras"][0]["translations"]["ru"]["name"] == "Детство"
+    assert document["translations"]["ru"]["title"]["headline"] == "Алексей Стаханов, 1906–1977"
+
+
+def test_a_version_2_export_loads_back_with_every_language_and_version_1_still_loads(app):
+    document = json.loads(exporters.export("json"))
+    born = next(item for item in document["events"] if item["slug"] == "born-in-lugovaya")
+    born["translations"]["ru"]["headline"] = "Родился в Луговой"
+    del born["translations"]["uk"]
+    importers.run(json.dumps(document).encode())
+    event = db.session.scalar(select(Event).where(Event.slug == "born-in-lugovaya"))
+    assert {row.locale: row.headline for row in event.translations} == {"ru": "Родился в Луговой"}
+
+    old = {key: value for key, value in document.items() if key != "translations"} | {"version": 1}
+    for item in old["events"]:
+        item.pop("translations")
+    importers.run(json.dumps(old).encode())  # one language only: the translations stay as they are
+    db.session.expire_all()
+    assert {row.locale for row in event.translations} == {"ru"}
+
+    document["events"][0]["translations"] = {"Russian!": {"headline": "x"}}
+    with pytest.raises(importers.ImportRefused, match="not a language code"):
+        importers.run(json.dumps(document).encode())
 
 
 def test_trashed_events_are_left_out_and_drafts_kept(app):
@@ -118,3 +148,18 @@ def test_export_to_standard_output(app):
     assert result.exit_code == 0
     assert json.loads(result.stdout)["events"]
     assert db.session.get(Event, 1) is not None
+
+
+def test_timelinejs_exports_take_a_language(app, tmp_path):
+    russian = json.loads(exporters.export("timelinejs", "ru"))
+    headlines = {event["unique_id"]: event["text"]["headline"] for event in russian["events"]}
+    assert headlines["record-shift-102-tonnes"] == "102 тонны за смену"
+    assert russian["title"]["text"]["headline"] == "Алексей Стаханов, 1906–1977"
+    assert "102 tonnes in one shift" in exporters.export("csv").decode()
+    assert "102 тонни за зміну" in exporters.export("csv", "uk").decode()
+
+    out = tmp_path / "uk.json"
+    assert cli(app, "export", out, "--format", "timelinejs", "--lang", "uk").exit_code == 0
+    assert "102 тонни за зміну" in out.read_text(encoding="utf-8")
+    refused = cli(app, "export", out, "--format", "timelinejs", "--lang", "xx")
+    assert refused.exit_code != 0 and "--lang" in refused.output

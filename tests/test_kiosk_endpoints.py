@@ -67,13 +67,17 @@ def test_the_offline_list_holds_the_app_shell_every_published_event_and_their_im
 
     assets = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', page)
     assert assets and set(assets) <= set(manifest["shell"])
-    assert "/" in manifest["shell"]
+    assert {"/", "/ru/", "/uk/"} <= set(manifest["shell"])  # the timeline in every language
     published = db.session.scalars(select(Event.slug).where(Event.status == Status.PUBLISHED)).all()
     places = ["/places"] + [
         f"/places/{key}"
         for key in ("lugovaya", "kadiivka-kadievka", "moscow", "karaganda", "chistyakovo-torez")
     ]
-    assert sorted(manifest["pages"]) == sorted([f"/events/{slug}" for slug in published] + places)
+    assert sorted(manifest["pages"]) == sorted(
+        f"{prefix}{path}"
+        for prefix in ("", "/ru", "/uk")
+        for path in [*(f"/events/{slug}" for slug in published), *places]
+    )
     assert manifest["media"][0] == f"/media/{shown.image.key}-large.webp"
     assert len(manifest["media"]) == 2 and "/vendor/basemap." in manifest["media"][1]  # the Places map
     assert manifest["version"] == client.get("/version").json["version"]
@@ -120,9 +124,11 @@ def test_the_offline_list_holds_every_run_a_long_timeline_loads_as_the_visitor_g
     app.config.update(TIMELINE_EAGER_EVENTS=4, TIMELINE_PAGE_EVENTS=4)
     manifest = client.get("/offline.json").json
 
-    # Follow the timeline's placeholders the way the kiosk does, run after run.
+    # Follow the timeline's placeholders the way the kiosk does, run after run, in every language.
     more = re.compile(r'class="card card--more" href="([^"]+)"')
-    runs, waiting = [], more.findall(client.get("/").get_data(as_text=True))
+    runs, waiting = [], []
+    for timeline in ("/", "/ru/", "/uk/"):
+        waiting += more.findall(client.get(timeline).get_data(as_text=True))
     while waiting:
         run = waiting.pop(0).replace("&amp;", "&")
         runs.append(run)

@@ -44,19 +44,22 @@ def add_many_events(count: int) -> None:
     db.session.commit()
 
 
+# A page in another language reads the translations of its events and eras: two statements more.
 PAGES = [
-    ("/", {}),
-    ("/events/record-shift-102-tonnes", {}),
-    ("/events/record-shift-102-tonnes", {"HX-Request": "true"}),
+    ("/", {}, 7),
+    ("/events/record-shift-102-tonnes", {}, 7),
+    ("/events/record-shift-102-tonnes", {"HX-Request": "true"}, 7),
+    ("/ru/", {}, 9),
+    ("/ru/events/record-shift-102-tonnes", {"HX-Request": "true"}, 9),
 ]
 
 
-@pytest.mark.parametrize(("path", "headers"), PAGES)
-def test_pages_need_the_same_few_statements_with_many_more_events(app, client, path, headers):
+@pytest.mark.parametrize(("path", "headers", "most"), PAGES)
+def test_pages_need_the_same_few_statements_with_many_more_events(app, client, path, headers, most):
     app.config["PAGE_CACHE"] = False  # count what rendering costs, not what the cache saves
     before = statements_for(client, path, **headers)
     add_many_events(60)
-    assert statements_for(client, path, **headers) == before <= 6
+    assert statements_for(client, path, **headers) == before <= most
 
 
 def test_a_cached_page_costs_one_statement(client):

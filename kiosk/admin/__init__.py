@@ -17,6 +17,7 @@ from . import (  # noqa: F401 - views
     failures,
     fleet,
     interchange,
+    localized,
     revisions,
     settings,
     trash,

@@ -21,6 +21,8 @@ ACTIONS = {
     "sign-out": _l("Signed out"),
     "event.create": _l("Created an event"),
     "event.save": _l("Edited an event"),
+    "event.translate": _l("Translated an event"),
+    "era.translate": _l("Translated an era"),
     "event.publish": _l("Published an event"),
     "event.unpublish": _l("Unpublished an event"),
     "event.trash": _l("Moved an event to the trash"),

@@ -8,11 +8,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from .. import conflicts, editing
+from .. import conflicts, editing, languages
 from ..extensions import db
+from ..localized import states_of
 from ..models import Era
 from . import conflicts as conflict_views
 from .blueprint import bp, show_refusal
+from .events import TranslationLink
 from .forms import ConfirmForm, EraForm, whole_number
 
 ERA_FIELDS = ["name", "slug", "start_year", "end_year", "colour", "description"]
@@ -32,7 +34,18 @@ def era_list():
 
 
 def _form_page(form: EraForm, era: Era | None, status: int = 200):
-    return render_template("admin/era_form.html", form=form, era=era, fields=ERA_FIELDS), status
+    links = []
+    if era is not None:
+        links = [
+            TranslationLink(
+                languages.own_name(code), state, url_for("admin.translate_era", era_id=era.id, lang=code)
+            )
+            for code, state in states_of(era).items()
+        ]
+    page = render_template(
+        "admin/era_form.html", form=form, era=era, fields=ERA_FIELDS, translation_links=links
+    )
+    return page, status
 
 
 def _conflict_page(form: EraForm, conflict: editing.EditConflict, status: int = 409, posted=None):

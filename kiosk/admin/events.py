@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import cast
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from .. import conflicts, content, editing, places
+from .. import conflicts, content, editing, languages, places
 from ..extensions import db
+from ..localized import MISSING, OUT_OF_DATE, Localizer, states_of, translation_states
 from ..models import Event, Status
 from ..rendering import page_or_fragment
 from . import conflicts as conflict_views
@@ -61,10 +64,22 @@ def event_list():
     era_id = whole_number(request.args.get("era"))
     status = request.args.get("status", "")
     events = editing.listed_events(search, era_id, Status(status) if status in set(Status) else None)
+    other_languages = [code for code in languages.offered() if code != languages.default()]
+    states = translation_states(events, other_languages)
+    # "ru:missing" or "ru:out-of-date": the events whose Russian text is missing or out of date.
+    translation_filter = request.args.get("translation", "")
+    wanted_language, _sep, wanted_state = translation_filter.partition(":")
+    if wanted_language in other_languages and wanted_state in (MISSING, OUT_OF_DATE):
+        events = [event for event in events if states[event.id].get(wanted_language) == wanted_state]
+    else:
+        translation_filter = ""
     return page_or_fragment(
         "admin/events.html",
         "admin/_event_results.html",
         events=events,
+        other_languages=[(code, languages.own_name(code)) for code in other_languages],
+        translation_states=states,
+        translation_filter=translation_filter,
         eras=editing.ordered_eras(),
         search=search,
         era_id=era_id,
@@ -75,10 +90,34 @@ def event_list():
 
 
 def _form_page(form: EventForm, event: Event | None, status: int = 200):
-    known = places.choices(content.placed_events())
-    return render_template(
-        "admin/event_form.html", form=form, event=event, fields=EVENT_FIELDS, known_places=known
-    ), status
+    links = []
+    if event is not None:
+        links = [
+            TranslationLink(
+                languages.own_name(code),
+                state,
+                url_for("admin.translate_event", event_id=event.id, lang=code),
+            )
+            for code, state in states_of(event).items()
+        ]
+    page = render_template(
+        "admin/event_form.html",
+        form=form,
+        event=event,
+        fields=EVENT_FIELDS,
+        translation_links=links,
+        known_places=places.choices(content.placed_events()),
+    )
+    return page, status
+
+
+@dataclass(frozen=True)
+class TranslationLink:
+    """A link on an edit page to one language's text, with its state (MISSING, OUT_OF_DATE or None)."""
+
+    name: str
+    state: str | None
+    href: str
 
 
 def _saved(event: Event):
@@ -206,9 +245,21 @@ def text_preview():
 
 @bp.get("/events/<id:event_id>/preview")
 def preview_event(event_id: int):
+    """The event as the kiosk shows it, in the default language or the one asked for (?lang=ru)."""
     event = db.first_or_404(editing.listed_event(event_id))
-    previous, following = content.neighbours(event)
-    return render_template("admin/preview.html", event=event, previous=previous, following=following)
+    asked = request.args.get("lang", "")
+    locale = asked if asked in languages.offered() else languages.default()
+    g.visitor_language = locale
+    shown, previous, following = Localizer(locale).events([event, *content.neighbours(event)])
+    with force_locale(locale):
+        return render_template(
+            "admin/preview.html",
+            event=shown,
+            previous=previous,
+            following=following,
+            language_endpoint="timeline.event",
+            language_values={"slug": event.slug},
+        )
 
 
 @bp.route("/events/<id:event_id>/delete", methods=["GET", "POST"])

@@ -18,15 +18,16 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields import Field
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # missing from types-WTForms
 from wtforms.validators import InputRequired, Length, Optional, Regexp
-from wtforms.widgets import TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from .. import content, editing, figures, media, places
+from .. import content, editing, figures, languages, media, places
 from ..dates import DateError, PartialDate, check_span
 from ..extensions import db
 from ..models import Era, Event, Status
@@ -530,21 +531,100 @@ def contrast_with_white(colour: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
+class TranslationForm(AdminForm):
+    """An event's or era's text in another language: the fields, checks and limits of the default text."""
+
+    FIELDS: tuple[str, ...] = ()
+    version = HiddenField()
+
+    def texts(self) -> dict[str, str]:
+        return {name: self[name].data or "" for name in self.FIELDS}
+
+
+class EventTranslationForm(TranslationForm):
+    headline = EventForm.headline
+    display_date = EventForm.display_date
+    summary = EventForm.summary
+    body = EventForm.body
+    confidence = EventForm.confidence
+    image_alt = EventForm.image_alt
+    image_caption = EventForm.image_caption
+
+    FIELDS = ("headline", "display_date", "summary", "body", "confidence", "image_alt", "image_caption")
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        headline = self["headline"]  # (the class attribute is the unbound field EventForm declares)
+        if not headline.errors and not headline.data:
+            add_error(headline, _("Give the event a headline."))
+        return not self.errors
+
+
+class EraTranslationForm(TranslationForm):
+    name = EraForm.name
+    description = EraForm.description
+
+    FIELDS = ("name", "description")
+
+
 class SettingsForm(AdminForm):
     idle_seconds = WholeNumberField(_l("Idle timeout (seconds)"))
+    languages = SelectMultipleField(
+        _l("Languages on the kiosk"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+    )
+    default_locale = SelectField(_l("The museum's default language"), validate_choice=False)
+
+    @property
+    def chooses_languages(self) -> bool:
+        """The settings page always sends the default language; a form without it leaves them be."""
+        return bool(self.default_locale.raw_data)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = [(code, languages.own_name(code)) for code in languages.available()]
+        self.languages.choices = offered
+        self.default_locale.choices = offered
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
         value = self.idle_seconds.data
         if not self.idle_seconds.errors and (value is None or not 30 <= value <= 600):
             add_error(self.idle_seconds, _("Choose a number of seconds between 30 and 600."))
+        if not self.chooses_languages:
+            return not self.errors
+        if not self.languages.errors and not self.languages.data:
+            add_error(self.languages, _("Choose at least one language."))
+        elif not self.default_locale.errors and self.default_locale.data not in (self.languages.data or []):
+            add_error(self.default_locale, _("The default language must be one of the kiosk's languages."))
         return not self.errors
 
 
 class ImportForm(AdminForm):
     file = FileField(_l("File to import"), render_kw={"accept": ".json,.csv,application/json,text/csv"})
+    language = SelectField(_l("Import into"), validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = languages.default()
+        self.language.choices = [
+            SelectChoice("", _("%(language)s: the events themselves", language=languages.own_name(default)))
+        ] + [
+            SelectChoice(
+                code,
+                _("%(language)s: a translation of events already here", language=languages.own_name(code)),
+            )
+            for code in languages.offered()
+            if code != default
+        ]
+
+    @property
+    def chosen_language(self) -> str | None:
+        """A language to import translations into; None for the default (the events themselves)."""
+        wanted = self.language.data or ""
+        return wanted if wanted in languages.offered() and wanted != languages.default() else None
 
 
 class ImportConfirmForm(FlaskForm):
     token = HiddenField()
+    language = HiddenField()
     publish = BooleanField(_l("Publish the imported events"))

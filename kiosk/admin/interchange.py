@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
-from .. import editing
+from .. import editing, languages
 from ..interchange import backup, exporters, importers, staged_imports
 from .auth import admin_required
 from .blueprint import bp
@@ -51,6 +51,11 @@ def _page(status: int = 200, **context):
             limit=_readable_limit(),
             backups=backups,
             backup_form=ConfirmForm(),
+            # TimelineJS downloads, one per language (the default one without a ?lang=).
+            export_languages=[
+                (None if code == languages.default() else code, code, languages.own_name(code))
+                for code in languages.offered()
+            ],
             **context,
         ),
         status,
@@ -89,12 +94,13 @@ def check_import():
     except staged_imports.QuotaExceeded as full:
         current_app.logger.info("Import of %s refused by a quota: %s", filename, full.message)
         return _page(422, form=form, quota=full)
+    language = form.chosen_language
     try:
-        report = importers.run(data, source=filename, dry_run=True)
+        report = importers.run(data, source=filename, dry_run=True, language=language)
     except importers.ImportRefused as refused:
         staged_imports.discard(token)
         return _page(422, form=form, filename=filename, problems=refused.problems)
-    confirm = ImportConfirmForm(formdata=None, token=token)
+    confirm = ImportConfirmForm(formdata=None, token=token, language=language or "")
     return _page(filename=filename, report=report, confirm=confirm)
 
 
@@ -110,8 +116,12 @@ def confirm_import():
             "error",
         )
         return redirect(url_for("admin.import_page"))
+    asked = confirm.language.data or ""
+    language = asked if asked in languages.offered() and asked != languages.default() else None
     try:
-        report = importers.run(staged.data, source=staged.filename, publish=bool(confirm.publish.data))
+        report = importers.run(
+            staged.data, source=staged.filename, publish=bool(confirm.publish.data), language=language
+        )
     except importers.ImportRefused as refused:  # the content changed since the dry run
         staged_imports.discard(token)
         return _page(409, filename=staged.filename, problems=refused.problems)
@@ -147,9 +157,13 @@ def export(file_format: str):
     if file_format not in DOWNLOADS:
         abort(404)
     mimetype, suffix = DOWNLOADS[file_format]
-    response = Response(exporters.export(file_format), mimetype=mimetype)
+    # TimelineJS has one language per file: ?lang=ru for the Russian one (our JSON carries them all).
+    asked = request.args.get("lang", "")
+    locale = asked if asked in languages.offered() and asked != languages.default() else None
+    response = Response(exporters.export(file_format, locale), mimetype=mimetype)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-    response.headers["Content-Disposition"] = f'attachment; filename="timeline-{stamp}.{suffix}"'
+    name = f"timeline-{stamp}-{locale}" if locale else f"timeline-{stamp}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
     response.cache_control.no_store = True
     return response
 

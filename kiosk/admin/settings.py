@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from .. import accounts, audit, settings_store
+from .. import accounts, audit, languages, settings_store
 from ..extensions import db
 from .auth import admin_required
 from .blueprint import bp
@@ -18,11 +18,33 @@ def settings():
     form = SettingsForm()
     if not form.is_submitted():
         form.idle_seconds.data = settings_store.idle_seconds()
+        form.languages.data = languages.offered()
+        form.default_locale.data = languages.default()
     elif form.validate():
+        chosen = [code for code in languages.available() if code in (form.languages.data or [])]
         settings_store.put("idle_seconds", form.idle_seconds.data)
-        audit.record("settings.save", "idle_seconds", str(form.idle_seconds.data))
+        if form.chooses_languages:
+            settings_store.put("languages", chosen)
+            settings_store.put("default_locale", form.default_locale.data)
+        audit.record(
+            "settings.save",
+            "idle_seconds, languages",
+            f"{form.idle_seconds.data}; {','.join(chosen)}; {form.default_locale.data}",
+        )
         db.session.commit()
-        flash(_("Saved. The kiosk screens use the new timeout once they next refresh."), "success")
+        flash(_("Saved. The kiosk screens use the new settings once they next refresh."), "success")
         return redirect(url_for("admin.settings"))
     status = 422 if form.errors else 200
     return render_template("admin/settings.html", form=form, users=accounts.list_users()), status
+
+
+@bp.post("/language")
+def choose_language():
+    """A curator's own language for the admin pages (the kiosk's languages are set above)."""
+    chosen = request.form.get("lang", "")
+    if chosen in languages.offered():
+        session["lang"] = chosen
+    target = request.form.get("next", "")
+    return redirect(
+        target if target.startswith("/admin") and "//" not in target else url_for("admin.event_list")
+    )

@@ -24,21 +24,29 @@ def export_json() -> bytes:
     return _json_bytes(kiosk_json.dump())
 
 
-def export_timelinejs() -> bytes:
-    return _json_bytes(timelinejs.to_document(kiosk_json.dump()))
+def _one_language(locale: str | None) -> dict:
+    """TimelineJS has one language per timeline: the default one, or the one asked for."""
+    document = kiosk_json.dump()
+    return kiosk_json.in_language(document, locale) if locale else document
 
 
-def export_csv() -> bytes:
+def export_timelinejs(locale: str | None = None) -> bytes:
+    return _json_bytes(timelinejs.to_document(_one_language(locale)))
+
+
+def export_csv(locale: str | None = None) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(timelinejs.CSV_COLUMNS)
-    writer.writerows(timelinejs.to_rows(kiosk_json.dump()))
+    writer.writerows(timelinejs.to_rows(_one_language(locale)))
     return out.getvalue().encode("utf-8")
 
 
-def export(file_format: str) -> bytes:
-    """The whole timeline in ``file_format`` (one of FORMATS)."""
-    exporters = {"json": export_json, "timelinejs": export_timelinejs, "csv": export_csv}
-    if file_format not in exporters:
+def export(file_format: str, locale: str | None = None) -> bytes:
+    """The whole timeline in ``file_format`` (one of FORMATS); TimelineJS formats in ``locale`` if given
+    (our JSON always carries every language)."""
+    if file_format not in FORMATS:
         raise ValueError(f"unknown export format {file_format!r}; choose one of {', '.join(FORMATS)}")
-    return exporters[file_format]()
+    if file_format == "json":
+        return export_json()
+    return export_timelinejs(locale) if file_format == "timelinejs" else export_csv(locale)

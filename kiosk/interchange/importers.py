@@ -28,9 +28,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import editing, places, revisions, settings_store
+from .. import editing, localized, places, revisions, settings_store
 from ..extensions import db
-from ..models import Era, Event, Media, Status
+from ..localized import ERA_FIELDS, EVENT_FIELDS, translation_key
+from ..models import Era, EraTranslation, Event, EventTranslation, Media, Status
 from . import kiosk_json, timelinejs
 
 OURS, TIMELINEJS_JSON, TIMELINEJS_CSV = (
@@ -81,6 +82,7 @@ class Plan:
     format: str
     title: dict | None = None
     further_reading: list[str | dict] | None = None  # see kiosk_json.is_reading_list
+    title_translations: dict | None = None  # {language: {"title": …, "further_reading": …}} (version 2)
     eras: list[dict] = field(default_factory=list)  # era items; only the fields the file carries
     events: list[dict] = field(default_factory=list)  # event items; likewise
     skipped: list[str] = field(default_factory=list)
@@ -316,6 +318,7 @@ def _plan_ours(document: dict) -> Plan:
         OURS,
         title=title or None,
         further_reading=reading,
+        title_translations=copy.deepcopy(document.get("translations")),
         eras=copy.deepcopy(document.get("eras") or []),
         events=copy.deepcopy(events),
     )
@@ -453,7 +456,12 @@ def _events_by_date_and_headline() -> dict[tuple, str]:
 
 
 def prepare(
-    plan: Plan, *, publish: bool = False, keep_status: bool = False, source: str = ""
+    plan: Plan,
+    *,
+    publish: bool = False,
+    keep_status: bool = False,
+    source: str = "",
+    language: str | None = None,
 ) -> tuple[editing.Batch, ImportReport]:
     """Every change the plan makes, worked out from reads alone: the report (all a dry run needs) and the
     batch a real import hands to kiosk.editing.
@@ -464,7 +472,11 @@ def prepare(
     report = ImportReport(plan.format, skipped=list(plan.skipped), attention=list(plan.attention))
     note = _("Imported from %(source)s", source=source) if source else _("Imported")
     batch = editing.Batch(note=note, source=source)
-    if plan.title or plan.further_reading is not None:
+    if language:  # the file is a translation of events already here
+        _plan_in_language(plan, language, report, batch)
+        batch.detail = f"{report.summary()} ({language})"
+        return batch, report
+    if plan.title or plan.further_reading is not None or plan.title_translations:
         _plan_title(plan, report, batch)
     _plan_eras(plan, report, batch)
     _plan_events(plan, report, batch, _status_rule(publish, keep_status))
@@ -476,15 +488,18 @@ def _plan_title(plan: Plan, report: ImportReport, batch: editing.Batch) -> None:
     wanted = kiosk_json.title_settings(plan.title or {})
     if plan.further_reading is not None:
         wanted["further_reading"] = list(plan.further_reading)
+    for locale, texts in (plan.title_translations or {}).items():
+        wanted[translation_key(locale)] = kiosk_json.title_translation_setting(texts)
     current = settings_store.get_many(*wanted)
     if current == wanted:
         report.skipped.append(_("title: unchanged"))
         return
     batch.settings = wanted
-    # Named as the document names them: the title's fields, and further_reading.
+    # Named as the document names them: the title's fields, further_reading, and translations.<language>.
     names = {setting: field for field, setting in kiosk_json.TITLE_SETTINGS.items()} | {
         "further_reading": "further_reading"
     }
+    names |= {translation_key(locale): f"translations.{locale}" for locale in plan.title_translations or {}}
     before, after = ({names[key]: value for key, value in values.items()} for values in (current, wanted))
     report.updated.append("title" + _changed_fields(before, after))
 
@@ -498,6 +513,7 @@ def _changed_fields(before: dict | None, after: dict) -> str:
 
 def _plan_eras(plan: Plan, report: ImportReport, batch: editing.Batch) -> None:
     rows = {row["slug"]: row for row in db.session.execute(select(Era.__table__)).mappings()}
+    saved = _saved_translations(EraTranslation, EraTranslation.era_id, ERA_FIELDS)
     with_history = revisions.with_history("era")
     position = max((row["position"] for row in rows.values()), default=0)
     for item in plan.eras:
@@ -508,18 +524,82 @@ def _plan_eras(plan: Plan, report: ImportReport, batch: editing.Batch) -> None:
             values = kiosk_json.era_columns(
                 {"colour": colour, "description": "", "position": position} | item
             )
-            batch.eras.append(editing.RowChange(values, after=dict(values), visible=True))
+            translations = item.get("translations")
+            after = dict(values) | {"translations": translations or {}}
+            batch.eras.append(editing.RowChange(values, after, visible=True, translations=translations))
             report.created.append(f"era {item['slug']}")
             continue
         current = {name: row[name] for name in kiosk_json.ERA_COLUMNS}
         values = current | kiosk_json.era_columns(current | item)
-        if values == current:
+        had = saved.get(row["id"], {})
+        translations = item.get("translations", had) or {}
+        if values == current and translations == had:
             report.skipped.append(_("era %(slug)s: unchanged", slug=item["slug"]))
             continue
+        current, after = current | {"translations": had}, dict(values) | {"translations": translations}
         before = None if row["id"] in with_history else current
-        change = editing.RowChange(values, dict(values), row["id"], row["version"], before, visible=True)
+        change = editing.RowChange(
+            values, after, row["id"], row["version"], before, visible=True, translations=translations
+        )
         batch.eras.append(change)
-        report.updated.append(f"era {item['slug']}" + _changed_fields(current, values))
+        report.updated.append(f"era {item['slug']}" + _changed_fields(current, after))
+
+
+def _saved_translations(model, owner, fields: tuple[str, ...]) -> dict[int, dict[str, dict]]:
+    """Every saved translation, as in documents: {owner id: {language: {field: text, "source_hash": …}}}."""
+    found: dict[int, dict[str, dict]] = {}
+    for row in db.session.scalars(select(model)):
+        texts = {name: getattr(row, name) for name in fields} | {"source_hash": row.source_hash}
+        found.setdefault(getattr(row, owner.key), {})[row.locale] = texts
+    return {owner_id: dict(sorted(texts.items())) for owner_id, texts in found.items()}
+
+
+def _plan_in_language(plan: Plan, locale: str, report: ImportReport, batch: editing.Batch) -> None:
+    """The file's texts become the ``locale`` translation of events already on the timeline (matched by
+    slug, a TimelineJS unique_id): eras, dates and status stay as they are; unknown events are skipped."""
+    if plan.title:
+        stored = settings_store.get(translation_key(locale)) or {}
+        title = {
+            "title_headline": plan.title.get("headline", ""),
+            "title_summary": plan.title.get("summary", ""),
+        }
+        batch.settings[translation_key(locale)] = stored | title
+        report.updated.append("title")
+    for item in plan.events:
+        event = db.session.scalar(select(Event).where(Event.slug == item["slug"], Event.deleted_at.is_(None)))
+        if event is None:
+            message = _(
+                "event %(slug)s: not on the timeline; import it in the default language first",
+                slug=item["slug"],
+            )
+            report.skipped.append(message)
+            continue
+        image = item.get("image") or {}
+        texts = {
+            name: item.get(name) or ""
+            for name in ("headline", "display_date", "summary", "body", "confidence")
+        }
+        texts |= {"image_alt": image.get("alt") or "", "image_caption": image.get("caption") or ""}
+        before = kiosk_json.event_item(event)
+        translations = copy.deepcopy(before["translations"])
+        translations[locale] = texts | {"source_hash": localized.source_hash(localized.event_source(event))}
+        if translations == before["translations"]:
+            report.skipped.append(_("event %(slug)s: unchanged", slug=event.slug))
+            continue
+        values = kiosk_json.event_columns(before, event.status) | {"image_id": event.image_id}
+        batch.events.append(
+            editing.RowChange(
+                values,
+                before | {"translations": translations},
+                event.id,
+                event.version,
+                None if event.id in revisions.with_history("event") else before,
+                era=event.era.slug,
+                visible=event.is_visible,
+                translations=translations,
+            )
+        )
+        report.updated.append(f"event {event.slug} ({locale})")
 
 
 def _status_rule(publish: bool, keep_status: bool):
@@ -538,13 +618,14 @@ def _plan_events(plan: Plan, report: ImportReport, batch: editing.Batch, status_
     era_slugs = dict(db.session.execute(select(Era.id, Era.slug)).all())
     media_keys = dict(db.session.execute(select(Media.id, Media.key)).all())
     media_ids = {key: media_id for media_id, key in media_keys.items()}
+    saved = _saved_translations(EventTranslation, EventTranslation.event_id, EVENT_FIELDS)
     with_history = revisions.with_history("event")
     for item in plan.events:
         row, before = rows.get(item["slug"]), None
         if row is not None:
             before = kiosk_json.event_item_from_columns(
                 row, era_slugs[row["era_id"]], media_keys[row["image_id"]] if row["image_id"] else None
-            )
+            ) | {"translations": saved.get(row["id"], {})}
         whole = _updated(before or NEW_EVENT, item)
         status = status_of(item, row["status"] if row else None)
         # A key names an image in this kiosk's media store; another kiosk's keys mean no image.
@@ -552,9 +633,17 @@ def _plan_events(plan: Plan, report: ImportReport, batch: editing.Batch, status_
         image_id = media_ids.get(key) if key else None
         values = kiosk_json.event_columns(whole, status) | {"image_id": image_id}
         after = kiosk_json.event_item_from_columns(values, whole["era"], key if image_id else None)
+        after["translations"] = whole.get("translations") or {}
+        translations = item.get("translations")
         if row is None:
             batch.events.append(
-                editing.RowChange(values, after, era=whole["era"], visible=status == Status.PUBLISHED)
+                editing.RowChange(
+                    values,
+                    after,
+                    era=whole["era"],
+                    visible=status == Status.PUBLISHED,
+                    translations=translations,
+                )
             )
             report.created.append(f"event {item['slug']}")
             continue
@@ -570,22 +659,30 @@ def _plan_events(plan: Plan, report: ImportReport, batch: editing.Batch, status_
             before=None if row["id"] in with_history else before,
             era=whole["era"],
             visible=was_visible or status == Status.PUBLISHED,
+            translations=translations,
         )
         batch.events.append(change)
         report.updated.append(f"event {item['slug']}" + _changed_fields(before, after))
 
 
 def run(
-    data: bytes, *, source: str = "", publish: bool = False, keep_status: bool = False, dry_run: bool = False
+    data: bytes,
+    *,
+    source: str = "",
+    publish: bool = False,
+    keep_status: bool = False,
+    dry_run: bool = False,
+    language: str | None = None,
 ) -> ImportReport:
     """Read, check and match a file and work out its changes, all from reads; then a real import writes
     them in one short transaction (kiosk.editing.write_batch), all or nothing, and a dry run writes nothing.
+    With ``language`` (not the default one) the file's texts become that translation of existing events.
 
     Raises ImportRefused for a file with problems, editing.SaveRefused when the database refused the
     writing (DatabaseBusy: try again).
     """
     plan = read(data)
-    batch, report = prepare(plan, publish=publish, keep_status=keep_status, source=source)
+    batch, report = prepare(plan, publish=publish, keep_status=keep_status, source=source, language=language)
     db.session.rollback()  # ends the reads' transaction: nothing was written, and no lock is kept
     if dry_run:
         report.dry_run = True

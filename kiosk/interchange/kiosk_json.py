@@ -1,12 +1,15 @@
-"""Our own JSON interchange format ("kiosk-timeline", version 1): the default content, export and import.
+"""Our own JSON interchange format ("kiosk-timeline", version 2): the default content, export and import.
 
-A document holds the title, further reading, eras and events; events refer to eras by slug. This module
+A document holds the title, further reading, eras and events; events refer to eras by slug. Version 2 adds
+every language: each era and event carries its translations, and the document the title's; version 1
+documents (one language) are still read. This module
 knows the document's shape: items to rows and back, the checks, the dump. Loading one goes through
 interchange.importers and kiosk.editing like any import. See docs/interchange-format.md.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,13 +17,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import figures, places, settings_store
+from .. import figures, languages, places, settings_store
 from ..dates import DateError, PartialDate, check_span
 from ..extensions import db
-from ..models import Era, Event, Media, Status
+from ..localized import ERA_FIELDS, EVENT_FIELDS, translation_key
+from ..models import Era, EraTranslation, Event, EventTranslation, Media, Status, utcnow
 
 FORMAT = "kiosk-timeline"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
 READING_KINDS = ("scholarly", "period")  # how further reading is labelled; see kiosk.content.reading_groups
@@ -130,14 +135,15 @@ def columns_of(entity: Event | Era) -> dict[str, Any]:
 
 
 def era_item(era: Era) -> dict:
-    """An era as it appears in documents (and in revision snapshots)."""
-    return columns_of(era)
+    """An era as it appears in documents (and in revision snapshots), with its translations."""
+    return columns_of(era) | {"translations": _translations(era, ERA_FIELDS)}
 
 
 def event_item(event: Event) -> dict:
-    """An event as it appears in documents (and in revision snapshots)."""
+    """An event as it appears in documents (and in revision snapshots), with its translations."""
     image_key = event.image.key if event.image else None
-    return event_item_from_columns(columns_of(event), event.era.slug, image_key)
+    item = event_item_from_columns(columns_of(event), event.era.slug, image_key)
+    return item | {"translations": _translations(event, EVENT_FIELDS)}
 
 
 def era_columns(item: dict) -> dict[str, Any]:
@@ -195,7 +201,7 @@ def event_columns(item: dict, status: Status | None = None) -> dict[str, Any]:
 
 def apply_era_item(era: Era, item: dict) -> bool:
     """Copy a document's era fields onto a model; True when anything changed."""
-    return _apply(era, era_columns(item))
+    return _apply_translations(era, item, EraTranslation, ERA_FIELDS) | _apply(era, era_columns(item))
 
 
 def apply_event_item(event: Event, item: dict, era: Era, status: Status | None = None) -> bool:
@@ -203,7 +209,8 @@ def apply_event_item(event: Event, item: dict, era: Era, status: Status | None =
     # A key names an image in this kiosk's media store; unknown keys (another kiosk's media) mean no image.
     key = (item.get("image") or {}).get("key")
     image = db.session.scalar(select(Media).where(Media.key == key)) if key else None
-    return _apply(event, event_columns(item, status) | {"era": era, "image": image})
+    translated = _apply_translations(event, item, EventTranslation, EVENT_FIELDS)
+    return _apply(event, event_columns(item, status) | {"era": era, "image": image}) | translated
 
 
 def dump() -> dict:
@@ -221,9 +228,116 @@ def dump() -> dict:
         "version": VERSION,
         "title": {name: titles[key] for name, key in TITLE_SETTINGS.items()},
         "further_reading": titles["further_reading"],
+        "translations": _title_translations(),
         "eras": [era_item(era) for era in eras],
         "events": [event_item(event) for event in events],
     }
+
+
+def _translations(entity: Era | Event, fields: tuple[str, ...]) -> dict:
+    """{language: {field: text, …, "source_hash": …}}, languages in order."""
+    rows: list[EraTranslation | EventTranslation] = list(entity.translations)
+    return {
+        row.locale: {name: getattr(row, name) for name in fields} | {"source_hash": row.source_hash}
+        for row in sorted(rows, key=lambda row: row.locale)
+    }
+
+
+def _apply_translations(entity, item: dict, model, fields: tuple[str, ...]) -> bool:
+    """Make the entity's translations the item's (an item without "translations" leaves them alone).
+
+    A translation lives in a row of its own; the entity's version moves on with it all the same, so that
+    two curators saving the same translation meet as a conflict like any other save.
+    """
+    if "translations" not in item:
+        return False
+    wanted = item["translations"] or {}
+    existing = {row.locale: row for row in entity.translations}
+    changed = False
+    for locale, values in sorted(wanted.items()):
+        row = existing.pop(locale, None)
+        if row is None:
+            row = model(locale=locale)
+            entity.translations.append(row)
+            changed = True
+        texts = {name: values.get(name) or "" for name in fields}
+        changed |= _apply(row, texts | {"source_hash": values.get("source_hash") or ""})
+    for row in existing.values():
+        entity.translations.remove(row)
+        changed = True
+    if changed and entity.id is not None:
+        entity.updated_at = utcnow()
+    return changed
+
+
+def _title_translations() -> dict:
+    """The title and further reading in each language that has them."""
+    found = {}
+    for locale in languages.available():
+        stored = settings_store.get(translation_key(locale))
+        if stored:
+            found[locale] = {
+                "title": {
+                    "headline": stored.get("title_headline", ""),
+                    "summary": stored.get("title_summary", ""),
+                },
+                "further_reading": stored.get("further_reading", []),
+                "source_hash": stored.get("source_hash", ""),
+            }
+    return found
+
+
+def in_language(document: dict, locale: str) -> dict:
+    """The document as it reads in one language: each translated text in place of the default one, the
+    default kept where a text is not translated (for formats with one language, like TimelineJS)."""
+    document = json.loads(json.dumps(document))
+    for era in document.get("eras") or []:
+        texts = (era.get("translations") or {}).get(locale) or {}
+        era |= {name: texts[name] for name in ERA_FIELDS if texts.get(name)}
+    for event in document.get("events") or []:
+        texts = (event.get("translations") or {}).get(locale) or {}
+        event |= {
+            name: texts[name] for name in EVENT_FIELDS if texts.get(name) and not name.startswith("image")
+        }
+        if event.get("image"):
+            for name in ("alt", "caption"):
+                event["image"][name] = texts.get(f"image_{name}") or event["image"][name]
+    title = (document.get("translations") or {}).get(locale) or {}
+    if title:
+        document["title"] = {
+            key: (title.get("title") or {}).get(key) or value
+            for key, value in (document.get("title") or {}).items()
+        }
+        document["further_reading"] = title.get("further_reading") or document.get("further_reading")
+    return document
+
+
+def title_translation_setting(texts: dict) -> dict:
+    """A document's title translation (``{"title": …, "further_reading": …}``) as the kiosk keeps it."""
+    title = texts.get("title") or {}
+    return {
+        "title_headline": title.get("headline", ""),
+        "title_summary": title.get("summary", ""),
+        "further_reading": list(texts.get("further_reading") or []),
+        "source_hash": texts.get("source_hash", ""),
+    }
+
+
+def _check_translations(value: Any, where: str, fields: tuple[str, ...]) -> list[str]:
+    """Translations: {language code: {field: text}}; the problems, if any."""
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        return [f"{where}: translations must be an object keyed by language code"]
+    problems = []
+    for locale, texts in value.items():
+        if not languages.is_known(locale):
+            problems.append(f"{where}: {locale!r} is not a language code (like ru or uk)")
+        elif not isinstance(texts, dict) or any(
+            not isinstance(texts.get(name, ""), str) for name in (*fields, "source_hash")
+        ):
+            problems.append(f"{where}: the {locale} translation must be an object of texts")
+    return problems
 
 
 def _check_era(item: Any, where: str) -> list[str]:
@@ -245,7 +359,7 @@ def _check_era(item: Any, where: str) -> list[str]:
             problems.append(f"{where}: {name} must be text")
     if not isinstance(item.get("position", 0), int):
         problems.append(f"{where}: position must be a whole number")
-    return problems
+    return problems + _check_translations(item.get("translations"), where, ERA_FIELDS)
 
 
 def _check_date(item: dict, name: str, where: str) -> list[str]:
@@ -289,7 +403,7 @@ def _check_shapes(item: dict, where: str) -> list[str]:
 def _check_event(item: Any, where: str, era_slugs: set[str]) -> list[str]:
     if not isinstance(item, dict):
         return [f"{where}: not an object"]
-    problems = _check_shapes(item, where)
+    problems = _check_shapes(item, where) + _check_translations(item.get("translations"), where, EVENT_FIELDS)
     if not isinstance(item.get("slug"), str) or not SLUG.match(item["slug"]):
         problems.append(f"{where}: slug must be lowercase letters, digits and hyphens")
     if isinstance(item.get("headline", ""), str) and not item.get("headline", "").strip():
@@ -336,9 +450,12 @@ def _is_reading_item(item: Any) -> bool:
 def check_document(document: Any) -> list[str]:
     if not is_our_format(document):
         return [f'not a {FORMAT} document (expected "format": "{FORMAT}")']
-    if document.get("version") != VERSION:
-        return [f"unsupported version {document.get('version')!r} (this kiosk reads version {VERSION})"]
+    if document.get("version") not in READABLE_VERSIONS:
+        return [f"unsupported version {document.get('version')!r} (this kiosk reads versions 1 and 2)"]
     problems: list[str] = []
+    for locale, texts in (document.get("translations") or {}).items():
+        if not languages.is_known(locale) or not isinstance(texts, dict):
+            problems.append(f"translations: {locale!r} must be a language code with the title's texts")
     reading = document.get("further_reading")
     if reading is not None and not is_reading_list(reading):
         kinds = " or ".join(f'"{kind}"' for kind in READING_KINDS)
@@ -372,3 +489,32 @@ def _apply(target, values: dict) -> bool:
             setattr(target, name, value)
             changed = True
     return changed
+
+
+def with_language_file(document: dict, translation: dict) -> dict:
+    """A document with one language's file (``stakhanov.ru.json`` beside ``stakhanov.json``) folded in:
+    each item's texts become its translation into that language. Items the document lacks are ignored."""
+    locale = translation["language"]
+    merged = json.loads(json.dumps(document))
+    merged["version"] = VERSION
+    merged.setdefault("translations", {})[locale] = {
+        "title": translation.get("title") or {},
+        "further_reading": translation.get("further_reading") or [],
+        "source_hash": translation.get("source_hash", ""),
+    }
+    for kind in ("eras", "events"):
+        texts = {item["slug"]: item for item in translation.get(kind) or []}
+        for item in merged.get(kind) or []:
+            if item["slug"] in texts:
+                item.setdefault("translations", {})[locale] = {
+                    key: value for key, value in texts[item["slug"]].items() if key != "slug"
+                }
+    return merged
+
+
+def default_content() -> dict:
+    """The default timeline with every language file beside it (stakhanov.<language>.json)."""
+    document = json.loads(DEFAULT_CONTENT.read_text(encoding="utf-8"))
+    for path in sorted(DEFAULT_CONTENT.parent.glob(f"{DEFAULT_CONTENT.stem}.*.json")):
+        document = with_language_file(document, json.loads(path.read_text(encoding="utf-8")))
+    return document

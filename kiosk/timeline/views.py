@@ -6,20 +6,25 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     jsonify,
     render_template,
     request,
     send_from_directory,
     url_for,
 )
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.routing import RequestRedirect
 
-from .. import content, figures, health, places, settings_store
+from .. import content, figures, health, languages, places, settings_store
 from ..assets import static_folder
 from ..caching import cached_page, compress, current_content_version
 from ..database import sqlite_version
 from ..extensions import db
+from ..localized import Localizer
 from ..models import Era
 from ..rendering import page_or_fragment
 from .axis import YearAxis
@@ -45,6 +50,48 @@ def kiosk_version() -> str:
     return f"{current_content_version()}-{current_app.config.get('BUILD_ID', '')}"
 
 
+def localized_route(rule: str):
+    """A visitor page in every language: the default language at ``rule``, the others at /<lang>``rule``."""
+
+    def register(view):
+        endpoint = view.__name__
+        bp.add_url_rule(rule, endpoint, view, methods=["GET"], defaults={"lang": None})
+        bp.add_url_rule(f"/<lang:lang>{rule}", endpoint, view, methods=["GET"])
+        languages.LOCALIZED_ENDPOINTS.add(f"{bp.name}.{endpoint}")
+        return view
+
+    return register
+
+
+@bp.url_value_preprocessor
+def _take_language(endpoint: str | None, values: dict | None) -> None:
+    """/ru/... is Russian; the default language has no prefix (its prefixed address redirects there)."""
+    lang = (values or {}).pop("lang", None)
+    if lang is None:
+        g.visitor_language = languages.default()
+        return
+    if lang == languages.default():
+        unprefixed = request.full_path.removeprefix(f"/{lang}")
+        raise RequestRedirect(unprefixed if request.query_string else unprefixed.rstrip("?"))
+    g.visitor_language = lang
+
+
+@bp.url_defaults
+def _keep_language(endpoint: str, values: dict) -> None:
+    """Links from a page in one language stay in it, unless they name another."""
+    if endpoint in languages.LOCALIZED_ENDPOINTS and "lang" not in values:
+        values["lang"] = languages.url_value(languages.visitor_language())
+
+
+def invitations() -> list[tuple[str, str]]:
+    """The attract screen's invitation in every language the museum offers."""
+    invited = []
+    for code in languages.offered():
+        with force_locale(code):
+            invited.append((code, _("Touch the screen to explore his life")))
+    return invited
+
+
 def kiosk_behaviour() -> dict:
     """What the kiosk's scripts need to know, handed to them as data attributes."""
     config = current_app.config
@@ -55,6 +102,9 @@ def kiosk_behaviour() -> dict:
         "attract-seconds": config["ATTRACT_SECONDS"],
         "poll-seconds": config["VERSION_POLL_SECONDS"],
         "service-worker": url_for("timeline.service_worker", v=kiosk_version()),
+        # The timeline in this page's language (Start again), and in the museum's default (idle reset).
+        "home": url_for("timeline.index"),
+        "default-home": url_for("timeline.index", lang=None),
         # Measuring use, loaded after the first paint (see section 7 of kiosk.js).
         "analytics": url_for("static", filename="js/analytics.js"),
     }
@@ -73,37 +123,50 @@ def _kiosk_globals():
         "place_note": places.note_of,
         "place_key": places.key,
         "figure_chart": figures.chart,
+        "language_choices": languages.choices,
     }
 
 
-@bp.get("/")
+@localized_route("/")
 @cached_page
 def index():
-    settings = settings_store.get_many("title_headline", "title_summary", "further_reading")
+    localizer = Localizer()
+    chapters = content.chapters(eager_events=current_app.config["TIMELINE_EAGER_EVENTS"])
+    featured = content.featured_events(limit=ATTRACT_SLIDES)
+    localizer.prefetch([*featured, *(event for chapter in chapters for event in chapter.events)])
+    text = localizer.site_text()
     return render_template(
         "timeline/index.html",
-        chapters=content.chapters(eager_events=current_app.config["TIMELINE_EAGER_EVENTS"]),
-        featured=content.featured_events(limit=ATTRACT_SLIDES),
+        chapters=localizer.chapters(chapters),
+        featured=localizer.events(featured),
+        invitations=invitations(),
         axis=YearAxis.configured(),
-        title_headline=settings["title_headline"],
-        title_summary=settings["title_summary"],
-        further_reading=content.reading_groups(settings["further_reading"]),
+        title_headline=text["title_headline"],
+        title_summary=text["title_summary"],
+        further_reading=content.reading_groups(text["further_reading"]),
+        title_headline_lang=text["title_headline_lang"],
+        title_summary_lang=text["title_summary_lang"],
+        further_reading_lang=text["further_reading_lang"],
     )
 
 
-@bp.get("/events/<slug>")
+@localized_route("/events/<slug>")
 @cached_page
 def event(slug: str):
-    shown = content.visible_event(slug)
-    if shown is None:
+    found = content.visible_event(slug)
+    if found is None:
         abort(404)
-    previous, following = content.neighbours(shown)
+    shown, previous, following = Localizer().events([found, *content.neighbours(found)])
     return page_or_fragment(
-        "timeline/event.html", "timeline/_event.html", event=shown, previous=previous, following=following
+        "timeline/event.html",
+        "timeline/_event.html",
+        event=shown,
+        previous=previous,
+        following=following,
     )
 
 
-@bp.get("/eras/<slug>")
+@localized_route("/eras/<slug>")
 @cached_page
 def era(slug: str):
     """A run of an era's events: the fragment the timeline loads lazily, or a page of its own."""
@@ -114,12 +177,13 @@ def era(slug: str):
     chapter = content.era_chapter(slug, start, page_size)
     if chapter is None or (start and not chapter.events):
         abort(404)
+    Localizer().chapters([chapter])
     return page_or_fragment(
         "timeline/era.html", "timeline/_era_events.html", chapter=chapter, page_size=page_size
     )
 
 
-@bp.get("/places")
+@localized_route("/places")
 @cached_page
 def places_view():
     """The map of his life's places: markers to tap, the route in time order, each place's events."""
@@ -128,7 +192,7 @@ def places_view():
     )
 
 
-@bp.get("/places/<place_key>")
+@localized_route("/places/<place_key>")
 @cached_page
 def place(place_key: str):
     """One place's events: the list the map shows beside it (fragment), or the map with it (page)."""
@@ -136,6 +200,7 @@ def place(place_key: str):
     chosen = atlas.find(place_key)
     if chosen is None:
         abort(404)
+    chosen.events = Localizer().events(chosen.events)  # headlines and dates in the visitor's language
     return page_or_fragment("timeline/places.html", "timeline/_place.html", atlas=atlas, chosen=chosen)
 
 
@@ -186,17 +251,30 @@ def offline_manifest():
         eager_events=current_app.config["TIMELINE_EAGER_EVENTS"],
         page_size=current_app.config["TIMELINE_PAGE_EVENTS"],
     )
+    every_language = [languages.url_value(code) for code in languages.offered()]
     response = jsonify(
         version=kiosk_version(),
         shell=[
-            url_for("timeline.index"),
+            *(url_for("timeline.index", lang=lang) for lang in every_language),
             url_for("timeline.era_colours", v=current_content_version()),
             *(url_for("static", filename=name) for name in SHELL_STATIC),
         ],
-        pages=[url_for("timeline.event", slug=slug) for slug in kept.event_slugs]
-        + [url_for("timeline.places_view")]
-        + [url_for("timeline.place", place_key=key) for key in places.keys(content.placed_events(True))],
-        fragments=[url_for("timeline.era", slug=slug, start=start or None) for slug, start in kept.era_runs],
+        pages=[
+            url_for("timeline.event", slug=slug, lang=lang)
+            for lang in every_language
+            for slug in kept.event_slugs
+        ]
+        + [
+            url_for("timeline.place", place_key=key, lang=lang)
+            for lang in every_language
+            for key in places.keys(content.placed_events(True))
+        ]
+        + [url_for("timeline.places_view", lang=lang) for lang in every_language],
+        fragments=[
+            url_for("timeline.era", slug=slug, start=start or None, lang=lang)
+            for lang in every_language
+            for slug, start in kept.era_runs
+        ],
         media=[url_for("timeline.media", key=key, size="large") for key in kept.image_keys]
         + [url_for("static", filename=places.BASE_MAP)],
     )

@@ -1,7 +1,7 @@
 """Events may have a place (name, coordinates, note) and a figure (a small bar chart of numbers).
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0006
 Create Date: 2026-11-29 03:15:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009"
-down_revision = "0008"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

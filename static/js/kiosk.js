@@ -27,6 +27,8 @@
       attractSeconds: seconds(data.attractSeconds, 8),
       pollSeconds: seconds(data.pollSeconds, 12),
       serviceWorker: data.serviceWorker,
+      home: data.home || "/",                 // the timeline in this page's language
+      defaultHome: data.defaultHome || "/",   // the timeline in the museum's default language
     },
     // The timeline itself (an era's page of its own, for browsers without JavaScript, is not).
     onTimeline: document.body.classList.contains("page-timeline") && !document.body.classList.contains("page-era"),
@@ -156,13 +158,13 @@
   // An era's page of its own is for browsers without JavaScript: here, show the era on the timeline.
   const eraPage = document.body.classList.contains("page-era") && document.querySelector(".chapter");
   if (eraPage) {
-    location.replace("/#" + eraPage.id);
+    location.replace(K.config.home + "#" + eraPage.id);
     return;
   }
 
   const layer = document.getElementById("event-layer");
   const track = document.getElementById("track");
-  const isEventPath = (path) => /^\/events\/[^/]+$/.test(path);
+  const isEventPath = (path) => /^(\/[a-z]{2,3})?\/events\/[^/]+$/.test(path);
   const timelineTitle = document.title;
 
   let pushedEvent = false;     // the current history entry is the one we pushed for the open event
@@ -242,7 +244,7 @@
   K.goHome = function (behavior) {
     K.emit("going-home");
     if (!K.onTimeline) {
-      location.replace("/");
+      location.replace(K.config.home);
       return new Promise(() => {});
     }
     returnFocusTo = null;
@@ -323,7 +325,13 @@
     const close = target.closest("[data-close]");
     const home = target.closest("[data-start-again]");
     const chip = target.closest("[data-era]");
-    if (close) {
+    const language = target.closest("[data-language]");
+    if (language) {
+      // Another language: the same page in it, the visitor's reading settings kept, no history added.
+      evt.preventDefault();
+      K.rememberPreferences();
+      location.replace(language.getAttribute("href"));
+    } else if (close) {
       evt.preventDefault();
       if (layerOpen()) closeEvent();
       else location.replace(close.getAttribute("href"));
@@ -534,7 +542,7 @@
 
   if (K.onTimeline) {
     const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
-    if (location.pathname !== "/" || location.hash) history.replaceState({ kiosk: "timeline" }, "", "/");
+    if (location.pathname !== K.config.home || location.hash) history.replaceState({ kiosk: "timeline" }, "", K.config.home);
     const place = K.recall("place");
     if (place) track.scrollLeft = place.left;
     else if (target && track.contains(target)) scrollTrackTo(offsetInTrack(target.closest(".slot") || target), "auto");
@@ -962,14 +970,15 @@
 
   /* ---------- Starting again for the next visitor ---------- */
 
+  /* The next visitor finds the museum's default language: a kiosk left in another one goes there. */
   function startAgain() {
     K.analytics.record("idle-reset");
     state = "resetting";
     notice.hidden = true;
     K.resetPreferences();
-    if (!attract) {
+    if (!attract || K.config.home !== K.config.defaultHome) {
       K.remember("attract", true);
-      location.replace("/");
+      location.replace(K.config.defaultHome);
       return;
     }
     K.goHome("auto").then(() => {
@@ -1027,14 +1036,20 @@
   }
 
   if (attract) {
+    let chosenLanguage = null;   // a language tapped on the attract screen: wake up in it
     attract.addEventListener("pointerdown", (evt) => {
       evt.preventDefault();
+      chosenLanguage = evt.target.closest("[data-language]");
       waking = true;
     });
     // Wake when the finger lifts, and swallow the click that follows it.
     window.addEventListener("pointerup", () => {
-      if (waking) wake();
+      if (waking && chosenLanguage && !chosenLanguage.hasAttribute("aria-current")) {
+        state = "resetting";
+        location.replace(chosenLanguage.getAttribute("href"));
+      } else if (waking) wake();
       waking = false;
+      chosenLanguage = null;
     }, true);
     window.addEventListener("pointercancel", () => {
       if (waking) wake();
@@ -1097,7 +1112,7 @@
       K.rememberPreferences();
       if (options.keepPlace && K.rememberPlace) K.rememberPlace();
     }
-    location.replace("/");
+    location.replace(options.attract ? K.config.defaultHome : K.config.home);
     return true;
   };
 

@@ -10,8 +10,12 @@ const VERSION = new URL(self.location.href).searchParams.get("v") || "0";
 const PREFIX = "kiosk-";
 const CACHE = PREFIX + VERSION;
 const NETWORK_PATIENCE = 4000;   // ms to wait for the server before answering from the cache
+// Every language has its own addresses: the museum's default at /, the others under /<code>/.
+const LANGUAGE = /^(\/[a-z]{2,3})?(\/.*)$/;
 const VISITOR_PATHS = [
-  /^\/$/, /^\/events\/[^/]+$/, /^\/eras\/[^/]+$/, /^\/places(\/[^/]+)?$/, /^\/theme\.css$/, /^\/static\//, /^\/media\//,
+  /^(\/[a-z]{2,3})?\/$/, /^(\/[a-z]{2,3})?\/events\/[^/]+$/, /^(\/[a-z]{2,3})?\/eras\/[^/]+$/,
+  /^(\/[a-z]{2,3})?\/places(\/[^/]+)?$/,
+  /^\/theme\.css$/, /^\/static\//, /^\/media\//,
 ];
 
 /* The Cache API would keep only one of the two shapes of an event URL (Vary: HX-Request), so the
@@ -117,9 +121,11 @@ async function networkFirst(request) {
   }
   const saved = await cache.match(cacheKey(request), { ignoreVary: true });
   if (saved) return saved;
-  // An address we never kept (an event published while the server was away): show the timeline.
+  // An address we never kept (an event published while the server was away): show the timeline,
+  // in the same language.
   if (request.mode === "navigate") {
-    const timeline = await cache.match(new URL("/", self.location.origin).href, { ignoreVary: true });
+    const prefix = new URL(request.url).pathname.match(LANGUAGE)[1] || "";
+    const timeline = await cache.match(new URL(prefix + "/", self.location.origin).href, { ignoreVary: true });
     if (timeline) return timeline;
   }
   if (unwell) return unwell;   // the server's own page that says so

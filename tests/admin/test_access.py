@@ -14,7 +14,14 @@ from ..helpers import make_user
 from .conftest import TOKEN
 
 PUBLIC = {"admin.login"}
-EXAMPLE_VALUES = {"event_id": 1, "era_id": 1, "number": 1, "file_format": "json", "name": "gallery-3"}
+EXAMPLE_VALUES = {
+    "event_id": 1,
+    "era_id": 1,
+    "number": 1,
+    "file_format": "json",
+    "name": "gallery-3",
+    "lang": "ru",
+}
 
 
 def admin_requests(app) -> list[tuple[str, str]]:

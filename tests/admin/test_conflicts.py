@@ -116,7 +116,7 @@ def test_a_field_left_unchosen_is_asked_again_with_every_choice_kept(curator, co
     response = curator.post(f"/admin/events/{event.id}/merge", merge)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Choose a version for one more field" in html and 'href="#choose-confidence-current"' in html
+    assert "Choose a version for 1 more field" in html and 'href="#choose-confidence-current"' in html
     assert re.search(r'id="choose-headline-mine" value="mine"[^>]*checked', html)  # their choice is kept
     assert 'name="mine-headline" value="Mine"' in html  # and so is everything they typed
     db.session.refresh(event)

@@ -141,6 +141,31 @@ def test_the_admin_sets_the_idle_timeout(administrator, client):
         assert "between 30 and 600" in message or "whole number" in message
     assert settings_store.get("idle_seconds") is None
     version = client.get("/healthz").get_json()["content_version"]
-    assert administrator.post("/admin/settings", {"idle_seconds": "45"}).status_code == 302
+    every_language = {"languages": ["en", "ru", "uk"], "default_locale": "en"}
+    assert administrator.post("/admin/settings", {"idle_seconds": "45", **every_language}).status_code == 302
     assert settings_store.get("idle_seconds") == 45
     assert client.get("/healthz").get_json()["content_version"] != version  # kiosks reload and pick it up
+
+
+def test_the_admin_chooses_the_kiosk_languages_and_its_default(administrator, client):
+    page = administrator.get("/admin/settings").get_data(as_text=True)
+    assert 'lang="ru"' in page and "Українська" in page  # each language named in itself
+    assert client.get("/uk/").status_code == 200
+
+    refused = administrator.post(
+        "/admin/settings", {"idle_seconds": "90", "languages": ["en", "uk"], "default_locale": "ru"}
+    )
+    assert refused.status_code == 422 and "must be one of the kiosk" in refused.get_data(as_text=True)
+    assert (
+        administrator.post("/admin/settings", {"idle_seconds": "90", "default_locale": "en"}).status_code
+        == 422
+    )
+    assert settings_store.get("languages") is None  # nothing half-saved
+
+    chosen = {"idle_seconds": "90", "languages": ["ru", "uk"], "default_locale": "ru"}
+    assert administrator.post("/admin/settings", chosen).status_code == 302
+    assert 'lang="ru"' in client.get("/").get_data(as_text=True)  # Russian at the main address now
+    assert client.get("/ru/").status_code == 308  # its prefixed address leads there
+    assert client.get("/ru/").headers["Location"].endswith("/")
+    assert client.get("/en/").status_code == 404  # English is switched off
+    assert client.get("/uk/").status_code == 200

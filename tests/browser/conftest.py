@@ -109,10 +109,11 @@ def page(browser, live_server):
 
 @pytest.fixture
 def kiosk_page(browser, live_server):
-    """A kiosk page with its service worker allowed (the shared ``page`` fixture blocks it)."""
+    """A kiosk page with its service worker allowed (the shared ``page`` fixture blocks it): it keeps a
+    copy of every page, in every language, which makes the first minute of a test busy."""
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, has_touch=True)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(15_000)
     yield page
     context.close()
 

@@ -74,6 +74,7 @@ def test_start_again_from_anywhere_and_the_history_never_grows(page, live_server
 
     open_event(page, "record-shift-planned")
     page.locator("#event-layer a[rel=next]").tap()
+    expect(page.locator("#event-title")).to_have_text("102 tonnes in one shift")
     page.locator("#event-layer a[rel=next]").tap()
     expect(page.locator("#event-title")).to_have_text("Declared a “world record”")
     page.get_by_role("link", name="Back to the timeline").tap()

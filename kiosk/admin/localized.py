@@ -1,0 +1,96 @@
+"""Translations: an event's or era's text in another language, edited beside its default text and saved
+like any edit (kiosk/editing.py: revision, conflict check, audit); kiosk/localized.py says what is missing
+or out of date."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from .. import editing, languages, revisions
+from ..extensions import db
+from ..localized import era_source, event_source, source_hash
+from ..models import Era, Event
+from .blueprint import bp, show_refusal
+from .forms import EraTranslationForm, EventTranslationForm, TranslationForm, whole_number
+
+
+@bp.route("/events/<id:event_id>/translations/<lang>", methods=["GET", "POST"])
+def translate_event(event_id: int, lang: str):
+    return _translate(db.first_or_404(editing.listed_event(event_id)), lang, EventTranslationForm())
+
+
+@bp.route("/eras/<id:era_id>/translations/<lang>", methods=["GET", "POST"])
+def translate_era(era_id: int, lang: str):
+    return _translate(db.get_or_404(Era, era_id), lang, EraTranslationForm())
+
+
+def _translate(entity: Event | Era, lang: str, form: TranslationForm):
+    if lang not in languages.offered() or lang == languages.default():
+        abort(404)
+    if not form.is_submitted():
+        saved = revisions.snapshot(entity)["translations"].get(lang, {})
+        for name in form.FIELDS:
+            form[name].data = saved.get(name, "")
+        form.version.data = str(entity.version)
+        return _page(form, entity, lang)
+    if not form.validate():
+        return _page(form, entity, lang, status=422)
+    try:
+        editing.save_translation(entity, lang, form.texts(), whole_number(form.version.data))
+    except editing.EditConflict as conflict:
+        # Nothing was overwritten: their text is shown beside what this curator typed, which is kept.
+        form.version.data = str(conflict.entity.version)
+        return _page(form, conflict.entity, lang, status=409, conflict=True)
+    except editing.SaveRefused as refusal:
+        return _page(form, entity, lang, status=show_refusal(form, refusal))
+    name = entity.headline if isinstance(entity, Event) else entity.name
+    flash(
+        _("Saved the %(language)s text of “%(headline)s”.", language=languages.own_name(lang), headline=name),
+        "success",
+    )
+    return redirect(_urls(entity, lang)["edit_url"] or url_for("admin.event_list"))
+
+
+def _urls(entity: Event | Era, lang: str) -> dict[str, str | None]:
+    if isinstance(entity, Event):
+        return {
+            "edit_url": url_for("admin.edit_event", event_id=entity.id),
+            "list_url": url_for("admin.event_list"),
+            "history_url": url_for("admin.event_history", event_id=entity.id),
+            "preview_url": url_for("admin.preview_event", event_id=entity.id, lang=lang),
+            "action_url": url_for("admin.translate_event", event_id=entity.id, lang=lang),
+        }
+    return {
+        "edit_url": url_for("admin.edit_era", era_id=entity.id),
+        "list_url": url_for("admin.era_list"),
+        "history_url": url_for("admin.era_history", era_id=entity.id),
+        "preview_url": None,
+        "action_url": url_for("admin.translate_era", era_id=entity.id, lang=lang),
+    }
+
+
+def _page(form: TranslationForm, entity: Event | Era, lang: str, status: int = 200, conflict: bool = False):
+    saved = revisions.snapshot(entity)["translations"].get(lang, {})
+    if isinstance(entity, Event):
+        name, section, source = entity.headline, "events", event_source(entity)
+    else:
+        name, section, source = entity.name, "eras", era_source(entity)
+    fingerprint = source_hash(source)
+    if isinstance(entity, Event):  # beside the translation: what the kiosk shows when the wording is empty
+        source["display_date"] = entity.date_label
+    page = render_template(
+        "admin/translation.html",
+        form=form,
+        name=name,
+        section=section,
+        lang=lang,
+        language=languages.own_name(lang),
+        default_lang=languages.default(),
+        original=source,
+        saved=saved,
+        conflict=conflict,
+        out_of_date=bool(saved) and saved.get("source_hash") != fingerprint,
+        **_urls(entity, lang),
+    )
+    return page, status
