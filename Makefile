@@ -45,7 +45,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml requirements.lock
 # into static/vendor, which git ignores.
 # Then every static file gets a content-hashed, pre-compressed copy in static/dist (the app also does
 # this at start-up if one is missing).
-assets: static/vendor/htmx.min.js static/build/.built $(VENV)/.installed
+assets: static/vendor/htmx.min.js static/vendor/basemap.svg static/build/.built $(VENV)/.installed
 	@$(BIN)/flask assets
 
 # The kiosk's own script (modules under frontend/js/kiosk/), its analytics script and its stylesheet:
@@ -63,6 +63,10 @@ node_modules/.installed: package.json package-lock.json
 static/vendor/htmx.min.js: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# The Places view's base map, drawn from Natural Earth land (world-atlas) in the kiosk's own projection.
+static/vendor/basemap.svg: node_modules/.installed kiosk/basemap.py kiosk/places.py $(VENV)/.installed
+	$(BIN)/python -m kiosk.basemap node_modules/world-atlas/land-50m.json $@
 
 # Interface translations: the .po files are the source; the .mo files gettext reads are built here
 # (git ignores them).

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-export const ENTRY_POINTS = ["js/kiosk.js", "js/analytics.js", "css/kiosk.css"];
+export const ENTRY_POINTS = ["js/kiosk.js", "js/analytics.js", "js/places.js", "css/kiosk.css", "css/places.css"];
 
 await build({
   absWorkingDir: root,

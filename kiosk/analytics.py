@@ -44,6 +44,7 @@ EVENT_TYPES = frozenset(
         "preference",  # larger text or high contrast switched (subject e.g. text-large:on)
         "language",  # a language chosen (subject: its code)
         "start-again",  # the visitor tapped Start again
+        "place",  # a place opened on the Places map (subject: its key, e.g. karaganda)
         "idle-continue",  # "Still there?" answered with a touch
         "idle-reset",  # nobody answered: the kiosk reset and the attract screen started
         "session-end",  # the session's last event, at the reset
@@ -424,7 +425,7 @@ def report(since: date, until: date, kiosk: str = "", top: int = 10) -> Report:
     days = [since + timedelta(days=offset) for offset in range((until - since).days + 1)]
     other = [
         (kind, subject, count)
-        for kind in ("swipe", "era", "scrub", "photo", "preference", "language", "start-again")
+        for kind in ("swipe", "era", "scrub", "photo", "preference", "language", "start-again", "place")
         for subject, count in sorted(by_metric[kind].items(), key=lambda item: -item[1])
     ]
     return Report(

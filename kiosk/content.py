@@ -27,6 +27,13 @@ def visible_events():
     )
 
 
+def placed_events(visible_only: bool = False) -> list[Event]:
+    """Events with a place, in time order: every listed one for curators, the visible ones for the kiosk."""
+    query = visible_events() if visible_only else select(Event).where(Event.deleted_at.is_(None))
+    query = query.where(Event.place.is_not(None)).order_by(None).order_by(Event.sort_key, Event.id)
+    return list(db.session.scalars(query))
+
+
 @dataclass
 class Chapter:
     """An era and a run of its visible events: all of them, or a page from ``start`` on."""

@@ -159,6 +159,8 @@ class EventChanges:
     image_credit: str
     new_image: media.PreparedImage | None = None
     remove_image: bool = False
+    place: dict | None = None  # checked by kiosk.places
+    figure: dict | None = None  # checked by kiosk.figures
 
 
 def _event_action(creating: bool, was_published: bool, now_published: bool) -> str:
@@ -200,6 +202,8 @@ def event_item(changes: EventChanges, slug: str, image: dict | None) -> dict:
         "postscript": changes.postscript,
         "status": changes.status.value,
         "image": image,
+        "place": changes.place,
+        "figure": changes.figure,
     }
 
 
@@ -485,6 +489,8 @@ def _driver_value(column, dialect: Dialect):
     """How a value goes to the driver for this column: JSON as the text SQLAlchemy's JSON type writes
     (PostgreSQL parses it), anything else through the type's own conversion, if it has one."""
     if isinstance(column.type, JSON):
+        if column.type.none_as_null:  # no value is SQL NULL there (an event's place or figure)
+            return lambda value: None if value is None else revisions.serialised(value)
         return revisions.serialised
     return column.type.bind_processor(dialect)
 

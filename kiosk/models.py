@@ -118,6 +118,12 @@ class Event(Model):
     background_colour: Mapped[str] = mapped_column(String(7), default="")  # "#rrggbb"
     background_url: Mapped[str] = mapped_column(String(500), default="")  # a reference, never fetched
     media_embed: Mapped[str] = mapped_column(Text, default="")  # embed HTML (a post, a video), cleaned
+    # Where it happened: {"name": {locale: text}, "note": {locale: text}, "lat": float, "lon": float}
+    # (kiosk.places checks it); texts per language so translations need no new table.
+    place: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # A small bar chart of the numbers in the story: {"title", "rows": [{"label", "value", "unit"}],
+    # "source", "confidence"} (kiosk.figures checks it).
+    figure: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

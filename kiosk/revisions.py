@@ -145,6 +145,8 @@ LABELS = {
     "embed": _l("Embedded media (not shown on the kiosk)"),
     "background.colour": _l("Background colour (not shown on the kiosk)"),
     "background.url": _l("Background image (not fetched)"),
+    "place": _l("Place"),
+    "figure": _l("Figure"),
     "name": _l("Name"),
     "start_year": _l("Start year"),
     "end_year": _l("End year"),
@@ -210,10 +212,28 @@ def readable(value, key: str = "") -> str:
         return _("Yes") if value else _("No")
     if isinstance(value, list):
         return "\n".join(str(item) for item in value)
+    if key == "place":
+        return place_text(value)
+    if key == "figure":
+        return figure_text(value)
     if isinstance(value, dict) and "year" in value:
         date = PartialDate.from_dict(value)
         return date.label() if date else ""
     return str(value)
+
+
+def place_text(place: dict) -> str:
+    """A place on one line per language, then its coordinates: what a curator compares."""
+    lines = [f"{locale}: {name}" for locale, name in place.get("name", {}).items()]
+    lines += [f"{locale}: {note}" for locale, note in place.get("note", {}).items()]
+    return "\n".join([*lines, f"{place.get('lat')}, {place.get('lon')}"])
+
+
+def figure_text(figure: dict) -> str:
+    rows = [
+        " | ".join(str(row.get(part, "")) for part in ("label", "value", "unit")) for row in figure["rows"]
+    ]
+    return "\n".join([figure.get("title", ""), *rows, figure.get("source", ""), figure.get("confidence", "")])
 
 
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:

@@ -1,7 +1,8 @@
 """Response headers every page gets: a strict Content-Security-Policy and friends."""
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Response, abort, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -36,6 +37,14 @@ def _add_security_headers(response: Response) -> Response:
     return response
 
 
+def _refuse_nul_characters() -> None:
+    """No text the kiosk keeps can hold NUL (PostgreSQL refuses it even in a query), and no browser sends it
+    on its own: an address, query or form that carries one is refused plainly before any view reads it."""
+    texts = [request.path, *request.args.values(), *request.form.values()]
+    if any("\x00" in text for text in texts):
+        abort(400, _("The address or form contains a character the kiosk does not accept (NUL)."))
+
+
 class _SessionInterface(SecureCookieSessionInterface):
     """Session cookies are Secure when configured (KIOSK_SECURE_COOKIES=1) or the request came over HTTPS."""
 
@@ -44,6 +53,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul_characters)
     app.after_request(_add_security_headers)
     app.session_interface = _SessionInterface()
     proxies = app.config.get("TRUSTED_PROXIES", 0)

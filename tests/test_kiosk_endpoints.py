@@ -69,10 +69,17 @@ def test_the_offline_list_holds_the_app_shell_every_published_event_and_their_im
     assert assets and set(assets) <= set(manifest["shell"])
     assert {"/", "/ru/", "/uk/"} <= set(manifest["shell"])  # the timeline in every language
     published = db.session.scalars(select(Event.slug).where(Event.status == Status.PUBLISHED)).all()
+    places = ["/places"] + [
+        f"/places/{key}"
+        for key in ("lugovaya", "kadiivka-kadievka", "moscow", "karaganda", "chistyakovo-torez")
+    ]
     assert sorted(manifest["pages"]) == sorted(
-        f"{prefix}/events/{slug}" for prefix in ("", "/ru", "/uk") for slug in published
+        f"{prefix}{path}"
+        for prefix in ("", "/ru", "/uk")
+        for path in [*(f"/events/{slug}" for slug in published), *places]
     )
-    assert manifest["media"] == [f"/media/{shown.image.key}-large.webp"]
+    assert manifest["media"][0] == f"/media/{shown.image.key}-large.webp"
+    assert len(manifest["media"]) == 2 and "/vendor/basemap." in manifest["media"][1]  # the Places map
     assert manifest["version"] == client.get("/version").json["version"]
 
 
@@ -85,7 +92,9 @@ def test_the_offline_copy_cuts_each_events_fragment_from_its_page_exactly(client
     """The service worker asks for each event once, as a page, and keeps the fragment cut from it: an
     event opened offline must be the very fragment the server would have sent."""
     attach_image(db.session.scalar(select(Event).where(Event.slug == "record-227-tonnes")))
-    for url in client.get("/offline.json").json["pages"]:
+    pages = [url for url in client.get("/offline.json").json["pages"] if "/events/" in url]
+    assert pages
+    for url in pages:
         page = client.get(url).get_data(as_text=True)
         marked = MARKED_FRAGMENT.search(page)
         assert marked, f"{url}: no marked fragment"

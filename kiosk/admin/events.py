@@ -9,7 +9,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from .. import conflicts, content, editing, languages
+from .. import conflicts, content, editing, languages, places
 from ..extensions import db
 from ..localized import MISSING, OUT_OF_DATE, Localizer, states_of, translation_states
 from ..models import Event, Status
@@ -23,6 +23,8 @@ EVENT_FIELDS = [
     "headline", "slug", "start_year", "start_month", "start_day", "end_year", "end_month", "end_day",
     "display_date", "era", "summary", "body", "sources", "confidence", "featured", "postscript", "status",
     "image", "image_alt", "image_caption", "image_credit", "remove_image",
+    "place_name", "place_lat", "place_lon", "place_note",
+    "figure_title", "figure_rows", "figure_source", "figure_confidence",
 ]  # fmt: skip
 # What a conflict page carries for each side (a chosen file cannot be carried: it must be chosen again).
 CARRIED_FIELDS = [name for name in EVENT_FIELDS if name != "image"]
@@ -46,6 +48,8 @@ CONFLICT_GROUPS = {
     "image.alt": ("image_alt",),
     "image.caption": ("image_caption",),
     "image.credit": ("image_credit",),
+    "place": ("place_name", "place_lat", "place_lon", "place_note"),
+    "figure": ("figure_title", "figure_rows", "figure_source", "figure_confidence"),
 }
 
 
@@ -97,7 +101,12 @@ def _form_page(form: EventForm, event: Event | None, status: int = 200):
             for code, state in states_of(event).items()
         ]
     page = render_template(
-        "admin/event_form.html", form=form, event=event, fields=EVENT_FIELDS, translation_links=links
+        "admin/event_form.html",
+        form=form,
+        event=event,
+        fields=EVENT_FIELDS,
+        translation_links=links,
+        known_places=places.choices(content.placed_events()),
     )
     return page, status
 

@@ -27,7 +27,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from .. import editing, languages, media
+from .. import content, editing, figures, languages, media, places
 from ..dates import DateError, PartialDate, check_span
 from ..extensions import db
 from ..models import Era, Event, Status
@@ -169,6 +169,30 @@ class EventForm(AdminForm):
     image_caption = StringField(_l("Caption"), filters=[_strip], validators=[_length(300, _l("the caption"))])
     image_credit = StringField(_l("Credit"), filters=[_strip], validators=[_length(200, _l("the credit"))])
     remove_image = BooleanField(_l("Remove image"))
+    place_name = StringField(
+        _l("Place"), filters=[_strip], validators=[_length(places.NAME_LENGTH, _l("the place's name"))]
+    )
+    place_lat = StringField(_l("Latitude"), filters=[_strip], render_kw={"inputmode": "decimal"})
+    place_lon = StringField(_l("Longitude"), filters=[_strip], render_kw={"inputmode": "decimal"})
+    place_note = StringField(
+        _l("Place note"), filters=[_strip], validators=[_length(places.NOTE_LENGTH, _l("the place note"))]
+    )
+    figure_title = StringField(
+        _l("Figure title"),
+        filters=[_strip],
+        validators=[_length(figures.TITLE_LENGTH, _l("the figure title"))],
+    )
+    figure_rows = TextAreaField(_l("Figure rows"), filters=[_newlines, _strip], render_kw={"rows": 4})
+    figure_source = StringField(
+        _l("Figure source"),
+        filters=[_strip],
+        validators=[_length(figures.SOURCE_LENGTH, _l("the figure source"))],
+    )
+    figure_confidence = StringField(
+        _l("Figure confidence label"),
+        filters=[_strip],
+        validators=[_length(figures.CONFIDENCE_LENGTH, _l("the figure's confidence label"))],
+    )
     version = HiddenField()
 
     def __init__(self, *args, event: Event | None = None, **kwargs):
@@ -182,6 +206,8 @@ class EventForm(AdminForm):
         self.chosen_era: Era | None = None
         self.start_date: PartialDate | None = None
         self.end_date: PartialDate | None = None
+        self.place: dict | None = None
+        self.figure: dict | None = None
         # The inline check cannot see a chosen file; the page tells it when there is one.
         self.image_chosen_elsewhere = False
 
@@ -210,6 +236,8 @@ class EventForm(AdminForm):
         self._check_era()
         self._check_dates()
         self._check_image()
+        self._check_place()
+        self._check_figure()
         return not self.errors
 
     def _check_slug(self) -> None:
@@ -254,6 +282,61 @@ class EventForm(AdminForm):
                 self.image_alt, _("Describe the image in a sentence for people who cannot see it (alt text).")
             )
 
+    def _check_place(self) -> None:
+        """No place when every place field is empty; a known place's name alone brings its coordinates."""
+        fields = (self.place_name, self.place_lat, self.place_lon, self.place_note)
+        self.place = None
+        if not any(field.data for field in fields) or any(field.errors for field in fields):
+            return
+        known = places.known_by_name(content.placed_events(), self.place_name.data or "")
+        if known and not self.place_lat.data and not self.place_lon.data:
+            self.place_lat.data, self.place_lon.data = str(known["lat"]), str(known["lon"])
+            self.place_note.data = self.place_note.data or places.localized(known.get("note"), "en")
+        if not self.place_name.data:
+            add_error(self.place_name, _("Name the place, for example Kadiivka."))
+        for field, axis in ((self.place_lat, "lat"), (self.place_lon, "lon")):
+            try:
+                places.coordinate(field.data or "", axis)
+            except places.PlaceError as error:
+                add_error(field, str(error))
+        if any(field.errors for field in fields):
+            return
+        kept = dict(self.event.place or {}) if self.event and self.event.place else {}
+        name = (kept.get("name") or {}) | {places.DEFAULT_LOCALE: self.place_name.data}
+        note = {k: v for k, v in (kept.get("note") or {}).items() if k != places.DEFAULT_LOCALE}
+        note |= {places.DEFAULT_LOCALE: self.place_note.data or ""}
+        self.place = places.clean(
+            {"name": name, "note": note, "lat": self.place_lat.data, "lon": self.place_lon.data}
+        )
+
+    def _check_figure(self) -> None:
+        """No figure when every figure field is empty; otherwise a title, rows and a source."""
+        fields = (self.figure_title, self.figure_rows, self.figure_source, self.figure_confidence)
+        self.figure = None
+        if not any(field.data for field in fields) or any(field.errors for field in fields):
+            return
+        if not self.figure_title.data:
+            add_error(self.figure_title, _("Give the figure a title, for example “Coal in one shift”."))
+        if not self.figure_source.data:
+            add_error(self.figure_source, _("Say where the numbers come from."))
+        try:
+            rows = figures.parse_rows(self.figure_rows.data or "")
+            if not rows:
+                raise figures.FigureError(_("Write at least one row: “label | number | unit”."))
+            figure = figures.clean(
+                {
+                    "title": self.figure_title.data or "-",
+                    "rows": rows,
+                    "source": self.figure_source.data or "-",
+                    "confidence": self.figure_confidence.data,
+                }
+            )
+        except figures.FigureError as error:
+            add_error(self.figure_rows, str(error))
+            return
+        if not (self.figure_title.errors or self.figure_source.errors):
+            self.figure = figure
+
     def changes(self) -> editing.EventChanges:
         """The checked values, ready for editing.save_event (call after validate() succeeded)."""
         return editing.EventChanges(
@@ -275,6 +358,8 @@ class EventForm(AdminForm):
             image_credit=self.image_credit.data or "",
             new_image=self.prepared_image,
             remove_image=bool(self.remove_image.data) and self.prepared_image is None,
+            place=self.place,
+            figure=self.figure,
         )
 
     def fill_from(self, event: Event) -> None:
@@ -294,6 +379,15 @@ class EventForm(AdminForm):
         self.status.data = event.status.value
         self.image_alt.data, self.image_caption.data = event.image_alt, event.image_caption
         self.image_credit.data, self.version.data = event.image_credit, str(event.version)
+        place = event.place or {}
+        self.place_name.data = places.localized(place.get("name"), places.DEFAULT_LOCALE) if place else ""
+        self.place_note.data = places.localized(place.get("note"), places.DEFAULT_LOCALE) if place else ""
+        self.place_lat.data = str(place["lat"]) if place else ""
+        self.place_lon.data = str(place["lon"]) if place else ""
+        figure = event.figure or {}
+        self.figure_title.data, self.figure_source.data = figure.get("title", ""), figure.get("source", "")
+        self.figure_confidence.data = figure.get("confidence", "")
+        self.figure_rows.data = figures.rows_text(event.figure)
 
 
 def _timeline_span() -> tuple[int, int]:

@@ -28,7 +28,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import editing, localized, revisions, settings_store
+from .. import editing, localized, places, revisions, settings_store
 from ..extensions import db
 from ..localized import ERA_FIELDS, EVENT_FIELDS, translation_key
 from ..models import Era, EraTranslation, Event, EventTranslation, Media, Status
@@ -62,6 +62,8 @@ NEW_EVENT = {
     "end_time": "",
     "background": None,
     "embed": "",
+    "place": None,
+    "figure": None,
 }
 
 
@@ -202,6 +204,14 @@ def _check_event(item: dict, where: str, problems: list[str]) -> None:
             "%(year)s is after the timeline ends (%(last)s): mark it as a postscript.", year=year, last=last
         )
         problems.append(f"{where}: {message}")
+
+
+def _updated(current: dict, item: dict) -> dict:
+    """An event's item with a file's values: a place from a format without notes or other languages
+    (TimelineJS) keeps the ones the event has."""
+    if "place" in item:
+        item = item | {"place": places.update(current.get("place"), item["place"])}
+    return current | item
 
 
 def _duplicates(entries: list[tuple[str, str]]) -> list[str]:
@@ -616,7 +626,7 @@ def _plan_events(plan: Plan, report: ImportReport, batch: editing.Batch, status_
             before = kiosk_json.event_item_from_columns(
                 row, era_slugs[row["era_id"]], media_keys[row["image_id"]] if row["image_id"] else None
             ) | {"translations": saved.get(row["id"], {})}
-        whole = (before or NEW_EVENT) | item
+        whole = _updated(before or NEW_EVENT, item)
         status = status_of(item, row["status"] if row else None)
         # A key names an image in this kiosk's media store; another kiosk's keys mean no image.
         key = (whole.get("image") or {}).get("key")

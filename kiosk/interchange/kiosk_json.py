@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import languages, settings_store
+from .. import figures, languages, places, settings_store
 from ..dates import DateError, PartialDate, check_span
 from ..extensions import db
 from ..localized import ERA_FIELDS, EVENT_FIELDS, translation_key
@@ -75,7 +75,7 @@ EVENT_COLUMNS = (
     "slug", "headline", "start_year", "start_month", "start_day", "end_year", "end_month", "end_day",
     "sort_key", "display_date", "summary", "body", "sources", "confidence", "featured", "postscript",
     "status", "image_alt", "image_caption", "image_credit", "remote_media_url", "start_time", "end_time",
-    "background_colour", "background_url", "media_embed",
+    "background_colour", "background_url", "media_embed", "place", "figure",
 )  # fmt: skip
 ERA_COLUMNS = ("slug", "name", "start_year", "end_year", "colour", "description", "position")
 
@@ -124,6 +124,8 @@ def event_item_from_columns(row: Mapping[Any, Any], era_slug: str, image_key: st
         if row["background_colour"] or row["background_url"]
         else None,
         "embed": row["media_embed"],
+        "place": places.clean(row["place"]),
+        "figure": figures.clean(row["figure"]),
     }
 
 
@@ -191,6 +193,9 @@ def event_columns(item: dict, status: Status | None = None) -> dict[str, Any]:
         background = item["background"] or {}
         values["background_colour"] = background.get("colour") or ""
         values["background_url"] = background.get("url") or ""
+    for name, check in (("place", places.clean), ("figure", figures.clean)):
+        if name in item:
+            values[name] = check(item[name])
     return values
 
 
@@ -407,6 +412,11 @@ def _check_event(item: Any, where: str, era_slugs: set[str]) -> list[str]:
         problems.append(f"{where}: unknown era {item.get('era')!r}")
     if item.get("status", "draft") not in {s.value for s in Status}:
         problems.append(f"{where}: status must be draft or published")
+    for name, check in (("place", places.clean), ("figure", figures.clean)):
+        try:
+            check(item.get(name))
+        except ValueError as error:
+            problems.append(f"{where}: {name}: {error}")
     if problems:
         return problems
     try:

@@ -20,6 +20,7 @@ from typing import Any
 import nh3
 from flask_babel import gettext as _
 
+from .. import places
 from ..dates import DateError, PartialDate, check_span
 from ..html_text import split_text, to_plain_text
 from ..text import render_markdown
@@ -168,6 +169,7 @@ def _slide(item: dict, group: str) -> dict:
         "display_date": escape(item["display_date"], quote=False),
         "media": _slide_media(item["image"], item.get("embed", "")),
         "background": _slide_background(item.get("background")),
+        "location": _location(item.get("place")),
     }
     return slide | {name: value for name, value in extras.items() if value}
 
@@ -181,6 +183,32 @@ def _title_slide(title: dict) -> dict:
         "background": _slide_background(title.get("background")),
     }
     return slide | {name: value for name, value in extras.items() if value}
+
+
+def _location(place: dict | None) -> dict | None:
+    """Our place as a slide's ``location`` (StoryMapJS's shape: lat, lon, name; other languages stay ours)."""
+    if not place:
+        return None
+    return {
+        "lat": place["lat"],
+        "lon": place["lon"],
+        "name": places.localized(place["name"], places.DEFAULT_LOCALE),
+    }
+
+
+def _place(location: Any) -> dict | None:
+    """A slide's ``location`` as our place: it needs coordinates and a name visitors can read."""
+    if location is None:
+        return None
+    if not isinstance(location, dict):
+        raise Invalid(_("location must be an object with lat, lon and name."))
+    found = {"name": location.get("name") or "", "lat": location.get("lat"), "lon": location.get("lon")}
+    try:
+        place = places.clean(found) or {}
+    except places.PlaceError as error:
+        raise Invalid(f"location: {error}") from error
+    del place["note"]  # TimelineJS has none: an event's own note stays (see importers._updated)
+    return place
 
 
 def to_document(ours: dict) -> dict:
@@ -745,6 +773,9 @@ def _json_slide(read: Reader, slide: Any, where: str) -> Entry | None:
         media=_json_media(read, slide),
         background=_json_background(read, slide),
     )
+    place = read(_place, slide.get("location"))
+    if item and place is not None:
+        item["place"] = place  # a slide without one leaves an event's place alone
     group = to_plain_text(read(_text, slide.get("group"), "group") or "")
     return Entry(where, item, group) if item else None
 

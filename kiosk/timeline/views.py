@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import RequestRedirect
 
-from .. import content, health, languages, settings_store
+from .. import content, figures, health, languages, places, settings_store
 from ..assets import static_folder
 from ..caching import cached_page, compress, current_content_version
 from ..database import sqlite_version
@@ -34,7 +34,14 @@ YEAR_IN_SECONDS = 365 * 24 * 3600
 ATTRACT_SLIDES = 12
 MAX_START = 2**31
 # What a visitor page loads, which a kiosk keeps for offline use (see static/js/sw.js).
-SHELL_STATIC = ("build/css/kiosk.css", "vendor/htmx.min.js", "build/js/kiosk.js", "build/js/analytics.js")
+SHELL_STATIC = (
+    "build/css/kiosk.css",
+    "build/css/places.css",
+    "vendor/htmx.min.js",
+    "build/js/kiosk.js",
+    "build/js/analytics.js",
+    "build/js/places.js",
+)
 
 
 def kiosk_version() -> str:
@@ -108,6 +115,14 @@ def _kiosk_globals():
     return {
         "content_version": current_content_version,
         "kiosk_behaviour": kiosk_behaviour,
+        "base_map": places.BASE_MAP,
+        "map_height": places.MAP.height,
+        "locator_point": places.locator,
+        "sea_labels": places.sea_labels,
+        "place_name": places.name_of,
+        "place_note": places.note_of,
+        "place_key": places.key,
+        "figure_chart": figures.chart,
         "language_choices": languages.choices,
     }
 
@@ -166,6 +181,27 @@ def era(slug: str):
     return page_or_fragment(
         "timeline/era.html", "timeline/_era_events.html", chapter=chapter, page_size=page_size
     )
+
+
+@localized_route("/places")
+@cached_page
+def places_view():
+    """The map of his life's places: markers to tap, the route in time order, each place's events."""
+    return page_or_fragment(
+        "timeline/places.html", "timeline/_places.html", atlas=places.places_map(content.placed_events(True))
+    )
+
+
+@localized_route("/places/<place_key>")
+@cached_page
+def place(place_key: str):
+    """One place's events: the list the map shows beside it (fragment), or the map with it (page)."""
+    atlas = places.places_map(content.placed_events(True))
+    chosen = atlas.find(place_key)
+    if chosen is None:
+        abort(404)
+    chosen.events = Localizer().events(chosen.events)  # headlines and dates in the visitor's language
+    return page_or_fragment("timeline/places.html", "timeline/_place.html", atlas=atlas, chosen=chosen)
 
 
 @bp.get("/theme.css")
@@ -227,13 +263,20 @@ def offline_manifest():
             url_for("timeline.event", slug=slug, lang=lang)
             for lang in every_language
             for slug in kept.event_slugs
-        ],
+        ]
+        + [
+            url_for("timeline.place", place_key=key, lang=lang)
+            for lang in every_language
+            for key in places.keys(content.placed_events(True))
+        ]
+        + [url_for("timeline.places_view", lang=lang) for lang in every_language],
         fragments=[
             url_for("timeline.era", slug=slug, start=start or None, lang=lang)
             for lang in every_language
             for slug, start in kept.era_runs
         ],
-        media=[url_for("timeline.media", key=key, size="large") for key in kept.image_keys],
+        media=[url_for("timeline.media", key=key, size="large") for key in kept.image_keys]
+        + [url_for("static", filename=places.BASE_MAP)],
     )
     response.cache_control.no_cache = True
     return response

@@ -96,4 +96,17 @@
     const summary = document.getElementById("error-summary");
     if (summary && !summary.hidden) summary.focus();
   });
+
+  /* Picking a place already used fills in its coordinates and note (without JavaScript the server does
+     the same when the coordinates are left empty). */
+  document.addEventListener("change", (evt) => {
+    const input = evt.target;
+    if (!input.list || input.id !== "place_name") return;
+    const known = Array.from(input.list.options).find((option) => option.value === input.value.trim());
+    if (!known) return;
+    for (const [id, value] of [["place_lat", known.dataset.lat], ["place_lon", known.dataset.lon], ["place_note", known.dataset.note]]) {
+      const field = document.getElementById(id);
+      if (field && !field.value) field.value = value || "";
+    }
+  });
 })();

@@ -14,6 +14,7 @@ const NETWORK_PATIENCE = 4000;   // ms to wait for the server before answering f
 const LANGUAGE = /^(\/[a-z]{2,3})?(\/.*)$/;
 const VISITOR_PATHS = [
   /^(\/[a-z]{2,3})?\/$/, /^(\/[a-z]{2,3})?\/events\/[^/]+$/, /^(\/[a-z]{2,3})?\/eras\/[^/]+$/,
+  /^(\/[a-z]{2,3})?\/places(\/[^/]+)?$/,
   /^\/theme\.css$/, /^\/static\//, /^\/media\//,
 ];
 

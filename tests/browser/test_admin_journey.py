@@ -145,3 +145,25 @@ def test_the_other_admin_pages_are_accessible_too(page, live_server):
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#idle_seconds-error")).to_have_text("Choose a number of seconds between 30 and 600.")
     assert_accessible(page)  # a form with an error summary and a message
+
+
+def test_a_curator_picks_a_known_place_and_draws_a_figure(page, live_server, curator_account):
+    sign_in(page, live_server)
+    page.get_by_role("link", name="New event").click()
+    page.get_by_label("Headline").fill("A visit to Karaganda")
+    page.get_by_label("Year", exact=True).fill("1965")
+    page.get_by_label("Era").select_option(label="Return to the Donbas (1957–1974)")
+    page.get_by_label("Summary").fill("He returns to the mine he once ran.")
+    page.get_by_label("Place", exact=True).fill("Karaganda")
+    page.get_by_label("Place", exact=True).dispatch_event("change")
+    expect(page.get_by_label("Latitude")).to_have_value("49.8047")
+    expect(page.get_by_label("Place note")).to_have_value(re.compile("Kazakh SSR"))
+    page.get_by_label("Figure title").fill("Coal in one shift")
+    page.get_by_label("Figure rows").fill("Norm | 7 | t\nRecord | 102 | t")
+    page.get_by_label("Figure source").fill("Great Soviet Encyclopedia")
+    assert_accessible(page)
+    page.get_by_label("Published").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".flash--success")).to_contain_text("It is published")
+    page.goto(live_server.url + "/places/karaganda")
+    expect(page.locator(".place-event", has_text="A visit to Karaganda")).to_be_visible()

@@ -125,3 +125,14 @@ def test_still_there_notice_and_attract_screen(page, live_server):
     for width, height in SCREENS:
         page.set_viewport_size({"width": width, "height": height})
         check_screen(page, axe=(width, height) == SCREENS[0])
+
+
+@pytest.mark.parametrize("width, height", SCREENS)
+def test_places_view_and_a_place(page, live_server, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(live_server.url + "/places")
+    check_screen(page, axe=True)
+    controls_in_the_lower_half(page, ".dock")
+    page.locator('[data-place-marker="kadiivka-kadievka"] .marker__hit').tap()
+    expect(page.locator("#place-title")).to_be_visible()
+    check_screen(page, axe=(width, height) == SCREENS[0])

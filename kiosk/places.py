@@ -1,0 +1,416 @@
+"""Where things happened: an event's place, checked; the map's projection; places with their events.
+
+An event's place is stored on the event as {"name": {locale: text}, "note": {locale: text}, "lat", "lon"}:
+names per language (Kadiivka, Кадиевка) without a table of their own, and no modern borders on the map,
+so what a place is today ("then the Kazakh SSR, today Kazakhstan") goes in its note.
+
+The map is an equirectangular projection of the region of his life (the base map drawn by kiosk.basemap
+uses the same one), with an inset that spreads out places too close together to tap apart.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+BASE_MAP = "vendor/basemap.svg"  # written by kiosk.basemap at set-up, served as a hashed static file
+NAME_LENGTH = 120
+NOTE_LENGTH = 300
+DEFAULT_LOCALE = "en"
+
+
+class PlaceError(ValueError):
+    """A place that cannot be saved; the message says why."""
+
+
+# Whole sentences, so that every language can word them its own way.
+TEXTS = {
+    "name": (
+        _l("The place's name must be text, or one text per language."),
+        _l("The place's name is too long (at most %(n)d characters)."),
+    ),
+    "note": (
+        _l("The place's note must be text, or one text per language."),
+        _l("The place's note is too long (at most %(n)d characters)."),
+    ),
+}
+AXES = {
+    "lat": (-90, 90, _l("The latitude must be a number.")),
+    "lon": (-180, 180, _l("The longitude must be a number.")),
+}
+OUT_OF_RANGE = {
+    "lat": _l("The latitude must be between -90 and 90."),
+    "lon": _l("The longitude must be between -180 and 180."),
+}
+
+
+def _locale_texts(value: Any, name: str, limit: int) -> dict[str, str]:
+    """A {locale: text} mapping, trimmed; a plain string counts as the default language's text."""
+    not_text, too_long = TEXTS[name]
+    if value is None or value == "":
+        value = {}
+    if isinstance(value, str):
+        value = {DEFAULT_LOCALE: value}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise PlaceError(str(not_text))
+    texts = {locale: text.strip() for locale, text in sorted(value.items()) if text.strip()}
+    if any(len(text) > limit for text in texts.values()):
+        raise PlaceError(str(too_long) % {"n": limit})
+    return texts
+
+
+def coordinate(value: Any, axis: str) -> float:
+    """A latitude ("lat") or longitude ("lon") as a number within its range, rounded to about 10 m."""
+    low, high, not_a_number = AXES[axis]
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PlaceError(str(not_a_number))
+    try:
+        number = float(str(value).strip().replace(",", ".").replace("−", "-"))
+    except ValueError:
+        raise PlaceError(str(not_a_number)) from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise PlaceError(str(OUT_OF_RANGE[axis]))
+    return round(number, 4)
+
+
+def clean(value: Any) -> dict | None:
+    """A place as stored (names and notes per language, coordinates in range), or None for no place.
+
+    Raises PlaceError with a message for curators.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise PlaceError(_("A place must be an object with a name and coordinates."))
+    name = _locale_texts(value.get("name"), "name", NAME_LENGTH)
+    if not name:
+        raise PlaceError(_("The place needs a name."))
+    return {
+        "name": name,
+        "note": _locale_texts(value.get("note"), "note", NOTE_LENGTH),
+        "lat": coordinate(value.get("lat"), "lat"),
+        "lon": coordinate(value.get("lon"), "lon"),
+    }
+
+
+def localized(texts: dict[str, str] | None, locale: str | None = None) -> str:
+    """The text in the visitor's language, else the default language's, else any."""
+    texts = texts or {}
+    locale = locale or str(get_locale() or DEFAULT_LOCALE)
+    return (
+        texts.get(locale)
+        or texts.get(locale.split("_")[0])
+        or texts.get(DEFAULT_LOCALE)
+        or next(iter(texts.values()), "")
+    )
+
+
+def name_of(place: dict) -> str:
+    return localized(place["name"])
+
+
+def note_of(place: dict) -> str:
+    return localized(place.get("note"))
+
+
+def key(place: dict) -> str:
+    """A place's web address part: its default-language name, in lowercase letters and hyphens."""
+    name = localized(place.get("name"), DEFAULT_LOCALE)
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-") or "place"
+
+
+# --- The map ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Equirectangular, true to scale at ``parallel``: plain to draw, and fair for a region this size."""
+
+    west: float = 24.0
+    east: float = 78.0
+    south: float = 41.0
+    north: float = 59.0
+    parallel: float = 50.0
+    width: float = 1000.0
+
+    @property
+    def scale(self) -> float:
+        return self.width / ((self.east - self.west) * math.cos(math.radians(self.parallel)))
+
+    @property
+    def height(self) -> float:
+        return round((self.north - self.south) * self.scale, 1)
+
+    def point(self, lat: float, lon: float) -> tuple[float, float]:
+        x = (lon - self.west) * math.cos(math.radians(self.parallel)) * self.scale
+        y = (self.north - lat) * self.scale
+        return round(x, 1), round(y, 1)
+
+    def contains(self, lat: float, lon: float) -> bool:
+        return self.south <= lat <= self.north and self.west <= lon <= self.east
+
+
+MAP = Projection()
+# Seas named on the map (the base map has no text): (name, latitude, longitude) of the label's centre.
+SEAS = ((_l("Black Sea"), 43.3, 34.6), (_l("Caspian Sea"), 44.0, 50.4))
+MARKER_GAP = 18.0  # map units between a route arrow's tip and the marker it points at
+TAP_SPACING = 56.0  # map units between markers below which they go into the inset (tap circles are 52 across)
+INSET_WIDTH, INSET_MARGIN = 260.0, 16.0
+
+
+@dataclass
+class MapPlace:
+    key: str
+    name: str
+    note: str
+    lat: float
+    lon: float
+    events: list = field(default_factory=list)
+    x: float = 0.0
+    y: float = 0.0
+    on_map: bool = False
+    in_inset: bool = False
+    inset_x: float = 0.0
+    inset_y: float = 0.0
+
+    @property
+    def years(self) -> str:
+        years = sorted({event.start_year for event in self.events})
+        return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+
+
+@dataclass
+class Inset:
+    """A magnified corner of the map for places too close together: where it sits, what it shows."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    # The part of the main map it shows (map units), and the magnification.
+    source_x: float
+    source_y: float
+    zoom: float
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        return (
+            round(self.x + (x - self.source_x) * self.zoom, 1),
+            round(self.y + (y - self.source_y) * self.zoom, 1),
+        )
+
+    @property
+    def source_width(self) -> float:
+        return round(self.width / self.zoom, 1)
+
+    @property
+    def source_height(self) -> float:
+        return round(self.height / self.zoom, 1)
+
+    @property
+    def image_transform(self) -> str:
+        """Places the whole base map so that the source area fills the inset."""
+        left, top = self.x - self.source_x * self.zoom, self.y - self.source_y * self.zoom
+        return f"translate({left:.1f} {top:.1f}) scale({self.zoom:.3f})"
+
+
+@dataclass
+class PlacesMap:
+    places: list[MapPlace]  # every place, in the order he first came there; on_map says which have a marker
+    route: list[tuple[float, float]]  # map points of the places in the order he came to them
+    inset: Inset | None
+    inset_route: list[tuple[float, float]]
+    projection: Projection = MAP
+
+    @property
+    def route_segments(self) -> list[str]:
+        return segments(self.route)
+
+    @property
+    def inset_segments(self) -> list[str]:
+        return segments(self.inset_route)
+
+    @property
+    def seas(self) -> list[tuple[str, float, float]]:
+        return sea_labels(self.projection)
+
+    def find(self, place_key: str) -> MapPlace | None:
+        return next((place for place in self.places if place.key == place_key), None)
+
+
+def sea_labels(projection: Projection = MAP) -> list[tuple[str, float, float]]:
+    """The seas' names and where they go on the map: the base map itself has no text."""
+    return [(str(name), *projection.point(lat, lon)) for name, lat, lon in SEAS]
+
+
+def segments(points, gap: float = MARKER_GAP, bend: float = 0.18) -> list[str]:
+    """The route's legs as SVG path data: each bends to its right, so a journey there and back shows as
+    two arcs, and stops short of both markers so its arrowhead shows."""
+    legs = []
+    for (x1, y1), (x2, y2) in itertools.pairwise(points):
+        length = math.dist((x1, y1), (x2, y2))
+        if length <= 2 * gap:
+            continue
+        ux, uy = (x2 - x1) / length, (y2 - y1) / length
+        # The control point: off the middle, to the right of the direction of travel.
+        cx, cy = (x1 + x2) / 2 - uy * length * bend, (y1 + y2) / 2 + ux * length * bend
+        start = _towards((x1, y1), (cx, cy), gap)
+        end = _towards((x2, y2), (cx, cy), gap)
+        legs.append(f"M{start[0]:g} {start[1]:g}Q{cx:.1f} {cy:.1f} {end[0]:g} {end[1]:g}")
+    return legs
+
+
+def _towards(point: tuple[float, float], target: tuple[float, float], distance: float) -> tuple[float, float]:
+    length = math.dist(point, target) or 1.0
+    return (
+        round(point[0] + (target[0] - point[0]) * distance / length, 1),
+        round(point[1] + (target[1] - point[1]) * distance / length, 1),
+    )
+
+
+def gather(events) -> list[MapPlace]:
+    """The places of ``events`` (in timeline order), each with its events, in the order first reached."""
+    places: dict[str, MapPlace] = {}
+    for event in events:
+        if not event.place:
+            continue
+        place_key = key(event.place)
+        if place_key not in places:
+            lat, lon = event.place["lat"], event.place["lon"]
+            places[place_key] = MapPlace(place_key, name_of(event.place), note_of(event.place), lat, lon)
+        places[place_key].events.append(event)
+    return list(places.values())
+
+
+def _route(events) -> list[str]:
+    """Place keys in time order during his life (postscripts aside), a stay counted once."""
+    lifetime = (event for event in events if event.place and not event.postscript)
+    dated = sorted(lifetime, key=lambda event: (event.sort_key, event.id))
+    keys: list[str] = []
+    for event in dated:
+        place_key = key(event.place)
+        if not keys or keys[-1] != place_key:
+            keys.append(place_key)
+    return keys
+
+
+def _crowded(places: list[MapPlace]) -> list[MapPlace]:
+    return [
+        place
+        for place in places
+        if any(
+            other is not place and math.dist((place.x, place.y), (other.x, other.y)) < TAP_SPACING
+            for other in places
+        )
+    ]
+
+
+def _inset_for(crowded: list[MapPlace], others: list[MapPlace], projection: Projection) -> Inset:
+    """An inset where no other marker is, zoomed so the crowded places stand well apart."""
+    xs, ys = [place.x for place in crowded], [place.y for place in crowded]
+    spread = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+    width, height = INSET_WIDTH, INSET_WIDTH * 0.7
+    zoom = min(max((height - 2 * 60) / spread, 2.0), 12.0)
+    centre_x, centre_y = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    right, bottom = projection.width - width - INSET_MARGIN, projection.height - height - 40
+    corners = [(right, INSET_MARGIN), (right / 2, INSET_MARGIN), (right, bottom), (INSET_MARGIN, bottom)]
+    # The crowded places sit left of the inset's middle: their names run to the right, inside it.
+    source = (centre_x - width * 0.25 / zoom, centre_y - height / 2 / zoom, width / zoom, height / zoom)
+
+    def clear(x: float, y: float) -> bool:
+        """No other marker, nor the crowded places themselves, under the inset (or its labels' reach)."""
+        keep_out = [(p.x, p.y) for p in others] + [(centre_x, centre_y)]
+        return not any(
+            x - 160 <= px <= x + width + 40 and y - 30 <= py <= y + height + 40 for px, py in keep_out
+        )
+
+    x, y = next((corner for corner in corners if clear(*corner)), corners[0])
+    return Inset(
+        x=round(x, 1), y=round(y, 1), width=width, height=height,
+        source_x=round(source[0], 2), source_y=round(source[1], 2), zoom=round(zoom, 3),
+    )  # fmt: skip
+
+
+def places_map(events, projection: Projection = MAP) -> PlacesMap:
+    """Everything the Places view draws for ``events`` (visible ones, in timeline order)."""
+    events = list(events)
+    every_place = gather(events)
+    # A place beyond the region (a visit abroad) is listed beside the map but has no marker on it.
+    places = [place for place in every_place if projection.contains(place.lat, place.lon)]
+    for place in places:
+        place.on_map = True
+        place.x, place.y = projection.point(place.lat, place.lon)
+    crowded = _crowded(places)
+    others = [place for place in places if place not in crowded]
+    inset = _inset_for(crowded, others, projection) if crowded else None
+    if inset is not None:
+        for place in crowded:
+            place.in_inset = True
+            place.inset_x, place.inset_y = inset.point(place.x, place.y)
+    by_key = {place.key: place for place in places}
+    route_keys = [place_key for place_key in _route(events) if place_key in by_key]
+    route = [(by_key[k].x, by_key[k].y) for k in route_keys]
+    inset_route = [inset.point(x, y) for x, y in route] if inset else []
+    return PlacesMap(every_place, route, inset, inset_route, projection)
+
+
+def locator(place: dict, projection: Projection = MAP) -> tuple[float, float] | None:
+    """Where an event's place sits on the map, for its small locator map (None when off the map)."""
+    if not place or not projection.contains(place["lat"], place["lon"]):
+        return None
+    return projection.point(place["lat"], place["lon"])
+
+
+def known_places(events) -> list[dict]:
+    """The places already used, one per name, for curators to pick from."""
+    seen: dict[str, dict] = {}
+    for event in events:
+        if event.place and key(event.place) not in seen:
+            seen[key(event.place)] = event.place
+    return sorted(seen.values(), key=lambda place: localized(place["name"], DEFAULT_LOCALE).lower())
+
+
+def choices(events) -> list[dict]:
+    """The places already used, as curators pick them: name, coordinates and note in the default language."""
+    return [
+        {
+            "name": localized(place["name"], DEFAULT_LOCALE),
+            "lat": place["lat"],
+            "lon": place["lon"],
+            "note": localized(place.get("note"), DEFAULT_LOCALE),
+        }
+        for place in known_places(events)
+    ]
+
+
+def known_by_name(events, name: str) -> dict | None:
+    """The place already used under this name (any language, any case), if there is one."""
+    wanted = name.strip().casefold()
+    if not wanted:
+        return None
+    for place in known_places(events):
+        if any(text.casefold() == wanted for text in place["name"].values()):
+            return place
+    return None
+
+
+def keys(events) -> list[str]:
+    return [place.key for place in gather(events)]
+
+
+def update(current: dict | None, incoming: dict | None) -> dict | None:
+    """``incoming`` over ``current``: names per language merged, the note kept when ``incoming`` has none
+    (TimelineJS carries one name and no note)."""
+    if incoming is None or current is None or "note" in incoming:
+        return incoming
+    return clean(incoming | {"name": current["name"] | incoming["name"], "note": current.get("note")})

@@ -1,0 +1,73 @@
+"""The Places view and figures in real Chromium with touch: tap Places, tap a marker, read its events,
+go back to the timeline; figures on their events; no accessibility violations; nothing fetched from outside.
+"""
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from kiosk.extensions import db
+from kiosk.models import VisitorEvent
+
+from .conftest import assert_accessible
+from .kiosk import Fingers, centre, open_event, wait_until
+
+pytestmark = pytest.mark.browser
+
+
+def wait_for_place_counted(live_server, key: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        with live_server.app.app_context():
+            found = db.session.scalar(
+                select(func.count(VisitorEvent.id)).where(
+                    VisitorEvent.type == "place", VisitorEvent.subject == key
+                )
+            )
+            db.session.remove()
+        if found:
+            return
+        assert time.monotonic() < deadline, f"the server never heard of {key}"
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("live_config", [{"ANALYTICS_SEND_SECONDS": 1}], indirect=True)
+def test_a_visitor_opens_places_taps_a_marker_reads_its_events_and_returns(page, live_server):
+    finger = Fingers(page)
+    page.goto(live_server.url + "/")
+    finger.tap(*centre(page, "[data-places]"))
+    expect(page.locator(".places-map")).to_be_visible()
+    assert page.evaluate("document.querySelector('.places-map image').getBBox().width") > 0
+    assert_accessible(page)
+    wait_until(page, "window.Kiosk.analytics && !window.Kiosk.analytics.waiting")
+    marker = page.locator('[data-place-marker="chistyakovo-torez"] .marker__hit')
+    box = marker.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44  # tappable even though Torez is in the inset
+    finger.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#place-title")).to_have_text("Chistyakovo (Torez)")
+    wait_for_place_counted(live_server, "chistyakovo-torez")  # measuring use hears of the place tapped
+    expect(page.locator(".place-event", has_text="Death in Torez")).to_be_visible()
+    assert_accessible(page)
+    finger.tap(*centre(page, '[data-place-event="death-in-torez"]'))
+    expect(page.locator("#event-title")).to_have_text("Death in Torez")
+    expect(page.locator(".locator__name")).to_have_text("Chistyakovo (Torez)")
+    page.go_back()
+    finger.tap(*centre(page, "[data-places-back]"))
+    expect(page.locator("#track")).to_be_visible()
+    assert page.outside_requests == [] and page.errors == []
+
+
+@pytest.mark.parametrize("preference", ["", "contrast-high", "text-large"])
+def test_figures_show_on_their_events_in_every_reading_mode(page, live_server, preference):
+    page.goto(live_server.url + "/")
+    if preference:
+        page.locator(f'.dock [data-preference="{preference}"]').click()
+    open_event(page, "race-of-records")
+    chart = page.locator("#event-layer .chart__bars")
+    expect(chart).to_be_visible()
+    expect(page.locator("#event-layer .chart__value").last).to_have_text("240\u00a0t")
+    assert chart.bounding_box()["height"] > 150
+    assert_accessible(page)
+    assert page.outside_requests == []

@@ -1,0 +1,168 @@
+"""Places and figures: checks, the kiosk's Places view and drawings, the admin form, and our JSON."""
+
+import json
+from datetime import UTC
+
+import pytest
+from sqlalchemy import select
+
+from kiosk import analytics, content, figures, places, revisions
+from kiosk.extensions import db
+from kiosk.interchange import exporters, importers, kiosk_json, timelinejs
+from kiosk.models import Event, utcnow
+
+from .interop import cli, other_kiosk
+
+DONBAS_MINE = "kadiivka-kadievka"
+
+
+def event(slug: str) -> Event:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def test_the_places_view_shows_every_place_with_a_tappable_marker_and_the_route(client):
+    response = client.get("/places")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    for key in ("lugovaya", DONBAS_MINE, "moscow", "karaganda", "chistyakovo-torez"):
+        assert f'data-place-marker="{key}"' in page and f'href="/places/{key}"' in page
+    assert page.count('class="marker__hit"') == 5 and 'r="26"' in page  # 52 map units across, at least 44 px
+    assert 'class="inset__frame"' in page  # the two Donbas towns are too close to tap apart: enlarged
+    assert page.count('class="route"') >= 5 and "basemap" in page
+
+
+def test_tapping_a_place_lists_its_events_as_a_fragment_or_a_page(client):
+    fragment = client.get(f"/places/{DONBAS_MINE}", headers={"HX-Request": "true"})
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in text
+    assert "102 tonnes in one shift" in text and 'href="/events/record-shift-102-tonnes"' in text
+    assert "Born in Lugovaya" not in text
+    full = client.get(f"/places/{DONBAS_MINE}").get_data(as_text=True)
+    assert "<html" in full and "102 tonnes in one shift" in full and 'class="places-map"' in full
+    assert client.get("/places/atlantis").status_code == 404
+
+
+def test_first_load_of_the_timeline_does_not_carry_the_map(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/places"' in page and "basemap" not in page and "places-map" not in page
+
+
+def test_an_event_with_a_figure_draws_bars_and_gives_the_numbers_as_a_table(client):
+    page = client.get("/events/record-shift-102-tonnes").get_data(as_text=True)
+    assert 'class="chart__bars"' in page and page.count('<rect class="chart__bar') == 2
+    table = page[page.index("<table") : page.index("</table>")]
+    assert "The norm for a shift" in table and "7\u00a0t" in table and "102\u00a0t" in table
+    assert "As officially reported" in page and "Source: Great Soviet Encyclopedia" in page
+    assert 'class="locator' in page  # the figure takes the panel; the place shows beside the text
+
+
+def test_bars_are_in_proportion_to_their_numbers():
+    chart = figures.chart(
+        {
+            "title": "t",
+            "rows": [{"label": "a", "value": 7, "unit": ""}, {"label": "b", "value": 102, "unit": ""}],
+        }
+    )
+    short, long = (bar.width for bar in chart.bars)
+    assert long == figures.CHART_WIDTH - figures.VALUE_ROOM and short == pytest.approx(
+        long * 7 / 102, abs=0.1
+    )
+
+
+def test_an_event_with_only_a_place_shows_its_locator_map(client):
+    page = client.get("/events/born-in-lugovaya").get_data(as_text=True)
+    assert "Lugovaya on the map" in page and "Lipetsk Oblast" in page
+
+
+@pytest.mark.parametrize(
+    ("place", "message"),
+    [
+        ({"name": "X", "lat": 91, "lon": 0}, "latitude must be between"),
+        ({"name": "X", "lat": 0, "lon": "east"}, "longitude must be a number"),
+        ({"name": "", "lat": 0, "lon": 0}, "needs a name"),
+        ("Moscow", "must be an object"),
+    ],
+)
+def test_our_json_refuses_a_bad_place_and_says_where(app, place, message):
+    document = kiosk_json.dump()
+    document["events"][0]["place"] = place
+    problems = kiosk_json.check_document(document)
+    assert any(p.startswith("events item 1: place:") and message in p for p in problems), problems
+
+
+def test_our_json_refuses_a_bad_figure(app):
+    document = kiosk_json.dump()
+    document["events"][0]["figure"] = {"title": "T", "rows": [{"label": "a", "value": -3}], "source": "S"}
+    assert any("figure" in p and "from 0 up" in p for p in kiosk_json.check_document(document))
+
+
+def test_places_and_figures_survive_an_export_and_import_byte_for_byte(app, tmp_path):
+    exported = tmp_path / "export.json"
+    exported.write_bytes(exporters.export("json"))
+    item = next(i for i in json.loads(exported.read_bytes())["events"] if i["slug"] == "race-of-records")
+    assert len(item["figure"]["rows"]) == 5 and item["figure"]["confidence"]
+    with other_kiosk(tmp_path / "other") as other:
+        assert cli(other, "import", exported, "--keep-status").exit_code == 0
+        assert exporters.export("json") == exported.read_bytes()
+
+
+def test_the_inset_spreads_out_places_too_close_to_tap_apart(app):
+    atlas = places.places_map(db.session.scalars(select(Event).order_by(Event.sort_key)).all())
+    inset = [place for place in atlas.places if place.in_inset]
+    assert {place.key for place in inset} == {DONBAS_MINE, "chistyakovo-torez"}
+    (a, b) = inset
+    assert abs(a.inset_y - b.inset_y) > 2 * 26  # apart by more than two tap targets
+
+
+def test_timelinejs_location_maps_to_a_place_both_ways(app, tmp_path):
+    document = timelinejs.to_document(kiosk_json.dump())
+    slide = next(s for s in document["events"] if s["unique_id"] == "karaganda-mine")
+    assert slide["location"] == {"lat": 49.8047, "lon": 73.1094, "name": "Karaganda"}
+    slide["location"] = {"lat": 47.1, "lon": 51.9, "name": "Atyrau", "zoom": 6, "line": True}
+    entries = timelinejs.parse_json(document)
+    placed = next(e.item for e in entries.events if e.item["slug"] == "karaganda-mine")
+    assert placed["place"] == {"name": {"en": "Atyrau"}, "lat": 47.1, "lon": 51.9}
+    slide["location"] = {"lat": 147, "lon": 51.9, "name": "Nowhere"}
+    assert any("latitude" in problem for problem in timelinejs.parse_json(document).problems)
+
+
+def test_an_item_without_place_or_figure_leaves_them_alone_and_null_removes_them(app):
+    document = kiosk_json.dump()
+    item = next(i for i in document["events"] if i["slug"] == "record-shift-102-tonnes")
+    del item["place"], item["figure"]
+    importers.run(json.dumps(document).encode(), keep_status=True)
+    assert event("record-shift-102-tonnes").place and event("record-shift-102-tonnes").figure
+    item["place"] = item["figure"] = None
+    importers.run(json.dumps(document).encode(), keep_status=True)
+    db.session.expire_all()
+    assert event("record-shift-102-tonnes").place is None and event("record-shift-102-tonnes").figure is None
+    # Written as SQL NULL, not as JSON null, so "events with a place" stays a plain IS NOT NULL.
+    assert "record-shift-102-tonnes" not in {e.slug for e in content.placed_events()}
+
+
+def test_the_history_shows_a_changed_place_in_words(app):
+    shown = event("karaganda-mine")
+    before = revisions.snapshot(shown)
+    after = before | {"place": before["place"] | {"lat": 49.9}}
+    (change,) = revisions.diff(before, after)
+    assert change.label == "Place" and "49.8047, 73.1094" in change.before and "49.9, 73.1094" in change.after
+
+
+def test_a_place_beyond_the_region_is_listed_without_a_marker(app, client):
+    far = event("kremlin-conference")
+    far.place = places.clean({"name": "Paris", "lat": 48.8566, "lon": 2.3522})
+    db.session.commit()
+    page = client.get("/places").get_data(as_text=True)
+    assert 'data-place="paris"' in page and 'data-place-marker="paris"' not in page
+    assert client.get("/places/paris").status_code == 200
+
+
+def test_places_opened_are_counted_among_what_visitors_did(client):
+    sent = int(utcnow().replace(tzinfo=UTC).timestamp() * 1000)
+    visit = {"id": "f" * 32, "session": "a" * 32, "type": "place", "at": sent - 1000, "subject": "karaganda"}
+    response = client.post(
+        "/analytics/events", json={"kiosk": "gallery-3", "sent_at": sent, "events": [visit]}
+    )
+    assert response.status_code == 202 and response.json["stored"] == 1
+    report = analytics.report(analytics.today(), analytics.today())
+    assert ("place", "karaganda", 1) in report.other_actions
