@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from _support import KIOSK_APP, Gunicorn, chromium, machine, prepare_data_dir, temporary_folder
+from _support import kiosk_in_chromium, machine
 
 
 def offline_copy(browser, url: str) -> tuple[float, list[tuple[str, int]]]:
@@ -34,11 +34,7 @@ def offline_copy(browser, url: str) -> tuple[float, list[tuple[str, int]]]:
 
 def main() -> None:
     print(f"Machine: {machine()}")
-    with (
-        temporary_folder() as folder,
-        Gunicorn(KIOSK_APP, prepare_data_dir(folder / "data")) as server,
-        chromium() as browser,
-    ):
+    with kiosk_in_chromium() as (server, browser):
         seconds, kept = offline_copy(browser, server.url + "/")
     twice = [address for address, times in Counter(address for address, _ in kept).items() if times > 1]
     total = sum(size for _, size in kept)
@@ -47,6 +43,14 @@ def main() -> None:
         f"kept {seconds:.2f} s after the load event; "
         f"{len(twice)} addresses asked for more than once  (goal: none)"
     )
+    kinds: Counter[str] = Counter()
+    for address, size in kept:
+        path = address.removeprefix(server.url)
+        kind = "pages"
+        if path.startswith(("/media/", "/static/")):
+            kind = "images" if path.startswith("/media/") else "static files"
+        kinds[kind] += size
+    print("  of which " + ", ".join(f"{kind} {size:,} bytes" for kind, size in kinds.most_common()))
     for address in twice:
         print(f"  twice: {address.removeprefix(server.url)}")
 

@@ -13,7 +13,7 @@ Goal: first load <= 40,000 bytes.   Run: .venv/bin/python bench/page_weight.py
 
 from __future__ import annotations
 
-from _support import KIOSK_APP, Gunicorn, chromium, machine, prepare_data_dir, temporary_folder
+from _support import kiosk_in_chromium, machine
 
 GOAL_BYTES = 40_000
 PATHS = ("/", "/ru/", "/uk/")
@@ -71,11 +71,7 @@ def fresh_page(browser):
 def main() -> None:
     print(f"Machine: {machine()}")
     firsts = {}
-    with (
-        temporary_folder() as folder,
-        Gunicorn(KIOSK_APP, prepare_data_dir(folder / "data")) as server,
-        chromium() as browser,
-    ):
+    with kiosk_in_chromium() as (server, browser):
         for path in PATHS:
             context, page, wire = fresh_page(browser)
             page.goto(server.url + path, wait_until="networkidle")
@@ -90,13 +86,18 @@ def main() -> None:
             page.locator("#event-layer").wait_for(state="visible")
             page.wait_for_load_state("networkidle")
             event = report("Opening an event", wire.take(), server.url)
+            page.goto(server.url + "/places", wait_until="networkidle")
+            places = report("Then the places map (/places, a page of its own)", wire.take(), server.url)
             context.close()
     for path, first in firsts.items():
         print(
             f"first load of {path}: {first:,} bytes as sent   ratio to goal {first / GOAL_BYTES:.2f}  "
             f"(goal <= {GOAL_BYTES:,} bytes)"
         )
-    print(f"after the first load of /: {later:,} bytes;  opening an event: {event:,} bytes")
+    print(
+        f"after the first load of /: {later:,} bytes;  opening an event: {event:,} bytes;  "
+        f"then the places map: {places:,} bytes"
+    )
 
 
 if __name__ == "__main__":

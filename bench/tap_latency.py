@@ -15,7 +15,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from _support import KIOSK_APP, Gunicorn, chromium, machine, prepare_data_dir, temporary_folder
+from _support import kiosk_in_chromium, machine
 
 TAPS = 50
 GOALS_MS = {1: 50, 4: 100}  # CPU slow-down -> tap p95 goal
@@ -130,7 +130,7 @@ def measure(browser, url: str, slowdown: int) -> None:
     cdp = context.new_cdp_session(page)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
     page.goto(url, wait_until="networkidle")
-    # A kiosk runs for hours: measure it once its service worker has kept the offline copy (a minute's
+    # A kiosk runs for hours: measure it once its service worker has kept the offline copy (a second's
     # work after the very first load, bench/offline_copy.py), not while that copy is being made.
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=120_000)
     timings = measure_taps(page)
@@ -152,11 +152,7 @@ def measure(browser, url: str, slowdown: int) -> None:
 
 def main() -> None:
     print(f"Machine: {machine()}")
-    with (
-        temporary_folder() as folder,
-        Gunicorn(KIOSK_APP, prepare_data_dir(folder / "data")) as server,
-        chromium() as browser,
-    ):
+    with kiosk_in_chromium() as (server, browser):
         for slowdown in GOALS_MS:
             measure(browser, server.url + "/", slowdown)
 

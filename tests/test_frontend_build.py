@@ -36,13 +36,33 @@ def loaded(client, url: str) -> dict[str, bytes]:
     return served
 
 
+def source_bytes(name: str) -> int:
+    """An entry point and the modules beside it in the folder of its name (js/kiosk.js: js/kiosk/)."""
+    entry = ROOT / "frontend" / name
+    return sum(path.stat().st_size for path in [entry, *entry.with_suffix("").glob("*.js")])
+
+
 def test_the_timeline_loads_the_build_of_todays_sources(client, fresh_build):
     served = loaded(client, "/")
     assert set(served) == {"js/kiosk.js", "css/kiosk.css"}
-    for name, body in served.items():
-        assert body == (fresh_build / name).read_bytes(), f"{name} is not the build of frontend/{name}"
-        source = (ROOT / "frontend" / name).read_bytes()
-        assert len(body) < 0.8 * len(source) and b"/*" not in body, f"{name} is not minified"
+    for name, built in served.items():
+        assert built == (fresh_build / name).read_bytes(), f"{name} is not the build of frontend/{name}"
+        assert len(built) < 0.8 * source_bytes(name) and b"/*" not in built, f"{name} is not minified"
+
+
+def test_every_module_of_the_kiosk_script_is_started_by_its_entry_point():
+    entry = (ROOT / "frontend" / "js" / "kiosk.js").read_text()
+    modules = sorted(path.stem for path in (ROOT / "frontend" / "js" / "kiosk").glob("*.js"))
+    assert len(modules) >= 5
+    for module in modules:
+        assert f'import {{ start as {module} }} from "./kiosk/{module}.js";' in entry
+
+
+def test_the_places_view_loads_its_own_built_script_and_stylesheet(client, fresh_build):
+    served = loaded(client, "/places")
+    assert {"js/places.js", "css/places.css"} <= set(served)
+    for name in ("js/places.js", "css/places.css"):
+        assert served[name] == (fresh_build / name).read_bytes()
 
 
 def test_the_analytics_script_the_kiosk_loads_later_is_built_too(client, fresh_build):

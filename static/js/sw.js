@@ -157,7 +157,7 @@ async function networkFirst(request, keepInBackground) {
   throw failure;
 }
 
-/* Images never change under the same name: the cache first. */
+/* Images and the hashed static files never change under the same name: the cache first. */
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
   const saved = await cache.match(cacheKey(request), { ignoreVary: true });
@@ -173,5 +173,6 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (!VISITOR_PATHS.some((path) => path.test(url.pathname))) return;   // admin, /version, /sw.js: untouched
   const keepInBackground = (saving) => event.waitUntil(saving.catch((error) => console.warn("Not kept:", request.url, error)));
-  event.respondWith(url.pathname.startsWith("/media/") ? cacheFirst(request) : networkFirst(request, keepInBackground));
+  const immutable = url.pathname.startsWith("/media/") || url.pathname.startsWith("/static/dist/");
+  event.respondWith(immutable ? cacheFirst(request) : networkFirst(request, keepInBackground));
 });
