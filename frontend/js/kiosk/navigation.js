@@ -37,12 +37,17 @@ export function start() {
 
   function openLayer() {
     layer.hidden = false;
-    K.updateInert();
     document.documentElement.classList.add("has-layer");
     // Only ever called on a freshly swapped-in event, whose text starts at its top: no scrollTop to
-    // reset (setting it would force a layout in the middle of the tap).
+    // reset (setting it would force a layout in the middle of the tap). The event is painted first;
+    // then the page beneath stops taking touches and focus, and focus moves to the headline: both
+    // restyle the whole page, which on a slow kiosk PC would hold back that first paint.
     const heading = layer.querySelector("#event-title");
-    if (heading) heading.focus({ preventScroll: true });
+    requestAnimationFrame(() => setTimeout(() => {
+      if (!layerOpen()) return;
+      K.updateInert();
+      if (heading && heading.isConnected) heading.focus({ preventScroll: true });
+    }));
     const view = layer.querySelector(".event");
     if (view && stepFrom && !K.reducedMotion.matches) view.classList.add("event--from-" + stepFrom);
     analytics.reading(view && view.dataset.event);
