@@ -23,7 +23,7 @@ test: setup-test chromium java
 # In one process (kiosk/prepare.py): first a check that says in one sentence what stops the kiosk (a
 # read-only or missing data folder, an unreadable database, a full disk) instead of the traceback of the
 # first command that trips over it, then the hashed static files, the migrations and the default content.
-setup: $(VENV)/.installed static/vendor/htmx.min.js static/build/.built translations
+setup: $(VENV)/.installed static/vendor/htmx.min.js static/vendor/basemap.svg static/build/.built translations
 	@$(BIN)/python -m kiosk.prepare
 
 preflight: $(VENV)/.installed
