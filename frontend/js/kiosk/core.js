@@ -1,14 +1,17 @@
 /* Core: settings, helpers, lockdown, reading preferences */
 
 import { analytics } from "./measuring.js";
-/* The kiosk's shared state and helpers; start() fills them in from the page. */
+
+/* The kiosk's shared settings and helpers (config, on/emit, remember/recall, updateInert…), which every
+   module imports; start() fills them in from the page's data attributes. */
 export const K = {};
 
+/* Hooks other modules call (live updates keep the reading preferences; starting again resets them). */
 export let resetPreferences = () => {};
 export let rememberPreferences = () => {};
 
 /* Settings from the page's data attributes, helpers, the lockdown and the reading preferences. Pages
-   outside the kiosk (the admin) have no kiosk-mode class, and every section stops. */
+   outside the kiosk (the admin) have no kiosk-mode class, and no module starts there. */
 export function start() {
   const root = document.documentElement;
   if (!root.classList.contains("kiosk-mode")) return;

@@ -11,7 +11,7 @@ export let isAttracting = () => false;
    wakes it never also activates what lies under the finger. */
 export function start() {
   const notice = document.getElementById("idle-notice");
-  if (!K || !notice) return;
+  if (!notice) return;
 
   const countdown = notice.querySelector("[data-idle-countdown]");
   const continueButton = notice.querySelector("[data-idle-continue]");

@@ -7,7 +7,7 @@ import { analytics } from "./measuring.js";
    The only place a visitor may zoom. */
 export function start() {
   const viewer = document.getElementById("image-viewer");
-  if (!K || !viewer) return;
+  if (!viewer) return;
 
   const stage = viewer.querySelector("[data-viewer-stage]");
   const image = viewer.querySelector("[data-viewer-image]");
