@@ -7,14 +7,14 @@ PORT ?= 5000
 GUNICORN_CONF ?= kiosk/gunicorn_conf.py
 export FLASK_APP := kiosk
 
-.PHONY: run test setup setup-test preflight assets translations database chromium postgres lint bench wrk messages clean
+.PHONY: run test setup setup-test preflight assets translations database chromium java postgres lint bench wrk messages clean
 
 run: setup
 	$(BIN)/gunicorn --config $(GUNICORN_CONF) --bind 127.0.0.1:$(PORT) 'kiosk:create_app()'
 
 # The whole suite on SQLite, then the database tests (not the browser ones) again on a throwaway
 # PostgreSQL server that .ci/with-postgres provides (installing Debian's package when root).
-test: setup-test chromium
+test: setup-test chromium java
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
@@ -23,7 +23,7 @@ test: setup-test chromium
 # In one process (kiosk/prepare.py): first a check that says in one sentence what stops the kiosk (a
 # read-only or missing data folder, an unreadable database, a full disk) instead of the traceback of the
 # first command that trips over it, then the hashed static files, the migrations and the default content.
-setup: $(VENV)/.installed static/vendor/htmx.min.js translations
+setup: $(VENV)/.installed static/vendor/htmx.min.js static/vendor/basemap.svg static/build/.built translations
 	@$(BIN)/python -m kiosk.prepare
 
 preflight: $(VENV)/.installed
@@ -45,8 +45,16 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml requirements.lock
 # into static/vendor, which git ignores.
 # Then every static file gets a content-hashed, pre-compressed copy in static/dist (the app also does
 # this at start-up if one is missing).
-assets: static/vendor/htmx.min.js static/vendor/basemap.svg $(VENV)/.installed
+assets: static/vendor/htmx.min.js static/vendor/basemap.svg static/build/.built $(VENV)/.installed
 	@$(BIN)/flask assets
+
+# The kiosk's own script (modules under frontend/js/kiosk/), its analytics script and its stylesheet:
+# bundled and minified by esbuild (npm, pinned) into static/build/, which git ignores. Rebuilt only when
+# a source changes.
+FRONTEND_SOURCES := $(shell find frontend -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.css' \))
+static/build/.built: node_modules/.installed $(FRONTEND_SOURCES)
+	node frontend/build.mjs
+	touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -73,11 +81,18 @@ database: $(VENV)/.installed
 chromium:
 	@bash .ci/ensure-chromium
 
+# The Nu HTML Checker (vnu-jar from npm) runs on Java: Debian's default-jre-headless when root.
+java:
+	@bash .ci/ensure-java
+
 # Benchmarks (bench/README.md): each prints its ratios; none is a test.
 bench: setup-test chromium wrk
 	$(BIN)/python bench/server_throughput.py
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/tap_latency.py
+	$(BIN)/python bench/offline_copy.py
+	$(BIN)/python bench/lighthouse.py
+	$(BIN)/python bench/first_page.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/import_large.py
 	$(BIN)/python bench/analytics_load.py
@@ -101,4 +116,4 @@ messages: $(VENV)/.installed
 	  else $(BIN)/pybabel init -i kiosk/translations/messages.pot -d kiosk/translations -l $(LANG_CODE); fi; fi
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor static/dist
+	rm -rf $(VENV) node_modules static/vendor static/build static/dist

@@ -204,3 +204,14 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def kiosk_in_chromium():
+    """The kiosk on its default content under gunicorn, and a Chromium to load it."""
+    with (
+        temporary_folder() as folder,
+        Gunicorn(KIOSK_APP, prepare_data_dir(folder / "data")) as server,
+        chromium() as browser,
+    ):
+        yield server, browser

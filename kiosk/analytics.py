@@ -1,6 +1,6 @@
 """Visitor analytics, on the box and anonymous: what kiosks record, how it is stored and summed up.
 
-A kiosk records interaction events (static/js/kiosk.js, "Measuring use") under a random session id it
+A kiosk records interaction events (frontend/js/kiosk.js, "Measuring use") under a random session id it
 forgets when it resets, and sends them in batches; no cookie, no address and nothing personal is kept.
 Each event carries an id made by the kiosk, so a batch sent twice is stored once. Raw events are kept
 for KIOSK_ANALYTICS_RETENTION_DAYS; each finished day is summed into daily totals per kiosk (what the

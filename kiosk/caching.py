@@ -246,7 +246,7 @@ class SharedResponses:
 
 
 WARM_UP_EVENTS = 40
-EVENT_LINK = re.compile(r'hx-get="(/events/[^"]+)"')
+EVENT_LINK = re.compile(r'data-hx-get="(/events/[^"]+)"')
 
 
 def warm_up(app) -> None:

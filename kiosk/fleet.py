@@ -1,4 +1,4 @@
-"""The kiosk fleet: every kiosk reports in (static/js/analytics.js) with its name, the version it shows, its
+"""The kiosk fleet: every kiosk reports in (frontend/js/analytics.js) with its name, the version it shows, its
 screen, whether it can reach us and its last JavaScript error; the Kiosks page says which need a look.
 
 A kiosk is named in its start URL (``/?kiosk=gallery-3``, docs/deployment.md). One that has not reported

@@ -80,9 +80,15 @@ class Handover:
     old: list[int] = field(default_factory=list)  # master: old workers no new worker has taken on yet
     retiring: set[int] = field(default_factory=set)  # master: old workers still to go
     retire: int | None = None  # a new worker: the old worker it retires once warm
+    forked: int = 0  # master: workers forked so far (a worker inherits its own number)
 
 
 _handover = Handover()
+# At a cold start the first worker loads the app alone and the others wait for it (at most
+# FIRST_WORKER_PATIENCE seconds): on a small box they would share its cores, and the first visitor
+# waits for the first worker, not for all of them.
+_first_worker_ready = multiprocessing.Event()
+FIRST_WORKER_PATIENCE = 10
 
 
 def on_starting(server) -> None:
@@ -103,6 +109,7 @@ def on_reload(server) -> None:
 def pre_fork(server, worker) -> None:
     # Runs in the master just before the fork: the new worker inherits the old worker it will retire.
     _handover.retire = _handover.old.pop() if _handover.old else None
+    _handover.forked += 1
 
 
 def child_exit(server, worker) -> None:
@@ -118,11 +125,14 @@ def post_fork(server, worker) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGQUIT)
     if os.getppid() != worker.ppid:  # the master died before the line above took effect
         os.kill(os.getpid(), signal.SIGQUIT)
+    if _handover.forked > 1:
+        _first_worker_ready.wait(FIRST_WORKER_PATIENCE)
 
 
 def post_worker_init(worker) -> None:
     """Ready to accept: warm up beside serving, then retire the old worker this one replaces (if any), so
     that during a reload visitors are served by warm workers of either generation."""
+    _first_worker_ready.set()
     warm_up = getattr(worker.wsgi, "extensions", {}).get("warm_up")
     threading.Thread(
         target=_warm_up_and_take_over, args=(worker, warm_up), name="warm-up", daemon=True

@@ -83,6 +83,25 @@ def test_the_offline_list_holds_the_app_shell_every_published_event_and_their_im
     assert manifest["version"] == client.get("/version").json["version"]
 
 
+# What static/js/sw.js does to an event page to keep its fragment without asking for it.
+MARKED_FRAGMENT = re.compile(r"<!--fragment-->(.*)<!--/fragment-->", re.S)
+PAGE_HEADLINE = re.compile(r'<h1 class="event__headline"([^>]*)>(.*?)</h1>', re.S)
+
+
+def test_the_offline_copy_cuts_each_events_fragment_from_its_page_exactly(client):
+    """The service worker asks for each event once, as a page, and keeps the fragment cut from it: an
+    event opened offline must be the very fragment the server would have sent."""
+    attach_image(db.session.scalar(select(Event).where(Event.slug == "record-227-tonnes")))
+    pages = [url for url in client.get("/offline.json").json["pages"] if "/events/" in url]
+    assert pages
+    for url in pages:
+        page = client.get(url).get_data(as_text=True)
+        marked = MARKED_FRAGMENT.search(page)
+        assert marked, f"{url}: no marked fragment"
+        cut = PAGE_HEADLINE.sub(r'<h2 class="event__headline"\1>\2</h2>', marked.group(1), count=1)
+        assert cut == client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True), url
+
+
 def test_visitor_pages_hand_the_kiosk_its_clocks(app, client):
     page = client.get("/").get_data(as_text=True)
     assert 'class="kiosk-mode"' in page

@@ -35,12 +35,12 @@ ATTRACT_SLIDES = 12
 MAX_START = 2**31
 # What a visitor page loads, which a kiosk keeps for offline use (see static/js/sw.js).
 SHELL_STATIC = (
-    "css/kiosk.css",
-    "css/places.css",
+    "build/css/kiosk.css",
+    "build/css/places.css",
     "vendor/htmx.min.js",
-    "js/kiosk.js",
-    "js/analytics.js",
-    "js/places.js",
+    "build/js/kiosk.js",
+    "build/js/analytics.js",
+    "build/js/places.js",
 )
 
 
@@ -106,7 +106,7 @@ def kiosk_behaviour() -> dict:
         "home": url_for("timeline.index"),
         "default-home": url_for("timeline.index", lang=None),
         # Measuring use, loaded after the first paint (see section 7 of kiosk.js).
-        "analytics": url_for("static", filename="js/analytics.js"),
+        "analytics": url_for("static", filename="build/js/analytics.js"),
     }
 
 

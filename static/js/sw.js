@@ -26,18 +26,42 @@ function cacheKey(request) {
   return url.href;
 }
 
+const asFragment = (url) => new Request(url, { headers: { "HX-Request": "true" } });
+const isEventPage = (request) => /^(\/[a-z]{2,3})?\/events\/[^/]+$/.test(new URL(request.url).pathname)
+  && request.headers.get("HX-Request") !== "true";
+
+/* An event's fragment (what htmx asks for) is its page's event view, marked in
+   templates/timeline/event.html, with the headline an h2 as it is over the timeline: cut from the
+   page, so the offline copy asks for each event once. */
+const MARKED_FRAGMENT = /<!--fragment-->([\s\S]*)<!--\/fragment-->/;
+function fragmentOf(page) {
+  const marked = MARKED_FRAGMENT.exec(page);
+  return marked && marked[1].replace(/<h1 class="event__headline"([^>]*)>([\s\S]*?)<\/h1>/, '<h2 class="event__headline"$1>$2</h2>');
+}
+
 async function keep(cache, request) {
   const response = await fetch(request);
   if (!response.ok) throw new Error(`${request.url} answered ${response.status}`);
+  if (isEventPage(request)) {
+    const fragment = fragmentOf(await response.clone().text());
+    if (!fragment) throw new Error(`${request.url} has no marked fragment`);
+    const headers = { "Content-Type": response.headers.get("Content-Type") || "text/html; charset=utf-8" };
+    await cache.put(cacheKey(asFragment(request.url)), new Response(fragment, { headers }));
+  }
   await cache.put(cacheKey(request), response);
 }
 
 /* What the copy before this one kept for a request that failed now (a missing image, a server that
    stumbled): better the last good answer than none. */
 async function keepPrevious(cache, request) {
-  const saved = await caches.match(cacheKey(request), { ignoreVary: true });
-  if (saved) await cache.put(cacheKey(request), saved);
-  return Boolean(saved);
+  const requests = isEventPage(request) ? [request, asFragment(request.url)] : [request];
+  let kept = true;
+  for (const each of requests) {
+    const saved = await caches.match(cacheKey(each), { ignoreVary: true });
+    if (saved) await cache.put(cacheKey(each), saved);
+    kept = kept && Boolean(saved);
+  }
+  return kept;
 }
 
 /* A few requests at a time: after a publish every kiosk fills its copy, and the server has other work.
@@ -77,8 +101,7 @@ self.addEventListener("install", (event) => {
     // fails and the previous copy stays in charge. Anything else missing is reported, not fatal.
     await Promise.all(manifest.shell.map((url) => keep(cache, fresh(url))));
     const failed = await keepAll(cache, [
-      ...manifest.pages.map((url) => fresh(url, { "HX-Request": "true" })),
-      ...manifest.pages.map((url) => fresh(url)),
+      ...manifest.pages.map((url) => fresh(url)),   // and their fragments, cut from them (see keep)
       ...manifest.fragments.map((url) => fresh(url, { "HX-Request": "true" })),
       ...manifest.media.map((url) => new Request(url)),
     ]);
@@ -105,14 +128,16 @@ function fromNetwork(request) {
   return Promise.race([fetch(request), patience]).finally(() => clearTimeout(timer));
 }
 
-async function networkFirst(request) {
+/* The page gets the server's answer at once; keeping a copy of it finishes in the background
+   (waitUntil keeps the worker alive for it), off the visitor's tap. */
+async function networkFirst(request, keepInBackground) {
   const cache = await caches.open(CACHE);
   let failure = null;
   let unwell = null;   // a server that answers but cannot serve (its database unavailable)
   try {
     const response = await fromNetwork(request);
     if (response.status < 500) {
-      if (response.ok) await cache.put(cacheKey(request), response.clone());
+      if (response.ok) keepInBackground(cache.put(cacheKey(request), response.clone()));
       return response;
     }
     unwell = response;
@@ -132,7 +157,7 @@ async function networkFirst(request) {
   throw failure;
 }
 
-/* Images never change under the same name: the cache first. */
+/* Images and the hashed static files never change under the same name: the cache first. */
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
   const saved = await cache.match(cacheKey(request), { ignoreVary: true });
@@ -147,5 +172,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (!VISITOR_PATHS.some((path) => path.test(url.pathname))) return;   // admin, /version, /sw.js: untouched
-  event.respondWith(url.pathname.startsWith("/media/") ? cacheFirst(request) : networkFirst(request));
+  const keepInBackground = (saving) => event.waitUntil(saving.catch((error) => console.warn("Not kept:", request.url, error)));
+  const immutable = url.pathname.startsWith("/media/") || url.pathname.startsWith("/static/dist/");
+  event.respondWith(immutable ? cacheFirst(request) : networkFirst(request, keepInBackground));
 });

@@ -217,7 +217,7 @@ def test_the_inline_check_answers_for_touched_fields_only(curator):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     slots = re.findall(
-        r'<p class="field__error" id="([a-z_]+)-error" aria-live="polite" hx-swap-oob="innerHTML">', html
+        r'<p class="field__error" id="([a-z_]+)-error" aria-live="polite" data-hx-swap-oob="innerHTML">', html
     )
     assert slots == ["start_year", "start_day"]  # not the headline, which they have not reached yet
     assert "Year must be between 1906 and 1977, or mark the event as a postscript." in html
@@ -258,7 +258,7 @@ def test_preview_shows_a_draft_exactly_as_the_kiosk_would(curator, client):
     html = curator.get(f"/admin/events/{draft.id}/preview").get_data(as_text=True)
     assert "Preview — not published" in html
     assert '<h1 class="event__headline" id="event-title" tabindex="-1">Draft for preview</h1>' in html
-    assert "<em>text</em>" in html and "/static/dist/css/kiosk." in html  # the kiosk's own stylesheet
+    assert "<em>text</em>" in html and "/static/dist/build/css/kiosk." in html  # the kiosk's own stylesheet
     assert client.get(f"/events/{draft.slug}").status_code == 404
 
 

@@ -34,10 +34,16 @@ for (const [name, urls] of Object.entries(scenario.previous || {})) {
   for (const url of urls) await cache.put(url, new Response(`old ${url}`));
 }
 
+const asked = [];
 async function fetch(request) {
   const url = new URL(keyOf(request));
+  asked.push(url.href);
   if (url.pathname === "/offline.json") return new Response(JSON.stringify(scenario.manifest));
   if ((scenario.failing || []).includes(url.pathname)) return new Response("gone", { status: scenario.status || 404 });
+  if (url.pathname.startsWith("/events/")) {
+    // An event page, with its fragment marked as templates/timeline/event.html marks it.
+    return new Response(`<main><!--fragment--><h1 class="event__headline" id="event-title">new ${url.pathname}</h1><!--/fragment--></main>`);
+  }
   return new Response(`new ${url.pathname}`);
 }
 
@@ -76,4 +82,4 @@ for (const [name, cache] of stores) {
     await Promise.all([...cache.entries].map(async ([url, response]) => [url, await response.clone().text()])),
   );
 }
-console.log(JSON.stringify({ installed, error, kept, messages, warnings }));
+console.log(JSON.stringify({ installed, error, kept, messages, warnings, asked }));

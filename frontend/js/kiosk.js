@@ -1,0 +1,16 @@
+/* The kiosk's behaviour on top of pages that work without it, one module per concern in kiosk/,
+   bundled and minified by esbuild (frontend/build.mjs). Modules share state and helpers through K
+   (kiosk/core.js) and call each other's hooks through their imports; analytics.js, loaded later on its
+   own, finds K as window.Kiosk. Each module's start() wires it to the page, in this order; pages outside
+   the kiosk (the admin) have no kiosk-mode class and start none. */
+import { start as core } from "./kiosk/core.js";
+import { start as navigation } from "./kiosk/navigation.js";
+import { start as touch } from "./kiosk/touch.js";
+import { start as viewer } from "./kiosk/viewer.js";
+import { start as idle } from "./kiosk/idle.js";
+import { start as live } from "./kiosk/live.js";
+import { start as measuring } from "./kiosk/measuring.js";
+
+if (document.documentElement.classList.contains("kiosk-mode")) {
+  for (const start of [core, navigation, touch, viewer, idle, live, measuring]) start();
+}

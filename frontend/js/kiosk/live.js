@@ -1,0 +1,129 @@
+/* Offline and live updates */
+
+import { K, rememberPreferences } from "./core.js";
+import { isAttracting } from "./idle.js";
+import { analytics } from "./measuring.js";
+import { rememberPlace } from "./navigation.js";
+
+export let applyPendingUpdate = () => false;
+
+/* A service worker keeps a copy for a reload while the server is down; the version is polled (a 304
+   when unchanged) and applied at the visitor's next navigation or when nobody is there; a failed
+   request gets a gentle message, and the kiosk keeps asking, less often, until the server is back. */
+export function start() {
+  const root = document.documentElement;
+  const status = document.getElementById("kiosk-status");
+  const pollTime = K.config.pollSeconds * 1000;
+  const pageVersion = K.config.version;
+  let etag = `"${pageVersion}"`;
+  let updatePending = false;
+  let staleTimeline = false;   // a visitor tapped an event that is gone: the timeline is out of date
+  let failures = 0;
+  let pollTimer = 0;
+  let statusTimer = 0;
+
+  if ("serviceWorker" in navigator && K.config.serviceWorker) {
+    navigator.serviceWorker
+      .register(K.config.serviceWorker, { scope: "/", updateViaCache: "none" })
+      .catch(() => { /* offline or not allowed: the kiosk still works, just without the saved copy */ });
+    // What the saved copy could not keep (a missing image) reaches the admin's Kiosks page as this kiosk's error.
+    navigator.serviceWorker.addEventListener("message", ({ data }) => {
+      if (data.type === "offline-incomplete") analytics.failed({ message: "offline copy lacks " + data.failed.join(" ") });
+    });
+  }
+
+  /* ---------- Live updates ---------- */
+
+  /* Reload onto the new content if there is any; called where reloading cannot disturb a visitor. */
+  applyPendingUpdate = function (options = {}) {
+    if (!updatePending) return false;
+    if (options.attract) {
+      K.remember("attract", true);
+    } else {
+      rememberPreferences();
+      if (options.keepPlace && rememberPlace) rememberPlace();
+    }
+    location.replace(options.attract ? K.config.defaultHome : K.config.home);
+    return true;
+  };
+
+  function noticeVersion(version) {
+    if (version === pageVersion || updatePending) return;
+    updatePending = true;
+    // Nobody there, or the visitor just found the timeline out of date: update now. Otherwise a
+    // visitor gets it when they next navigate (or the next visitor does).
+    if (isAttracting()) applyPendingUpdate({ attract: true });
+    else if (staleTimeline) refreshStaleTimeline();
+    else root.dataset.update = "pending";   // kept for later (tests wait for this)
+  }
+
+  function refreshStaleTimeline() {
+    K.remember("message", "missing");   // still said after the reload that brings the timeline up to date
+    applyPendingUpdate({ keepPlace: true });
+  }
+
+  async function poll() {
+    let delay = pollTime;
+    try {
+      const response = await fetch("/version", { cache: "no-store", headers: { "If-None-Match": etag } });
+      if (response.status === 200) {
+        etag = response.headers.get("ETag") || etag;
+        noticeVersion((await response.json()).version);
+      } else if (response.status !== 304) {
+        throw new Error("version check answered " + response.status);
+      }
+      if (failures) {
+        failures = 0;
+        root.classList.remove("is-offline");
+      }
+    } catch (error) {
+      failures += 1;
+      root.classList.add("is-offline");
+      delay = Math.min(4 * pollTime, 2000 * 2 ** (failures - 1));   // back off while the server is away
+    }
+    pollTimer = setTimeout(poll, delay);
+  }
+
+  function pollSoon() {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(poll, 200);
+  }
+
+  pollTimer = setTimeout(poll, pollTime);
+
+  /* ---------- Failed requests: a message in the kiosk's own design ---------- */
+
+  /* kind: "failed" or "missing", the messages the page carries in its own language. */
+  function say(kind) {
+    const message = status && status.dataset["message" + kind[0].toUpperCase() + kind.slice(1)];
+    if (!message) return;
+    status.textContent = message;
+    status.classList.add("is-shown");
+    clearTimeout(statusTimer);
+    statusTimer = setTimeout(() => {
+      status.classList.remove("is-shown");
+      status.textContent = "";
+    }, 6000);
+  }
+
+  if (window.htmx) htmx.config.timeout = 10000;
+
+  document.addEventListener("htmx:responseError", (evt) => {
+    const missing = evt.detail.xhr && evt.detail.xhr.status === 404;
+    say(missing ? "missing" : "failed");
+    if (missing && evt.detail.elt.classList.contains("card")) {
+      staleTimeline = true;
+      if (updatePending) refreshStaleTimeline();
+      else pollSoon();
+    }
+  });
+  for (const name of ["htmx:sendError", "htmx:timeout"]) {
+    document.addEventListener(name, () => {
+      say("failed");
+      pollSoon();
+    });
+  }
+  const carried = K.recall("message");
+  if (carried) say(carried);
+  K.on("going-home", () => status && status.classList.remove("is-shown"));
+}

@@ -1,0 +1,106 @@
+"""Every page a visitor or a curator can open is valid HTML by the Nu HTML Checker (vnu-jar from npm).
+
+The URL map is walked, so a new page is checked as soon as it exists: each GET route is opened with
+real values (an event, an era, a revision), signed in as an administrator for the admin, and every
+answer that is an HTML document is written to a folder that one run of the checker reads.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import select
+
+from kiosk.extensions import db
+from kiosk.models import Era, Status
+
+from ..helpers import make_event
+from .conftest import Curator
+
+ROOT = Path(__file__).resolve().parents[2]
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+# Routes that never answer with a page of their own: files, JSON, redirects and form endpoints.
+NOT_PAGES = {
+    "static",
+    "timeline.media",
+    "timeline.offline_manifest",
+    "timeline.service_worker",
+    "timeline.version",
+    "timeline.healthz",
+    "timeline.era_colours",
+    "admin.export",
+    "admin.analytics_csv",
+    "admin.logout",
+}
+
+
+def page_urls(app, values: dict[str, str], per_endpoint: dict[str, dict[str, str]]) -> list[str]:
+    """One URL per GET route, its arguments filled from ``values`` or the endpoint's own (a route with
+    an argument nobody knows fails here, so that it gets a value instead of going unchecked)."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
+            continue
+        known = values | per_endpoint.get(rule.endpoint, {})
+        missing = rule.arguments - known.keys()
+        assert not missing, f"{rule.rule}: give {sorted(missing)} a value to check this page"
+        urls.append(rule.build({name: known[name] for name in rule.arguments}, append_unknown=False)[1])
+    return urls
+
+
+def validation_errors(folder: Path) -> list[str]:
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--skip-non-html", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(run.stderr or '{"messages": []}')["messages"]
+    return [
+        f"{Path(m['url']).name}:{m.get('lastLine', '?')}: {m['message']}"
+        f"  [{m.get('extract', '').strip()[:120]}]"
+        for m in messages
+    ]
+
+
+def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_path):
+    assert shutil.which("java"), "the checker needs Java: make test installs Debian's default-jre-headless"
+    visitor = Curator(server.test_client())  # a browser of its own, never signed in
+    event = make_event(body="A *short* text.", status=Status.PUBLISHED)
+    event.headline = "The record, revised"  # a second revision, so that history has two to compare
+    db.session.commit()
+    era = db.session.scalar(select(Era).order_by(Era.position))
+    assert era is not None
+    values = {
+        "slug": event.slug,
+        "event_id": str(event.id),
+        "era_id": str(era.id),
+        "number": "1",
+        "name": "gallery-3",
+        "lang": "ru",  # a visitor page in another language (the default one has no prefix)
+        "code": "uk",  # a translation in the admin
+        "place_key": "lugovaya",  # a place in the default content
+    }
+    pages = page_urls(server, values, {"timeline.era": {"slug": era.slug}})
+    pages += ["/events/no-such-event", "/admin/events?status=draft", "/?kiosk=gallery-3"]
+
+    folder = tmp_path / "pages"  # beside the test's data folder, which the checker must not read
+    folder.mkdir()
+    written = 0
+    for url in dict.fromkeys(pages):
+        person = visitor if not url.startswith("/admin") else administrator
+        response = person.get(url)
+        if response.status_code in {301, 302, 303, 405} or response.mimetype != "text/html":
+            continue
+        name = url.strip("/").replace("/", "_").replace("?", "_") or "index"
+        (folder / f"{name}.html").write_bytes(response.get_data())
+        written += 1
+    # The sign-in page as someone signed out sees it.
+    (folder / "admin_login.html").write_bytes(visitor.get("/admin/login").get_data())
+    assert written >= 20, f"only {written} pages were rendered: the walk lost its way"
+
+    assert validation_errors(folder) == []

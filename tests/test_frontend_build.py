@@ -1,0 +1,72 @@
+"""The kiosk's script and stylesheet are built from frontend/ by esbuild (frontend/build.mjs, run by
+make assets): what the pages load must be that build of today's sources, minified."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILT = ROOT / "static" / "build"
+
+
+@pytest.fixture(scope="module")
+def fresh_build(tmp_path_factory) -> Path:
+    """The sources built again, now, into a folder of the test's own."""
+    folder = tmp_path_factory.mktemp("build")
+    subprocess.run(["node", "frontend/build.mjs", str(folder)], cwd=ROOT, check=True, timeout=120)
+    return folder
+
+
+def body(client, address: str) -> bytes:
+    with client.get(address) as response:  # WhiteNoise answers with an open file
+        return response.get_data()
+
+
+def loaded(client, url: str) -> dict[str, bytes]:
+    """The kiosk's own scripts and stylesheets a page names, by their built name, as served."""
+    page = client.get(url).get_data(as_text=True)
+    served = {}
+    for address in re.findall(r'(?:src|href)="(/static/dist/build/[^"]+)"', page):
+        name = re.sub(r"^/static/dist/build/|\.[0-9a-f]{12}(?=\.\w+$)", "", address)
+        served[name] = body(client, address)
+    return served
+
+
+def source_bytes(name: str) -> int:
+    """An entry point and the modules beside it in the folder of its name (js/kiosk.js: js/kiosk/)."""
+    entry = ROOT / "frontend" / name
+    return sum(path.stat().st_size for path in [entry, *entry.with_suffix("").glob("*.js")])
+
+
+def test_the_timeline_loads_the_build_of_todays_sources(client, fresh_build):
+    served = loaded(client, "/")
+    assert set(served) == {"js/kiosk.js", "css/kiosk.css"}
+    for name, built in served.items():
+        assert built == (fresh_build / name).read_bytes(), f"{name} is not the build of frontend/{name}"
+        assert len(built) < 0.8 * source_bytes(name) and b"/*" not in built, f"{name} is not minified"
+
+
+def test_every_module_of_the_kiosk_script_is_started_by_its_entry_point():
+    entry = (ROOT / "frontend" / "js" / "kiosk.js").read_text()
+    modules = sorted(path.stem for path in (ROOT / "frontend" / "js" / "kiosk").glob("*.js"))
+    assert len(modules) >= 5
+    for module in modules:
+        assert f'import {{ start as {module} }} from "./kiosk/{module}.js";' in entry
+
+
+def test_the_places_view_loads_its_own_built_script_and_stylesheet(client, fresh_build):
+    served = loaded(client, "/places")
+    assert {"js/places.js", "css/places.css"} <= set(served)
+    for name in ("js/places.js", "css/places.css"):
+        assert served[name] == (fresh_build / name).read_bytes()
+
+
+def test_the_analytics_script_the_kiosk_loads_later_is_built_too(client, fresh_build):
+    page = client.get("/").get_data(as_text=True)
+    address = re.search(r'data-analytics="(/static/dist/build/js/analytics\.[0-9a-f]{12}\.js)"', page)
+    assert address, "the timeline names no built analytics script"
+    assert body(client, address.group(1)) == (fresh_build / "js" / "analytics.js").read_bytes()
