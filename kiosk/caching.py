@@ -9,6 +9,7 @@ plus the build id (templates and static files), so a kiosk revalidating a page i
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import re
@@ -276,8 +277,38 @@ def init_app(app) -> None:
         with app.app_context():
             engine = db.engine
 
-        def read_version() -> int:
-            with engine.connect() as connection:
-                return connection.exec_driver_sql(VERSION_QUERY).scalar() or 0
+        read_version = _sqlite_version_reader(engine) if engine.dialect.name == "sqlite" else None
+        if read_version is None:
+
+            def read_version() -> int:
+                with engine.connect() as connection:
+                    return connection.exec_driver_sql(VERSION_QUERY).scalar() or 0
 
         app.wsgi_app = SharedResponses(app.wsgi_app, read_version)
+
+
+def _sqlite_version_reader(engine):
+    """The content version on every replayed hit, read on a connection each server thread keeps open.
+
+    Checking a connection out of SQLAlchemy's pool and back costs several times the query itself, and this
+    runs on every visitor request. In WAL mode a kept connection outside any transaction sees each commit
+    at its next statement, so nothing goes stale. A failed read drops the connection (the next hit opens a
+    new one) and is raised as the pool's error would be, so Flask answers and explains.
+    """
+    kept = threading.local()
+
+    def read_version() -> int:
+        connection = getattr(kept, "connection", None)
+        try:
+            if connection is None:
+                connection = kept.connection = engine.raw_connection()
+            rows = connection.driver_connection.execute(VERSION_QUERY).fetchall()  # all: ends the read
+        except Exception as error:
+            kept.connection = None
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    connection.invalidate()
+            raise OSError(f"The content version could not be read: {error}") from error
+        return rows[0][0] if rows and rows[0][0] else 0
+
+    return read_version

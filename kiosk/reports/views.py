@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Blueprint, Flask, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wsgi import ClosingIterator
 
 from .. import analytics, fleet
 from ..extensions import csrf, db
@@ -158,8 +159,6 @@ class _AfterResponse:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
-        from werkzeug.wsgi import ClosingIterator
-
         result = self.wsgi_app(environ, start_response)
         tasks = environ.get("kiosk.after_response")
         if not tasks:
