@@ -277,23 +277,17 @@ def init_app(app) -> None:
         with app.app_context():
             engine = db.engine
 
-        read_version = _sqlite_version_reader(engine) if engine.dialect.name == "sqlite" else None
-        if read_version is None:
-
-            def read_version() -> int:
-                with engine.connect() as connection:
-                    return connection.exec_driver_sql(VERSION_QUERY).scalar() or 0
-
+        read_version = _version_reader(engine)
         app.wsgi_app = SharedResponses(app.wsgi_app, read_version)
 
 
-def _sqlite_version_reader(engine):
+def _version_reader(engine):
     """The content version on every replayed hit, read on a connection each server thread keeps open.
 
-    Checking a connection out of SQLAlchemy's pool and back costs several times the query itself, and this
-    runs on every visitor request. In WAL mode a kept connection outside any transaction sees each commit
-    at its next statement, so nothing goes stale. A failed read drops the connection (the next hit opens a
-    new one) and is raised as the pool's error would be, so Flask answers and explains.
+    Checking a connection out of SQLAlchemy's pool and back costs more than the query itself, and this runs
+    on every visitor request. The kept connection is in autocommit mode: no transaction stays open, so each
+    read sees the latest commit (and holds no snapshot on PostgreSQL). A failed read drops the connection
+    (the next hit opens a new one) and the error goes on to Flask, which answers and explains.
     """
     kept = threading.local()
 
@@ -301,14 +295,15 @@ def _sqlite_version_reader(engine):
         connection = getattr(kept, "connection", None)
         try:
             if connection is None:
-                connection = kept.connection = engine.raw_connection()
-            rows = connection.driver_connection.execute(VERSION_QUERY).fetchall()  # all: ends the read
-        except Exception as error:
+                connection = kept.connection = engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT"
+                )
+            return connection.exec_driver_sql(VERSION_QUERY).scalar() or 0
+        except SQLAlchemyError:
             kept.connection = None
             if connection is not None:
-                with contextlib.suppress(Exception):
+                with contextlib.suppress(SQLAlchemyError):
                     connection.invalidate()
-            raise OSError(f"The content version could not be read: {error}") from error
-        return rows[0][0] if rows and rows[0][0] else 0
+            raise
 
     return read_version
