@@ -9,7 +9,6 @@ plus the build id (templates and static files), so a kiosk revalidating a page i
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 import re
@@ -277,33 +276,8 @@ def init_app(app) -> None:
         with app.app_context():
             engine = db.engine
 
-        read_version = _version_reader(engine)
+        def read_version() -> int:
+            with engine.connect() as connection:
+                return connection.exec_driver_sql(VERSION_QUERY).scalar() or 0
+
         app.wsgi_app = SharedResponses(app.wsgi_app, read_version)
-
-
-def _version_reader(engine):
-    """The content version on every replayed hit, read on a connection each server thread keeps open.
-
-    Checking a connection out of SQLAlchemy's pool and back costs more than the query itself, and this runs
-    on every visitor request. The kept connection is in autocommit mode: no transaction stays open, so each
-    read sees the latest commit (and holds no snapshot on PostgreSQL). A failed read drops the connection
-    (the next hit opens a new one) and the error goes on to Flask, which answers and explains.
-    """
-    kept = threading.local()
-
-    def read_version() -> int:
-        connection = getattr(kept, "connection", None)
-        try:
-            if connection is None:
-                connection = kept.connection = engine.connect().execution_options(
-                    isolation_level="AUTOCOMMIT"
-                )
-            return connection.exec_driver_sql(VERSION_QUERY).scalar() or 0
-        except SQLAlchemyError:
-            kept.connection = None
-            if connection is not None:
-                with contextlib.suppress(SQLAlchemyError):
-                    connection.invalidate()
-            raise
-
-    return read_version
