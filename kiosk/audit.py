@@ -40,8 +40,6 @@ def search(
     ``since`` and ``until`` are whole days (UTC), both included.
     """
     query = select(AuditEntry)
-    # No stored text holds NUL, and PostgreSQL refuses it in a query.
-    action, username = action.replace("\x00", ""), username.replace("\x00", "")
     if action:
         query = query.where(AuditEntry.action == action)
     if username:

@@ -583,7 +583,6 @@ class _BulkRows:
 def listed_events(search: str = "", era_id: int | None = None, status: Status | None = None) -> list[Event]:
     """The curators' list: every event not in the trash, by date, narrowed by the filters given."""
     query = select(Event).where(Event.deleted_at.is_(None)).order_by(Event.sort_key, Event.headline, Event.id)
-    search = search.replace("\x00", "")  # no stored text holds NUL, and PostgreSQL refuses it in a query
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
