@@ -15,11 +15,14 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import event as sa_event
 from sqlalchemy.pool import NullPool
 
 from kiosk import create_app
 from kiosk.cli import seed_command
 from kiosk.extensions import db
+
+from .helpers import DatabaseStatements
 
 TEST_SECRET = "test-secret-key-not-for-production"
 TEST_DATABASE_URL = os.environ.get("KIOSK_TEST_DATABASE_URL", "")
@@ -147,6 +150,17 @@ def app(data_dir, database_url):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def database_statements(app):
+    """What the database is sent while the test runs (tests.helpers.DatabaseStatements)."""
+    statements = DatabaseStatements()
+    sa_event.listen(db.engine, "checkout", statements.watch)
+    db.session.remove()
+    app.extensions["content_version"].close()  # its next connections are checked out, so watched
+    yield statements
+    sa_event.remove(db.engine, "checkout", statements.watch)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from functools import cache
 from io import BytesIO
 from itertools import count
 
+import psycopg
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
@@ -94,3 +95,36 @@ def attach_image(event: Event, **fields) -> Media:
     event.image_caption = fields.get("caption", "The coal face, 1935.")
     db.session.commit()
     return event.image
+
+
+class DatabaseStatements:
+    """Every statement the app's connections send to the database: through SQLAlchemy or, like the
+    content version's reader, on the driver's own cursor (which no SQLAlchemy event sees). Each
+    connection is watched from its next checkout (the `database_statements` fixture)."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def watch(self, dbapi_connection, *_args) -> None:
+        if db.engine.dialect.name == "sqlite":
+            dbapi_connection.set_trace_callback(self.sent.append)
+            return
+        sent = self.sent
+
+        class CountingCursor(psycopg.Cursor):
+            def execute(self, query, *args, **kwargs):
+                if str(query).strip() != ";":  # the pool's liveness ping at checkout (pool_pre_ping)
+                    sent.append(str(query))
+                return super().execute(query, *args, **kwargs)
+
+        dbapi_connection.cursor_factory = CountingCursor
+
+    def clear(self) -> None:
+        self.sent.clear()
+
+    def count(self, client, path: str, **headers) -> int:
+        """The statements one request for `path` costs."""
+        db.session.remove()  # nothing loaded before may spare the page a query
+        self.clear()
+        assert client.get(path, headers=headers).status_code == 200
+        return len(self.sent)

@@ -2,11 +2,14 @@
 
 import gzip
 import re
+import threading
 
 import brotli
 from flask import render_template_string
+from sqlalchemy import event as sa_event
 
-from kiosk.caching import cached_page
+from kiosk.caching import ContentVersionReader, cached_page
+from kiosk.extensions import db
 
 from .helpers import make_event
 
@@ -139,3 +142,44 @@ def test_warming_up_fills_the_cache_with_the_timeline_and_its_events(app):
     app.extensions["warm_up"]()
     cache = app.extensions["page_cache"]
     assert len(cache) == 1 + 36  # `/` and every event it shows, as the fragment a tap asks for
+
+
+class OpenConnections:
+    """Connections the app holds open to the database: every one opened, less every one closed."""
+
+    def __init__(self, engine):
+        self.count = 0
+        sa_event.listen(engine, "connect", self.opened)
+        for closing in ("close", "close_detached"):
+            sa_event.listen(engine, closing, self.closed)
+
+    def opened(self, *_args) -> None:
+        self.count += 1
+
+    def closed(self, *_args) -> None:
+        self.count -= 1
+
+
+def test_a_thread_per_request_server_never_piles_up_connections(app):
+    """Werkzeug's development server (and the browser tests' live server) starts a thread for each
+    request: the version read every request makes must not keep a connection per thread."""
+    db.engine.dispose()
+    open_connections = OpenConnections(db.engine)
+
+    def burst(requests: int = 24) -> None:
+        start = threading.Barrier(requests)
+
+        def visit():
+            start.wait()
+            assert app.test_client().get("/").status_code == 200
+
+        threads = [threading.Thread(target=visit) for _ in range(requests)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    for _ in range(4):
+        burst()
+        assert db.engine.pool.checkedout() == 0
+        assert 0 < open_connections.count <= db.engine.pool.size() + ContentVersionReader.MAX_KEPT

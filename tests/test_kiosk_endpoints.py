@@ -3,8 +3,6 @@ list of what to keep, the settings handed to the page, and the year axis."""
 
 import re
 
-import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from kiosk import settings_store
@@ -15,30 +13,18 @@ from kiosk.timeline.axis import YearAxis
 from .helpers import attach_image, make_event
 
 
-@pytest.fixture
-def statements(app):
-    """The SQL statements the app sends while the test runs."""
-    sent = []
-
-    def record(_connection, _cursor, statement, *_args):
-        sent.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", record)
-    yield sent
-    sa_event.remove(db.engine, "before_cursor_execute", record)
-
-
-def test_an_unchanged_version_poll_is_a_304_from_one_single_row_select(client, statements):
+def test_an_unchanged_version_poll_is_a_304_from_one_single_row_select(client, database_statements):
     first = client.get("/version")
     assert first.status_code == 200
     assert first.json["version"] == first.headers["ETag"].strip('"')
     assert "no-cache" in first.headers["Cache-Control"]
 
-    statements.clear()
+    database_statements.clear()
     again = client.get("/version", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert again.get_data() == b""
-    assert len(statements) == 1 and "content_state" in statements[0]
+    [statement] = database_statements.sent
+    assert "content_state" in statement
 
 
 def test_a_publish_changes_the_version_the_kiosks_poll(client):

@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event as sa_event
 
 from kiosk.extensions import db
 from kiosk.models import Era, EventTranslation, Media
 
 from .helpers import make_event
-
-
-@contextmanager
-def counted_statements():
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", count)
-
-
-def statements_for(client, path: str, **headers) -> int:
-    db.session.remove()  # nothing loaded before may spare the page a query
-    with counted_statements() as statements:
-        assert client.get(path, headers=headers).status_code == 200
-    return len(statements)
 
 
 def add_many_events(count: int) -> None:
@@ -55,13 +31,15 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("path", "headers", "most"), PAGES)
-def test_pages_need_the_same_few_statements_with_many_more_events(app, client, path, headers, most):
+def test_pages_need_the_same_few_statements_with_many_more_events(
+    app, client, database_statements, path, headers, most
+):
     app.config["PAGE_CACHE"] = False  # count what rendering costs, not what the cache saves
-    before = statements_for(client, path, **headers)
+    before = database_statements.count(client, path, **headers)
     add_many_events(60)
-    assert statements_for(client, path, **headers) == before <= most
+    assert database_statements.count(client, path, **headers) == before <= most
 
 
-def test_a_cached_page_costs_one_statement(client):
+def test_a_cached_page_costs_one_statement(client, database_statements):
     client.get("/")
-    assert statements_for(client, "/") == 1
+    assert database_statements.count(client, "/") == 1
