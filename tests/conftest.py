@@ -74,10 +74,10 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests of SQLite itself do not apply to a PostgreSQL run: they are deselected there, not skipped."""
-    if not ON_POSTGRES:
-        return
-    kept = [item for item in items if not item.get_closest_marker("sqlite_only")]
+    """Tests of SQLite itself do not apply to a PostgreSQL run, nor faults of a PostgreSQL server to an
+    SQLite run: they are deselected there, not skipped."""
+    other = "sqlite_only" if ON_POSTGRES else "postgres"
+    kept = [item for item in items if not item.get_closest_marker(other)]
     config.hook.pytest_deselected(items=[item for item in items if item not in kept])
     items[:] = kept
 
