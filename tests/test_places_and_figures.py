@@ -1,6 +1,7 @@
 """Places and figures: checks, the kiosk's Places view and drawings, the admin form, and our JSON."""
 
 import json
+import re
 from datetime import UTC
 
 import pytest
@@ -40,6 +41,33 @@ def test_tapping_a_place_lists_its_events_as_a_fragment_or_a_page(client):
     full = client.get(f"/places/{DONBAS_MINE}").get_data(as_text=True)
     assert "<html" in full and "102 tonnes in one shift" in full and 'class="places-map"' in full
     assert client.get("/places/atlantis").status_code == 404
+
+
+def language_links(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<a class="button button--language" href="([^"]+)" hreflang="(\w+)"', html))
+
+
+def test_places_has_the_language_switch_and_it_keeps_the_visitor_on_places(client):
+    page = client.get("/places").get_data(as_text=True)
+    assert language_links(page) == {"/places": "en", "/ru/places": "ru", "/uk/places": "uk"}
+    russian = client.get("/ru/places").get_data(as_text=True)
+    assert '<html lang="ru"' in russian and 'href="/ru/places/moscow"' in russian
+    assert language_links(russian)["/uk/places"] == "uk"
+
+    chosen = client.get(f"/ru/places/{DONBAS_MINE}").get_data(as_text=True)
+    assert page.count('class="languages"') == chosen.count('class="languages"') == 1
+    assert f'href="/uk/places/{DONBAS_MINE}" hreflang="uk"' in chosen
+    # A place tapped on the map arrives by htmx: it brings the dock's switch, for this place, out of band.
+    fragment = client.get(f"/ru/places/{DONBAS_MINE}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    switch = re.search(
+        r'<ul class="languages" id="places-languages" data-hx-swap-oob="true".*?</ul>', fragment, re.S
+    )
+    assert switch and language_links(switch.group(0)) == {
+        f"/places/{DONBAS_MINE}": "en",
+        f"/ru/places/{DONBAS_MINE}": "ru",
+        f"/uk/places/{DONBAS_MINE}": "uk",
+    }
+    assert 'id="places-languages"' in page and "data-hx-swap-oob" not in page + chosen
 
 
 def test_first_load_of_the_timeline_does_not_carry_the_map(client):

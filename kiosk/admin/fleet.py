@@ -3,7 +3,7 @@ silent during opening hours, reports JavaScript errors or shows an old version."
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 
 from .. import analytics, fleet
@@ -16,14 +16,16 @@ from .blueprint import bp
 
 @bp.get("/kiosks")
 def kiosk_list():
-    states = fleet.fleet(kiosk_version())
+    now = utcnow()
+    states = fleet.fleet(kiosk_version(), now)
     return page_or_fragment(
         "admin/kiosks.html",
         "admin/_kiosk_list.html",
         states=states,
         needing_a_look=[state for state in states if state.needs_a_look],
-        now=utcnow(),
-        opening_hours=current_app.config["OPENING_HOURS"].strip(),
+        now=now,
+        open_now=fleet.open_now(now),
+        opening_hours=fleet.timetable(),
         timezone=analytics.museum_zone().key,
     )
 

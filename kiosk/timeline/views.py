@@ -26,7 +26,7 @@ from ..database import sqlite_version
 from ..extensions import db
 from ..localized import Localizer
 from ..models import Era
-from ..rendering import page_or_fragment
+from ..rendering import page_or_fragment, wants_fragment
 from .axis import YearAxis
 
 bp = Blueprint("timeline", __name__)
@@ -201,7 +201,13 @@ def place(place_key: str):
     if chosen is None:
         abort(404)
     chosen.events = Localizer().events(chosen.events)  # headlines and dates in the visitor's language
-    return page_or_fragment("timeline/places.html", "timeline/_place.html", atlas=atlas, chosen=chosen)
+    return page_or_fragment(
+        "timeline/places.html",
+        "timeline/_place.html",
+        atlas=atlas,
+        chosen=chosen,
+        languages_out_of_band=wants_fragment(),  # the dock's switch, updated to this place
+    )
 
 
 @bp.get("/theme.css")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from kiosk.extensions import db
+from kiosk.fleet import DAY_NAMES
 from kiosk.models import ContentState, KioskStation, utcnow
 
 from ..test_analytics import a_visit, heartbeat, now_ms, send
@@ -119,6 +121,54 @@ def test_a_kiosk_silent_outside_opening_hours_is_not_a_worry(curator, client, se
     db.session.commit()
     html = curator.get("/admin/kiosks").get_data(as_text=True)
     assert "Silent during opening hours" not in html
+    assert "The museum is closed now" in html  # which is why nothing is flagged
+
+
+def test_a_kiosk_silent_on_the_closed_day_is_not_a_worry_but_is_on_an_open_day(curator, client, server):
+    server.config.update(TIMEZONE="Asia/Tokyo", SILENCE_SECONDS=60)
+    today = datetime.now(ZoneInfo("Asia/Tokyo")).weekday()  # on the museum's clock, not UTC's
+    days = [DAY_NAMES[today], DAY_NAMES[(today - 1) % 7]]  # the silence may have begun yesterday
+    client.post("/fleet/heartbeat", json=heartbeat(kiosk="stairs"))
+    station = db.session.scalar(select(KioskStation))
+    station.last_seen = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+
+    server.config.update(OPENING_HOURS=f"00:00-24:00; {days[0]} closed; {days[1]} closed")
+    html = curator.get("/admin/kiosks").get_data(as_text=True)
+    assert "Silent during opening hours" not in html and "The museum is closed now" in html
+    server.config.update(OPENING_HOURS=f"{days[0]} 00:00-24:00; {days[1]} 00:00-24:00")
+    html = curator.get("/admin/kiosks").get_data(as_text=True)
+    assert "Silent during opening hours" in html and "The museum is closed now" not in html
+
+
+def opening_hours_rows(html: str) -> list[tuple[str, str]]:
+    table = re.search(r"<table [^>]*data-opening-hours>.*?</table>", html, re.S).group(0)
+    return re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]+)</td></tr>', table)
+
+
+def test_the_kiosks_page_shows_the_opening_hours_day_by_day_in_the_curators_language(curator, server):
+    late_friday = "Mon closed; Tue-Fri 10:00-18:00; Thu 10:00-21:00; Sat-Sun 10:00-19:00; Fri 10:00-01:30"
+    server.config.update(OPENING_HOURS=late_friday, TIMEZONE="Europe/London")
+    html = curator.get("/admin/kiosks").get_data(as_text=True)
+    assert opening_hours_rows(html) == [
+        ("Monday", "Closed"),
+        ("Tuesday–Wednesday", "10:00–18:00"),
+        ("Thursday", "10:00–21:00"),
+        ("Friday", "10:00–01:30 the next day"),
+        ("Saturday–Sunday", "10:00–19:00"),
+    ]
+    assert "by the museum's clock (Europe/London)" in html
+    curator.post("/admin/language", {"lang": "ru", "next": "/admin/kiosks"})
+    rows = opening_hours_rows(curator.get("/admin/kiosks").get_data(as_text=True))
+    assert rows[:2] == [("Понедельник", "Закрыто"), ("Вторник–среда", "10:00–18:00")]
+    assert rows[3] == ("Пятница", "10:00–01:30 следующего дня")
+
+
+def test_the_kiosks_page_says_when_the_museum_is_always_open(curator, server):
+    server.config.update(OPENING_HOURS="")
+    html = curator.get("/admin/kiosks").get_data(as_text=True)
+    assert "Always open: a kiosk that stops reporting is flagged at any hour." in html
+    assert "data-opening-hours>" in html and "The museum is closed now" not in html
 
 
 def test_an_administrator_removes_a_kiosk_taken_out_of_service(administrator, client):

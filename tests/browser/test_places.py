@@ -1,5 +1,6 @@
 """The Places view and figures in real Chromium with touch: tap Places, tap a marker, read its events,
-go back to the timeline; figures on their events; no accessibility violations; nothing fetched from outside.
+go back to the timeline; switch language on Places; figures on their events; no accessibility violations;
+nothing fetched from outside.
 """
 
 import time
@@ -56,6 +57,40 @@ def test_a_visitor_opens_places_taps_a_marker_reads_its_events_and_returns(page,
     page.go_back()
     finger.tap(*centre(page, "[data-places-back]"))
     expect(page.locator("#track")).to_be_visible()
+    assert page.outside_requests == [] and page.errors == []
+
+
+def test_a_visitor_switches_language_on_places_by_touch_and_reads_a_place_in_it(page, live_server):
+    finger = Fingers(page)
+    page.goto(live_server.url + "/")
+    finger.tap(*centre(page, "[data-places]"))
+    page.wait_for_url(live_server.url + "/places")
+    baseline = page.evaluate("history.length")
+
+    finger.tap(*centre(page, ".dock--places [data-language=ru]"))  # the switch keeps the visitor on Places
+    page.wait_for_url(live_server.url + "/ru/places")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.locator(".masthead__title")).to_have_text("Места")
+    expect(page.locator(".dock--places [data-language=ru]")).to_have_attribute("aria-current", "true")
+    expect(page.locator(".places-map")).to_be_visible()
+    assert_accessible(page)
+
+    finger.tap(*centre(page, '[data-place-marker="chistyakovo-torez"] .marker__hit'))
+    expect(page.locator("#place-title")).to_have_text("Чистяково (Торез)")
+    expect(page.locator(".place-event", has_text="Смерть в Торезе")).to_be_visible()
+    # With a place open (loaded by htmx), the switch keeps the place too.
+    finger.tap(*centre(page, ".dock--places [data-language=uk]"))
+    page.wait_for_url(live_server.url + "/uk/places/chistyakovo-torez")
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    expect(page.locator("#place-title")).to_have_text("Чистякове (Торез)")
+    expect(page.locator(".dock--places [data-language=uk]")).to_have_attribute("aria-current", "true")
+    assert_accessible(page)
+    assert page.evaluate("history.length") == baseline  # switching added nothing to go back through
+
+    finger.tap(*centre(page, '[data-place-event="death-in-torez"]'))
+    page.wait_for_url(live_server.url + "/uk/events/death-in-torez")
+    expect(page.locator("#event-title")).to_have_text("Смерть у Торезі")
+    expect(page.locator(".event__date")).to_have_text("5 листопада 1977 р.")
     assert page.outside_requests == [] and page.errors == []
 
 
