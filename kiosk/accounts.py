@@ -17,6 +17,7 @@ from sqlalchemy import select
 from zxcvbn import zxcvbn
 
 from . import audit
+from .config import SettingInvalid
 from .extensions import db
 from .models import Role, User, utcnow
 
@@ -42,7 +43,7 @@ def init_app(app: Flask) -> None:
     """Refuse to start with an unknown hash profile; warn loudly about the test-only one."""
     profile = app.config.get("PASSWORD_HASH_PROFILE", DEFAULT_HASH_PROFILE)
     if profile not in HASH_PROFILES:
-        raise RuntimeError(
+        raise SettingInvalid(
             f"KIOSK_PASSWORD_HASH_PROFILE is {profile!r}; it must be one of {', '.join(HASH_PROFILES)}."
         )
     if profile != DEFAULT_HASH_PROFILE and not app.testing:

@@ -12,13 +12,23 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class SettingInvalid(RuntimeError):
+    """A KIOSK_ setting the kiosk cannot start with; the message names it and says what is wrong
+    (`make run` prints it as one sentence, kiosk/prepare.py)."""
+
+
 def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"KIOSK_{name}", default)
 
 
 def _env_int(name: str, default: int) -> int:
     value = _env(name)
-    return int(value) if value not in (None, "") else default
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise SettingInvalid(f"KIOSK_{name} must be a whole number, not {value!r}") from None
 
 
 def data_dir() -> Path:

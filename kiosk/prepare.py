@@ -22,8 +22,13 @@ def main() -> int:
 
     from . import create_app
     from .cli import seed_command
+    from .config import SettingInvalid
 
-    app = create_app()  # builds the hashed static files as it starts
+    try:
+        app = create_app()  # builds the hashed static files as it starts
+    except SettingInvalid as wrong:
+        print(f"The kiosk cannot start: {wrong}", file=sys.stderr)
+        return 1
     with app.app_context():
         upgrade()
         assert seed_command.callback is not None

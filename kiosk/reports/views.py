@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import ClosingIterator
 
 from .. import analytics, fleet
+from ..config import SettingInvalid
 from ..extensions import csrf, db
 
 log = logging.getLogger(__name__)
@@ -172,9 +173,9 @@ def init_app(app: Flask) -> None:
         fleet.opening_hours(app.config["OPENING_HOURS"])
         ZoneInfo(app.config["TIMEZONE"] or "UTC")
     except fleet.OpeningHoursInvalid as problem:
-        raise RuntimeError(str(problem)) from None
+        raise SettingInvalid(str(problem)) from None
     except (ZoneInfoNotFoundError, ValueError):
-        raise RuntimeError(
+        raise SettingInvalid(
             f"KIOSK_TIMEZONE must be a time zone like Europe/London, not {app.config['TIMEZONE']!r}"
         ) from None
     app.extensions["report_limit"] = RateLimit()

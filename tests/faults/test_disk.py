@@ -102,11 +102,12 @@ def test_a_read_only_data_folder_gets_a_designed_page_and_a_reason(folder_on_sma
         db.engine.dispose()
 
 
-def run_preflight(folder, *command):
+def run_preflight(folder, *command, **settings):
     env = os.environ | {
         "KIOSK_DATA_DIR": str(folder),
         "KIOSK_SECRET_KEY": TEST_SECRET,
         "PORT": str(free_port()),
+        **settings,
     }
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
@@ -131,6 +132,22 @@ def test_the_preflight_names_an_unreadable_database_and_a_missing_folder(tmp_pat
     )
     missing = run_preflight("/proc/no-such-disk/data", sys.executable, "-m", "kiosk.health")
     assert "does not exist and cannot be created" in missing.stderr and len(missing.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "sentence"),
+    [
+        ("KIOSK_OPENING_HOURS", "Thur 10:00-18:00", "KIOSK_OPENING_HOURS names a day it does not know"),
+        ("KIOSK_TIMEZONE", "Moon/Tranquility", "KIOSK_TIMEZONE must be a time zone like Europe/London"),
+        ("KIOSK_IDLE_SECONDS", "ninety", "KIOSK_IDLE_SECONDS must be a whole number, not 'ninety'"),
+    ],
+)
+def test_a_wrong_setting_stops_make_run_with_one_sentence(tmp_path, setting, value, sentence):
+    result = run_preflight(tmp_path / "data", sys.executable, "-m", "kiosk.prepare", **{setting: value})
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"The kiosk cannot start: {sentence}")
+    assert not (tmp_path / "data" / "kiosk.sqlite3").exists()  # nothing set up on a setting it refuses
 
 
 def test_healthz_is_ok_with_a_readable_database(client):
