@@ -88,6 +88,21 @@ def test_the_offline_copy_cuts_each_events_fragment_from_its_page_exactly(client
         assert cut == client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True), url
 
 
+def test_the_offline_copy_cuts_each_places_panel_from_its_page(client):
+    """A place tapped on the Places map offline is the panel the server would have sent; only the dock's
+    language switch, which the server sends along to keep a language change on the place, is left out."""
+    pages = [url for url in client.get("/offline.json").json["pages"] if "/places/" in url]
+    assert len(pages) >= 3 * 5
+    for url in pages:
+        marked = MARKED_FRAGMENT.search(client.get(url).get_data(as_text=True))
+        assert marked, f"{url}: no marked fragment"
+        fragment = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert fragment.startswith(marked.group(1)), url
+        switch = fragment.removeprefix(marked.group(1)).strip()
+        assert switch.startswith('<ul class="languages" id="places-languages" data-hx-swap-oob="true"'), url
+        assert switch.endswith("</ul>") and switch.count("<ul") == 1, url
+
+
 def test_visitor_pages_hand_the_kiosk_its_clocks(app, client):
     page = client.get("/").get_data(as_text=True)
     assert 'class="kiosk-mode"' in page

@@ -1,6 +1,6 @@
 /* The kiosk's service worker: it keeps the timeline (with the runs of events a long one loads as the
-   visitor reaches them), every published event (as a page and as the fragment htmx asks for) and their
-   images, so that a reload while the server is down still shows them. Pages come from the network
+   visitor reaches them), every published event and place (as a page and as the fragment htmx asks
+   for) and their images, so that a reload while the server is down still shows them. Pages come from the network
    when it answers (so a publish shows at once) and from the cache when it does not. Registered as
    /sw.js?v=<kiosk version>: a publish or an upgrade installs a fresh copy and the old one is thrown
    away. */
@@ -27,12 +27,15 @@ function cacheKey(request) {
 }
 
 const asFragment = (url) => new Request(url, { headers: { "HX-Request": "true" } });
-const isEventPage = (request) => /^(\/[a-z]{2,3})?\/events\/[^/]+$/.test(new URL(request.url).pathname)
+const hasMarkedFragment = (request) =>
+  /^(\/[a-z]{2,3})?\/(events|places)\/[^/]+$/.test(new URL(request.url).pathname)
   && request.headers.get("HX-Request") !== "true";
 
 /* An event's fragment (what htmx asks for) is its page's event view, marked in
-   templates/timeline/event.html, with the headline an h2 as it is over the timeline: cut from the
-   page, so the offline copy asks for each event once. */
+   templates/timeline/event.html, with the headline an h2 as it is over the timeline; a place's is its
+   page's panel (templates/timeline/_places.html), without the dock's language switch the server adds to
+   it (offline, that switch leads to the Places map rather than to the place). Cut from the page, so the
+   offline copy asks for each address once. */
 const MARKED_FRAGMENT = /<!--fragment-->([\s\S]*)<!--\/fragment-->/;
 function fragmentOf(page) {
   const marked = MARKED_FRAGMENT.exec(page);
@@ -42,7 +45,7 @@ function fragmentOf(page) {
 async function keep(cache, request) {
   const response = await fetch(request);
   if (!response.ok) throw new Error(`${request.url} answered ${response.status}`);
-  if (isEventPage(request)) {
+  if (hasMarkedFragment(request)) {
     const fragment = fragmentOf(await response.clone().text());
     if (!fragment) throw new Error(`${request.url} has no marked fragment`);
     const headers = { "Content-Type": response.headers.get("Content-Type") || "text/html; charset=utf-8" };
@@ -54,7 +57,7 @@ async function keep(cache, request) {
 /* What the copy before this one kept for a request that failed now (a missing image, a server that
    stumbled): better the last good answer than none. */
 async function keepPrevious(cache, request) {
-  const requests = isEventPage(request) ? [request, asFragment(request.url)] : [request];
+  const requests = hasMarkedFragment(request) ? [request, asFragment(request.url)] : [request];
   let kept = true;
   for (const each of requests) {
     const saved = await caches.match(cacheKey(each), { ignoreVary: true });

@@ -90,3 +90,17 @@ def test_an_event_withdrawn_since_the_timeline_loaded_is_explained_and_dropped(p
     expect(page.get_by_role("status")).to_contain_text("That event is no longer on display.")
     expect(page.locator("#event-hired-out-as-a-boy")).to_have_count(0)
     expect(page.locator("#event-layer")).to_be_hidden()
+
+
+def test_with_the_server_down_a_visitor_still_reads_what_happened_at_a_place(kiosk_page, live_server):
+    page = kiosk_page
+    page.goto(live_server.url + "/")
+    wait_until(page, "navigator.serviceWorker.controller !== null")  # installed: everything is kept
+
+    live_server.stop()
+    page.locator("[data-places]").tap()
+    expect(page.locator(".places-map")).to_be_visible()
+    page.locator('[data-place="chistyakovo-torez"]').tap()  # htmx asks for the place's panel
+    expect(page.locator("#place-title")).to_have_text("Chistyakovo (Torez)")
+    expect(page.locator(".place-event", has_text="Death in Torez")).to_be_visible()
+    live_server.start()
