@@ -48,6 +48,8 @@ def test_a_visitor_opens_places_taps_a_marker_reads_its_events_and_returns(page,
     assert box["width"] >= 44 and box["height"] >= 44  # tappable even though Torez is in the inset
     finger.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(page.locator("#place-title")).to_have_text("Chistyakovo (Torez)")
+    # The place stands out on the map, and only that one.
+    expect(page.locator(".marker--chosen")).to_have_attribute("data-place-marker", "chistyakovo-torez")
     wait_for_place_counted(live_server, "chistyakovo-torez")  # measuring use hears of the place tapped
     expect(page.locator(".place-event", has_text="Death in Torez")).to_be_visible()
     assert_accessible(page)
