@@ -10,13 +10,15 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from kiosk import content, editing, settings_store, site_text
 from kiosk.extensions import db
 from kiosk.localized import translation_key
-from kiosk.models import AuditEntry
+from kiosk.models import AuditEntry, Role
 
+from ..helpers import make_user
 from .conftest import Curator, form_values
 from .test_concurrent_saves import database_kept_busy, impatient, impatient_curator  # noqa: F401
 
@@ -65,7 +67,9 @@ def test_the_page_is_in_the_admin_navigation_with_every_language_default_first(c
     assert curator.get("/admin/title/de").status_code == 404  # not a language the kiosk offers
 
 
-def test_a_save_in_the_default_language_reaches_the_kiosk_with_an_audit_entry_of_old_and_new(curator, client):
+def test_a_save_in_the_default_language_reaches_the_kiosk_with_an_audit_entry_of_old_and_new(
+    curator, client, server
+):
     before = stored_site_text()
     client.get("/")  # a cached page, which the save must replace
     version = content.content_version()
@@ -93,6 +97,14 @@ def test_a_save_in_the_default_language_reaches_the_kiosk_with_an_audit_entry_of
     assert "title_summary" not in detail["before"]  # only what changed
 
     assert "Saved the title and further reading in English" in curator.get(DEFAULT_URL).get_data(as_text=True)
+
+    # An administrator reads the whole entry in the audit log: the old list, every title of it.
+    make_user("boss", Role.ADMIN)
+    boss = Curator(server.test_client())
+    boss.sign_in("boss")
+    audit_page = boss.get("/admin/audit?action=title.save").get_data(as_text=True)
+    assert "Show all" in audit_page
+    assert str(escape(entry.detail)) in audit_page
 
 
 def test_a_save_in_russian_reaches_the_russian_kiosk_and_leaves_the_default_alone(curator, client):
