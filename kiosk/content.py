@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, func, inspect, select, tuple_, union_all, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import InstanceState, Session, contains_eager
@@ -61,14 +61,18 @@ class ReadingGroup:
     titles: list[str] = field(default_factory=list)
 
 
+# Each kind of further reading's heading on the kiosk (the admin's lists are labelled the same way).
+READING_HEADINGS = {
+    "scholarly": _l("Scholarly works"),
+    "period": _l("Period sources (Soviet publications of the time)"),
+}
+
+
 def reading_groups(items: list | None) -> list[ReadingGroup]:
     """Further reading grouped for visitors: scholarly works first, then period sources, then titles that
     carry no kind (plain strings, as older files have them) without a heading."""
-    groups = {
-        "scholarly": ReadingGroup(_("Scholarly works")),
-        "period": ReadingGroup(_("Period sources (Soviet publications of the time)")),
-        "": ReadingGroup(""),
-    }
+    groups = {kind: ReadingGroup(str(heading)) for kind, heading in READING_HEADINGS.items()}
+    groups[""] = ReadingGroup("")
     for item in items or []:
         kind, text = (item["kind"], item["text"]) if isinstance(item, dict) else ("", item)
         groups.get(kind, groups[""]).titles.append(text)

@@ -1,4 +1,5 @@
-"""The one writer: every change to events and eras goes through this module, and nothing else writes them.
+"""The one writer: every change to events and eras (and to the timeline's title and further reading) goes
+through this module, and nothing else writes them.
 
 Admin saves, merges after a conflict, restores from history, the trash, era moves and deletes, imports and
 ``flask seed`` all end here. For every change it checks the version the curator (or the import) started
@@ -13,6 +14,7 @@ hand over clean values; this module decides what a save means: the slug, the ima
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
@@ -22,15 +24,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import JSON, Connection, Dialect, Select, delete, func, insert, select
+from sqlalchemy import JSON, Connection, Dialect, Select, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, conflicts, content, database, localized, media, revisions, settings_store, trash
+from . import (
+    audit,
+    conflicts,
+    content,
+    database,
+    localized,
+    media,
+    revisions,
+    settings_store,
+    site_text,
+    trash,
+)
 from .dates import PartialDate
 from .extensions import db
 from .interchange import kiosk_json
-from .models import Era, EraTranslation, Event, EventTranslation, Revision, Status, utcnow
+from .models import Era, EraTranslation, Event, EventTranslation, Revision, Setting, Status, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -641,3 +654,48 @@ def save_translation(
             kiosk_json.apply_era_item(entity, before | item)
         _record(entity, note, action, locale, before=before)
     return entity
+
+
+def save_site_text(locale: str, text: site_text.SiteText, loaded_fingerprint: str) -> bool:
+    """Save the timeline's title and further reading in one language; False when nothing changed.
+
+    Raises site_text.SiteTextConflict (nothing written) when the stored text is no longer the one the form
+    was loaded from (``loaded_fingerprint``), DatabaseBusy when the database stayed locked. Each setting is
+    written with an UPDATE … WHERE value = the one read (or an INSERT that yields to one made meanwhile),
+    so a save racing another one is refused by the database. The audit entry keeps the old and the new
+    values; the content version moves on, so every kiosk and page cache picks the change up.
+    """
+    with _transaction():
+        rows = site_text.stored(locale)
+        before = site_text.decoded(rows)
+        if site_text.text_of(locale, before).fingerprint != loaded_fingerprint:
+            raise site_text.SiteTextConflict()
+        after = site_text.to_store(locale, text, before)
+        changed = [key for key in after if after[key] != before[key]]
+        if not changed:
+            return False
+        connection = db.session.connection()
+        for key in changed:
+            _swap_setting(connection, key, rows[key], after[key])
+        detail = {
+            "before": {key: before[key] for key in changed},
+            "after": {key: after[key] for key in changed},
+        }
+        target = f"title and further reading ({locale})"
+        audit.record("title.save", target, json.dumps(detail, ensure_ascii=False))
+        content.bump_version(connection)
+    return True
+
+
+def _swap_setting(connection: Connection, key: str, old_text: str | None, value: Any) -> None:
+    """Store a setting only if it still holds ``old_text`` (None: not stored yet); else SiteTextConflict."""
+    new_text = json.dumps(value, ensure_ascii=False)
+    if old_text is None:
+        insert_new = database.insert_or_ignore(Setting).values(key=key, value=new_text)
+        written = connection.execute(insert_new.on_conflict_do_nothing(index_elements=["key"]))
+    else:
+        written = connection.execute(
+            update(Setting).where(Setting.key == key, Setting.value == old_text).values(value=new_text)
+        )
+    if written.rowcount != 1:
+        raise site_text.SiteTextConflict()

@@ -35,6 +35,7 @@ ACTIONS = {
     "era.delete": _l("Deleted an era"),
     "era.restore-revision": _l("Restored an earlier revision of an era"),
     "settings.save": _l("Changed a setting"),
+    "title.save": _l("Edited the title or further reading"),
     "import": _l("Imported a file"),
     "backup": _l("Made a backup"),
     "restore": _l("Restored a backup"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from flask import current_app, request
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -27,7 +28,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from .. import content, editing, figures, languages, media, places
+from .. import content, editing, figures, languages, media, places, site_text
 from ..dates import DateError, PartialDate, check_span
 from ..extensions import db
 from ..models import Era, Event, Status
@@ -565,6 +566,88 @@ class EraTranslationForm(TranslationForm):
     description = EraForm.description
 
     FIELDS = ("name", "description")
+
+
+class SiteTextForm(AdminForm):
+    """The timeline's title and further reading in one language; the lists one title a line."""
+
+    TITLE_LENGTH, SUMMARY_LENGTH = 120, 600
+    READING_LINE, READING_TOTAL = 300, 8000  # characters: one title; all the lists together
+
+    headline = StringField(_l("Title"), filters=[_strip], validators=[_length(TITLE_LENGTH, _l("the title"))])
+    summary = TextAreaField(
+        _l("Introduction"),
+        filters=[_newlines, _strip],
+        validators=[_length(SUMMARY_LENGTH, _l("the introduction"))],
+        render_kw={"rows": 4},
+    )
+    reading_scholarly = TextAreaField(content.READING_HEADINGS["scholarly"], filters=[_newlines])
+    reading_period = TextAreaField(content.READING_HEADINGS["period"], filters=[_newlines])
+    reading_other = TextAreaField(_l("Other titles (listed without a heading)"), filters=[_newlines])
+    loaded = HiddenField()  # the fingerprint of the text the form was loaded from
+
+    FIELDS = ("headline", "summary", "reading_scholarly", "reading_period", "reading_other")
+    # Each list's field, by its kind of further reading.
+    READING_FIELDS: ClassVar[dict[str, str]] = {
+        "scholarly": "reading_scholarly",
+        "period": "reading_period",
+        site_text.PLAIN: "reading_other",
+    }
+
+    @property
+    def total_limit(self) -> str:
+        """READING_TOTAL as the curator's language writes numbers (8,000; 8 000)."""
+        return format_number(self.READING_TOTAL)
+
+    def titles(self, kind: str) -> list[str]:
+        """A list's titles: one a line, spaces trimmed, empty lines left out."""
+        text = self[self.READING_FIELDS[kind]].data or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        if not self.headline.errors and not self.headline.data:
+            add_error(self.headline, _("Give the timeline a title."))
+        total, last_list = 0, None
+        for kind, name in self.READING_FIELDS.items():
+            for number, line in enumerate((self[name].data or "").splitlines(), start=1):
+                if len(line.strip()) > self.READING_LINE:
+                    add_error(
+                        self[name],
+                        _(
+                            "Line %(line)d is %(length)d characters long: keep each title to %(max)d "
+                            "characters or fewer.",
+                            line=number,
+                            length=len(line.strip()),
+                            max=self.READING_LINE,
+                        ),
+                    )
+                    break
+            titles = self.titles(kind)
+            total += sum(len(title) for title in titles)
+            last_list = name if titles else last_list
+        if last_list and total > self.READING_TOTAL:
+            add_error(
+                self[last_list],
+                _(
+                    "The further reading is %(length)s characters long in all: keep it to %(max)s or fewer "
+                    "by shortening or removing titles.",
+                    length=format_number(total),
+                    max=self.total_limit,
+                ),
+            )
+        return not self.errors
+
+    def text(self) -> site_text.SiteText:
+        """The checked text, ready for editing.save_site_text (call after validate() succeeded)."""
+        reading = {kind: self.titles(kind) for kind in self.READING_FIELDS}
+        return site_text.SiteText(self.headline.data or "", self.summary.data or "", reading)
+
+    def fill_from(self, text: site_text.SiteText) -> None:
+        self.headline.data, self.summary.data = text.headline, text.summary
+        for kind, name in self.READING_FIELDS.items():
+            self[name].data = text.reading_text(kind)
+        self.loaded.data = text.fingerprint
 
 
 class SettingsForm(AdminForm):

@@ -73,14 +73,14 @@ def impatient_curator(impatient) -> Curator:
 
 
 @contextmanager
-def database_kept_busy():
-    """Another change holding the write lock: SQLite's on the database, PostgreSQL's on the events (which
-    lets everyone read them, and write anything else)."""
+def database_kept_busy(table: str = "event"):
+    """Another change holding the write lock: SQLite's on the database, PostgreSQL's on ``table`` (which
+    lets everyone read it, and write anything else)."""
     with db.engine.connect() as holder:
         if holder.dialect.name == "sqlite":
             holder.exec_driver_sql("BEGIN IMMEDIATE")
         else:
-            holder.exec_driver_sql("LOCK TABLE event IN SHARE ROW EXCLUSIVE MODE")
+            holder.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         try:
             yield
         finally:

@@ -18,7 +18,7 @@ from kiosk.extensions import db
 from kiosk.models import Era, Status
 
 from ..helpers import make_event
-from .conftest import Curator
+from .conftest import Curator, form_values
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -99,6 +99,16 @@ def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_p
         name = url.strip("/").replace("/", "_").replace("?", "_") or "index"
         (folder / f"{name}.html").write_bytes(response.get_data())
         written += 1
+    # The title and further reading after a refused save (a message at a field) and after a conflict.
+    title_url = "/admin/title/ru"
+    typed = form_values(administrator.get(title_url).get_data(as_text=True), title_url)
+    for name, values in {
+        "refused": typed | {"headline": ""},
+        "conflict": typed | {"summary": "Typed meanwhile", "loaded": "an older text"},
+    }.items():
+        response = administrator.post(title_url, values)
+        assert response.status_code in {409, 422}
+        (folder / f"admin_title_{name}.html").write_bytes(response.get_data())
     # The sign-in page as someone signed out sees it.
     (folder / "admin_login.html").write_bytes(visitor.get("/admin/login").get_data())
     assert written >= 20, f"only {written} pages were rendered: the walk lost its way"
