@@ -104,19 +104,35 @@ def _rollback() -> None:
         current_app.logger.warning("Rolling back after an error failed too.", exc_info=True)
 
 
-def typed_fields() -> list[tuple[str, str]]:
-    """What a curator sent with a failed POST, so the error page can give it back."""
+def sent_fields() -> list[tuple[str, str]]:
+    """Everything a POST's form sent, empty fields too (so that sending it again means the same), but
+    never its CSRF token or a password."""
     if request.method != "POST":
         return []
     try:
         fields = list(request.form.items(multi=True))
     except Exception:  # a body that could not be read at all
         return []
+    return [(name, value) for name, value in fields if may_keep(name)]
+
+
+def may_keep(field_name: str) -> bool:
+    """A field that may be given back or carried along: never a CSRF token, never a password."""
+    return field_name != "csrf_token" and "password" not in field_name
+
+
+def shown_back(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Of the fields a form sent, what the curator typed: the ones with text, bar the bookkeeping."""
     return [
         (name, value)
         for name, value in fields
         if value.strip() and not any(word in name for word in _NOT_SHOWN_BACK)
     ]
+
+
+def typed_fields() -> list[tuple[str, str]]:
+    """What a curator sent with a failed POST, so the error page can give it back."""
+    return shown_back(sent_fields())
 
 
 def chosen_files() -> list[str]:

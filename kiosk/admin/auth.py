@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from functools import wraps
 from urllib.parse import urlsplit
@@ -11,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -22,12 +24,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from .. import accounts, audit, login_limits
+from ..errors import chosen_files, may_keep, sent_fields, shown_back
 from ..extensions import db, htmx, login_manager
 from ..models import User
 from .blueprint import bp
 from .forms import LoginForm
 
 PUBLIC_ENDPOINTS = {"admin.login"}
+# A curator signed out while a form was open (a long pause, a password changed elsewhere) keeps what the
+# form sent through signing in again: the sign-in form carries it (as JSON in this hidden field) and,
+# once signed in, offers to send it where it was going.
+KEPT_FIELD = "kept"
+KEPT_MAX_CHARS = 2_000_000
 DEFAULT_MAX_SESSION_HOURS = 12
 
 
@@ -61,6 +69,13 @@ def _here() -> str:
 def _to_sign_in():
     target = url_for("admin.login", next=_here() if not htmx else None)
     if not htmx:
+        kept = sent_fields() if request.endpoint != "admin.login" else []
+        if shown_back(kept):
+            # A form sent after the session ended: the sign-in page keeps it, rather than a redirect
+            # that would drop it. (Its CSRF token was checked before this: the form came from this site.)
+            return _sign_in_page(
+                LoginForm(formdata=None), request.path, kept=kept, files=chosen_files(), status=401
+            )
         return redirect(target)
     response = make_response(
         _(
@@ -73,6 +88,44 @@ def _to_sign_in():
         response.headers["HX-Redirect"] = target
     # A check while typing must not navigate away from the form: the page says what happened instead.
     return response
+
+
+def _sign_in_page(
+    form: LoginForm,
+    next_url: str | None,
+    problem: str | None = None,
+    kept: list[tuple[str, str]] | None = None,
+    files: list[str] | None = None,
+    status: int = 200,
+):
+    page = render_template(
+        "admin/login.html",
+        form=form,
+        next=next_url,
+        problem=problem,
+        kept=json.dumps(kept) if kept else None,
+        typed=shown_back(kept or []),
+        files=files or [],
+    )
+    return page, status
+
+
+def _kept(text: str | None) -> list[tuple[str, str]]:
+    """The fields a sign-in form carried back (see KEPT_FIELD); anything malformed is dropped."""
+    if not text or len(text) > KEPT_MAX_CHARS:
+        return []
+    try:
+        pairs = json.loads(text)
+    except ValueError:
+        return []
+    if not isinstance(pairs, list):
+        return []
+    return [
+        (pair[0], pair[1])
+        for pair in pairs
+        if isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair)
+        if may_keep(pair[0])
+    ]
 
 
 def _session_limits() -> tuple[int, int]:
@@ -116,13 +169,13 @@ def admin_required(view):
     return wrapped
 
 
-def _blocked_page(form: LoginForm, next_url: str | None):
+def _blocked_page(form: LoginForm, next_url: str | None, kept: list[tuple[str, str]]):
     message = _(
         "Too many failed sign-ins. To keep the accounts safe, signing in is paused: "
         "please wait %(minutes)d minutes and try again.",
         minutes=login_limits.window_minutes(),
     )
-    return render_template("admin/login.html", form=form, next=next_url, problem=message), 429
+    return _sign_in_page(form, next_url, message, kept, status=429)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -131,28 +184,35 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(next_url or url_for("admin.event_list"))
     form = LoginForm()
+    kept = _kept(request.form.get(KEPT_FIELD))
     if not form.validate_on_submit():
-        return render_template("admin/login.html", form=form, next=next_url)
+        return _sign_in_page(form, next_url, kept=kept)
     username, address = form.username.data or "", request.remote_addr or ""
     # The attempt is counted before the password is checked: concurrent guesses cannot outrun the limit.
     claimed = login_limits.claim(username, address)
     if claimed is None:
         audit.record("sign-in.blocked", f"user {username[:64]}")
         db.session.commit()
-        return _blocked_page(form, next_url)
+        return _blocked_page(form, next_url, kept)
     user = accounts.authenticate(username, form.password.data or "")
     if user is None:
         audit.record("sign-in.failed", f"user {username[:64]}")
         db.session.commit()
         problem = _("The username or password is not right. Check them and try again.")
-        return render_template("admin/login.html", form=form, next=next_url, problem=problem)
+        return _sign_in_page(form, next_url, problem, kept)
     login_limits.signed_in(username, claimed)
     audit.record("sign-in", f"user {user.username}", username=user.username)
     db.session.commit()
     # A brand-new session: nothing from before sign-in (a planted or stolen cookie) carries over.
     session.clear()
+    # Flask-WTF keeps this request's token in g: the page below must carry the new session's.
+    g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)
     login_user(user)
     session["signed_in_at"] = session["seen_at"] = int(time.time())
+    if kept and next_url:
+        # Not sent on by itself: the curator sees what it is and where it goes, and sends it (a save
+        # still meets the usual checks: the version it was made from, the fields' rules).
+        return render_template("admin/kept.html", action=next_url, kept=kept, typed=shown_back(kept))
     return redirect(next_url or url_for("admin.event_list"))
 
 

@@ -12,6 +12,7 @@ from werkzeug.exceptions import Conflict, HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 
 from .. import audit, editing, media
+from ..errors import chosen_files, typed_fields
 from ..extensions import db
 from .forms import LARGEST, add_error
 
@@ -79,7 +80,16 @@ def _admin_error(error: HTTPException):
     if error.code and error.code >= 500:
         db.session.rollback()
     _audit_refusal(error)
-    return render_template("admin/error.html", error=error, message=_message(error)), error.code
+    # A form refused for its token (open too long, its session gone) is given back to copy; never to send
+    # again from here, since it may have been made elsewhere.
+    refused_form = isinstance(error, CSRFError)
+    return render_template(
+        "admin/error.html",
+        error=error,
+        message=_message(error),
+        typed=typed_fields() if refused_form else [],
+        files=chosen_files() if refused_form else [],
+    ), error.code
 
 
 @bp.after_app_request

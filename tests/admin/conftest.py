@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -173,3 +175,25 @@ def form_values(html: str, action: str) -> dict:
     assert reader.values, f"no form posting to {action}"
     reader.values.pop("csrf_token", None)
     return reader.values
+
+
+SIGN_IN_ACTION = re.compile(r'<form method="post" action="(/admin/login[^"]*)"')
+
+
+def signed_out_by_a_long_pause(client) -> None:
+    with client.session_transaction() as session:
+        session["seen_at"] = int(time.time()) - 31 * 60
+
+
+def token_of(page: str) -> str:
+    return TOKEN.search(page).group(1)
+
+
+def sign_in_from(client, page: str, username: str = "curator", password: str = PASSWORD):
+    """Sign in on a sign-in page as a browser would send its form (with whatever it carries)."""
+    action = SIGN_IN_ACTION.search(page).group(1)
+    fields = form_values(page, action)
+    return client.post(
+        unescape(action),
+        data=fields | {"username": username, "password": password, "csrf_token": token_of(page)},
+    )

@@ -18,7 +18,7 @@ from kiosk.extensions import db
 from kiosk.models import Era, Status
 
 from ..helpers import make_event
-from .conftest import Curator, form_values
+from .conftest import Curator, form_values, sign_in_from, signed_out_by_a_long_pause, token_of
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -111,6 +111,22 @@ def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_p
         (folder / f"admin_title_{name}.html").write_bytes(response.get_data())
     # The sign-in page as someone signed out sees it.
     (folder / "admin_login.html").write_bytes(visitor.get("/admin/login").get_data())
+    # A form refused for its token, then a save sent after the session ended: the sign-in page keeping
+    # what was typed, and the page offering to send it once signed in again.
+    edit_url = f"/admin/events/{event.id}/edit"
+    form = administrator.get(edit_url).get_data(as_text=True)
+    sent = form_values(form, edit_url) | {"action": "save", "csrf_token": token_of(form)}
+    browser = administrator.client
+    (folder / "admin_token_refused.html").write_bytes(
+        browser.post(edit_url, data=sent | {"csrf_token": "stale"}).get_data()
+    )
+    signed_out_by_a_long_pause(browser)
+    kept = browser.post(edit_url, data=sent)
+    assert kept.status_code == 401
+    (folder / "admin_login_keeping.html").write_bytes(kept.get_data())
+    offer = sign_in_from(browser, kept.get_data(as_text=True), username="boss")
+    assert offer.status_code == 200
+    (folder / "admin_kept.html").write_bytes(offer.get_data())
     assert written >= 20, f"only {written} pages were rendered: the walk lost its way"
 
     assert validation_errors(folder) == []
