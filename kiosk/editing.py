@@ -667,7 +667,7 @@ def save_site_text(locale: str, text: site_text.SiteText, loaded_fingerprint: st
     """
     with _transaction():
         rows = site_text.stored(locale)
-        before = site_text.decoded(rows)
+        before = settings_store.decoded(rows)
         if site_text.text_of(locale, before).fingerprint != loaded_fingerprint:
             raise site_text.SiteTextConflict()
         after = site_text.to_store(locale, text, before)

@@ -29,9 +29,19 @@ def get(key: str) -> Any:
 
 
 def get_many(*keys: str) -> dict[str, Any]:
-    rows = db.session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all()
-    stored = {key: json.loads(value) for key, value in rows}
-    return {key: stored.get(key, DEFAULTS.get(key)) for key in keys}
+    return decoded(stored_many(*keys))
+
+
+def stored_many(*keys: str) -> dict[str, str | None]:
+    """Each setting as stored (JSON text), None where it was never stored: what a conditional write
+    compares against (kiosk.editing.save_site_text)."""
+    rows = dict(db.session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all())
+    return {key: rows.get(key) for key in keys}
+
+
+def decoded(rows: dict[str, str | None]) -> dict[str, Any]:
+    """The values of ``stored_many`` rows, a setting's default where none is stored."""
+    return {key: json.loads(text) if text is not None else DEFAULTS.get(key) for key, text in rows.items()}
 
 
 def put(key: str, value: Any) -> None:

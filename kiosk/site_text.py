@@ -9,18 +9,12 @@ a save over a change made meanwhile (by another curator, or an import).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
-from . import languages
-from .extensions import db
+from . import languages, settings_store
 from .interchange.kiosk_json import READING_KINDS
 from .localized import MISSING, OUT_OF_DATE, SITE_FIELDS, source_hash, translation_key
-from .models import Setting
-from .settings_store import DEFAULTS
 
 PLAIN = ""  # further reading of no kind (as older files have it): listed last, without a heading
 READING_GROUPS = (*READING_KINDS, PLAIN)
@@ -74,14 +68,7 @@ def keys_of(locale: str) -> tuple[str, ...]:
 
 def stored(locale: str) -> dict[str, str | None]:
     """Each of the language's settings as stored (JSON text), None where it was never stored."""
-    keys = keys_of(locale)
-    rows = dict(db.session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all())
-    return {key: rows.get(key) for key in keys}
-
-
-def decoded(rows: dict[str, str | None]) -> dict[str, Any]:
-    """The values of ``stored`` rows, a setting's default where none is stored."""
-    return {key: json.loads(text) if text is not None else DEFAULTS.get(key) for key, text in rows.items()}
+    return settings_store.stored_many(*keys_of(locale))
 
 
 def text_of(locale: str, values: dict[str, Any]) -> SiteText:
@@ -92,18 +79,18 @@ def text_of(locale: str, values: dict[str, Any]) -> SiteText:
 
 
 def load(locale: str) -> SiteText:
-    return text_of(locale, decoded(stored(locale)))
+    return text_of(locale, settings_store.decoded(stored(locale)))
 
 
 def default_fingerprint() -> str:
     """What a translation is made from: kiosk.localized.source_hash of the default text's settings."""
     default = languages.default()
-    return source_hash(decoded(stored(default)))
+    return source_hash(settings_store.decoded(stored(default)))
 
 
 def translation_state(locale: str) -> str | None:
     """For a language other than the default: MISSING, OUT_OF_DATE or None (up to date)."""
-    saved = decoded(stored(locale))[translation_key(locale)] or {}
+    saved = settings_store.decoded(stored(locale))[translation_key(locale)] or {}
     if not saved.get("title_headline"):
         return MISSING
     return OUT_OF_DATE if saved.get("source_hash") != default_fingerprint() else None
