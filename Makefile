@@ -65,8 +65,8 @@ static/vendor/htmx.min.js: node_modules/.installed
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
 # The Places view's base map, drawn from Natural Earth land (world-atlas) in the kiosk's own projection.
-static/vendor/basemap.svg: node_modules/.installed kiosk/basemap.py kiosk/places.py $(VENV)/.installed
-	$(BIN)/python -m kiosk.basemap node_modules/world-atlas/land-50m.json $@
+static/vendor/basemap.svg: node_modules/.installed kiosk/timeline/basemap.py kiosk/content/places.py $(VENV)/.installed
+	$(BIN)/python -m kiosk.timeline.basemap node_modules/world-atlas/land-50m.json $@
 
 # Interface translations: the .po files are the source; the .mo files gettext reads are built here
 # (git ignores them).

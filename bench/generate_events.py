@@ -14,7 +14,7 @@ import sys
 from _support import ROOT  # noqa: F401 - puts the project on the path
 
 from kiosk import create_app
-from kiosk.dates import PartialDate
+from kiosk.content.dates import PartialDate
 from kiosk.extensions import db
 from kiosk.models import Era, Event, Status
 

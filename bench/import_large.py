@@ -21,7 +21,8 @@ import time
 from _support import machine, prepare_data_dir, temporary_folder
 from generate_events import sentence
 
-from kiosk import create_app, settings_store
+from kiosk import create_app
+from kiosk.content import settings_store
 from kiosk.extensions import db
 from kiosk.interchange import importers
 from kiosk.models import Era, Event

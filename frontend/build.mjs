@@ -1,5 +1,5 @@
 // The kiosk's front-end build (make assets, make setup): esbuild bundles each entry point with the
-// modules it imports and minifies it into static/build/ (git-ignored); kiosk/assets.py then gives
+// modules it imports and minifies it into static/build/ (git-ignored); kiosk/web/assets.py then gives
 // every built file its hashed, compressed copies. `node frontend/build.mjs OUTDIR` builds elsewhere
 // (tests/test_frontend_build.py compares that with what the page loads).
 import { build } from "esbuild";

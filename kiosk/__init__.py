@@ -7,10 +7,14 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
 
-from . import accounts, assets, caching, cli, database, errors, languages, media, models, security  # noqa: F401 - models registers tables
+from . import cli, database, models  # noqa: F401 - models registers tables
+from .accounts import users
 from .config import PROJECT_ROOT, load_settings
+from .content import media
+from .content.markdown import render_markdown
 from .extensions import babel, csrf, db, htmx, migrate
-from .text import render_markdown
+from .languages import choice
+from .web import assets, caching, errors, security
 
 
 def _resource_folder(name: str) -> str:
@@ -26,12 +30,10 @@ def _select_locale() -> str:
     if "visitor_language" in g:
         return g.visitor_language
     if not request.path.startswith("/admin"):
-        return languages.prefix_of(request.path) or languages.default()
-    offered = languages.offered()
+        return choice.prefix_of(request.path) or choice.default()
+    offered = choice.offered()
     chosen = session.get("lang")
-    return (
-        chosen if chosen in offered else request.accept_languages.best_match(offered) or languages.default()
-    )
+    return chosen if chosen in offered else request.accept_languages.best_match(offered) or choice.default()
 
 
 def _settle_locale() -> None:
@@ -52,9 +54,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(settings)
     if test_config:
         app.config.from_mapping(test_config)
-    app.url_map.converters["lang"] = languages.LanguageConverter
+    app.url_map.converters["lang"] = choice.LanguageConverter
 
-    accounts.init_app(app)
+    users.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=_resource_folder("migrations"), render_as_batch=True)
     htmx.init_app(app)
@@ -74,10 +76,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Block tags leave no blank lines behind: every byte counts on the kiosk's first load.
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
-    from . import admin, reports
+    from . import admin
+    from .telemetry import intake
     from .timeline import bp as timeline_bp
 
     app.register_blueprint(timeline_bp)
-    reports.init_app(app)
+    intake.init_app(app)
     admin.init_app(app)
     return app

@@ -13,11 +13,13 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from . import analytics, editing, languages
-from .accounts_cli import users
+from .accounts.cli import user_commands
+from .editing import writer
 from .extensions import db
 from .interchange import backup, exporters, importers, kiosk_json
+from .languages import choice
 from .models import Era, Event
+from .telemetry import analytics
 
 
 def database_is_empty() -> bool:
@@ -70,11 +72,11 @@ def write_atomically(path: Path, data: bytes) -> None:
 )
 def export_command(file: str, file_format: str, locale: str | None) -> None:
     """Export the whole timeline (not the trash) to FILE, or to standard output when FILE is -."""
-    if locale is not None and locale not in languages.available():
+    if locale is not None and locale not in choice.available():
         raise click.BadParameter(
-            f"{locale!r} is not one of {', '.join(languages.available())}.", param_hint="--lang"
+            f"{locale!r} is not one of {', '.join(choice.available())}.", param_hint="--lang"
         )
-    data = exporters.export(file_format, None if locale == languages.default() else locale)
+    data = exporters.export(file_format, None if locale == choice.default() else locale)
     if file == "-":
         with click.open_file("-", "wb") as stdout:
             stdout.write(data)
@@ -118,9 +120,9 @@ def import_command(file: Path, dry_run: bool, publish: bool, keep_status: bool, 
     """
     if publish and keep_status:
         raise click.UsageError("Choose --publish or --keep-status, not both.")
-    if locale is not None and locale not in languages.offered():
+    if locale is not None and locale not in choice.offered():
         raise click.BadParameter(
-            f"{locale!r} is not one of {', '.join(languages.offered())}.", param_hint="--lang"
+            f"{locale!r} is not one of {', '.join(choice.offered())}.", param_hint="--lang"
         )
     data = file.read_bytes()
     if file.resolve() == kiosk_json.DEFAULT_CONTENT.resolve():
@@ -133,14 +135,14 @@ def import_command(file: Path, dry_run: bool, publish: bool, keep_status: bool, 
             publish=publish,
             keep_status=keep_status,
             dry_run=dry_run,
-            language=None if locale in (None, languages.default()) else locale,
+            language=None if locale in (None, choice.default()) else locale,
         )
     except importers.ImportRefused as refused:
         click.echo(f"Nothing was imported: {len(refused.problems)} problem(s) in {file}:", err=True)
         for problem in refused.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
-    except editing.SaveRefused as refusal:
+    except writer.SaveRefused as refusal:
         raise click.ClickException(str(refusal)) from None
     verb = "Would be" if dry_run else "Were"
     click.echo(("Dry run, nothing was changed. " if dry_run else "Imported. ") + report.summary() + ".")
@@ -202,6 +204,6 @@ def rollup_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    commands = (seed_command, export_command, import_command, backup_command, restore_command, users)
+    commands = (seed_command, export_command, import_command, backup_command, restore_command, user_commands)
     for command in (*commands, analytics_group):
         app.cli.add_command(command)

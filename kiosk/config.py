@@ -84,7 +84,7 @@ def load_settings() -> dict:
         "IMPORT_QUOTA_USER_BYTES": _env_int("IMPORT_QUOTA_USER_MB", 25) * 1024 * 1024,
         "IMPORT_QUOTA_TOTAL_FILES": _env_int("IMPORT_QUOTA_TOTAL_FILES", 50),
         "IMPORT_QUOTA_TOTAL_BYTES": _env_int("IMPORT_QUOTA_TOTAL_MB", 100) * 1024 * 1024,
-        # argon2id parameters for passwords (kiosk.accounts.HASH_PROFILES); "fast" is for tests only.
+        # argon2id parameters for passwords (kiosk.accounts.users.HASH_PROFILES); "fast" is for tests only.
         "PASSWORD_HASH_PROFILE": _env("PASSWORD_HASH_PROFILE", "rfc9106-low-memory"),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "en"),
         # Visitor and admin languages, and the museum's default (the curators may change both in Settings).
@@ -102,7 +102,8 @@ def load_settings() -> dict:
         # in runs of TIMELINE_PAGE_EVENTS as the visitor reaches it (the default content fits entirely).
         "TIMELINE_EAGER_EVENTS": _env_int("TIMELINE_EAGER_EVENTS", 40),
         "TIMELINE_PAGE_EVENTS": _env_int("TIMELINE_PAGE_EVENTS", 40),
-        # Visitor analytics and the kiosk fleet (kiosk/analytics.py, kiosk/fleet.py): how long raw events
+        # Visitor analytics and the kiosk fleet (kiosk/telemetry/analytics.py, kiosk/telemetry/fleet.py):
+        # how long raw events
         # are kept before only daily totals remain, how often a kiosk sends what it recorded and reports
         # in, the museum's clock, and when a kiosk that has not reported counts as silent.
         "ANALYTICS_RETENTION_DAYS": _env_int("ANALYTICS_RETENTION_DAYS", 90),

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
-from . import failures
 from .config import data_dir, database_url
 from .database import modern_sqlite as sqlite
+from .web import failures
 
 # Below this much free space a save or an upload may fail half-way: say so before it does.
 MIN_FREE_BYTES = 1024 * 1024

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .dates import PartialDate
+from .content.dates import PartialDate
 from .extensions import Model
 
 
@@ -119,10 +119,10 @@ class Event(Model):
     background_url: Mapped[str] = mapped_column(String(500), default="")  # a reference, never fetched
     media_embed: Mapped[str] = mapped_column(Text, default="")  # embed HTML (a post, a video), cleaned
     # Where it happened: {"name": {locale: text}, "note": {locale: text}, "lat": float, "lon": float}
-    # (kiosk.places checks it); texts per language so translations need no new table.
+    # (kiosk.content.places checks it); texts per language so translations need no new table.
     place: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     # A small bar chart of the numbers in the story: {"title", "rows": [{"label", "value", "unit"}],
-    # "source", "confidence"} (kiosk.figures checks it).
+    # "source", "confidence"} (kiosk.content.figures checks it).
     figure: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -315,7 +315,7 @@ class AuditEntry(Model):
 
 
 class VisitorEvent(Model):
-    """One anonymous thing a visitor did at a kiosk (see kiosk/analytics.py). No cookie, no address:
+    """One anonymous thing a visitor did at a kiosk (see kiosk/telemetry/analytics.py). No cookie, no address:
     a session is a random id the kiosk forgets when it resets. Kept for KIOSK_ANALYTICS_RETENTION_DAYS."""
 
     __tablename__ = "visitor_event"
@@ -364,7 +364,7 @@ class DailyTotal(Model):
 
 
 class KioskStation(Model):
-    """A kiosk screen as it last reported in (see kiosk/fleet.py)."""
+    """A kiosk screen as it last reported in (see kiosk/telemetry/fleet.py)."""
 
     __tablename__ = "kiosk_station"
 

@@ -11,8 +11,8 @@ import psycopg
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from kiosk import media
-from kiosk.dates import PartialDate
+from kiosk.content import media
+from kiosk.content.dates import PartialDate
 from kiosk.extensions import db
 from kiosk.models import Era, Event, Media, Role, Status, User
 
@@ -69,7 +69,7 @@ PASSWORD = "coal-seam lamp 1935 pick"
 
 @cache
 def _password_hash() -> str:
-    from kiosk.accounts import hasher
+    from kiosk.accounts.users import hasher
 
     return hasher().hash(PASSWORD)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from kiosk import content
+from kiosk.content import published
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Era, Event, Revision
 
@@ -44,5 +44,5 @@ def state() -> dict:
         "events": count(Event),
         "revisions": count(Revision),
         "audit": count(AuditEntry),
-        "content_version": content.content_version(),
+        "content_version": published.content_version(),
     }

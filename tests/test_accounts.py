@@ -4,7 +4,8 @@ import pytest
 from argon2 import extract_parameters
 from argon2.low_level import Type
 
-from kiosk import accounts, create_app
+from kiosk import create_app
+from kiosk.accounts import users
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Role
 
@@ -19,7 +20,7 @@ def test_a_server_hashes_with_argon2id_at_the_documented_parameters(tmp_path, mo
     production = create_app()
     assert production.config["PASSWORD_HASH_PROFILE"] == "rfc9106-low-memory"
     with production.app_context():
-        password_hash = accounts.hasher().hash(PASSWORD)
+        password_hash = users.hasher().hash(PASSWORD)
     assert PASSWORD not in password_hash
     parameters = extract_parameters(password_hash)
     assert parameters.type is Type.ID
@@ -28,11 +29,11 @@ def test_a_server_hashes_with_argon2id_at_the_documented_parameters(tmp_path, mo
 
 
 def test_the_test_profile_is_still_argon2id_and_its_hashes_verify_anywhere(app):
-    user = accounts.create_user("anna", PASSWORD)
+    user = users.create_user("anna", PASSWORD)
     db.session.commit()
     assert extract_parameters(user.password_hash).type is Type.ID
     app.config["PASSWORD_HASH_PROFILE"] = "rfc9106-low-memory"
-    signed_in = accounts.authenticate("anna", PASSWORD)  # and is upgraded to the configured profile
+    signed_in = users.authenticate("anna", PASSWORD)  # and is upgraded to the configured profile
     assert signed_in is not None and extract_parameters(signed_in.password_hash).memory_cost == 64 * 1024
 
 
@@ -54,8 +55,8 @@ def test_an_unknown_hash_profile_stops_the_app_with_a_reason(tmp_path, monkeypat
     ],
 )
 def test_weak_passwords_are_refused_with_a_reason(app, password, reason):
-    with pytest.raises(accounts.AccountError, match=reason):
-        accounts.create_user("anna", password)
+    with pytest.raises(users.AccountError, match=reason):
+        users.create_user("anna", password)
 
 
 @pytest.mark.parametrize(
@@ -68,42 +69,42 @@ def test_weak_passwords_are_refused_with_a_reason(app, password, reason):
     ],
 )
 def test_good_passwords_pass_without_composition_rules(password):
-    assert accounts.password_problem(password, "anna") is None
+    assert users.password_problem(password, "anna") is None
 
 
 def test_authenticate_checks_the_password_and_notes_the_sign_in(app):
-    accounts.create_user("anna", PASSWORD)
+    users.create_user("anna", PASSWORD)
     db.session.commit()
-    assert accounts.authenticate("anna", "wrong password here") is None
-    assert accounts.authenticate("nobody", PASSWORD) is None
-    user = accounts.authenticate("anna", PASSWORD)
+    assert users.authenticate("anna", "wrong password here") is None
+    assert users.authenticate("nobody", PASSWORD) is None
+    user = users.authenticate("anna", PASSWORD)
     assert user is not None and user.last_login_at is not None
 
 
 def test_a_new_password_ends_old_sessions(app):
-    user = accounts.create_user("anna", PASSWORD, Role.ADMIN)
+    user = users.create_user("anna", PASSWORD, Role.ADMIN)
     db.session.commit()
     old_session = user.get_id()
-    accounts.set_password("anna", "another long passphrase 42")
+    users.set_password("anna", "another long passphrase 42")
     db.session.commit()
     assert user.get_id() != old_session
-    assert accounts.authenticate("anna", PASSWORD) is None
-    assert accounts.authenticate("anna", "another long passphrase 42") is not None
+    assert users.authenticate("anna", PASSWORD) is None
+    assert users.authenticate("anna", "another long passphrase 42") is not None
 
 
 def test_usernames_are_checked_and_unique(app):
-    with pytest.raises(accounts.AccountError, match="letters, digits"):
-        accounts.create_user("<script>", PASSWORD)
-    accounts.create_user("anna", PASSWORD)
+    with pytest.raises(users.AccountError, match="letters, digits"):
+        users.create_user("<script>", PASSWORD)
+    users.create_user("anna", PASSWORD)
     db.session.commit()
-    with pytest.raises(accounts.AccountError, match="already an account"):
-        accounts.create_user("anna", PASSWORD)
+    with pytest.raises(users.AccountError, match="already an account"):
+        users.create_user("anna", PASSWORD)
 
 
 def test_account_changes_are_audited(app):
-    accounts.create_user("anna", PASSWORD)
-    accounts.delete_user("anna")
+    users.create_user("anna", PASSWORD)
+    users.delete_user("anna")
     db.session.commit()
     actions = [entry.action for entry in db.session.query(AuditEntry).order_by(AuditEntry.id)]
     assert actions[-2:] == ["account.create", "account.delete"]
-    assert accounts.find("anna") is None
+    assert users.find("anna") is None

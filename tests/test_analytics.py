@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from kiosk import analytics
 from kiosk.extensions import db
 from kiosk.models import AnalyticsDay, DailyTotal, KioskStation, VisitorEvent, utcnow
+from kiosk.telemetry import analytics
 
 _ids = itertools.count(1)
 

@@ -8,8 +8,8 @@ import pytest
 from flask import current_app
 from sqlalchemy import delete, func, select, text
 
-from kiosk import content, settings_store
-from kiosk.dates import PartialDate
+from kiosk.content import published, settings_store
+from kiosk.content.dates import PartialDate
 from kiosk.extensions import db
 from kiosk.interchange import backup, exporters
 from kiosk.models import AuditEntry, Era, Event
@@ -36,7 +36,7 @@ def test_backup_and_restore_into_an_empty_folder_serve_the_same_content(app, tmp
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     current_revision = db.session.scalar(text("SELECT version_num FROM alembic_version"))
     assert manifest["schema_revision"] == current_revision
-    assert manifest["content_version"] == content.content_version()
+    assert manifest["content_version"] == published.content_version()
     assert set(manifest["files"]) == {"kiosk.sqlite3", "media/abc123-large.webp"}
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "backup")).target == str(
         tmp_path / "backup"
@@ -113,7 +113,7 @@ def test_restore_refuses_a_folder_with_data_unless_forced(app, tmp_path):
     cli(app, "backup", tmp_path / "backup")
     make_event(slug="made-after-the-backup")
     media_file("def456-large.webp")
-    version = content.content_version()
+    version = published.content_version()
 
     refused = cli(app, "restore", tmp_path / "backup")
     assert refused.exit_code == 1
@@ -125,7 +125,7 @@ def test_restore_refuses_a_folder_with_data_unless_forced(app, tmp_path):
     assert forced.exit_code == 0, forced.output
     assert db.session.scalar(select(Event).where(Event.slug == "made-after-the-backup")) is None
     assert sorted(p.name for p in original.parent.iterdir()) == ["abc123-large.webp"]
-    assert content.content_version() > version  # kiosks and caches notice the change
+    assert published.content_version() > version  # kiosks and caches notice the change
     kept = Path(forced.output.split("kept in ")[1].split()[0].rstrip("."))
     assert (kept / "manifest.json").is_file()
 

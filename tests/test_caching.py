@@ -8,8 +8,8 @@ import brotli
 from flask import render_template_string
 from sqlalchemy import event as sa_event
 
-from kiosk.caching import ContentVersionReader, cached_page
 from kiosk.extensions import db
+from kiosk.web.caching import ContentVersionReader, cached_page
 
 from .helpers import make_event
 

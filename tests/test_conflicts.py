@@ -1,6 +1,6 @@
 """Two curators, one event: the later save never silently overwrites the earlier one.
 
-These drive kiosk.editing, the one writer, from two real sessions against one database (SQLite here,
+These drive kiosk.editing.writer, the one writer, from two real sessions against one database (SQLite here,
 PostgreSQL under `make test`); tests/admin/test_conflicts.py shows the conflict page through HTTP.
 """
 
@@ -9,7 +9,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from kiosk import conflicts, editing, revisions
+from kiosk.editing import conflicts, revisions, writer
 from kiosk.extensions import db
 from kiosk.models import Event
 
@@ -20,7 +20,7 @@ def load(slug: str) -> Event:
     return db.session.scalar(select(Event).where(Event.slug == slug))
 
 
-def changes_of(event: Event, **typed) -> editing.EventChanges:
+def changes_of(event: Event, **typed) -> writer.EventChanges:
     """What the edit form hands over for ``event`` as it is, with ``typed`` changed."""
     values = {
         "headline": event.headline,
@@ -40,7 +40,7 @@ def changes_of(event: Event, **typed) -> editing.EventChanges:
         "image_caption": event.image_caption,
         "image_credit": event.image_credit,
     }
-    return editing.EventChanges(**(values | typed))
+    return writer.EventChanges(**(values | typed))
 
 
 def save_in_another_session(data_dir, slug: str, version: int, **typed) -> None:
@@ -48,7 +48,7 @@ def save_in_another_session(data_dir, slug: str, version: int, **typed) -> None:
     other = make_app(data_dir)
     with other.app_context():
         event = load(slug)
-        editing.save_event(event, changes_of(event, **typed), version)
+        writer.save_event(event, changes_of(event, **typed), version)
         db.session.remove()
         db.engine.dispose()
 
@@ -67,7 +67,7 @@ def test_a_save_racing_a_newer_one_is_refused_as_a_conflict_with_both_versions(a
     other.join()
     # B's session still holds the old version, so only the database can notice.
     with pytest.raises(conflicts.EditConflict) as raised:
-        editing.save_event(ours, mine, loaded_version)
+        writer.save_event(ours, mine, loaded_version)
     conflict = raised.value
     assert conflict.entity.headline == "Retires on a pension"  # the entity now reads the winning version
     assert conflict.entity.version == loaded_version + 1
@@ -82,13 +82,13 @@ def test_a_save_racing_a_newer_one_is_refused_as_a_conflict_with_both_versions(a
 def test_a_save_that_changes_nothing_is_checked_and_recorded_like_any_other(app):
     event = load("retirement")
     version = event.version
-    editing.save_event(event, changes_of(event), version)
+    writer.save_event(event, changes_of(event), version)
     assert event.version == version + 1  # the version moves on, so a racing save cannot also win
     assert [(r.number, r.snapshot) for r in revisions.history(event)][:1] == [
         (version + 1, revisions.snapshot(event))
     ]
     with pytest.raises(conflicts.EditConflict):
-        editing.save_event(event, changes_of(event), version)
+        writer.save_event(event, changes_of(event), version)
 
 
 def test_is_stale_reads_the_form_value(app):

@@ -1,7 +1,7 @@
 """Content queries and the content version the kiosks watch."""
 
-from kiosk import content
-from kiosk.dates import PartialDate
+from kiosk.content import published
+from kiosk.content.dates import PartialDate
 from kiosk.extensions import db
 from kiosk.models import Status
 
@@ -25,41 +25,41 @@ def test_date_label_prefers_the_curators_wording(app):
 
 def test_drafts_and_trashed_events_are_not_visible(app):
     draft = make_event(status=Status.DRAFT)
-    assert content.visible_event(draft.slug) is None
-    published = make_event()
-    assert content.visible_event(published.slug) is not None
+    assert published.visible_event(draft.slug) is None
+    shown = make_event()
+    assert published.visible_event(shown.slug) is not None
     from kiosk.models import utcnow
 
-    published.deleted_at = utcnow()
+    shown.deleted_at = utcnow()
     db.session.commit()
-    assert content.visible_event(published.slug) is None
+    assert published.visible_event(shown.slug) is None
 
 
 def test_publishing_moves_the_content_version_and_drafts_do_not(app):
-    start = content.content_version()
+    start = published.content_version()
     draft = make_event(status=Status.DRAFT)
     draft.headline = "Still a draft"
     db.session.commit()
-    assert content.content_version() == start
+    assert published.content_version() == start
     draft.status = Status.PUBLISHED
     db.session.commit()
-    assert content.content_version() == start + 1
+    assert published.content_version() == start + 1
     draft.status = Status.DRAFT
     db.session.commit()
-    assert content.content_version() == start + 2
+    assert published.content_version() == start + 2
 
 
 def test_neighbours_follow_timeline_order(app):
-    chapters = content.chapters()
+    chapters = published.chapters()
     ordered = [event for chapter in chapters for event in chapter.events]
     middle = ordered[10]
-    assert content.neighbours(middle) == (ordered[9], ordered[11])
-    assert content.neighbours(ordered[0])[0] is None
-    assert content.neighbours(ordered[-1])[1] is None
+    assert published.neighbours(middle) == (ordered[9], ordered[11])
+    assert published.neighbours(ordered[0])[0] is None
+    assert published.neighbours(ordered[-1])[1] is None
 
 
 def test_chapters_follow_era_order_and_dates(app):
-    chapters = content.chapters()
+    chapters = published.chapters()
     assert [c.era.name for c in chapters][:3] == ["Childhood", "Miner", "The Record"]
     for chapter in chapters:
         keys = [event.sort_key for event in chapter.events]
@@ -67,6 +67,6 @@ def test_chapters_follow_era_order_and_dates(app):
 
 
 def test_neighbours_cross_era_boundaries_in_timeline_order(app):
-    ordered = [event for chapter in content.chapters() for event in chapter.events]
+    ordered = [event for chapter in published.chapters() for event in chapter.events]
     for before, current, after in zip([None, *ordered[:-1]], ordered, [*ordered[1:], None], strict=True):
-        assert content.neighbours(current) == (before, after), current.slug
+        assert published.neighbours(current) == (before, after), current.slug

@@ -1,6 +1,6 @@
 import pytest
 
-from kiosk.dates import DateError, PartialDate, check_span
+from kiosk.content.dates import DateError, PartialDate, check_span
 
 
 def test_precision_is_kept_and_ordered():

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kiosk import create_app, fleet
-from kiosk.fleet import Opening, OpeningHoursInvalid, parse_opening_hours
+from kiosk import create_app
+from kiosk.telemetry import fleet
+from kiosk.telemetry.fleet import Opening, OpeningHoursInvalid, parse_opening_hours
 
 TEN_TO_SIX = Opening(10 * 60, 18 * 60)
 EXAMPLE = "Mon closed; Tue-Fri 10:00-18:00; Thu 10:00-21:00; Sat-Sun 10:00-19:00"

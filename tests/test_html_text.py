@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from kiosk.html_text import split_text, to_markdown, to_plain_text
+from kiosk.content.markdown import render_markdown
 from kiosk.interchange import kiosk_json
-from kiosk.text import render_markdown
+from kiosk.interchange.html_to_markdown import split_text, to_markdown, to_plain_text
 
 HOSTILE = [
     "<script>alert(1)</script>",

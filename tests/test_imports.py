@@ -6,7 +6,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from kiosk import editing, revisions, settings_store
+from kiosk.content import settings_store
+from kiosk.editing import revisions, writer
 from kiosk.extensions import db
 from kiosk.interchange import exporters, importers, kiosk_json
 from kiosk.models import AuditEntry, Era, Event, Revision, Status
@@ -208,7 +209,7 @@ def test_imports_record_revisions_and_an_audit_entry(app):
 
 def test_events_in_the_trash_are_skipped(app):
     hero = event("hero-of-socialist-labour")
-    editing.move_event_to_trash(hero, hero.version)
+    writer.move_event_to_trash(hero, hero.version)
     result = cli(app, "import", MUSEUM)
     assert "event hero-of-socialist-labour: In the trash" in result.output
     assert event("hero-of-socialist-labour").era.slug == "return-to-the-donbas"
@@ -303,13 +304,13 @@ def test_an_event_changed_between_the_check_and_the_write_stops_the_whole_import
     batch, report = importers.prepare(importers.read(MUSEUM.read_bytes()), source="museum.json")
     assert "event hero-of-socialist-labour: display_date, era, summary, body" in report.updated
     hero = event("hero-of-socialist-labour")
-    editing.move_event_to_trash(hero, hero.version)  # a curator, meanwhile
+    writer.move_event_to_trash(hero, hero.version)  # a curator, meanwhile
     counts = (
         db.session.scalar(select(func.count(Event.id))),
         db.session.scalar(select(func.count(Revision.id))),
     )
-    with pytest.raises(editing.SaveRefused, match="changed the timeline while this import was being checked"):
-        editing.write_batch(batch)
+    with pytest.raises(writer.SaveRefused, match="changed the timeline while this import was being checked"):
+        writer.write_batch(batch)
     assert event("first-shift") is None and event("hero-of-socialist-labour").deleted_at is not None
     assert (
         db.session.scalar(select(func.count(Event.id))),

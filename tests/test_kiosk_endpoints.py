@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select
 
-from kiosk import settings_store
+from kiosk.content import settings_store
 from kiosk.extensions import db
 from kiosk.models import Event, Status
 from kiosk.timeline.axis import YearAxis

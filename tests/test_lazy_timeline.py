@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from kiosk import content
+from kiosk.content import published
 from kiosk.extensions import db
 from kiosk.models import Event, Status
 
@@ -21,7 +21,7 @@ def short_runs(app):
 
 
 def timeline_order() -> list[str]:
-    return [event.slug for chapter in content.chapters() for event in chapter.events]
+    return [event.slug for chapter in published.chapters() for event in chapter.events]
 
 
 def test_the_default_content_is_on_the_first_page_in_full(client):
@@ -62,7 +62,7 @@ def test_htmx_gets_the_next_run_alone_to_put_in_place_of_the_placeholder(short_r
     fragment = response.get_data(as_text=True)
     assert "HX-Request" in response.headers["Vary"]
     assert fragment.lstrip().startswith(("{#", "<li")) and "<section" not in fragment
-    movement = [event.slug for event in content.chapters()[3].events]
+    movement = [event.slug for event in published.chapters()[3].events]
     assert len(movement) == 14
     assert EVENT_LINK.findall(fragment) == movement[4:8]
     assert MORE_LINK.findall(fragment) == ["/eras/the-movement?start=8"]

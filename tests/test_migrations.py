@@ -6,6 +6,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select
 
+from kiosk.config import PROJECT_ROOT
 from kiosk.extensions import db
 from kiosk.models import ContentState, Era, Revision
 
@@ -69,3 +70,16 @@ def test_versions_below_their_highest_revision_are_raised_so_new_revision_number
         assert kept == [(1, 1), (1, 2), (1, 3), (1, 4)]  # a new era 2 can record its revision 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_migration_files_sort_in_chain_order():
+    """A newcomer reading migrations/versions/ top to bottom reads them in the order they run."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory(str(PROJECT_ROOT / "migrations"))
+    chain = [script.revision for script in reversed(list(scripts.walk_revisions()))]
+    files = sorted(path.name for path in (PROJECT_ROOT / "migrations" / "versions").glob("*.py"))
+    positions = [name.split("_")[0] for name in files]
+    revisions = [name.split("_")[1] for name in files]
+    assert revisions == chain
+    assert positions == [f"{number:02d}" for number in range(1, len(files) + 1)]

@@ -7,10 +7,12 @@ from datetime import UTC
 import pytest
 from sqlalchemy import select
 
-from kiosk import analytics, content, figures, places, revisions
+from kiosk.content import figures, places, published
+from kiosk.editing import revisions
 from kiosk.extensions import db
 from kiosk.interchange import exporters, importers, kiosk_json, timelinejs
 from kiosk.models import Event, utcnow
+from kiosk.telemetry import analytics
 
 from .interop import cli, other_kiosk
 
@@ -165,7 +167,7 @@ def test_an_item_without_place_or_figure_leaves_them_alone_and_null_removes_them
     db.session.expire_all()
     assert event("record-shift-102-tonnes").place is None and event("record-shift-102-tonnes").figure is None
     # Written as SQL NULL, not as JSON null, so "events with a place" stays a plain IS NOT NULL.
-    assert "record-shift-102-tonnes" not in {e.slug for e in content.placed_events()}
+    assert "record-shift-102-tonnes" not in {e.slug for e in published.placed_events()}
 
 
 def test_the_history_shows_a_changed_place_in_words(app):

@@ -1,6 +1,6 @@
 """Revisions: readable differences between two snapshots (saving and restoring them: tests/admin)."""
 
-from kiosk import revisions
+from kiosk.editing import revisions
 
 
 def test_diff_lists_changed_fields_with_labels(app):

@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from kiosk import settings_store
+from kiosk.content import settings_store
 from kiosk.extensions import db
 from kiosk.models import Event, Status
 

@@ -11,7 +11,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from kiosk import settings_store
+from kiosk.content import settings_store
 from kiosk.extensions import db
 from kiosk.interchange import exporters, importers, timelinejs
 from kiosk.models import Event

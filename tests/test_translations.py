@@ -75,7 +75,7 @@ def test_the_default_content_is_translated_and_up_to_date_in_every_language(app)
     from sqlalchemy import select
 
     from kiosk.extensions import db
-    from kiosk.localized import states_of, translation_states
+    from kiosk.languages.localized import states_of, translation_states
     from kiosk.models import Era, Event
 
     events = list(db.session.scalars(select(Event)))

@@ -4,7 +4,8 @@ each step checks the version, is recorded and audited."""
 import pytest
 from sqlalchemy import select
 
-from kiosk import conflicts, content, editing, revisions, trash
+from kiosk.content import published
+from kiosk.editing import conflicts, revisions, trash, writer
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Event, Revision
 
@@ -19,12 +20,12 @@ def actions() -> list[tuple[str, str]]:
 
 def test_trash_hides_and_restore_brings_back(app, client):
     event = seeded("retirement")
-    version = content.content_version()
-    editing.move_event_to_trash(event, event.version)
+    version = published.content_version()
+    writer.move_event_to_trash(event, event.version)
     assert client.get("/events/retirement").status_code == 404
-    assert content.content_version() > version
+    assert published.content_version() > version
     assert trash.list_trash() == [event]
-    editing.restore_from_trash(event, event.version)
+    writer.restore_from_trash(event, event.version)
     assert client.get("/events/retirement").status_code == 200
     assert trash.list_trash() == []
     assert actions()[-2:] == [("event.trash", "event retirement"), ("event.restore", "event retirement")]
@@ -35,10 +36,10 @@ def test_trash_hides_and_restore_brings_back(app, client):
 def test_purge_only_from_the_trash(app):
     event = seeded("retirement")
     with pytest.raises(trash.NotInTrash):
-        editing.purge_event(event, event.version)
-    editing.move_event_to_trash(event, event.version)
+        writer.purge_event(event, event.version)
+    writer.move_event_to_trash(event, event.version)
     event_id = event.id
-    editing.purge_event(event, event.version)
+    writer.purge_event(event, event.version)
     assert seeded("retirement") is None
     assert db.session.scalars(select(Revision).where(Revision.entity_id == event_id)).all() == []
     assert actions()[-1] == ("event.purge", "event retirement")
@@ -46,12 +47,12 @@ def test_purge_only_from_the_trash(app):
 
 def test_trash_lists_the_latest_first_and_checks_the_version(app):
     first, second = seeded("retirement"), seeded("death-in-torez")
-    editing.move_event_to_trash(first, first.version)
-    editing.move_event_to_trash(second, second.version)
+    writer.move_event_to_trash(first, first.version)
+    writer.move_event_to_trash(second, second.version)
     assert trash.list_trash()[0] == second
     with pytest.raises(conflicts.EditConflict):
-        editing.restore_from_trash(first, first.version - 1)
+        writer.restore_from_trash(first, first.version - 1)
     with pytest.raises(conflicts.EditConflict):
-        editing.purge_event(first, None)
-    editing.restore_from_trash(first, first.version)
+        writer.purge_event(first, None)
+    writer.restore_from_trash(first, first.version)
     assert trash.list_trash() == [second]

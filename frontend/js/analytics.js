@@ -1,8 +1,8 @@
-/* Measuring use: anonymous visitor events and the kiosk reporting in (kiosk/analytics.py, kiosk/fleet.py).
+/* Measuring use: anonymous visitor events and the kiosk reporting in (kiosk/telemetry/analytics.py, kiosk/telemetry/fleet.py).
 
    The hooks, called from kiosk.js (and from any later module):
      K.analytics.record(type, { subject, ms })   a thing the visitor did; types: EVENT_TYPES in
-                                                 kiosk/analytics.py, e.g. record("language", { subject: "ru" })
+                                                 kiosk/telemetry/analytics.py, e.g. record("language", { subject: "ru" })
      K.analytics.reading(slug or null)           the event now on screen (its reading time is measured)
    Section 7 of kiosk.js keeps the calls in a list until this file, loaded after the first paint so that
    the first load stays small, takes them over with their times.

@@ -18,10 +18,10 @@ from . import (  # noqa: F401 - views
     failures,
     fleet,
     interchange,
-    localized,
     revisions,
     settings,
     site_text,
+    translations,
     trash,
 )
 from .blueprint import RowId, bp

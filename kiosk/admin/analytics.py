@@ -10,9 +10,9 @@ from datetime import date, timedelta
 from flask import Response, request
 from flask_babel import gettext as _
 
-from .. import analytics, fleet
-from ..charts import bar_chart
-from ..rendering import page_or_fragment
+from ..telemetry import analytics, fleet
+from ..telemetry.charts import bar_chart
+from ..web.rendering import page_or_fragment
 from .blueprint import bp
 from .forms import day_argument
 

@@ -6,9 +6,9 @@ from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .. import audit
+from ..editing import audit
 from ..extensions import db
-from ..rendering import page_or_fragment
+from ..web.rendering import page_or_fragment
 from .auth import admin_required
 from .blueprint import bp
 from .forms import day_argument, whole_number

@@ -23,10 +23,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from .. import accounts, audit, login_limits
-from ..errors import chosen_files, may_keep, sent_fields, shown_back
+from ..accounts import login_limits, users
+from ..editing import audit
 from ..extensions import db, htmx, login_manager
 from ..models import User
+from ..web.errors import chosen_files, may_keep, sent_fields, shown_back
 from .blueprint import bp
 from .forms import LoginForm
 
@@ -194,7 +195,7 @@ def login():
         audit.record("sign-in.blocked", f"user {username[:64]}")
         db.session.commit()
         return _blocked_page(form, next_url, kept)
-    user = accounts.authenticate(username, form.password.data or "")
+    user = users.authenticate(username, form.password.data or "")
     if user is None:
         audit.record("sign-in.failed", f"user {username[:64]}")
         db.session.commit()
@@ -220,7 +221,7 @@ def login():
 def logout():
     # Sessions live in signed cookies; a new token makes any copy of this one worthless too
     # (it also signs this account out on its other devices).
-    accounts.end_sessions(current_user)
+    users.end_sessions(current_user)
     audit.record("sign-out", f"user {current_user.username}")
     db.session.commit()
     logout_user()

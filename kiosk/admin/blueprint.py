@@ -11,9 +11,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Conflict, HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 
-from .. import audit, editing, media
-from ..errors import chosen_files, typed_fields
+from ..content import media
+from ..editing import audit, writer
 from ..extensions import db
+from ..web.errors import chosen_files, typed_fields
 from .forms import LARGEST, add_error
 
 PREFIX = "/admin"
@@ -28,14 +29,14 @@ class RowId(IntegerConverter):
         super().__init__(url_map, min=1, max=LARGEST)
 
 
-def show_refusal(form: FlaskForm, refusal: editing.SaveRefused) -> int:
+def show_refusal(form: FlaskForm, refusal: writer.SaveRefused) -> int:
     """Show a refused save on the form it came from, everything typed kept: a taken web address at its
     field, anything else above the form. Returns the status to answer with."""
     if refusal.field:
         add_error(form[refusal.field], str(refusal))
         return 422
     flash(str(refusal), "error")
-    return 503 if isinstance(refusal, editing.DatabaseBusy) else 409
+    return 503 if isinstance(refusal, writer.DatabaseBusy) else 409
 
 
 @bp.app_template_filter("when")
@@ -107,9 +108,9 @@ def _busy_page():
     )
 
 
-@bp.errorhandler(editing.SaveRefused)
-def _refused(refusal: editing.SaveRefused):
+@bp.errorhandler(writer.SaveRefused)
+def _refused(refusal: writer.SaveRefused):
     """A refused change from a view with nothing typed to keep (the trash, moving or deleting an era)."""
-    if isinstance(refusal, editing.DatabaseBusy):
+    if isinstance(refusal, writer.DatabaseBusy):
         return _busy_page()
     return _admin_error(Conflict(str(refusal)))

@@ -1,6 +1,7 @@
 """Resolving an edit conflict field by field: the curator's version beside the saved one, and their choice.
 
-When a save is refused because someone else saved first (kiosk.conflicts.EditConflict), the conflict page
+When a save is refused because someone else saved first (kiosk.editing.conflicts.EditConflict), the
+conflict page
 lists each field where the two versions differ and asks which to keep, or lets the curator write a merged
 text. Everything they submitted travels with the page in hidden fields ("mine-…"), and so does the saved
 version they were shown ("current-…"): the merge saves exactly what was on screen, against the version it
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from .. import conflicts, revisions
+from ..editing import conflicts, revisions
 from ..models import Revision
 from .revisions import readable
 

@@ -8,9 +8,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from .. import conflicts, editing, languages
+from ..editing import conflicts, writer
 from ..extensions import db
-from ..localized import states_of
+from ..languages import choice
+from ..languages.localized import states_of
 from ..models import Era
 from . import conflicts as conflict_views
 from .blueprint import bp, show_refusal
@@ -18,17 +19,18 @@ from .events import TranslationLink
 from .forms import ConfirmForm, EraForm, whole_number
 
 ERA_FIELDS = ["name", "slug", "start_year", "end_year", "colour", "description"]
-# Each difference kiosk.conflicts finds, and the form field that decides it (the order is not edited here).
+# Each difference kiosk.editing.conflicts finds, and the form field that decides it (the order is not
+# edited here).
 CONFLICT_GROUPS: dict[str, tuple[str, ...]] = {name: (name,) for name in ERA_FIELDS}
 
 
 @bp.get("/eras")
 def era_list():
-    eras = editing.ordered_eras()
+    eras = writer.ordered_eras()
     return render_template(
         "admin/eras.html",
         eras=eras,
-        usage={era.id: editing.events_using(era) for era in eras},
+        usage={era.id: writer.events_using(era) for era in eras},
         form=ConfirmForm(),
     )
 
@@ -38,7 +40,7 @@ def _form_page(form: EraForm, era: Era | None, status: int = 200):
     if era is not None:
         links = [
             TranslationLink(
-                languages.own_name(code), state, url_for("admin.translate_era", era_id=era.id, lang=code)
+                choice.own_name(code), state, url_for("admin.translate_era", era_id=era.id, lang=code)
             )
             for code, state in states_of(era).items()
         ]
@@ -48,7 +50,7 @@ def _form_page(form: EraForm, era: Era | None, status: int = 200):
     return page, status
 
 
-def _conflict_page(form: EraForm, conflict: editing.EditConflict, status: int = 409, posted=None):
+def _conflict_page(form: EraForm, conflict: writer.EditConflict, status: int = 409, posted=None):
     """Someone else saved first: both versions side by side, field by field (see admin/conflicts.py)."""
     era = cast(Era, conflict.entity)  # an era's conflict is about that era
     saved = EraForm(formdata=None, era=era, meta={"csrf": False})
@@ -78,7 +80,7 @@ def merge_era(era_id: int):
     if not mine.validate():
         mine.version.data = version
         return _form_page(mine, era, 422)
-    conflict = conflicts.EditConflict(era, editing.submitted_era_item(era, mine.changes()))
+    conflict = conflicts.EditConflict(era, writer.submitted_era_item(era, mine.changes()))
     mine_values = conflict_views.form_values(mine, ERA_FIELDS)
     decided = conflict_views.choices(conflict, CONFLICT_GROUPS, mine, mine_values, request.form)
     if not conflicts.is_stale(era, version) and any(choice.chosen is None for choice in decided):
@@ -95,10 +97,10 @@ def merge_era(era_id: int):
 
 def _save(form: EraForm, era: Era | None, note: str = ""):
     try:
-        saved = editing.save_era(era, form.changes(), whole_number(form.version.data), note)
-    except editing.EditConflict as conflict:
+        saved = writer.save_era(era, form.changes(), whole_number(form.version.data), note)
+    except writer.EditConflict as conflict:
         return _conflict_page(form, conflict)
-    except editing.SaveRefused as refusal:
+    except writer.SaveRefused as refusal:
         return _form_page(form, era, show_refusal(form, refusal))
     flash(_("Saved the era “%(name)s”.", name=saved.name), "success")
     return redirect(url_for("admin.era_list"))
@@ -134,8 +136,8 @@ def move_era(era_id: int):
     if step is None:
         abort(400)
     try:
-        moved = editing.move_era(era, step)
-    except editing.EditConflict:
+        moved = writer.move_era(era, step)
+    except writer.EditConflict:
         flash(_("Someone else changed the eras a moment ago. Look at the order again."), "error")
         return redirect(url_for("admin.era_list"))
     if moved:
@@ -160,7 +162,7 @@ def _in_use_message(era: Era, listed: int, trashed: int) -> str:
 @bp.route("/eras/<id:era_id>/delete", methods=["GET", "POST"])
 def delete_era(era_id: int):
     era = db.get_or_404(Era, era_id)
-    listed, trashed = editing.events_using(era)
+    listed, trashed = writer.events_using(era)
     in_use = _in_use_message(era, listed, trashed) if listed or trashed else None
     form = ConfirmForm()
     if not form.validate_on_submit() or in_use:
@@ -168,11 +170,11 @@ def delete_era(era_id: int):
         return render_template("admin/era_delete.html", era=era, form=form, in_use=in_use), status
     name = era.name
     try:
-        editing.delete_era(era)
-    except editing.EraInUse as error:
+        writer.delete_era(era)
+    except writer.EraInUse as error:
         refused = _in_use_message(era, error.listed, error.trashed)
         return render_template("admin/era_delete.html", era=era, form=form, in_use=refused), 409
-    except editing.EditConflict:
+    except writer.EditConflict:
         flash(_("Someone else changed this era a moment ago. Look at it again before deleting it."), "error")
         return redirect(url_for("admin.era_list"))
     flash(_("Deleted the era “%(name)s”.", name=name), "success")

@@ -9,11 +9,13 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from .. import conflicts, content, editing, languages, places
+from ..content import places, published
+from ..editing import conflicts, writer
 from ..extensions import db
-from ..localized import MISSING, OUT_OF_DATE, Localizer, states_of, translation_states
+from ..languages import choice
+from ..languages.localized import MISSING, OUT_OF_DATE, Localizer, states_of, translation_states
 from ..models import Event, Status
-from ..rendering import page_or_fragment
+from ..web.rendering import page_or_fragment
 from . import conflicts as conflict_views
 from .blueprint import bp, show_refusal
 from .forms import ConfirmForm, EventForm, whole_number
@@ -28,7 +30,7 @@ EVENT_FIELDS = [
 ]  # fmt: skip
 # What a conflict page carries for each side (a chosen file cannot be carried: it must be chosen again).
 CARRIED_FIELDS = [name for name in EVENT_FIELDS if name != "image"]
-# Each difference kiosk.conflicts finds, and the form fields that decide it.
+# Each difference kiosk.editing.conflicts finds, and the form fields that decide it.
 CONFLICT_GROUPS = {
     "slug": ("slug",),
     "headline": ("headline",),
@@ -63,8 +65,8 @@ def event_list():
     search = request.args.get("q", "").strip()
     era_id = whole_number(request.args.get("era"))
     status = request.args.get("status", "")
-    events = editing.listed_events(search, era_id, Status(status) if status in set(Status) else None)
-    other_languages = [code for code in languages.offered() if code != languages.default()]
+    events = writer.listed_events(search, era_id, Status(status) if status in set(Status) else None)
+    other_languages = [code for code in choice.offered() if code != choice.default()]
     states = translation_states(events, other_languages)
     # "ru:missing" or "ru:out-of-date": the events whose Russian text is missing or out of date.
     translation_filter = request.args.get("translation", "")
@@ -77,15 +79,15 @@ def event_list():
         "admin/events.html",
         "admin/_event_results.html",
         events=events,
-        other_languages=[(code, languages.own_name(code)) for code in other_languages],
+        other_languages=[(code, choice.own_name(code)) for code in other_languages],
         translation_states=states,
         translation_filter=translation_filter,
-        eras=editing.ordered_eras(),
+        eras=writer.ordered_eras(),
         search=search,
         era_id=era_id,
         status_filter=status,
-        missing=editing.missing,
-        total=len(editing.listed_events()),
+        missing=writer.missing,
+        total=len(writer.listed_events()),
     )
 
 
@@ -94,7 +96,7 @@ def _form_page(form: EventForm, event: Event | None, status: int = 200):
     if event is not None:
         links = [
             TranslationLink(
-                languages.own_name(code),
+                choice.own_name(code),
                 state,
                 url_for("admin.translate_event", event_id=event.id, lang=code),
             )
@@ -106,7 +108,7 @@ def _form_page(form: EventForm, event: Event | None, status: int = 200):
         event=event,
         fields=EVENT_FIELDS,
         translation_links=links,
-        known_places=places.choices(content.placed_events()),
+        known_places=places.choices(published.placed_events()),
     )
     return page, status
 
@@ -139,15 +141,15 @@ def _saved(event: Event):
 def _save(form: EventForm, event: Event | None, note: str = ""):
     """Save a checked form; a conflict or a refusal shows what was typed again, nothing lost."""
     try:
-        saved = editing.save_event(event, form.changes(), whole_number(form.version.data), note)
-    except editing.EditConflict as conflict:
+        saved = writer.save_event(event, form.changes(), whole_number(form.version.data), note)
+    except writer.EditConflict as conflict:
         return _conflict_page(form, conflict)
-    except editing.SaveRefused as refusal:
+    except writer.SaveRefused as refusal:
         return _form_page(form, event, show_refusal(form, refusal))
     return _saved(saved)
 
 
-def _conflict_page(form: EventForm, conflict: editing.EditConflict, status: int = 409, posted=None):
+def _conflict_page(form: EventForm, conflict: writer.EditConflict, status: int = 409, posted=None):
     """Someone else saved first. Nothing is overwritten: the curator's version and the saved one, side by
     side, field by field, for them to choose from (see admin/conflicts.py)."""
     event = cast(Event, conflict.entity)  # an event's conflict is about that event
@@ -173,7 +175,7 @@ def _conflict_page(form: EventForm, conflict: editing.EditConflict, status: int 
 @bp.post("/events/<id:event_id>/merge")
 def merge_event(event_id: int):
     """Save what the curator chose on the conflict page, against the version they compared it with."""
-    event = db.first_or_404(editing.listed_event(event_id))
+    event = db.first_or_404(writer.listed_event(event_id))
     version = request.form.get("version", "")
     mine = EventForm(
         formdata=conflict_views.carried(request.form, "mine", CARRIED_FIELDS),
@@ -183,7 +185,7 @@ def merge_event(event_id: int):
     if not mine.validate():  # the page was altered, or the world changed (a slug taken): fix it in the form
         mine.version.data = version
         return _form_page(mine, event, 422)
-    conflict = conflicts.EditConflict(event, editing.submitted_event_item(event, mine.changes()))
+    conflict = conflicts.EditConflict(event, writer.submitted_event_item(event, mine.changes()))
     mine_values = conflict_views.form_values(mine, CARRIED_FIELDS)
     decided = conflict_views.choices(conflict, CONFLICT_GROUPS, mine, mine_values, request.form)
     if not conflicts.is_stale(event, version) and any(choice.chosen is None for choice in decided):
@@ -209,7 +211,7 @@ def new_event():
 
 @bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
 def edit_event(event_id: int):
-    event = db.first_or_404(editing.listed_event(event_id))
+    event = db.first_or_404(writer.listed_event(event_id))
     form = EventForm(event=event)
     if not form.is_submitted():
         form.fill_from(event)
@@ -223,7 +225,7 @@ def edit_event(event_id: int):
 @bp.post("/events/<id:event_id>/check")
 def check_event(event_id: int | None = None):
     """The inline check as the curator types: messages for the fields they have touched, nothing saved."""
-    event = db.first_or_404(editing.listed_event(event_id)) if event_id else None
+    event = db.first_or_404(writer.listed_event(event_id)) if event_id else None
     form = EventForm(event=event)
     form.image_chosen_elsewhere = request.form.get("image_chosen") == "1"
     form.validate()
@@ -246,11 +248,11 @@ def text_preview():
 @bp.get("/events/<id:event_id>/preview")
 def preview_event(event_id: int):
     """The event as the kiosk shows it, in the default language or the one asked for (?lang=ru)."""
-    event = db.first_or_404(editing.listed_event(event_id))
+    event = db.first_or_404(writer.listed_event(event_id))
     asked = request.args.get("lang", "")
-    locale = asked if asked in languages.offered() else languages.default()
+    locale = asked if asked in choice.offered() else choice.default()
     g.visitor_language = locale
-    shown, previous, following = Localizer(locale).events([event, *content.neighbours(event)])
+    shown, previous, following = Localizer(locale).events([event, *published.neighbours(event)])
     with force_locale(locale):
         return render_template(
             "admin/preview.html",
@@ -264,14 +266,14 @@ def preview_event(event_id: int):
 
 @bp.route("/events/<id:event_id>/delete", methods=["GET", "POST"])
 def delete_event(event_id: int):
-    event = db.first_or_404(editing.listed_event(event_id))
+    event = db.first_or_404(writer.listed_event(event_id))
     form = ConfirmForm()
     if not form.validate_on_submit():
         form.version.data = str(event.version)
         return render_template("admin/event_delete.html", form=form, event=event)
     try:
-        editing.move_event_to_trash(event, whole_number(form.version.data))
-    except editing.EditConflict:
+        writer.move_event_to_trash(event, whole_number(form.version.data))
+    except writer.EditConflict:
         flash(
             _("Someone else changed this event a moment ago. Look at it again before deleting it."), "error"
         )

@@ -1,10 +1,10 @@
-"""The last unexpected errors (kiosk.failures), for admins: what failed, for whom, and its traceback."""
+"""The last unexpected errors (kiosk.web.failures), for admins: what failed, for whom, and its traceback."""
 
 from __future__ import annotations
 
 from flask import current_app, render_template
 
-from .. import failures
+from ..web import failures
 from .auth import admin_required
 from .blueprint import bp
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 
-from .. import analytics, fleet
 from ..models import utcnow
-from ..rendering import page_or_fragment
+from ..telemetry import analytics, fleet
 from ..timeline.views import kiosk_version
+from ..web.rendering import page_or_fragment
 from .auth import admin_required
 from .blueprint import bp
 

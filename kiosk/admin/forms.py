@@ -28,9 +28,11 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from .. import content, editing, figures, languages, media, places, site_text
-from ..dates import DateError, PartialDate, check_span
+from ..content import figures, media, places, published, site_text
+from ..content.dates import DateError, PartialDate, check_span
+from ..editing import writer
 from ..extensions import db
+from ..languages import choice
 from ..models import Era, Event, Status
 
 Checked = TypeVar("Checked")
@@ -134,7 +136,7 @@ class EventForm(AdminForm):
             Optional(),
             Length(max=120),
             Regexp(
-                editing.SLUG,
+                writer.SLUG,
                 message=_l("Use lowercase letters, digits and hyphens only, like born-in-lugovaya."),
             ),
         ],
@@ -201,7 +203,7 @@ class EventForm(AdminForm):
         self.event = event
         self.era.choices = [SelectChoice("", _("Choose an era…"))] + [
             SelectChoice(era.id, f"{era.name} ({era.start_year}–{era.end_year})")
-            for era in editing.ordered_eras()
+            for era in writer.ordered_eras()
         ]
         self.prepared_image: media.PreparedImage | None = None
         self.chosen_era: Era | None = None
@@ -249,7 +251,7 @@ class EventForm(AdminForm):
             if self.event is not None:
                 add_error(self.slug, _("An event needs a web address."))
             return
-        if editing.slug_in_use(Event, self.slug.data, exclude_id=self.event.id if self.event else None):
+        if writer.slug_in_use(Event, self.slug.data, exclude_id=self.event.id if self.event else None):
             add_error(self.slug, _("Another event already uses this web address."))
 
     def _check_era(self) -> None:
@@ -289,7 +291,7 @@ class EventForm(AdminForm):
         self.place = None
         if not any(field.data for field in fields) or any(field.errors for field in fields):
             return
-        known = places.known_by_name(content.placed_events(), self.place_name.data or "")
+        known = places.known_by_name(published.placed_events(), self.place_name.data or "")
         if known and not self.place_lat.data and not self.place_lon.data:
             self.place_lat.data, self.place_lon.data = str(known["lat"]), str(known["lon"])
             self.place_note.data = self.place_note.data or places.localized(known.get("note"), "en")
@@ -338,9 +340,9 @@ class EventForm(AdminForm):
         if not (self.figure_title.errors or self.figure_source.errors):
             self.figure = figure
 
-    def changes(self) -> editing.EventChanges:
-        """The checked values, ready for editing.save_event (call after validate() succeeded)."""
-        return editing.EventChanges(
+    def changes(self) -> writer.EventChanges:
+        """The checked values, ready for writer.save_event (call after validate() succeeded)."""
+        return writer.EventChanges(
             headline=_checked(self.headline.data),
             slug=self.slug.data or "",
             start=_checked(self.start_date),
@@ -441,7 +443,7 @@ class EraForm(AdminForm):
             Optional(),
             Length(max=80),
             Regexp(
-                editing.SLUG, message=_l("Use lowercase letters, digits and hyphens only, like the-record.")
+                writer.SLUG, message=_l("Use lowercase letters, digits and hyphens only, like the-record.")
             ),
         ],
     )
@@ -484,7 +486,7 @@ class EraForm(AdminForm):
             if self.era is not None:
                 add_error(self.slug, _("An era needs a web address."))
             return
-        if editing.slug_in_use(Era, self.slug.data, exclude_id=self.era.id if self.era else None):
+        if writer.slug_in_use(Era, self.slug.data, exclude_id=self.era.id if self.era else None):
             add_error(self.slug, _("Another era already uses this web address."))
 
     def _check_colour(self) -> None:
@@ -503,8 +505,8 @@ class EraForm(AdminForm):
                 ),
             )
 
-    def changes(self) -> editing.EraChanges:
-        return editing.EraChanges(
+    def changes(self) -> writer.EraChanges:
+        return writer.EraChanges(
             name=_checked(self.name.data),
             slug=self.slug.data or "",
             start_year=_checked(self.start_year.data),
@@ -581,8 +583,8 @@ class SiteTextForm(AdminForm):
         validators=[_length(SUMMARY_LENGTH, _l("the introduction"))],
         render_kw={"rows": 4},
     )
-    reading_scholarly = TextAreaField(content.READING_HEADINGS["scholarly"], filters=[_newlines])
-    reading_period = TextAreaField(content.READING_HEADINGS["period"], filters=[_newlines])
+    reading_scholarly = TextAreaField(published.READING_HEADINGS["scholarly"], filters=[_newlines])
+    reading_period = TextAreaField(published.READING_HEADINGS["period"], filters=[_newlines])
     reading_other = TextAreaField(_l("Other titles (listed without a heading)"), filters=[_newlines])
     loaded = HiddenField()  # the fingerprint of the text the form was loaded from
 
@@ -639,7 +641,7 @@ class SiteTextForm(AdminForm):
         return not self.errors
 
     def text(self) -> site_text.SiteText:
-        """The checked text, ready for editing.save_site_text (call after validate() succeeded)."""
+        """The checked text, ready for writer.save_site_text (call after validate() succeeded)."""
         reading = {kind: self.titles(kind) for kind in self.READING_FIELDS}
         return site_text.SiteText(self.headline.data or "", self.summary.data or "", reading)
 
@@ -664,7 +666,7 @@ class SettingsForm(AdminForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        offered = [(code, languages.own_name(code)) for code in languages.available()]
+        offered = [(code, choice.own_name(code)) for code in choice.available()]
         self.languages.choices = offered
         self.default_locale.choices = offered
 
@@ -688,15 +690,15 @@ class ImportForm(AdminForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        default = languages.default()
+        default = choice.default()
         self.language.choices = [
-            SelectChoice("", _("%(language)s: the events themselves", language=languages.own_name(default)))
+            SelectChoice("", _("%(language)s: the events themselves", language=choice.own_name(default)))
         ] + [
             SelectChoice(
                 code,
-                _("%(language)s: a translation of events already here", language=languages.own_name(code)),
+                _("%(language)s: a translation of events already here", language=choice.own_name(code)),
             )
-            for code in languages.offered()
+            for code in choice.offered()
             if code != default
         ]
 
@@ -704,7 +706,7 @@ class ImportForm(AdminForm):
     def chosen_language(self) -> str | None:
         """A language to import translations into; None for the default (the events themselves)."""
         wanted = self.language.data or ""
-        return wanted if wanted in languages.offered() and wanted != languages.default() else None
+        return wanted if wanted in choice.offered() and wanted != choice.default() else None
 
 
 class ImportConfirmForm(FlaskForm):

@@ -16,8 +16,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
-from .. import editing, languages
+from ..editing import writer
 from ..interchange import backup, exporters, importers, staged_imports
+from ..languages import choice
 from .auth import admin_required
 from .blueprint import bp
 from .forms import ConfirmForm, ImportConfirmForm, ImportForm, add_error
@@ -53,8 +54,8 @@ def _page(status: int = 200, **context):
             backup_form=ConfirmForm(),
             # TimelineJS downloads, one per language (the default one without a ?lang=).
             export_languages=[
-                (None if code == languages.default() else code, code, languages.own_name(code))
-                for code in languages.offered()
+                (None if code == choice.default() else code, code, choice.own_name(code))
+                for code in choice.offered()
             ],
             **context,
         ),
@@ -117,7 +118,7 @@ def confirm_import():
         )
         return redirect(url_for("admin.import_page"))
     asked = confirm.language.data or ""
-    language = asked if asked in languages.offered() and asked != languages.default() else None
+    language = asked if asked in choice.offered() and asked != choice.default() else None
     try:
         report = importers.run(
             staged.data, source=staged.filename, publish=bool(confirm.publish.data), language=language
@@ -125,9 +126,9 @@ def confirm_import():
     except importers.ImportRefused as refused:  # the content changed since the dry run
         staged_imports.discard(token)
         return _page(409, filename=staged.filename, problems=refused.problems)
-    except editing.SaveRefused as refusal:  # busy, or changed while writing: the upload waits to be confirmed
+    except writer.SaveRefused as refusal:  # busy, or changed while writing: the upload waits to be confirmed
         flash(str(refusal), "error")
-        status = 503 if isinstance(refusal, editing.DatabaseBusy) else 409
+        status = 503 if isinstance(refusal, writer.DatabaseBusy) else 409
         report = importers.run(staged.data, source=staged.filename, dry_run=True)
         return _page(status, filename=staged.filename, report=report, confirm=confirm)
     staged_imports.discard(token)
@@ -159,7 +160,7 @@ def export(file_format: str):
     mimetype, suffix = DOWNLOADS[file_format]
     # TimelineJS has one language per file: ?lang=ru for the Russian one (our JSON carries them all).
     asked = request.args.get("lang", "")
-    locale = asked if asked in languages.offered() and asked != languages.default() else None
+    locale = asked if asked in choice.offered() and asked != choice.default() else None
     response = Response(exporters.export(file_format, locale), mimetype=mimetype)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     name = f"timeline-{stamp}-{locale}" if locale else f"timeline-{stamp}"

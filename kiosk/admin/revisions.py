@@ -8,10 +8,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import editing, revisions
+from ..editing import revisions, writer
 from ..extensions import db
 from ..models import Era, Event, Revision
-from ..rendering import page_or_fragment
+from ..web.rendering import page_or_fragment
 from .blueprint import bp
 from .forms import ConfirmForm, whole_number
 
@@ -97,11 +97,11 @@ def _restore_page(kind: str, entity: Event | Era, number: int):
     problem, status = None, 200
     if form.validate_on_submit():
         try:
-            restored = editing.restore_revision(entity, revision, whole_number(form.version.data))
-        except editing.EditConflict:
+            restored = writer.restore_revision(entity, revision, whole_number(form.version.data))
+        except writer.EditConflict:
             problem, status = _("Someone else changed it a moment ago: look at the differences again."), 409
-        except (revisions.RestoreRefused, editing.SaveRefused) as refusal:
-            problem, status = str(refusal), 503 if isinstance(refusal, editing.DatabaseBusy) else 409
+        except (revisions.RestoreRefused, writer.SaveRefused) as refusal:
+            problem, status = str(refusal), 503 if isinstance(refusal, writer.DatabaseBusy) else 409
         else:
             flash(
                 _(
@@ -132,12 +132,12 @@ def _restore_page(kind: str, entity: Event | Era, number: int):
 
 @bp.get("/events/<id:event_id>/history")
 def event_history(event_id: int):
-    return _history_page("event", db.first_or_404(editing.listed_event(event_id)))
+    return _history_page("event", db.first_or_404(writer.listed_event(event_id)))
 
 
 @bp.route("/events/<id:event_id>/history/<id:number>/restore", methods=["GET", "POST"])
 def restore_event_revision(event_id: int, number: int):
-    return _restore_page("event", db.first_or_404(editing.listed_event(event_id)), number)
+    return _restore_page("event", db.first_or_404(writer.listed_event(event_id)), number)
 
 
 @bp.get("/eras/<id:era_id>/history")

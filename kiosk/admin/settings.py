@@ -5,8 +5,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from .. import accounts, audit, languages, settings_store
+from ..accounts import users
+from ..content import settings_store
+from ..editing import audit
 from ..extensions import db
+from ..languages import choice
 from .auth import admin_required
 from .blueprint import bp
 from .forms import SettingsForm
@@ -18,10 +21,10 @@ def settings():
     form = SettingsForm()
     if not form.is_submitted():
         form.idle_seconds.data = settings_store.idle_seconds()
-        form.languages.data = languages.offered()
-        form.default_locale.data = languages.default()
+        form.languages.data = choice.offered()
+        form.default_locale.data = choice.default()
     elif form.validate():
-        chosen = [code for code in languages.available() if code in (form.languages.data or [])]
+        chosen = [code for code in choice.available() if code in (form.languages.data or [])]
         settings_store.put("idle_seconds", form.idle_seconds.data)
         if form.chooses_languages:
             settings_store.put("languages", chosen)
@@ -35,14 +38,14 @@ def settings():
         flash(_("Saved. The kiosk screens use the new settings once they next refresh."), "success")
         return redirect(url_for("admin.settings"))
     status = 422 if form.errors else 200
-    return render_template("admin/settings.html", form=form, users=accounts.list_users()), status
+    return render_template("admin/settings.html", form=form, users=users.list_users()), status
 
 
 @bp.post("/language")
 def choose_language():
     """A curator's own language for the admin pages (the kiosk's languages are set above)."""
     chosen = request.form.get("lang", "")
-    if chosen in languages.offered():
+    if chosen in choice.offered():
         session["lang"] = chosen
     target = request.form.get("next", "")
     return redirect(

@@ -1,15 +1,18 @@
 """The timeline's title and further reading, edited in each language the kiosk offers (editors and
 admins): the default language first, every other one beside the default text, like an event's
-translation. Saved by kiosk/editing.py (audit entry, content version, refused over a change made meanwhile);
-kiosk/site_text.py reads and shapes the text."""
+translation. Saved by kiosk/editing/writer.py (audit entry, content version, refused over a change made
+meanwhile);
+kiosk/content/site_text.py reads and shapes the text."""
 
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from .. import editing, languages, site_text
-from ..localized import OUT_OF_DATE
+from ..content import site_text
+from ..editing import writer
+from ..languages import choice
+from ..languages.localized import OUT_OF_DATE
 from .blueprint import bp, show_refusal
 from .forms import SiteTextForm
 
@@ -17,8 +20,8 @@ from .forms import SiteTextForm
 @bp.route("/title", methods=["GET", "POST"])
 @bp.route("/title/<lang>", methods=["GET", "POST"])
 def site_text_page(lang: str | None = None):
-    locale = lang or languages.default()
-    if locale not in languages.offered():
+    locale = lang or choice.default()
+    if locale not in choice.offered():
         abort(404)
     form = SiteTextForm()
     if not form.is_submitted():
@@ -27,7 +30,7 @@ def site_text_page(lang: str | None = None):
     if not form.validate():
         return _page(form, locale, status=422)
     try:
-        changed = editing.save_site_text(locale, form.text(), form.loaded.data or "")
+        changed = writer.save_site_text(locale, form.text(), form.loaded.data or "")
     except site_text.SiteTextConflict:
         current_app.logger.info("Refused a save of the title in %s: it changed meanwhile", locale)
         # Nothing was overwritten: the saved text is shown under each field, what was typed is kept,
@@ -35,9 +38,9 @@ def site_text_page(lang: str | None = None):
         saved = site_text.load(locale)
         form.loaded.data = saved.fingerprint
         return _page(form, locale, status=409, saved=saved)
-    except editing.SaveRefused as refusal:
+    except writer.SaveRefused as refusal:
         return _page(form, locale, status=show_refusal(form, refusal))
-    name = languages.own_name(locale)
+    name = choice.own_name(locale)
     if changed:
         flash(
             _(
@@ -52,17 +55,17 @@ def site_text_page(lang: str | None = None):
 
 
 def _url(locale: str) -> str:
-    if locale == languages.default():
+    if locale == choice.default():
         return url_for("admin.site_text_page")
     return url_for("admin.site_text_page", lang=locale)
 
 
 def _page(form: SiteTextForm, locale: str, status: int = 200, saved: site_text.SiteText | None = None):
-    default = languages.default()
-    ordered = [default, *(code for code in languages.offered() if code != default)]
+    default = choice.default()
+    ordered = [default, *(code for code in choice.offered() if code != default)]
     tabs = {
         code: (
-            languages.own_name(code),
+            choice.own_name(code),
             _url(code),
             None if code == default else site_text.translation_state(code),
         )
@@ -72,9 +75,9 @@ def _page(form: SiteTextForm, locale: str, status: int = 200, saved: site_text.S
         "admin/site_text.html",
         form=form,
         lang=locale,
-        language=languages.own_name(locale),
+        language=choice.own_name(locale),
         default_lang=default,
-        default_language=languages.own_name(default),
+        default_language=choice.own_name(default),
         original=None if locale == default else site_text.load(default),
         saved=saved,
         out_of_date=saved is None and tabs[locale][2] == OUT_OF_DATE,

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import editing, trash
+from ..editing import trash, writer
 from ..extensions import db
 from ..models import Event, Status
 from .blueprint import bp
@@ -35,8 +35,8 @@ def restore_event(event_id: int):
     form = ConfirmForm()
     form.validate()  # the CSRF token was checked for every POST already; this reads the version
     try:
-        editing.restore_from_trash(event, whole_number(form.version.data))
-    except editing.EditConflict:
+        writer.restore_from_trash(event, whole_number(form.version.data))
+    except writer.EditConflict:
         _changed_meanwhile()
         return redirect(url_for("admin.trash_list"))
     headline = event.headline
@@ -57,8 +57,8 @@ def purge_event(event_id: int):
         return render_template("admin/trash_purge.html", event=event, form=form)
     headline = event.headline
     try:
-        editing.purge_event(event, whole_number(form.version.data))
-    except editing.EditConflict:
+        writer.purge_event(event, whole_number(form.version.data))
+    except writer.EditConflict:
         _changed_meanwhile()
         return redirect(url_for("admin.trash_list"))
     flash(_("Deleted “%(headline)s” for good.", headline=headline), "success")

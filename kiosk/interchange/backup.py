@@ -24,8 +24,8 @@ from pathlib import Path, PurePosixPath
 
 from flask import current_app
 
-from .. import audit
 from ..database import modern_sqlite as sqlite
+from ..editing import audit
 from ..extensions import db
 
 FORMAT, VERSION = "kiosk-backup", 1

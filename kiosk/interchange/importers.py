@@ -6,7 +6,7 @@ Three steps, so that a bad file changes nothing:
    raises ImportRefused and nothing has been written.
 2. ``prepare(plan)`` works out, from reads alone, what changes: the report a dry run shows, and the batch
    of new rows and updates (with their revisions) a real import writes.
-3. ``run(data, ...)`` does both; a real import hands the batch to kiosk.editing, which writes it in one
+3. ``run(data, ...)`` does both; a real import hands the batch to kiosk.editing.writer, which writes it in one
    short transaction (bulk statements), all or nothing. A dry run writes nothing and takes no write lock.
 
 Imported events are drafts unless ``publish``; events already here keep their status (``keep_status``
@@ -28,9 +28,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import editing, localized, places, revisions, settings_store
+from ..content import places, settings_store
+from ..editing import revisions, writer
 from ..extensions import db
-from ..localized import ERA_FIELDS, EVENT_FIELDS, translation_key
+from ..languages import localized
+from ..languages.localized import ERA_FIELDS, EVENT_FIELDS, translation_key
 from ..models import Era, EraTranslation, Event, EventTranslation, Media, Status
 from . import kiosk_json, timelinejs
 
@@ -462,16 +464,16 @@ def prepare(
     keep_status: bool = False,
     source: str = "",
     language: str | None = None,
-) -> tuple[editing.Batch, ImportReport]:
+) -> tuple[writer.Batch, ImportReport]:
     """Every change the plan makes, worked out from reads alone: the report (all a dry run needs) and the
-    batch a real import hands to kiosk.editing.
+    batch a real import hands to kiosk.editing.writer.
 
     New events are drafts and existing ones keep their status, unless ``publish`` (all published) or
     ``keep_status`` (each as our own format's file says; other formats carry no status).
     """
     report = ImportReport(plan.format, skipped=list(plan.skipped), attention=list(plan.attention))
     note = _("Imported from %(source)s", source=source) if source else _("Imported")
-    batch = editing.Batch(note=note, source=source)
+    batch = writer.Batch(note=note, source=source)
     if language:  # the file is a translation of events already here
         _plan_in_language(plan, language, report, batch)
         batch.detail = f"{report.summary()} ({language})"
@@ -484,7 +486,7 @@ def prepare(
     return batch, report
 
 
-def _plan_title(plan: Plan, report: ImportReport, batch: editing.Batch) -> None:
+def _plan_title(plan: Plan, report: ImportReport, batch: writer.Batch) -> None:
     wanted = kiosk_json.title_settings(plan.title or {})
     if plan.further_reading is not None:
         wanted["further_reading"] = list(plan.further_reading)
@@ -511,7 +513,7 @@ def _changed_fields(before: dict | None, after: dict) -> str:
     return ": " + ", ".join(changed) if changed else ""
 
 
-def _plan_eras(plan: Plan, report: ImportReport, batch: editing.Batch) -> None:
+def _plan_eras(plan: Plan, report: ImportReport, batch: writer.Batch) -> None:
     rows = {row["slug"]: row for row in db.session.execute(select(Era.__table__)).mappings()}
     saved = _saved_translations(EraTranslation, EraTranslation.era_id, ERA_FIELDS)
     with_history = revisions.with_history("era")
@@ -526,7 +528,7 @@ def _plan_eras(plan: Plan, report: ImportReport, batch: editing.Batch) -> None:
             )
             translations = item.get("translations")
             after = dict(values) | {"translations": translations or {}}
-            batch.eras.append(editing.RowChange(values, after, visible=True, translations=translations))
+            batch.eras.append(writer.RowChange(values, after, visible=True, translations=translations))
             report.created.append(f"era {item['slug']}")
             continue
         current = {name: row[name] for name in kiosk_json.ERA_COLUMNS}
@@ -538,7 +540,7 @@ def _plan_eras(plan: Plan, report: ImportReport, batch: editing.Batch) -> None:
             continue
         current, after = current | {"translations": had}, dict(values) | {"translations": translations}
         before = None if row["id"] in with_history else current
-        change = editing.RowChange(
+        change = writer.RowChange(
             values, after, row["id"], row["version"], before, visible=True, translations=translations
         )
         batch.eras.append(change)
@@ -554,7 +556,7 @@ def _saved_translations(model, owner, fields: tuple[str, ...]) -> dict[int, dict
     return {owner_id: dict(sorted(texts.items())) for owner_id, texts in found.items()}
 
 
-def _plan_in_language(plan: Plan, locale: str, report: ImportReport, batch: editing.Batch) -> None:
+def _plan_in_language(plan: Plan, locale: str, report: ImportReport, batch: writer.Batch) -> None:
     """The file's texts become the ``locale`` translation of events already on the timeline (matched by
     slug, a TimelineJS unique_id): eras, dates and status stay as they are; unknown events are skipped."""
     if plan.title:
@@ -588,7 +590,7 @@ def _plan_in_language(plan: Plan, locale: str, report: ImportReport, batch: edit
             continue
         values = kiosk_json.event_columns(before, event.status) | {"image_id": event.image_id}
         batch.events.append(
-            editing.RowChange(
+            writer.RowChange(
                 values,
                 before | {"translations": translations},
                 event.id,
@@ -613,7 +615,7 @@ def _status_rule(publish: bool, keep_status: bool):
     return status
 
 
-def _plan_events(plan: Plan, report: ImportReport, batch: editing.Batch, status_of) -> None:
+def _plan_events(plan: Plan, report: ImportReport, batch: writer.Batch, status_of) -> None:
     rows = {row["slug"]: row for row in db.session.execute(select(Event.__table__)).mappings()}
     era_slugs = dict(db.session.execute(select(Era.id, Era.slug)).all())
     media_keys = dict(db.session.execute(select(Media.id, Media.key)).all())
@@ -637,7 +639,7 @@ def _plan_events(plan: Plan, report: ImportReport, batch: editing.Batch, status_
         translations = item.get("translations")
         if row is None:
             batch.events.append(
-                editing.RowChange(
+                writer.RowChange(
                     values,
                     after,
                     era=whole["era"],
@@ -651,7 +653,7 @@ def _plan_events(plan: Plan, report: ImportReport, batch: editing.Batch, status_
             report.skipped.append(_("event %(slug)s: unchanged", slug=item["slug"]))
             continue
         was_visible = row["status"] == Status.PUBLISHED
-        change = editing.RowChange(
+        change = writer.RowChange(
             values,
             after,
             row["id"],
@@ -675,10 +677,11 @@ def run(
     language: str | None = None,
 ) -> ImportReport:
     """Read, check and match a file and work out its changes, all from reads; then a real import writes
-    them in one short transaction (kiosk.editing.write_batch), all or nothing, and a dry run writes nothing.
+    them in one short transaction (kiosk.editing.writer.write_batch), all or nothing, and a dry run writes
+    nothing.
     With ``language`` (not the default one) the file's texts become that translation of existing events.
 
-    Raises ImportRefused for a file with problems, editing.SaveRefused when the database refused the
+    Raises ImportRefused for a file with problems, writer.SaveRefused when the database refused the
     writing (DatabaseBusy: try again).
     """
     plan = read(data)
@@ -687,5 +690,5 @@ def run(
     if dry_run:
         report.dry_run = True
     else:
-        editing.write_batch(batch)
+        writer.write_batch(batch)
     return report

@@ -4,7 +4,7 @@ A document holds the title, further reading, eras and events; events refer to er
 every language: each era and event carries its translations, and the document the title's; version 1
 documents (one language) are still read. This module
 knows the document's shape: items to rows and back, the checks, the dump. Loading one goes through
-interchange.importers and kiosk.editing like any import. See docs/interchange-format.md.
+interchange.importers and kiosk.editing.writer like any import. See docs/interchange-format.md.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import figures, languages, places, settings_store
-from ..dates import DateError, PartialDate, check_span
+from ..content import figures, places, settings_store
+from ..content.dates import DateError, PartialDate, check_span
 from ..extensions import db
-from ..localized import ERA_FIELDS, EVENT_FIELDS, translation_key
+from ..languages import choice
+from ..languages.localized import ERA_FIELDS, EVENT_FIELDS, translation_key
 from ..models import Era, EraTranslation, Event, EventTranslation, Media, Status, utcnow
 
 FORMAT = "kiosk-timeline"
@@ -28,7 +29,10 @@ VERSION = 2
 READABLE_VERSIONS = (1, 2)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
-READING_KINDS = ("scholarly", "period")  # how further reading is labelled; see kiosk.content.reading_groups
+READING_KINDS = (
+    "scholarly",
+    "period",
+)  # how further reading is labelled; see kiosk.content.published.reading_groups
 TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?\Z")  # a time of day: 14:05 or 14:05:30
 TEXT_FIELDS = ("headline", "display_date", "summary", "body", "confidence", "start_time", "end_time", "embed")
 # Our document's title fields, and the settings that keep them.
@@ -273,7 +277,7 @@ def _apply_translations(entity, item: dict, model, fields: tuple[str, ...]) -> b
 def _title_translations() -> dict:
     """The title and further reading in each language that has them."""
     found = {}
-    for locale in languages.available():
+    for locale in choice.available():
         stored = settings_store.get(translation_key(locale))
         if stored:
             found[locale] = {
@@ -331,7 +335,7 @@ def _check_translations(value: Any, where: str, fields: tuple[str, ...]) -> list
         return [f"{where}: translations must be an object keyed by language code"]
     problems = []
     for locale, texts in value.items():
-        if not languages.is_known(locale):
+        if not choice.is_known(locale):
             problems.append(f"{where}: {locale!r} is not a language code (like ru or uk)")
         elif not isinstance(texts, dict) or any(
             not isinstance(texts.get(name, ""), str) for name in (*fields, "source_hash")
@@ -454,7 +458,7 @@ def check_document(document: Any) -> list[str]:
         return [f"unsupported version {document.get('version')!r} (this kiosk reads versions 1 and 2)"]
     problems: list[str] = []
     for locale, texts in (document.get("translations") or {}).items():
-        if not languages.is_known(locale) or not isinstance(texts, dict):
+        if not choice.is_known(locale) or not isinstance(texts, dict):
             problems.append(f"translations: {locale!r} must be a language code with the title's texts")
     reading = document.get("further_reading")
     if reading is not None and not is_reading_list(reading):

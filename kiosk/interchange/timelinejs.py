@@ -20,10 +20,10 @@ from typing import Any
 import nh3
 from flask_babel import gettext as _
 
-from .. import places
-from ..dates import DateError, PartialDate, check_span
-from ..html_text import split_text, to_plain_text
-from ..text import render_markdown
+from ..content import places
+from ..content.dates import DateError, PartialDate, check_span
+from ..content.markdown import render_markdown
+from .html_to_markdown import split_text, to_plain_text
 from .kiosk_json import SLUG
 
 CSV_COLUMNS = [

@@ -19,14 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import RequestRedirect
 
-from .. import content, figures, health, languages, places, settings_store
-from ..assets import static_folder
-from ..caching import cached_page, compress, current_content_version
+from .. import health
+from ..content import figures, places, published, settings_store
 from ..database import sqlite_version
 from ..extensions import db
-from ..localized import Localizer
+from ..languages import choice
+from ..languages.localized import Localizer
 from ..models import Era
-from ..rendering import page_or_fragment, wants_fragment
+from ..web.assets import static_folder
+from ..web.caching import cached_page, compress, current_content_version
+from ..web.rendering import page_or_fragment, wants_fragment
 from .axis import YearAxis
 
 bp = Blueprint("timeline", __name__)
@@ -57,7 +59,7 @@ def localized_route(rule: str):
         endpoint = view.__name__
         bp.add_url_rule(rule, endpoint, view, methods=["GET"], defaults={"lang": None})
         bp.add_url_rule(f"/<lang:lang>{rule}", endpoint, view, methods=["GET"])
-        languages.LOCALIZED_ENDPOINTS.add(f"{bp.name}.{endpoint}")
+        choice.LOCALIZED_ENDPOINTS.add(f"{bp.name}.{endpoint}")
         return view
 
     return register
@@ -68,9 +70,9 @@ def _take_language(endpoint: str | None, values: dict | None) -> None:
     """/ru/... is Russian; the default language has no prefix (its prefixed address redirects there)."""
     lang = (values or {}).pop("lang", None)
     if lang is None:
-        g.visitor_language = languages.default()
+        g.visitor_language = choice.default()
         return
-    if lang == languages.default():
+    if lang == choice.default():
         unprefixed = request.full_path.removeprefix(f"/{lang}")
         raise RequestRedirect(unprefixed if request.query_string else unprefixed.rstrip("?"))
     g.visitor_language = lang
@@ -79,14 +81,14 @@ def _take_language(endpoint: str | None, values: dict | None) -> None:
 @bp.url_defaults
 def _keep_language(endpoint: str, values: dict) -> None:
     """Links from a page in one language stay in it, unless they name another."""
-    if endpoint in languages.LOCALIZED_ENDPOINTS and "lang" not in values:
-        values["lang"] = languages.url_value(languages.visitor_language())
+    if endpoint in choice.LOCALIZED_ENDPOINTS and "lang" not in values:
+        values["lang"] = choice.url_value(choice.visitor_language())
 
 
 def invitations() -> list[tuple[str, str]]:
     """The attract screen's invitation in every language the museum offers."""
     invited = []
-    for code in languages.offered():
+    for code in choice.offered():
         with force_locale(code):
             invited.append((code, _("Touch the screen to explore his life")))
     return invited
@@ -123,7 +125,7 @@ def _kiosk_globals():
         "place_note": places.note_of,
         "place_key": places.key,
         "figure_chart": figures.chart,
-        "language_choices": languages.choices,
+        "language_choices": choice.choices,
     }
 
 
@@ -131,8 +133,8 @@ def _kiosk_globals():
 @cached_page
 def index():
     localizer = Localizer()
-    chapters = content.chapters(eager_events=current_app.config["TIMELINE_EAGER_EVENTS"])
-    featured = content.featured_events(limit=ATTRACT_SLIDES)
+    chapters = published.chapters(eager_events=current_app.config["TIMELINE_EAGER_EVENTS"])
+    featured = published.featured_events(limit=ATTRACT_SLIDES)
     localizer.prefetch([*featured, *(event for chapter in chapters for event in chapter.events)])
     text = localizer.site_text()
     return render_template(
@@ -143,7 +145,7 @@ def index():
         axis=YearAxis.configured(),
         title_headline=text["title_headline"],
         title_summary=text["title_summary"],
-        further_reading=content.reading_groups(text["further_reading"]),
+        further_reading=published.reading_groups(text["further_reading"]),
         title_headline_lang=text["title_headline_lang"],
         title_summary_lang=text["title_summary_lang"],
         further_reading_lang=text["further_reading_lang"],
@@ -153,10 +155,10 @@ def index():
 @localized_route("/events/<slug>")
 @cached_page
 def event(slug: str):
-    found = content.visible_event(slug)
+    found = published.visible_event(slug)
     if found is None:
         abort(404)
-    shown, previous, following = Localizer().events([found, *content.neighbours(found)])
+    shown, previous, following = Localizer().events([found, *published.neighbours(found)])
     return page_or_fragment(
         "timeline/event.html",
         "timeline/_event.html",
@@ -174,7 +176,7 @@ def era(slug: str):
     # Any whole number is accepted, but no era has more events than SQLite has rows (an offset past that
     # would not fit its integers).
     start = min(max(request.args.get("start", 0, type=int), 0), MAX_START)
-    chapter = content.era_chapter(slug, start, page_size)
+    chapter = published.era_chapter(slug, start, page_size)
     if chapter is None or (start and not chapter.events):
         abort(404)
     Localizer().chapters([chapter])
@@ -188,7 +190,9 @@ def era(slug: str):
 def places_view():
     """The map of his life's places: markers to tap, the route in time order, each place's events."""
     return page_or_fragment(
-        "timeline/places.html", "timeline/_places.html", atlas=places.places_map(content.placed_events(True))
+        "timeline/places.html",
+        "timeline/_places.html",
+        atlas=places.places_map(published.placed_events(True)),
     )
 
 
@@ -196,7 +200,7 @@ def places_view():
 @cached_page
 def place(place_key: str):
     """One place's events: the list the map shows beside it (fragment), or the map with it (page)."""
-    atlas = places.places_map(content.placed_events(True))
+    atlas = places.places_map(published.placed_events(True))
     chosen = atlas.find(place_key)
     if chosen is None:
         abort(404)
@@ -253,11 +257,11 @@ def service_worker():
 def offline_manifest():
     """Everything a kiosk keeps so that a reload while the server is down still shows the timeline:
     the app shell, every published event, the runs of a long timeline's eras, and the images."""
-    kept = content.offline_contents(
+    kept = published.offline_contents(
         eager_events=current_app.config["TIMELINE_EAGER_EVENTS"],
         page_size=current_app.config["TIMELINE_PAGE_EVENTS"],
     )
-    every_language = [languages.url_value(code) for code in languages.offered()]
+    every_language = [choice.url_value(code) for code in choice.offered()]
     response = jsonify(
         version=kiosk_version(),
         shell=[
@@ -273,7 +277,7 @@ def offline_manifest():
         + [
             url_for("timeline.place", place_key=key, lang=lang)
             for lang in every_language
-            for key in places.keys(content.placed_events(True))
+            for key in places.keys(published.placed_events(True))
         ]
         + [url_for("timeline.places_view", lang=lang) for lang in every_language],
         fragments=[

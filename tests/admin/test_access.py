@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from kiosk import content, editing
+from kiosk.content import published
+from kiosk.editing import writer
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Event
 
@@ -38,7 +39,7 @@ def admin_requests(app) -> list[tuple[str, str]]:
 def state(app) -> tuple:
     """What an attacker would like to change, in one comparable value."""
     return (
-        content.content_version(),
+        published.content_version(),
         db.session.scalar(select(func.count(Event.id)).where(Event.deleted_at.is_(None))),
         # Refusals are audited (see tests/faults/test_security.py); they change nothing else.
         db.session.scalar(
@@ -144,7 +145,7 @@ def test_no_get_changes_anything(curator, app):
         assert curator.client.get(url, query_string={"q": "%_\x00"}).status_code == 400, url
     assert state(app) == before
     event = db.session.get(Event, 1)
-    editing.move_event_to_trash(event, event.version)
+    writer.move_event_to_trash(event, event.version)
     before = state(app)
     for url in gets:
         if url.startswith("/admin/trash/"):

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.extensions import db
-from kiosk.fleet import DAY_NAMES
 from kiosk.models import ContentState, KioskStation, utcnow
+from kiosk.telemetry.fleet import DAY_NAMES
 
 from ..test_analytics import a_visit, heartbeat, now_ms, send
 

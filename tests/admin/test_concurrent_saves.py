@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import func, select
 
-from kiosk import revisions
+from kiosk.editing import revisions
 from kiosk.extensions import db
 from kiosk.models import Event, Role
 

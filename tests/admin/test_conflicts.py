@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from kiosk import revisions
+from kiosk.editing import revisions
 from kiosk.extensions import db
 from kiosk.models import Era, Event, Revision
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from kiosk import content, settings_store
 from kiosk.admin.forms import contrast_with_white
+from kiosk.content import published, settings_store
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Era, Revision
 
@@ -37,12 +37,12 @@ def test_contrast_is_measured_as_wcag_does():
 
 
 def test_a_new_era_goes_to_the_end_and_onto_the_kiosk(curator, client):
-    version = content.content_version()
+    version = published.content_version()
     response = curator.post("/admin/eras/new", era_form())
     assert response.headers["Location"] == "/admin/eras"
     era = db.session.scalar(select(Era).where(Era.slug == "retirement"))
     assert era.colour == "#3f4a5c" and order()[-1] == "retirement"
-    assert content.content_version() > version
+    assert published.content_version() > version
     theme = client.get(f"/theme.css?v={version + 1}").get_data(as_text=True)
     assert ".era-retirement { --era: #3f4a5c; }" in theme
     recorded = select(func.count(Revision.id)).where(
@@ -87,10 +87,10 @@ def test_editing_an_era_and_a_stale_edit(curator):
 def test_eras_move_up_and_down(curator, client):
     first, second = order()[:2]
     era = db.session.scalar(select(Era).where(Era.slug == second))
-    version = content.content_version()
+    version = published.content_version()
     curator.post(f"/admin/eras/{era.id}/move", {"direction": "earlier"})
     assert order()[:2] == [second, first]
-    assert content.content_version() > version
+    assert published.content_version() > version
     timeline = client.get("/").get_data(as_text=True)
     assert timeline.index(f'id="era-{second}"') < timeline.index(f'id="era-{first}"')
     curator.post(f"/admin/eras/{era.id}/move", {"direction": "earlier"})  # already first: nothing happens

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from kiosk import content
+from kiosk.content import published
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Event, Media, Revision, Status
 
@@ -29,7 +29,7 @@ def field_messages(html: str) -> dict[str, str]:
 
 def snapshot() -> tuple:
     return (
-        content.content_version(),
+        published.content_version(),
         db.session.scalar(select(func.count(Event.id))),
         db.session.scalar(select(func.count(Revision.id))),
         db.session.scalar(select(func.count(Media.id))),
@@ -77,13 +77,13 @@ def test_a_search_with_sql_wildcards_finds_only_literal_matches(curator):
 
 
 def test_a_new_draft_is_saved_with_a_revision_and_audit_entry_but_not_shown(curator, client):
-    version = content.content_version()
+    version = published.content_version()
     response = curator.post("/admin/events/new", event_form())
     event = newest_event()
     assert response.headers["Location"] == f"/admin/events/{event.id}/edit"
     assert event.slug == "a-new-shaft-is-opened" and event.status == Status.DRAFT
     assert event.sources == ["A mine history, 1960", "A newspaper, 1931"]
-    assert content.content_version() == version  # drafts do not change what visitors see
+    assert published.content_version() == version  # drafts do not change what visitors see
     assert client.get(f"/events/{event.slug}").status_code == 404
     assert "A new shaft is opened" not in client.get("/").get_data(as_text=True)
     revision = db.session.scalar(

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import delete, func, select
 
-from kiosk import revisions
+from kiosk.editing import revisions
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Era, Event, Revision
 

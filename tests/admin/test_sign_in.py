@@ -11,7 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
 
-from kiosk import accounts, login_limits
+from kiosk.accounts import login_limits, users
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, LoginAttempt, utcnow
 
@@ -91,7 +91,7 @@ def test_signing_out_ends_the_session_everywhere(curator, client, server):
 
 def test_a_password_change_ends_existing_sessions(curator, client, app):
     assert client.get("/admin/events").status_code == 200
-    accounts.set_password("curator", "a different long passphrase")
+    users.set_password("curator", "a different long passphrase")
     db.session.commit()
     assert client.get("/admin/events").headers["Location"].startswith("/admin/login")
 

@@ -13,9 +13,10 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from kiosk import content, editing, settings_store, site_text
+from kiosk.content import published, settings_store, site_text
+from kiosk.editing import writer
 from kiosk.extensions import db
-from kiosk.localized import translation_key
+from kiosk.languages.localized import translation_key
 from kiosk.models import AuditEntry, Role
 
 from ..helpers import make_user
@@ -72,14 +73,14 @@ def test_a_save_in_the_default_language_reaches_the_kiosk_with_an_audit_entry_of
 ):
     before = stored_site_text()
     client.get("/")  # a cached page, which the save must replace
-    version = content.content_version()
+    version = published.content_version()
     typed = opened(curator, DEFAULT_URL)
     typed["headline"] = "Aleksey Stakhanov (1906–1977)"
     typed["reading_scholarly"] += f"\r\n\r\n   {NEW_BOOK}   \r\n"  # as a browser sends it, with an empty line
 
     saved = curator.post(DEFAULT_URL, typed)
     assert saved.status_code == 302 and saved.headers["Location"] == DEFAULT_URL
-    assert content.content_version() > version
+    assert published.content_version() > version
     page = client.get("/").get_data(as_text=True)
     assert ">Aleksey Stakhanov (1906–1977)</h1>" in page
     scholarly = page[page.index("Scholarly works") : page.index("Period sources")]
@@ -109,7 +110,7 @@ def test_a_save_in_the_default_language_reaches_the_kiosk_with_an_audit_entry_of
 
 def test_a_save_in_russian_reaches_the_russian_kiosk_and_leaves_the_default_alone(curator, client):
     before = stored_site_text()
-    version = content.content_version()
+    version = published.content_version()
     typed = opened(curator, RUSSIAN_URL) | {
         "headline": "Алексей Григорьевич Стаханов",
         "reading_scholarly": "Новая книга о Стаханове (М., 2020)\n",
@@ -117,7 +118,7 @@ def test_a_save_in_russian_reaches_the_russian_kiosk_and_leaves_the_default_alon
         "reading_other": "",
     }
     assert curator.post(RUSSIAN_URL, typed).status_code == 302
-    assert content.content_version() > version
+    assert published.content_version() > version
 
     russian = client.get("/ru/").get_data(as_text=True)
     assert ">Алексей Григорьевич Стаханов</h1>" in russian
@@ -177,7 +178,7 @@ def test_a_russian_list_left_empty_shows_the_default_list_marked_as_english(cura
 def test_bad_input_is_refused_at_its_field_with_nothing_saved_and_everything_typed_kept(
     curator, field, value, message
 ):
-    before, version = stored_site_text(), content.content_version()
+    before, version = stored_site_text(), published.content_version()
     typed = opened(curator, DEFAULT_URL) | {"summary": "Typed, and kept.", field: value}
     response = curator.post(DEFAULT_URL, typed)
     html = response.get_data(as_text=True)
@@ -186,7 +187,7 @@ def test_bad_input_is_refused_at_its_field_with_nothing_saved_and_everything_typ
     assert form_values(html, DEFAULT_URL)[field] == value
     if field != "summary":
         assert form_values(html, DEFAULT_URL)["summary"] == "Typed, and kept."
-    assert stored_site_text() == before and content.content_version() == version
+    assert stored_site_text() == before and published.content_version() == version
 
 
 def test_two_curators_at_once_the_later_save_is_refused_and_keeps_what_was_typed(curator, colleague):
@@ -229,7 +230,7 @@ def test_the_database_refuses_a_save_over_a_value_changed_after_it_was_read(app,
     monkeypatch.setattr(site_text, "stored", lambda locale: dict(read_before))
     text = site_text.SiteText("Mine", "Mine too", loaded.reading)
     with pytest.raises(site_text.SiteTextConflict):
-        editing.save_site_text("en", text, loaded.fingerprint)
+        writer.save_site_text("en", text, loaded.fingerprint)
     assert settings_store.get_many("title_headline", "title_summary") == {
         "title_headline": "Aleksey Stakhanov, 1906–1977",
         "title_summary": "Changed by someone after the read",

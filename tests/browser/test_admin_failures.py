@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from kiosk import accounts
+from kiosk.accounts import users
 from kiosk.admin import forms
 from kiosk.extensions import db
 from kiosk.models import Event, Role
@@ -56,7 +56,7 @@ def test_signed_out_while_typing_a_curator_signs_in_again_and_saves_what_they_ty
     page.goto(f"{live_server.url}/admin/events/{event_id}/edit")
     page.get_by_label("Headline").fill("Typed before the break")
     with live_server.app.app_context():  # signed out meanwhile (a password changed at another desk)
-        accounts.end_sessions(db.session.merge(curator))
+        users.end_sessions(db.session.merge(curator))
         db.session.commit()
         db.session.remove()
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from kiosk import content
+from kiosk.content import published
 from kiosk.extensions import db
 
 from ..conftest import make_app
@@ -27,7 +27,7 @@ def short_runs_server(data_dir, database_url):
         TIMELINE_PAGE_EVENTS=4,
     )
     with app.app_context():
-        order = [event.slug for chapter in content.chapters() for event in chapter.events]
+        order = [event.slug for chapter in published.chapters() for event in chapter.events]
     server = LiveServer(app)
     server.start()
     server.order = order

@@ -10,7 +10,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from kiosk import settings_store
+from kiosk.content import settings_store
 from kiosk.extensions import db
 from kiosk.interchange import exporters
 from kiosk.models import Era, Event

@@ -9,9 +9,10 @@ import re
 import pysqlite3.dbapi2 as sqlite
 import pytest
 
-from kiosk import analytics, failures
-from kiosk.caching import SharedResponses
 from kiosk.extensions import db
+from kiosk.telemetry import analytics
+from kiosk.web import failures
+from kiosk.web.caching import SharedResponses
 
 from ..conftest import make_app
 from .conftest import Explosion, signed_in

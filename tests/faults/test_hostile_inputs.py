@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 import pytest
 
-from kiosk import editing
 from kiosk.admin import forms
+from kiosk.editing import writer
 from kiosk.extensions import db
 from kiosk.interchange import importers, kiosk_json
 from kiosk.models import AuditEntry, Event, Role
@@ -204,7 +204,7 @@ def test_slugs_and_colours_with_a_trailing_newline_are_refused(app):
         importers.run(json.dumps(document).encode(), source="newlines.json", dry_run=True)
     assert len(refused.value.problems) >= 3
     for pattern, good in (
-        (editing.SLUG, "the-record"),
+        (writer.SLUG, "the-record"),
         (kiosk_json.COLOUR, "#2d3142"),
         (forms.COLOUR, "#2d3142"),
     ):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk import media
+from kiosk.content import media
 from kiosk.extensions import db
 from kiosk.models import Event, Status
 

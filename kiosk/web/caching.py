@@ -27,9 +27,9 @@ from sqlalchemy import Engine, PoolProxiedConnection
 from sqlalchemy import event as sa_event
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from . import database
-from .extensions import db
-from .models import ContentState
+from .. import database
+from ..extensions import db
+from ..models import ContentState
 from .rendering import wants_fragment
 
 MAX_ENTRIES = 512

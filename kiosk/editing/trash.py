@@ -1,7 +1,7 @@
 """The trash: deleting an event moves it here; it can be restored, or deleted for good from here only.
 
 A trashed event keeps its row (deleted_at is set), so restoring brings it back exactly as it was, at the
-same web address. These are the steps; kiosk.editing checks the version, records the revision and the
+same web address. These are the steps; kiosk.editing.writer checks the version, records the revision and the
 audit entry, and commits.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from .extensions import db
-from .models import AuditEntry, Event, Revision, utcnow
+from ..extensions import db
+from ..models import AuditEntry, Event, Revision, utcnow
 
 
 class NotInTrash(ValueError):

@@ -1,8 +1,10 @@
 """Imported HTML (TimelineJS text) turned into what the kiosk stores: plain text or Markdown.
 
-The HTML is sanitised first (kiosk.text.sanitise_html), so only a few harmless tags reach the converter and
+The HTML is sanitised first (kiosk.content.markdown.sanitise_html), so only a few harmless tags reach the
+converter and
 nothing executable, no hx-* attribute and no link out of the app can survive. The converter is faithful to
-what kiosk.text renders: Markdown -> HTML -> Markdown -> HTML gives the same HTML again, which keeps
+what kiosk.content.markdown renders: Markdown -> HTML -> Markdown -> HTML gives the same HTML again, which
+keeps
 TimelineJS exports stable through an import.
 """
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import quote
 
-from .text import sanitise_html
+from ..content.markdown import sanitise_html
 
 BLOCK_TAGS = {"p", "ul", "ol", "li", "blockquote", "h3", "h4"}
 # Tags TimelineJS authors use that the sanitiser would flatten; renamed first so their structure survives.

@@ -1,7 +1,7 @@
 """Error pages in the design of where the person was, and every unexpected error logged once.
 
 Every request gets an id (``X-Request-Id`` on every answer). An unexpected exception is logged with its
-traceback and that id to the server log (gunicorn's error log) and kept for admins (kiosk.failures);
+traceback and that id to the server log (gunicorn's error log) and kept for admins (kiosk.web.failures);
 the person sees a page that says in plain words what happened: curators the admin's own page, which
 shows everything they had typed, visitors the kiosk's. Anything that escapes even that (the page cache
 in front of Flask, an error page that fails to render) still gets a designed page, never gunicorn's.
@@ -18,8 +18,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..extensions import db, htmx, login_manager
 from . import failures
-from .extensions import db, htmx, login_manager
 from .rendering import page_or_fragment
 
 REQUEST_ID_KEY = "kiosk.request_id"

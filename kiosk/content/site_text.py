@@ -1,9 +1,11 @@
 """The timeline's own text in each language: the title slide (headline, summary) and the further reading.
 
 The default language keeps them in three settings (``title_headline``, ``title_summary``,
-``further_reading``); every other language in one, ``translation:<code>`` (kiosk.localized reads both and
+``further_reading``); every other language in one, ``translation:<code>`` (kiosk.languages.localized reads
+both and
 shows the default text where a translation is empty). Curators edit further reading as one list per kind,
-one title a line. The fingerprint of what a form was loaded from lets kiosk.editing.save_site_text refuse
+one title a line. The fingerprint of what a form was loaded from lets kiosk.editing.writer.save_site_text
+refuse
 a save over a change made meanwhile (by another curator, or an import).
 """
 
@@ -12,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import languages, settings_store
-from .interchange.kiosk_json import READING_KINDS
-from .localized import MISSING, OUT_OF_DATE, SITE_FIELDS, source_hash, translation_key
+from ..interchange.kiosk_json import READING_KINDS
+from ..languages import choice
+from ..languages.localized import MISSING, OUT_OF_DATE, SITE_FIELDS, source_hash, translation_key
+from . import settings_store
 
 PLAIN = ""  # further reading of no kind (as older files have it): listed last, without a heading
 READING_GROUPS = (*READING_KINDS, PLAIN)
@@ -63,7 +66,7 @@ class SiteText:
 
 def keys_of(locale: str) -> tuple[str, ...]:
     """The settings that hold one language's text."""
-    return SITE_FIELDS if locale == languages.default() else (translation_key(locale),)
+    return SITE_FIELDS if locale == choice.default() else (translation_key(locale),)
 
 
 def stored(locale: str) -> dict[str, str | None]:
@@ -73,7 +76,7 @@ def stored(locale: str) -> dict[str, str | None]:
 
 def text_of(locale: str, values: dict[str, Any]) -> SiteText:
     """The language's text from its decoded settings."""
-    if locale == languages.default():
+    if locale == choice.default():
         return SiteText.from_settings(values)
     return SiteText.from_settings(values[translation_key(locale)] or {})
 
@@ -83,8 +86,9 @@ def load(locale: str) -> SiteText:
 
 
 def default_fingerprint() -> str:
-    """What a translation is made from: kiosk.localized.source_hash of the default text's settings."""
-    default = languages.default()
+    """What a translation is made from: kiosk.languages.localized.source_hash of the default text's
+    settings."""
+    default = choice.default()
     return source_hash(settings_store.decoded(stored(default)))
 
 
@@ -99,7 +103,7 @@ def translation_state(locale: str) -> str | None:
 def to_store(locale: str, text: SiteText, current: dict[str, Any]) -> dict[str, Any]:
     """The settings to store for ``text``: the default language's three, or the language's one (with the
     fingerprint of the default text it was made from, and anything else it held kept)."""
-    if locale == languages.default():
+    if locale == choice.default():
         return text.settings()
     key = translation_key(locale)
     return {key: dict(current[key] or {}) | text.settings() | {"source_hash": default_fingerprint()}}

@@ -7,11 +7,11 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from . import accounts
-from .extensions import db
-from .models import Role
+from ..extensions import db
+from ..models import Role
+from . import users
 
-users = AppGroup("users", help="Create, list and remove curator accounts.")
+user_commands = AppGroup("users", help="Create, list and remove curator accounts.")
 
 
 def _stdin_is_terminal() -> bool:
@@ -31,12 +31,12 @@ def _apply(change) -> None:
     try:
         change()
         db.session.commit()
-    except accounts.AccountError as error:
+    except users.AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
 
 
-@users.command("create")
+@user_commands.command("create")
 @click.argument("username")
 @click.option(
     "--role",
@@ -47,28 +47,28 @@ def _apply(change) -> None:
 )
 def create(username: str, role: str) -> None:
     """Create an account; asks for its password."""
-    if accounts.find(username) is not None:
+    if users.find(username) is not None:
         raise click.ClickException(f"There is already an account called {username}.")
     password = _read_password()
-    _apply(lambda: accounts.create_user(username, password, Role(role)))
+    _apply(lambda: users.create_user(username, password, Role(role)))
     click.echo(f"Created {role} account {username}.")
 
 
-@users.command("set-password")
+@user_commands.command("set-password")
 @click.argument("username")
 def set_password(username: str) -> None:
     """Give an account a new password (this signs it out everywhere)."""
-    if accounts.find(username) is None:
+    if users.find(username) is None:
         raise click.ClickException(f"There is no account called {username}.")
     password = _read_password()
-    _apply(lambda: accounts.set_password(username, password))
+    _apply(lambda: users.set_password(username, password))
     click.echo(f"New password set for {username}; its old sessions have ended.")
 
 
-@users.command("list")
+@user_commands.command("list")
 def list_users() -> None:
     """Show every account with its role and last sign-in."""
-    found = accounts.list_users()
+    found = users.list_users()
     if not found:
         click.echo("No accounts yet. Create one with: flask --app kiosk users create NAME")
         return
@@ -77,14 +77,14 @@ def list_users() -> None:
         click.echo(f"{user.username}\t{user.role.value}\t{last}")
 
 
-@users.command("delete")
+@user_commands.command("delete")
 @click.argument("username")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def delete(username: str, yes: bool) -> None:
     """Delete an account (its audit history stays)."""
-    if accounts.find(username) is None:
+    if users.find(username) is None:
         raise click.ClickException(f"There is no account called {username}.")
     if not yes:
         click.confirm(f"Delete the account {username}?", abort=True)
-    _apply(lambda: accounts.delete_user(username))
+    _apply(lambda: users.delete_user(username))
     click.echo(f"Deleted the account {username}.")

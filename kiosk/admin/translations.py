@@ -1,5 +1,6 @@
 """Translations: an event's or era's text in another language, edited beside its default text and saved
-like any edit (kiosk/editing.py: revision, conflict check, audit); kiosk/localized.py says what is missing
+like any edit (kiosk/editing/writer.py: revision, conflict check, audit); kiosk/languages/localized.py says
+what is missing
 or out of date."""
 
 from __future__ import annotations
@@ -7,9 +8,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from .. import editing, languages, revisions
+from ..editing import revisions, writer
 from ..extensions import db
-from ..localized import era_source, event_source, source_hash
+from ..languages import choice
+from ..languages.localized import era_source, event_source, source_hash
 from ..models import Era, Event
 from .blueprint import bp, show_refusal
 from .forms import EraTranslationForm, EventTranslationForm, TranslationForm, whole_number
@@ -17,7 +19,7 @@ from .forms import EraTranslationForm, EventTranslationForm, TranslationForm, wh
 
 @bp.route("/events/<id:event_id>/translations/<lang>", methods=["GET", "POST"])
 def translate_event(event_id: int, lang: str):
-    return _translate(db.first_or_404(editing.listed_event(event_id)), lang, EventTranslationForm())
+    return _translate(db.first_or_404(writer.listed_event(event_id)), lang, EventTranslationForm())
 
 
 @bp.route("/eras/<id:era_id>/translations/<lang>", methods=["GET", "POST"])
@@ -26,7 +28,7 @@ def translate_era(era_id: int, lang: str):
 
 
 def _translate(entity: Event | Era, lang: str, form: TranslationForm):
-    if lang not in languages.offered() or lang == languages.default():
+    if lang not in choice.offered() or lang == choice.default():
         abort(404)
     if not form.is_submitted():
         saved = revisions.snapshot(entity)["translations"].get(lang, {})
@@ -37,16 +39,16 @@ def _translate(entity: Event | Era, lang: str, form: TranslationForm):
     if not form.validate():
         return _page(form, entity, lang, status=422)
     try:
-        editing.save_translation(entity, lang, form.texts(), whole_number(form.version.data))
-    except editing.EditConflict as conflict:
+        writer.save_translation(entity, lang, form.texts(), whole_number(form.version.data))
+    except writer.EditConflict as conflict:
         # Nothing was overwritten: their text is shown beside what this curator typed, which is kept.
         form.version.data = str(conflict.entity.version)
         return _page(form, conflict.entity, lang, status=409, conflict=True)
-    except editing.SaveRefused as refusal:
+    except writer.SaveRefused as refusal:
         return _page(form, entity, lang, status=show_refusal(form, refusal))
     name = entity.headline if isinstance(entity, Event) else entity.name
     flash(
-        _("Saved the %(language)s text of “%(headline)s”.", language=languages.own_name(lang), headline=name),
+        _("Saved the %(language)s text of “%(headline)s”.", language=choice.own_name(lang), headline=name),
         "success",
     )
     return redirect(_urls(entity, lang)["edit_url"] or url_for("admin.event_list"))
@@ -85,8 +87,8 @@ def _page(form: TranslationForm, entity: Event | Era, lang: str, status: int = 2
         name=name,
         section=section,
         lang=lang,
-        language=languages.own_name(lang),
-        default_lang=languages.default(),
+        language=choice.own_name(lang),
+        default_lang=choice.default(),
         original=source,
         saved=saved,
         conflict=conflict,

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import Connection, delete, func, insert, literal, select, text
 
-from .extensions import db
-from .models import LoginAttempt, utcnow
+from ..extensions import db
+from ..models import LoginAttempt, utcnow
 
 DEFAULTS = {
     "LOGIN_FAILURES_PER_ACCOUNT": 5,

@@ -4,7 +4,8 @@ An event's place is stored on the event as {"name": {locale: text}, "note": {loc
 names per language (Kadiivka, Кадиевка) without a table of their own, and no modern borders on the map,
 so what a place is today ("then the Kazakh SSR, today Kazakhstan") goes in its note.
 
-The map is an equirectangular projection of the region of his life (the base map drawn by kiosk.basemap
+The map is an equirectangular projection of the region of his life (the base map drawn by
+kiosk.timeline.basemap
 uses the same one), with an inset that spreads out places too close together to tap apart.
 """
 
@@ -21,7 +22,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-BASE_MAP = "vendor/basemap.svg"  # written by kiosk.basemap at set-up, served as a hashed static file
+BASE_MAP = "vendor/basemap.svg"  # written by kiosk.timeline.basemap at set-up, served as a hashed static file
 NAME_LENGTH = 120
 NOTE_LENGTH = 300
 DEFAULT_LOCALE = "en"

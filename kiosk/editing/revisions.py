@@ -18,11 +18,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Connection, Select, select
 
-from . import languages
-from .dates import PartialDate
-from .extensions import db
-from .interchange import kiosk_json
-from .models import Era, Event, Revision, utcnow
+from ..content.dates import PartialDate
+from ..extensions import db
+from ..interchange import kiosk_json
+from ..languages import choice
+from ..models import Era, Event, Revision, utcnow
 
 
 def _kind(entity: Event | Era) -> str:
@@ -81,7 +81,7 @@ FIRST_NOTE = _l("As it was before the first recorded change")
 def record(entity: Event | Era, note: str = "", before: dict | None = None) -> Revision:
     """Stage a revision of ``entity`` as it is now, numbered by its version.
 
-    Only kiosk.editing calls this, after flushing the change, which bumped the version: of two saves of
+    Only kiosk.editing.writer calls this, after flushing the change, which bumped the version: of two saves of
     the same version only one can bump it, so no two revisions ever get the same number. ``before`` is
     the snapshot from before the change: when the entity has no history yet (content from before every
     change was recorded) it is kept first, under the previous version's number, so the change can be undone.
@@ -195,7 +195,7 @@ def label(key: str) -> str:
     if key.startswith("translations."):
         _, locale, name = key.split(".", 2)
         base = LABELS.get(TRANSLATED_LABELS.get(name, name), name)
-        return f"{base} ({languages.own_name(locale)})"
+        return f"{base} ({choice.own_name(locale)})"
     return str(LABELS.get(key, key))
 
 
@@ -290,7 +290,7 @@ class RestoreRefused(ValueError):
 def restore(entity: Event | Era, revision: Revision) -> str:
     """Make ``entity`` what ``revision`` recorded; returns the note for the new revision.
 
-    Only kiosk.editing calls this (it checks the version, records the revision and commits).
+    Only kiosk.editing.writer calls this (it checks the version, records the revision and commits).
     """
     if (revision.entity_type, revision.entity_id) != (_kind(entity), entity.id):
         raise RestoreRefused(_("That revision belongs to something else."))

@@ -19,10 +19,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..database import insert_or_ignore
+from ..extensions import db
+from ..models import ContentState, KioskStation, utcnow
 from .analytics import BatchRefused, checked_name, clock_offset_ms, museum_zone, parse_json
-from .database import insert_or_ignore
-from .extensions import db
-from .models import ContentState, KioskStation, utcnow
 
 ERRORS_RECENT = timedelta(days=1)
 # A kiosk applies a publish when its visitor goes back to the timeline or walks away: only one still on the

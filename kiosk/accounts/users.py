@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from zxcvbn import zxcvbn
 
-from . import audit
-from .config import SettingInvalid
-from .extensions import db
-from .models import Role, User, utcnow
+from ..config import SettingInvalid
+from ..editing import audit
+from ..extensions import db
+from ..models import Role, User, utcnow
 
 HASH_PROFILES: dict[str, Parameters] = {
     # RFC 9106's second recommended profile: argon2id, 64 MiB, t=3, p=4 — above OWASP's 46 MiB/t=1 floor.

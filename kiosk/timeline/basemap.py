@@ -1,8 +1,9 @@
 """The Places view's base map: Natural Earth land (public domain, from the pinned `world-atlas` npm package)
-turned into one compact SVG at set-up (``make assets`` runs ``python -m kiosk.basemap``).
+turned into one compact SVG at set-up (``make assets`` runs ``python -m kiosk.timeline.basemap``).
 
 Land and coastline only: today's borders would be anachronistic for 1906–1977, and world-atlas has no
-rivers or lakes. The projection is kiosk.places.MAP, so markers drawn by the app land where they should.
+rivers or lakes. The projection is kiosk.content.places.MAP, so markers drawn by the app land where they
+should.
 Nothing here runs while serving; the SVG is written to static/vendor/ (git-ignored) and hashed like any
 other static file.
 """
@@ -14,7 +15,7 @@ import math
 import sys
 from pathlib import Path
 
-from .places import MAP, Projection
+from ..content.places import MAP, Projection
 
 LAND = Path("node_modules/world-atlas/land-50m.json")
 TARGET = Path("static/vendor/basemap.svg")

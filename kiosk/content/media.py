@@ -20,8 +20,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps
 
-from .extensions import db
-from .models import Media
+from ..extensions import db
+from ..models import Media
 
 SIZES = {"large": (1920, 1080), "thumb": (480, 480)}
 WEBP_QUALITY = 82

@@ -23,9 +23,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, Result, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .database import insert_or_ignore
-from .extensions import db
-from .models import AnalyticsDay, DailyTotal, Event, VisitorEvent, utcnow
+from ..database import insert_or_ignore
+from ..extensions import db
+from ..models import AnalyticsDay, DailyTotal, Event, VisitorEvent, utcnow
 
 log = logging.getLogger(__name__)
 

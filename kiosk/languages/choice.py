@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import BaseConverter, ValidationError
 
-from .caching import current_content_version
-from .extensions import db
-from .models import Setting
+from ..extensions import db
+from ..models import Setting
+from ..web.caching import current_content_version
 
 # Each language named in itself: a visitor looks for their own language, not a flag or our name for it.
 OWN_NAMES = {"en": "English", "ru": "Русский", "uk": "Українська"}

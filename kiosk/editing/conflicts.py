@@ -1,7 +1,8 @@
 """Concurrent edits: a save based on an old version never silently overwrites a newer one.
 
 Events and eras carry a version counter (SQLAlchemy version_id_col); the edit form carries the version the
-curator loaded. kiosk.editing refuses a stale version before writing, and every change bumps the version
+curator loaded. kiosk.editing.writer refuses a stale version before writing, and every change bumps the
+version
 with an UPDATE … WHERE version = the one loaded, so a save that races another one is refused by the
 database. Either way it raises EditConflict, whose ``differences`` compare the curator's version ("theirs")
 with the current one field by field, so the conflict page (admin/conflicts.py) can show both and let them
@@ -10,8 +11,8 @@ choose. Items are the interchange/revision shape.
 
 from __future__ import annotations
 
+from ..models import Era, Event
 from . import revisions
-from .models import Era, Event
 
 
 class EditConflict(Exception):

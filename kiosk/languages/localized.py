@@ -12,10 +12,11 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import select
 
-from . import languages, settings_store
-from .dates import PartialDate
-from .extensions import db
-from .models import Era, EraTranslation, Event, EventTranslation
+from ..content import settings_store
+from ..content.dates import PartialDate
+from ..extensions import db
+from ..models import Era, EraTranslation, Event, EventTranslation
+from . import choice
 
 EVENT_FIELDS = ("headline", "display_date", "summary", "body", "confidence", "image_alt", "image_caption")
 ERA_FIELDS = ("name", "description")
@@ -107,8 +108,8 @@ class Localizer:
     """Reads translations for one language in bulk (one query per kind), then wraps models."""
 
     def __init__(self, locale: str | None = None):
-        self.locale = locale or languages.visitor_language()
-        self.default = languages.default()
+        self.locale = locale or choice.visitor_language()
+        self.default = choice.default()
         self._eras: dict[int, LocalizedEra] = {}
         self._era_translations: dict[int, EraTranslation] | None = None
         self._event_translations: dict[int, EventTranslation | None] = {}
@@ -218,8 +219,8 @@ def states_of(entity: Event | Era) -> dict[str, str | None]:
         main, current = "name", source_hash(era_source(entity))
     saved = {row.locale: row for row in entity.translations}
     states: dict[str, str | None] = {}
-    for locale in languages.offered():
-        if locale == languages.default():
+    for locale in choice.offered():
+        if locale == choice.default():
             continue
         row = saved.get(locale)
         if row is None or not getattr(row, main):

@@ -8,8 +8,8 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Select, or_, select
 
-from .extensions import db
-from .models import AuditEntry
+from ..extensions import db
+from ..models import AuditEntry
 
 
 def _who() -> str:

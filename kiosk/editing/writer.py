@@ -28,22 +28,14 @@ from sqlalchemy import JSON, Connection, Dialect, Select, delete, func, insert, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import (
-    audit,
-    conflicts,
-    content,
-    database,
-    localized,
-    media,
-    revisions,
-    settings_store,
-    site_text,
-    trash,
-)
-from .dates import PartialDate
-from .extensions import db
-from .interchange import kiosk_json
-from .models import Era, EraTranslation, Event, EventTranslation, Revision, Setting, Status, utcnow
+from .. import database
+from ..content import media, published, settings_store, site_text
+from ..content.dates import PartialDate
+from ..extensions import db
+from ..interchange import kiosk_json
+from ..languages import localized
+from ..models import Era, EraTranslation, Event, EventTranslation, Revision, Setting, Status, utcnow
+from . import audit, conflicts, revisions, trash
 
 logger = logging.getLogger(__name__)
 
@@ -172,8 +164,8 @@ class EventChanges:
     image_credit: str
     new_image: media.PreparedImage | None = None
     remove_image: bool = False
-    place: dict | None = None  # checked by kiosk.places
-    figure: dict | None = None  # checked by kiosk.figures
+    place: dict | None = None  # checked by kiosk.content.places
+    figure: dict | None = None  # checked by kiosk.content.figures
 
 
 def _event_action(creating: bool, was_published: bool, now_published: bool) -> str:
@@ -270,7 +262,7 @@ def save_event(
 
 
 def move_event_to_trash(event: Event, expected_version: int | None) -> None:
-    """Take the event off the kiosk and out of the list (kiosk.trash can bring it back as it was)."""
+    """Take the event off the kiosk and out of the list (kiosk.editing.trash can bring it back as it was)."""
     _check_version(event, expected_version)
     with _transaction(event):
         if trash.move_to_trash(event):
@@ -468,7 +460,7 @@ def write_batch(batch: Batch) -> None:
         revisions.insert_many(connection, revision_rows)
         audit.record("import", batch.source, batch.detail)
         if any(change.visible for change in (*batch.eras, *batch.events)):
-            content.bump_version(connection)
+            published.bump_version(connection)
 
 
 def _write_translations(
@@ -683,7 +675,7 @@ def save_site_text(locale: str, text: site_text.SiteText, loaded_fingerprint: st
         }
         target = f"title and further reading ({locale})"
         audit.record("title.save", target, json.dumps(detail, ensure_ascii=False))
-        content.bump_version(connection)
+        published.bump_version(connection)
     return True
 
 

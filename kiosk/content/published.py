@@ -9,9 +9,9 @@ from sqlalchemy import Connection, func, inspect, select, tuple_, union_all, upd
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import InstanceState, Session, contains_eager
 
+from ..extensions import db
+from ..models import ContentState, Era, Event, EventTranslation, Media, Setting, Status, utcnow
 from . import media
-from .extensions import db
-from .models import ContentState, Era, Event, EventTranslation, Media, Setting, Status, utcnow
 
 ERA_ORDER = (Era.position, Era.start_year, Era.id)
 

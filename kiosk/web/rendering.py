@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import make_response, render_template
 
-from .extensions import htmx
+from ..extensions import htmx
 
 
 def wants_fragment() -> bool:

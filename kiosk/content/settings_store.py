@@ -8,8 +8,8 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from .extensions import db
-from .models import Setting
+from ..extensions import db
+from ..models import Setting
 
 DEFAULTS: dict[str, Any] = {
     "title_headline": "Aleksey Stakhanov, 1906–1977",
@@ -34,7 +34,7 @@ def get_many(*keys: str) -> dict[str, Any]:
 
 def stored_many(*keys: str) -> dict[str, str | None]:
     """Each setting as stored (JSON text), None where it was never stored: what a conditional write
-    compares against (kiosk.editing.save_site_text)."""
+    compares against (kiosk.editing.writer.save_site_text)."""
     rows = dict(db.session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all())
     return {key: rows.get(key) for key in keys}
 

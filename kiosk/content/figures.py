@@ -1,7 +1,8 @@
 """Figures: a few numbers from an event's story (102 tonnes against a norm of 7), drawn as a bar chart.
 
 Stored on the event as {"title", "rows": [{"label", "value", "unit"}], "source", "confidence"}. The kiosk
-draws the chart as SVG on the server (kiosk.figures.chart gives its geometry) with the same numbers in a
+draws the chart as SVG on the server (kiosk.content.figures.chart gives its geometry) with the same numbers
+in a
 table for screen readers. Texts are in the event's default language; translations belong with the event's.
 """
 

@@ -18,9 +18,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import ClosingIterator
 
-from .. import analytics, fleet
 from ..config import SettingInvalid
 from ..extensions import csrf, db
+from . import analytics, fleet
 
 log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__)

@@ -1,0 +1,1 @@
+"""Changing content: the one writer and what every change records (revisions, conflicts, trash, audit)."""

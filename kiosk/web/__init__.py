@@ -1,0 +1,1 @@
+"""Web plumbing around every request: caching, security headers, error pages, static assets."""
