@@ -14,7 +14,7 @@ from .content import media
 from .content.markdown import render_markdown
 from .extensions import babel, csrf, db, htmx, migrate
 from .languages import choice
-from .web import assets, caching, errors, security
+from .web import assets, caching, errors, security, stack
 
 
 def _resource_folder(name: str) -> str:
@@ -83,4 +83,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(timeline_bp)
     intake.init_app(app)
     admin.init_app(app)
+    stack.build(app)
     return app

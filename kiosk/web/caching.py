@@ -352,6 +352,4 @@ def init_app(app) -> None:
     app.extensions["page_cache"] = PageCache[CachedPage]()
     app.extensions["warm_up"] = lambda: warm_up(app)  # gunicorn_conf.py calls it in each new worker
     with app.app_context():
-        read_version = app.extensions["content_version"] = ContentVersionReader(db.engine)
-    if app.config["PAGE_CACHE"]:
-        app.wsgi_app = SharedResponses(app.wsgi_app, read_version)
+        app.extensions["content_version"] = ContentVersionReader(db.engine)
