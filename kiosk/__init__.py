@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(_settle_locale)
     security.init_app(app)
     caching.init_app(app)
+    choice.init_app(app)
     assets.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
