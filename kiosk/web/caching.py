@@ -126,11 +126,6 @@ class VersionedCache(Generic[Entry]):
             self.put(key, version, entry)
         return entry
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._version = None
-
     def __len__(self) -> int:
         return len(self._entries)
 
