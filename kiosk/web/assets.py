@@ -70,16 +70,30 @@ def build_id(manifest: dict[str, str], template_folder: Path) -> str:
     return digest.hexdigest()[:HASH_LENGTH]
 
 
-class _WhiteNoise(WhiteNoise):
-    FOREVER = 365 * 24 * 3600  # a year, the usual "immutable" lifetime (WhiteNoise's own is ten)
-
-
 def _is_hashed(_path: str, url: str) -> bool:
     return url.startswith(f"/static/{BUILD_FOLDER}/")
 
 
 def _static_headers(headers, _path: str, _url: str) -> None:
     headers["X-Content-Type-Options"] = "nosniff"
+
+
+class StaticFiles(WhiteNoise):
+    """The request stack's layer for the static folder: a hashed copy is immutable for a year and its
+    pre-compressed twin chosen by Accept-Encoding; any other static file may be kept for an hour."""
+
+    FOREVER = 365 * 24 * 3600  # a year, the usual "immutable" lifetime (WhiteNoise's own is ten)
+
+    def __init__(self, wsgi_app, app: Flask):
+        super().__init__(
+            wsgi_app,
+            root=static_folder(app),
+            prefix="static/",
+            max_age=3600,
+            allow_all_origins=False,
+            immutable_file_test=_is_hashed,
+            add_headers_function=_static_headers,
+        )
 
 
 @click.command("assets")
@@ -119,13 +133,4 @@ def init_app(app: Flask) -> None:
         if endpoint == "static" and values.get("filename") in manifest:
             values["filename"] = manifest[values["filename"]]
 
-    app.wsgi_app = _WhiteNoise(  # type: ignore[method-assign]  # Flask's documented way to add middleware
-        app.wsgi_app,
-        root=static_files,
-        prefix="static/",
-        max_age=3600,
-        allow_all_origins=False,
-        immutable_file_test=_is_hashed,
-        add_headers_function=_static_headers,
-    )
     app.cli.add_command(assets_command)
