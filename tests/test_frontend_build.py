@@ -1,24 +1,28 @@
 """The kiosk's script and stylesheet are built from frontend/ by esbuild (frontend/build.mjs, run by
-make assets): what the pages load must be that build of today's sources, minified."""
+make assets): what the pages load must be that build of today's sources, minified, and the kiosk's
+modules must import one another without a cycle."""
 
 from __future__ import annotations
 
+import json
 import re
-import subprocess
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-BUILT = ROOT / "static" / "build"
+from . import frontend
+from .frontend import ROOT
+
+METAFILE = "imports.json"
 
 
 @pytest.fixture(scope="module")
 def fresh_build(tmp_path_factory) -> Path:
-    """The sources built again, now, into a folder of the test's own."""
+    """The sources built again, now, into a folder of the test's own (esbuild's account of the modules
+    and their imports beside it)."""
     folder = tmp_path_factory.mktemp("build")
-    subprocess.run(["node", "frontend/build.mjs", str(folder)], cwd=ROOT, check=True, timeout=120)
-    return folder
+    return frontend.build(folder / "out", metafile=folder / METAFILE)
 
 
 def body(client, address: str) -> bytes:
@@ -70,3 +74,19 @@ def test_the_analytics_script_the_kiosk_loads_later_is_built_too(client, fresh_b
     address = re.search(r'data-analytics="(/static/dist/build/js/analytics\.[0-9a-f]{12}\.js)"', page)
     assert address, "the timeline names no built analytics script"
     assert body(client, address.group(1)) == (fresh_build / "js" / "analytics.js").read_bytes()
+
+
+def imports(fresh_build: Path) -> dict[str, set[str]]:
+    """Each of our modules (and the data it imports) with the ones it imports, as esbuild bundled them."""
+    inputs = json.loads((fresh_build.parent / METAFILE).read_text())["inputs"]
+    return {name: {each["path"] for each in module["imports"]} for name, module in inputs.items()}
+
+
+def test_no_module_imports_itself_through_others(fresh_build):
+    """A cycle of imports would make a module's exports depend on which module started first; modules
+    call down and tell up through the bus (frontend/js/kiosk.js)."""
+    graph = imports(fresh_build)
+    kiosk_modules = {name for name in graph if name.startswith("frontend/js/kiosk/")}
+    assert len(kiosk_modules) >= 5 and graph["frontend/js/kiosk.js"] >= kiosk_modules  # all bundled
+    TopologicalSorter(graph).prepare()  # raises CycleError, naming the modules in the cycle
+
