@@ -1,6 +1,6 @@
-"""The kiosk's script and stylesheet are built from frontend/ by esbuild (frontend/build.mjs, run by
-make assets): what the pages load must be that build of today's sources, minified, and the kiosk's
-modules must import one another without a cycle."""
+"""Our scripts and stylesheets are built from frontend/ by esbuild (frontend/build.mjs, run by make
+assets): what the pages load (and the service worker the kiosk registers) must be that build of today's
+sources, minified, and the kiosk's modules must import one another without a cycle."""
 
 from __future__ import annotations
 
@@ -74,6 +74,22 @@ def test_the_analytics_script_the_kiosk_loads_later_is_built_too(client, fresh_b
     address = re.search(r'data-analytics="(/static/dist/build/js/analytics\.[0-9a-f]{12}\.js)"', page)
     assert address, "the timeline names no built analytics script"
     assert body(client, address.group(1)) == (fresh_build / "js" / "analytics.js").read_bytes()
+
+
+def test_the_service_worker_is_the_build_of_todays_sources(client, fresh_build):
+    page = client.get("/").get_data(as_text=True)
+    address = re.search(r'data-service-worker="(/sw\.js\?v=[^"]+)"', page)
+    assert address, "the timeline names no service worker"
+    served = body(client, address.group(1))
+    assert served == (fresh_build / "js" / "sw.js").read_bytes()
+    assert b"/*" not in served, "the service worker is not minified"
+
+
+def test_the_admin_pages_load_the_build_of_their_script(app, fresh_build):
+    page = app.test_client().get("/admin/login").get_data(as_text=True)
+    address = re.search(r'<script src="(/static/dist/build/js/admin\.[0-9a-f]{12}\.js)"', page)
+    assert address, "the admin pages name no built script"
+    assert body(app.test_client(), address.group(1)) == (fresh_build / "js" / "admin.js").read_bytes()
 
 
 def imports(fresh_build: Path) -> dict[str, set[str]]:

@@ -35,7 +35,7 @@ bp = Blueprint("timeline", __name__)
 YEAR_IN_SECONDS = 365 * 24 * 3600
 ATTRACT_SLIDES = 12
 MAX_START = 2**31
-# What a visitor page loads, which a kiosk keeps for offline use (see static/js/sw.js).
+# What a visitor page loads, which a kiosk keeps for offline use (see frontend/js/sw.js).
 SHELL_STATIC = (
     "build/css/kiosk.css",
     "build/css/places.css",
@@ -44,6 +44,7 @@ SHELL_STATIC = (
     "build/js/analytics.js",
     "build/js/places.js",
 )
+SERVICE_WORKER = "build/js/sw.js"
 
 
 def kiosk_version() -> str:
@@ -107,7 +108,7 @@ def kiosk_behaviour() -> dict:
         # The timeline in this page's language (Start again), and in the museum's default (idle reset).
         "home": url_for("timeline.index"),
         "default-home": url_for("timeline.index", lang=None),
-        # Measuring use, loaded after the first paint (see section 7 of kiosk.js).
+        # Measuring use, loaded after the first paint (see frontend/js/kiosk/measuring.js).
         "analytics": url_for("static", filename="build/js/analytics.js"),
     }
 
@@ -246,8 +247,10 @@ def version():
 
 @bp.get("/sw.js")
 def service_worker():
-    """The service worker, served from the root so that it may look after every visitor page."""
-    response = send_from_directory(static_folder(current_app), "js/sw.js", max_age=0)
+    """The service worker (built from frontend/js/sw.js like the other scripts), served at an address of
+    its own at the root, so that it may look after every visitor page; the page names it with the kiosk
+    version (`kiosk_behaviour`), which moves with every build, so a new one is installed at once."""
+    response = send_from_directory(static_folder(current_app), SERVICE_WORKER, max_age=0)
     response.headers["Service-Worker-Allowed"] = "/"
     response.cache_control.no_cache = True
     return response

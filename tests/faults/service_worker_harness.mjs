@@ -1,4 +1,4 @@
-// Runs static/js/sw.js's install in Node with an in-memory Cache API and a scripted server, and prints
+// Runs the built service worker's install (frontend/js/sw.js) in Node with an in-memory Cache API and a scripted server, and prints
 // what it kept and reported (tests/faults/test_service_worker.py drives it).
 import { readFileSync } from "node:fs";
 import vm from "node:vm";

@@ -1,9 +1,9 @@
 /* The kiosk's service worker: it keeps the timeline (with the runs of events a long one loads as the
    visitor reaches them), every published event and place (as a page and as the fragment htmx asks
    for) and their images, so that a reload while the server is down still shows them. Pages come from the network
-   when it answers (so a publish shows at once) and from the cache when it does not. Registered as
-   /sw.js?v=<kiosk version>: a publish or an upgrade installs a fresh copy and the old one is thrown
-   away. */
+   when it answers (so a publish shows at once) and from the cache when it does not. Built with the other
+   scripts (frontend/build.mjs) and served at /sw.js, registered as /sw.js?v=<kiosk version>: a publish
+   or an upgrade installs a fresh copy and the old one is thrown away. */
 "use strict";
 
 const VERSION = new URL(self.location.href).searchParams.get("v") || "0";
