@@ -1,6 +1,7 @@
 // The front-end build (make assets, make setup): esbuild bundles each entry point with the modules it
 // imports and minifies it into static/build/ (git-ignored); kiosk/web/assets.py then gives every built
-// file its hashed, compressed copies.
+// file its hashed, compressed copies. The visitor addresses the scripts import come from the server
+// (frontend/generated/addresses.json, written by `python -m kiosk.timeline.addresses` first).
 // `node frontend/build.mjs OUTDIR [METAFILE]` builds elsewhere, and writes esbuild's account of every
 // module and its imports to METAFILE (tests/test_frontend_build.py uses both).
 import { writeFile } from "node:fs/promises";

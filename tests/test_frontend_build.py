@@ -106,3 +106,9 @@ def test_no_module_imports_itself_through_others(fresh_build):
     assert len(kiosk_modules) >= 5 and graph["frontend/js/kiosk.js"] >= kiosk_modules  # all bundled
     TopologicalSorter(graph).prepare()  # raises CycleError, naming the modules in the cycle
 
+
+def test_the_scripts_share_the_servers_addresses_from_one_module(fresh_build):
+    graph = imports(fresh_build)
+    shared = "frontend/js/addresses.js"
+    assert graph[shared] == {"frontend/generated/addresses.json"}
+    assert shared in graph["frontend/js/sw.js"] and shared in graph["frontend/js/kiosk/navigation.js"]

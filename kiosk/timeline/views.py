@@ -29,6 +29,7 @@ from ..models import Era
 from ..web.assets import static_folder
 from ..web.caching import cached_page, compress, current_content_version
 from ..web.rendering import page_or_fragment, wants_fragment
+from . import addresses
 from .axis import YearAxis
 
 bp = Blueprint("timeline", __name__)
@@ -59,7 +60,7 @@ def localized_route(rule: str):
     def register(view):
         endpoint = view.__name__
         bp.add_url_rule(rule, endpoint, view, methods=["GET"], defaults={"lang": None})
-        bp.add_url_rule(f"/<lang:lang>{rule}", endpoint, view, methods=["GET"])
+        bp.add_url_rule(addresses.LANGUAGE_PREFIX + rule, endpoint, view, methods=["GET"])
         choice.LOCALIZED_ENDPOINTS.add(f"{bp.name}.{endpoint}")
         return view
 
@@ -127,10 +128,11 @@ def _kiosk_globals():
         "place_key": places.key,
         "figure_chart": figures.chart,
         "language_choices": choice.choices,
+        "fragment_marks": addresses.FRAGMENT,
     }
 
 
-@localized_route("/")
+@localized_route(addresses.TIMELINE)
 @cached_page
 def index():
     localizer = Localizer()
@@ -153,7 +155,7 @@ def index():
     )
 
 
-@localized_route("/events/<slug>")
+@localized_route(addresses.EVENT)
 @cached_page
 def event(slug: str):
     found = published.visible_event(slug)
@@ -169,7 +171,7 @@ def event(slug: str):
     )
 
 
-@localized_route("/eras/<slug>")
+@localized_route(addresses.ERA)
 @cached_page
 def era(slug: str):
     """A run of an era's events: the fragment the timeline loads lazily, or a page of its own."""
@@ -186,7 +188,7 @@ def era(slug: str):
     )
 
 
-@localized_route("/places")
+@localized_route(addresses.PLACES)
 @cached_page
 def places_view():
     """The map of his life's places: markers to tap, the route in time order, each place's events."""
@@ -197,7 +199,7 @@ def places_view():
     )
 
 
-@localized_route("/places/<place_key>")
+@localized_route(addresses.PLACE)
 @cached_page
 def place(place_key: str):
     """One place's events: the list the map shows beside it (fragment), or the map with it (page)."""
@@ -215,7 +217,7 @@ def place(place_key: str):
     )
 
 
-@bp.get("/theme.css")
+@bp.get(addresses.THEME)
 def era_colours():
     """Era colours and places on the year axis are content, so their stylesheet is generated
     (inline styles would break the CSP)."""
@@ -228,7 +230,7 @@ def era_colours():
     return compress(response)
 
 
-@bp.get("/media/<key>-<size>.webp")
+@bp.get(addresses.MEDIA)
 def media(key: str, size: str):
     if size not in {"large", "thumb"} or not key.isalnum():
         abort(404)

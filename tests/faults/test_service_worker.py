@@ -1,6 +1,6 @@
 """The service worker's install (frontend/js/sw.js as built, run in Node with an in-memory Cache API): one
 failing address never stops the rest; the last good copy stands in for it; only a missing app shell keeps
-the previous copy in charge."""
+the previous copy in charge; a page's fragment is kept as the page carries it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from kiosk.timeline import addresses
 
 from .. import frontend
 
@@ -30,10 +32,11 @@ def service_worker(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def install(service_worker):
-    """Runs the install against a scripted server; returns what was kept, asked for and reported."""
+    """Runs the install against a scripted server, whose event pages carry their fragment between the
+    marks the server declares; returns what was kept, asked for and reported."""
 
     def run(**scenario) -> dict:
-        scenario = {"version": "2", "manifest": MANIFEST} | scenario
+        scenario = {"version": "2", "manifest": MANIFEST, "marks": list(addresses.FRAGMENT)} | scenario
         result = subprocess.run(
             [frontend.node(), str(HARNESS), str(service_worker), json.dumps(scenario)],
             capture_output=True,
@@ -52,7 +55,7 @@ def test_a_missing_image_is_reported_and_everything_else_is_kept(install):
     kept = outcome["kept"]["kiosk-2"]
     assert f"{ORIGIN}/media/aaa-large.webp" in kept and f"{ORIGIN}/media/bbb-large.webp" not in kept
     assert f"{ORIGIN}/events/record-shift" in kept
-    # Each event asked for once, as a page; its fragment is cut from it, headline and all.
+    # Each event asked for once, as a page; its fragment kept as the page carries it.
     assert kept[f"{ORIGIN}/events/born-in-lugovaya?__fragment=1"] == (
         '<h2 class="event__headline" id="event-title">new /events/born-in-lugovaya</h2>'
     )

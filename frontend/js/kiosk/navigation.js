@@ -1,5 +1,6 @@
 /* Navigation: the event layer, history, chips, scrubber, keyboard */
 
+import { isEventPage } from "../addresses.js";
 import { K, analytics, rememberPreferences } from "./core.js";
 import { applyPendingUpdate } from "./live.js";
 
@@ -16,7 +17,6 @@ let returnFocusTo = null;
 let layerBusy = false;       // an event is on its way into the layer
 
 const layerOpen = () => K.onTimeline && layer && !layer.hidden;
-const isEventPage = (path) => /^(\/[a-z]{2,3})?\/events\/[^/]+$/.test(path);
 
 function closeLayer() {
   if (!layerOpen()) return;
