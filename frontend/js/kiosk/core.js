@@ -1,4 +1,4 @@
-/* Core: settings, helpers, the bus, measuring's waiting calls, lockdown, reading preferences */
+/* Core: settings, helpers, the bus, the analytics calls, lockdown, reading preferences */
 
 /* The kiosk's shared settings and helpers (config, on/emit, remember/recall, updateInert…), which every
    module imports; start() fills them in from the page's data attributes. */
