@@ -20,8 +20,11 @@ from ..web.caching import VersionedCache, request_environ
 
 # Each language named in itself: a visitor looks for their own language, not a flag or our name for it.
 OWN_NAMES = {"en": "English", "ru": "Русский", "uk": "Українська"}
-CODE = re.compile(r"^[a-z]{2,3}$")
-PREFIXED_PATH = re.compile(r"^/([a-z]{2,3})(?:/|$)")
+# A language's code, as a setting names it and as the first segment of a visitor address.
+CODE_PATTERN = r"[a-z]{2,3}"
+CODE = re.compile(rf"^{CODE_PATTERN}$")
+# The language an address names (the kiosk's scripts get this expression too: timeline/addresses.py).
+PREFIXED_PATH = re.compile(rf"^/({CODE_PATTERN})(?:/|$)")
 
 # Visitor pages that exist in every language (the timeline blueprint registers them so).
 LOCALIZED_ENDPOINTS: set[str] = set()
@@ -143,7 +146,7 @@ class LanguageConverter(BaseConverter):
     """The `<lang:...>` part of a visitor address: only a language the museum offers matches, so any
     other first segment (``/nowhere``) stays an ordinary 404."""
 
-    regex = r"[a-z]{2,3}"
+    regex = CODE_PATTERN
 
     def to_python(self, value: str) -> str:
         if value not in offered():

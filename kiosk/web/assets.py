@@ -1,7 +1,8 @@
 """Static files under content-hashed names, pre-compressed, served by WhiteNoise with immutable caching.
 
-The kiosk's own script and stylesheet are first built from ``frontend/`` into ``static/build/`` by esbuild
-(``frontend/build.mjs``, run by ``make setup`` and ``make assets``).
+Our own scripts and stylesheets (the kiosk's, the admin's, the service worker) are first built from
+``frontend/`` into ``static/build/`` by esbuild (``frontend/build.mjs``, run by ``make setup`` and
+``make assets``).
 At start-up (and by ``flask assets``, which ``make assets`` runs) every file in the static folder gets a
 copy named after its content in ``static/dist/`` (``css/kiosk.css`` -> ``dist/css/kiosk.3f2a9c1d04b7.css``)
 with ``.gz`` and ``.br`` versions beside it. ``url_for('static', filename=...)`` then names the hashed
@@ -113,15 +114,16 @@ def static_folder(app: Flask) -> Path:
     return _folder(app.static_folder)
 
 
-# What frontend/build.mjs (esbuild, run by make setup and make assets) writes into static/.
-FRONTEND_BUILD = ("build/js/kiosk.js", "build/css/kiosk.css")
+# What frontend/build.mjs (esbuild, run by make setup and make assets) writes into static/ that every
+# page needs: the kiosk's script and styles, the admin's script, the service worker.
+FRONTEND_BUILD = ("build/js/kiosk.js", "build/css/kiosk.css", "build/js/admin.js", "build/js/sw.js")
 
 
 def init_app(app: Flask) -> None:
     static_files = static_folder(app)
     manifest = build(static_files)
     missing = [name for name in FRONTEND_BUILD if name not in manifest]
-    if missing:  # the pages still work, without the kiosk's script or styles: say why
+    if missing:  # the pages still work, without those scripts or styles: say why
         app.logger.error(
             "The front-end build is missing (%s): run `make assets` (node frontend/build.mjs).",
             ", ".join(missing),
