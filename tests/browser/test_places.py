@@ -47,7 +47,7 @@ def test_a_visitor_opens_places_taps_a_marker_reads_its_events_and_returns(page,
     box = marker.bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44  # tappable even though Torez is in the inset
     finger.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    expect(page.locator("#place-title")).to_have_text("Chistyakovo (Torez)")
+    expect(page.locator("#place-title")).to_have_text("Chystiakove (Torez)")
     # The place stands out on the map, and only that one.
     expect(page.locator(".marker--chosen")).to_have_attribute("data-place-marker", "chystiakove-torez")
     wait_for_place_counted(live_server, "chystiakove-torez")  # measuring use hears of the place tapped
@@ -55,7 +55,7 @@ def test_a_visitor_opens_places_taps_a_marker_reads_its_events_and_returns(page,
     assert_accessible(page)
     finger.tap(*centre(page, '[data-place-event="death-in-torez"]'))
     expect(page.locator("#event-title")).to_have_text("Death in Torez")
-    expect(page.locator(".locator__name")).to_have_text("Chistyakovo (Torez)")
+    expect(page.locator(".locator__name")).to_have_text("Chystiakove (Torez)")
     page.go_back()
     finger.tap(*centre(page, "[data-places-back]"))
     expect(page.locator("#track")).to_be_visible()
