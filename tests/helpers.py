@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from functools import cache
 from io import BytesIO
@@ -14,9 +15,12 @@ from sqlalchemy import select
 from kiosk.content import media
 from kiosk.content.dates import PartialDate
 from kiosk.extensions import db
+from kiosk.interchange import kiosk_json
 from kiosk.models import Era, Event, Media, Role, Status, User
 
 _numbers = count(1)
+# How many events the default content has: what a fresh install shows (tests/test_seed.py pins the number).
+DEFAULT_EVENTS = len(json.loads(kiosk_json.DEFAULT_CONTENT.read_text(encoding="utf-8"))["events"])
 
 
 def an_era(**fields) -> Era:

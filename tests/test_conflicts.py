@@ -73,7 +73,7 @@ def test_a_save_racing_a_newer_one_is_refused_as_a_conflict_with_both_versions(a
     assert conflict.entity.version == loaded_version + 1
     differences = {c.field: (c.before, c.after) for c in conflict.differences}
     assert differences["headline"] == ("Retires on a pension", "Retirement at 68")  # current vs theirs
-    assert differences["summary"] == ("He retires on a personal pension.", "New summary.")
+    assert differences["summary"] == ("He retires from mine management.", "New summary.")
     db.session.expire_all()
     assert load("retirement").headline == "Retires on a pension"  # nothing was lost
     assert revisions.history(ours)[0].number == ours.version

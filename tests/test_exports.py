@@ -11,7 +11,7 @@ from kiosk.extensions import db
 from kiosk.interchange import exporters, importers, timelinejs
 from kiosk.models import Event, Media, Status
 
-from .helpers import make_event
+from .helpers import DEFAULT_EVENTS, make_event
 from .interop import cli, other_kiosk
 
 
@@ -26,7 +26,7 @@ def test_every_format_is_deterministic(app):
 def test_json_export_is_our_lossless_format(app):
     document = json.loads(exporters.export("json"))
     assert document["format"] == "kiosk-timeline" and document["version"] == 2
-    assert len(document["eras"]) == 7 and len(document["events"]) == 36
+    assert len(document["eras"]) == 7 and len(document["events"]) == DEFAULT_EVENTS
     assert list(document) == sorted(document)  # keys sorted: stable bytes
     # Every language travels with it: each era and event, and the title.
     born = next(item for item in document["events"] if item["slug"] == "born-in-lugovaya")
@@ -103,7 +103,7 @@ def test_csv_export_follows_the_template(app):
     assert eras[0][0] == "1906" and eras[0][4] == "1926" and eras[0][9] == "Childhood"
     assert eras[0][17] == "#8A5A14"  # the era's colour in Background
     events = by_type("")
-    assert len(events) == 36
+    assert len(events) == DEFAULT_EVENTS
     record = next(r for r in events if r[9] == "102 tonnes in one shift")
     assert record[:8] == ["1935", "8", "30", "", "1935", "8", "31", ""]
     assert record[16] == "The Record"
@@ -136,7 +136,7 @@ def test_timelinejs_and_csv_round_trips_are_stable(app, tmp_path):
         with other_kiosk(tmp_path / f"kiosk-{file_format}") as other:
             result = cli(other, "import", exported, "--publish")
             assert result.exit_code == 0, result.output
-            assert "43 created" in result.output  # 7 eras and 36 events
+            assert f"{7 + DEFAULT_EVENTS} created" in result.output  # the eras and the events
             assert exporters.export(file_format) == data, file_format
         # And back into the kiosk it came from: everything matches, nothing is added.
         result = cli(app, "import", exported)

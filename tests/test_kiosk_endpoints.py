@@ -58,7 +58,7 @@ def test_the_offline_list_holds_the_app_shell_every_published_event_and_their_im
     published = db.session.scalars(select(Event.slug).where(Event.status == Status.PUBLISHED)).all()
     places = ["/places"] + [
         f"/places/{key}"
-        for key in ("lugovaya", "kadiivka-kadievka", "moscow", "karaganda", "chistyakovo-torez")
+        for key in ("lugovaya", "kadiivka-and-irmino", "moscow", "karaganda", "chystiakove-torez")
     ]
     assert sorted(manifest["pages"]) == sorted(
         f"{prefix}{path}"

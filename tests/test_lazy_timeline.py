@@ -36,7 +36,7 @@ def test_the_first_page_carries_the_first_events_and_a_placeholder_for_every_era
     eras = re.findall(r'<section class="chapter era-[^"]+" id="era-([^"]+)"', html)
     assert len(eras) == 7  # every chapter is there, so the dock's links all land somewhere
     placeholders = MORE_LINK.findall(html)
-    # The rest of the second era (two of its three events are shown), then every later era.
+    # The rest of the second era (two of its events are shown), then every later era.
     assert placeholders == ["/eras/miner?start=2", *(f"/eras/{slug}" for slug in eras[2:])]
     assert html.count('hx-trigger="intersect once, click once"') == 6
 
@@ -63,7 +63,7 @@ def test_htmx_gets_the_next_run_alone_to_put_in_place_of_the_placeholder(short_r
     assert "HX-Request" in response.headers["Vary"]
     assert fragment.lstrip().startswith(("{#", "<li")) and "<section" not in fragment
     movement = [event.slug for event in published.chapters()[3].events]
-    assert len(movement) == 14
+    assert len(movement) == 15
     assert EVENT_LINK.findall(fragment) == movement[4:8]
     assert MORE_LINK.findall(fragment) == ["/eras/the-movement?start=8"]
     # The page at the same URL carries the same run, with a way back to the earlier events.

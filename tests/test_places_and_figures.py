@@ -17,7 +17,7 @@ from kiosk.telemetry import analytics
 from .frontend import shown
 from .interop import cli, other_kiosk
 
-DONBAS_MINE = "kadiivka-kadievka"
+DONBAS_MINE = "kadiivka-and-irmino"
 
 
 def event(slug: str) -> Event:
@@ -28,7 +28,7 @@ def test_the_places_view_shows_every_place_with_a_tappable_marker_and_the_route(
     response = client.get("/places")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
-    for key in ("lugovaya", DONBAS_MINE, "moscow", "karaganda", "chistyakovo-torez"):
+    for key in ("lugovaya", DONBAS_MINE, "moscow", "karaganda", "chystiakove-torez"):
         assert f'data-place-marker="{key}"' in page and f'href="/places/{key}"' in page
     assert page.count('class="marker__hit"') == 5 and 'r="26"' in page  # 52 map units across, at least 44 px
     assert 'class="inset__frame"' in page  # the two Donbas towns are too close to tap apart: enlarged
@@ -82,7 +82,7 @@ def test_an_event_with_a_figure_draws_bars_and_gives_the_numbers_as_a_table(clie
     page = shown(client.get("/events/record-shift-102-tonnes").get_data(as_text=True))
     assert 'class="chart__bars"' in page and page.count('<rect class="chart__bar') == 2
     table = page[page.index("<table") : page.index("</table>")]
-    assert "The norm for a shift" in table and "7\u00a0t" in table and "102\u00a0t" in table
+    assert "The norm for one cutter’s shift" in table and "7\u00a0t" in table and "102\u00a0t" in table
     assert "As officially reported" in page and "Source: Great Soviet Encyclopedia" in page
     assert 'class="locator' in page  # the figure takes the panel; the place shows beside the text
 
@@ -140,7 +140,7 @@ def test_places_and_figures_survive_an_export_and_import_byte_for_byte(app, tmp_
 def test_the_inset_spreads_out_places_too_close_to_tap_apart(app):
     atlas = places.places_map(db.session.scalars(select(Event).order_by(Event.sort_key)).all())
     inset = [place for place in atlas.places if place.in_inset]
-    assert {place.key for place in inset} == {DONBAS_MINE, "chistyakovo-torez"}
+    assert {place.key for place in inset} == {DONBAS_MINE, "chystiakove-torez"}
     (a, b) = inset
     assert abs(a.inset_y - b.inset_y) > 2 * 26  # apart by more than two tap targets
 

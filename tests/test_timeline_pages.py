@@ -57,7 +57,7 @@ def test_boosted_requests_get_the_full_page(client):
 
 def test_event_shows_sources_and_neighbours(client):
     html = client.get("/events/record-shift-102-tonnes").get_data(as_text=True)
-    assert "Sources (4)" in html
+    assert "Sources (5)" in html
     assert 'rel="prev" href="/events/record-shift-planned"' in html
     assert 'rel="next" href="/events/declared-a-world-record"' in html
 

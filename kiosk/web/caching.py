@@ -355,7 +355,6 @@ class SharedResponses:
         return [body]
 
 
-WARM_UP_EVENTS = 40
 EVENT_LINK = re.compile(r'data-hx-get="(/events/[^"]+)"')
 
 
@@ -373,7 +372,7 @@ def warm_up(app) -> None:
             )
     client = app.test_client()
     page = client.get("/")
-    for link in EVENT_LINK.findall(page.get_data(as_text=True))[:WARM_UP_EVENTS]:
+    for link in EVENT_LINK.findall(page.get_data(as_text=True)):  # at most TIMELINE_EAGER_EVENTS
         client.get(link, headers={"HX-Request": "true"})
 
 

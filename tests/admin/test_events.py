@@ -12,7 +12,7 @@ from kiosk.content import published
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Event, Media, Revision, Status
 
-from ..helpers import an_era, make_event
+from ..helpers import DEFAULT_EVENTS, an_era, make_event
 from .conftest import event_form
 
 OUTSIDE_THE_SPAN = "Year must be between 1906 and 1977, or mark the event as a postscript."
@@ -43,7 +43,7 @@ def test_the_list_is_sorted_by_date_and_searchable(curator):
     html = curator.get("/admin/").get_data(as_text=True)
     born, record = html.index("Born in Lugovaya"), html.index("102 tonnes in one shift")
     assert born < record
-    assert "36 events, by date" in html
+    assert f"{DEFAULT_EVENTS} events, by date" in html
 
     found = curator.get("/admin/events?q=tonnes").get_data(as_text=True)
     assert "102 tonnes in one shift" in found and "Born in Lugovaya" not in found
@@ -54,7 +54,7 @@ def test_the_list_filters_by_era_and_status_and_flags_what_is_missing(curator):
     make_event(headline="Quiet draft", status=Status.DRAFT, era=era, sources=[])
     make_event(headline="Picture from afar", era=era, remote_media_url="https://example.org/a.jpg")
     html = curator.get(f"/admin/events?era={era.id}").get_data(as_text=True)
-    assert "2 of 38 events match" in html and "Born in Lugovaya" not in html
+    assert f"2 of {DEFAULT_EVENTS + 2} events match" in html and "Born in Lugovaya" not in html
     assert "No sources" in html and "Image not downloaded" in html
     drafts = curator.get(f"/admin/events?era={era.id}&status=draft").get_data(as_text=True)
     assert "Quiet draft" in drafts and "Picture from afar" not in drafts

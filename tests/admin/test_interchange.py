@@ -18,7 +18,7 @@ from kiosk.extensions import db
 from kiosk.interchange import backup, exporters
 from kiosk.models import AuditEntry, Event, Status
 
-from ..helpers import make_user
+from ..helpers import DEFAULT_EVENTS, make_user
 from ..interop import DATA
 from ..test_imports import BAD_SHEET, GOOD_SHEET
 from .conftest import Curator, form_values
@@ -259,7 +259,7 @@ def test_the_admin_backs_up_now_and_sees_the_backups(administrator, data_dir):
     assert response.headers["Location"] == "/admin/import#backups"
     [made] = list((data_dir / "backups").iterdir())
     manifest = json.loads((made / "manifest.json").read_text())
-    assert manifest["events"] == 36 and (made / "kiosk.sqlite3").is_file()
+    assert manifest["events"] == DEFAULT_EVENTS and (made / "kiosk.sqlite3").is_file()
     html = administrator.get("/admin/import").get_data(as_text=True)
     assert f"to {made.name}." in html and f"<code>{made.name}</code>" in html
     entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from kiosk.extensions import db
 from kiosk.models import Role
 
-from ..helpers import PASSWORD, make_user
+from ..helpers import DEFAULT_EVENTS, PASSWORD, make_user
 from .conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -123,7 +123,7 @@ def test_preview_a_draft_that_the_kiosk_does_not_show(page, live_server, curator
 def test_the_event_list_filters_as_the_curator_types(page, live_server, curator_account):
     sign_in(page, live_server)
     rows = page.locator("#event-results tbody tr")
-    expect(rows).to_have_count(36)
+    expect(rows).to_have_count(DEFAULT_EVENTS)
     with page.expect_request(re.compile(r"/admin/events\?q=tonnes")) as request:
         page.get_by_label("Search headlines and summaries").fill("tonnes")
     assert request.value.headers.get("hx-request") == "true"

@@ -80,7 +80,7 @@ def test_two_curators_save_at_once_and_the_second_merges_both_changes(page, brow
     # The history: both saves, and the way back.
     page.get_by_role("link", name="History").click()
     expect(page.get_by_role("heading", name="Changes from revision 2 to revision 3")).to_be_visible()
-    expect(page.locator("#comparison del")).to_have_text("[removed: on a personal pension.]")
+    expect(page.locator("#comparison del")).to_have_text("[removed: from mine management.]")
     expect(page.locator("#comparison ins")).to_have_text("[added: to Torez, where he worked since 1957.]")
     assert_accessible(page)
     page.get_by_label("Compare revision").select_option("1")

@@ -133,6 +133,6 @@ def test_places_view_and_a_place(page, live_server, width, height):
     page.goto(live_server.url + "/places")
     check_screen(page, axe=True)
     controls_in_the_lower_half(page, ".dock")
-    page.locator('[data-place-marker="kadiivka-kadievka"] .marker__hit').tap()
+    page.locator('[data-place-marker="kadiivka-and-irmino"] .marker__hit').tap()
     expect(page.locator("#place-title")).to_be_visible()
     check_screen(page, axe=(width, height) == SCREENS[0])

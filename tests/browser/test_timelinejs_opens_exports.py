@@ -15,6 +15,7 @@ from kiosk.extensions import db
 from kiosk.interchange import exporters
 from kiosk.models import Era, Event
 
+from ..helpers import DEFAULT_EVENTS
 from ..interop import DATA, cli
 from .timelinejs_client import TimelineJSPage, assert_every_slide_shown
 
@@ -37,7 +38,7 @@ def test_the_timelinejs_export_of_the_default_content_opens_with_every_slide(app
         html.unescape(document["title"]["text"]["headline"]),
         [html.unescape(slide["text"]["headline"]) for slide in document["events"]],
     )
-    assert len(shown.slides) == 36
+    assert len(shown.slides) == DEFAULT_EVENTS
     # Each slide is the event it was exported from (TimelineJS keeps unique_id as the slide's id).
     by_id = {slide["id"]: slide["headline"] for slide in shown.slides}
     assert by_id["record-shift-102-tonnes"] == "102 tonnes in one shift"
@@ -55,7 +56,7 @@ def test_the_csv_export_of_the_default_content_opens_as_a_sheet_with_every_slide
     assert_every_slide_shown(
         shown, html.unescape(title["Headline"]), [html.unescape(r["Headline"]) for r in events]
     )
-    assert len(shown.slides) == 36
+    assert len(shown.slides) == DEFAULT_EVENTS
     assert sorted(shown.eras) == sorted(html.unescape(r["Headline"]) for r in rows if r["Type"] == "era")
 
 
