@@ -31,7 +31,7 @@ PATHS = [
     "/places",
     "/uk/places",
     "/places/moscow",
-    "/ru/places/chistyakovo-torez",
+    "/ru/places/chystiakove-torez",
     "/theme.css",
     "/media/abc123-large.webp",
     "/static/dist/build/js/kiosk.0123456789ab.js",

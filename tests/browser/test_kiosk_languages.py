@@ -111,12 +111,12 @@ def test_with_the_server_down_a_place_opens_in_the_visitors_language_as_online(k
     page = kiosk_page
     reloaded_offline(page, live_server, "/uk/places")
     expect(page.locator("html")).to_have_attribute("lang", "uk")
-    page.locator('[data-place="chistyakovo-torez"]').tap()  # htmx asks for the place's panel
+    page.locator('[data-place="chystiakove-torez"]').tap()  # htmx asks for the place's panel
     expect(page.locator("#place-title")).to_have_text("Чистякове (Торез)")
     expect(page.locator(".place-event", has_text="Смерть у Торезі")).to_be_visible()
     # The panel brought the dock's switch for this place, as the server sends it: the place is kept.
     page.locator(".dock--places [data-language=ru]").tap()
-    page.wait_for_url(live_server.url + "/ru/places/chistyakovo-torez")
+    page.wait_for_url(live_server.url + "/ru/places/chystiakove-torez")
     expect(page.locator("#place-title")).to_have_text("Чистяково (Торез)")
 
 
