@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..editing import conflicts, writer
+from ..editing import conflicts, reads, writer
 from ..extensions import db
 from ..languages import choice
 from ..languages.localized import states_of
@@ -26,11 +26,11 @@ CONFLICT_GROUPS: dict[str, tuple[str, ...]] = {name: (name,) for name in ERA_FIE
 
 @bp.get("/eras")
 def era_list():
-    eras = writer.ordered_eras()
+    eras = reads.ordered_eras()
     return render_template(
         "admin/eras.html",
         eras=eras,
-        usage={era.id: writer.events_using(era) for era in eras},
+        usage={era.id: reads.events_using(era) for era in eras},
         form=ConfirmForm(),
     )
 
@@ -162,7 +162,7 @@ def _in_use_message(era: Era, listed: int, trashed: int) -> str:
 @bp.route("/eras/<id:era_id>/delete", methods=["GET", "POST"])
 def delete_era(era_id: int):
     era = db.get_or_404(Era, era_id)
-    listed, trashed = writer.events_using(era)
+    listed, trashed = reads.events_using(era)
     in_use = _in_use_message(era, listed, trashed) if listed or trashed else None
     form = ConfirmForm()
     if not form.validate_on_submit() or in_use:

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..content import places, published
-from ..editing import conflicts, writer
+from ..editing import conflicts, reads, writer
 from ..extensions import db
 from ..languages import choice
 from ..languages.localized import MISSING, OUT_OF_DATE, Localizer, states_of, translation_states
@@ -65,7 +65,7 @@ def event_list():
     search = request.args.get("q", "").strip()
     era_id = whole_number(request.args.get("era"))
     status = request.args.get("status", "")
-    events = writer.listed_events(search, era_id, Status(status) if status in set(Status) else None)
+    events = reads.listed_events(search, era_id, Status(status) if status in set(Status) else None)
     other_languages = [code for code in choice.offered() if code != choice.default()]
     states = translation_states(events, other_languages)
     # "ru:missing" or "ru:out-of-date": the events whose Russian text is missing or out of date.
@@ -82,12 +82,12 @@ def event_list():
         other_languages=[(code, choice.own_name(code)) for code in other_languages],
         translation_states=states,
         translation_filter=translation_filter,
-        eras=writer.ordered_eras(),
+        eras=reads.ordered_eras(),
         search=search,
         era_id=era_id,
         status_filter=status,
-        missing=writer.missing,
-        total=len(writer.listed_events()),
+        missing=reads.missing,
+        total=len(reads.listed_events()),
     )
 
 
@@ -175,7 +175,7 @@ def _conflict_page(form: EventForm, conflict: writer.EditConflict, status: int =
 @bp.post("/events/<id:event_id>/merge")
 def merge_event(event_id: int):
     """Save what the curator chose on the conflict page, against the version they compared it with."""
-    event = db.first_or_404(writer.listed_event(event_id))
+    event = db.first_or_404(reads.listed_event(event_id))
     version = request.form.get("version", "")
     mine = EventForm(
         formdata=conflict_views.carried(request.form, "mine", CARRIED_FIELDS),
@@ -211,7 +211,7 @@ def new_event():
 
 @bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
 def edit_event(event_id: int):
-    event = db.first_or_404(writer.listed_event(event_id))
+    event = db.first_or_404(reads.listed_event(event_id))
     form = EventForm(event=event)
     if not form.is_submitted():
         form.fill_from(event)
@@ -225,7 +225,7 @@ def edit_event(event_id: int):
 @bp.post("/events/<id:event_id>/check")
 def check_event(event_id: int | None = None):
     """The inline check as the curator types: messages for the fields they have touched, nothing saved."""
-    event = db.first_or_404(writer.listed_event(event_id)) if event_id else None
+    event = db.first_or_404(reads.listed_event(event_id)) if event_id else None
     form = EventForm(event=event)
     form.image_chosen_elsewhere = request.form.get("image_chosen") == "1"
     form.validate()
@@ -248,7 +248,7 @@ def text_preview():
 @bp.get("/events/<id:event_id>/preview")
 def preview_event(event_id: int):
     """The event as the kiosk shows it, in the default language or the one asked for (?lang=ru)."""
-    event = db.first_or_404(writer.listed_event(event_id))
+    event = db.first_or_404(reads.listed_event(event_id))
     asked = request.args.get("lang", "")
     locale = asked if asked in choice.offered() else choice.default()
     g.visitor_language = locale
@@ -266,7 +266,7 @@ def preview_event(event_id: int):
 
 @bp.route("/events/<id:event_id>/delete", methods=["GET", "POST"])
 def delete_event(event_id: int):
-    event = db.first_or_404(writer.listed_event(event_id))
+    event = db.first_or_404(reads.listed_event(event_id))
     form = ConfirmForm()
     if not form.validate_on_submit():
         form.version.data = str(event.version)

@@ -30,7 +30,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from ..content import figures, media, places, published, site_text
 from ..content.dates import DateError, PartialDate, check_span
-from ..editing import writer
+from ..editing import reads, writer
 from ..extensions import db
 from ..languages import choice
 from ..models import Era, Event, Status
@@ -203,7 +203,7 @@ class EventForm(AdminForm):
         self.event = event
         self.era.choices = [SelectChoice("", _("Choose an era…"))] + [
             SelectChoice(era.id, f"{era.name} ({era.start_year}–{era.end_year})")
-            for era in writer.ordered_eras()
+            for era in reads.ordered_eras()
         ]
         self.prepared_image: media.PreparedImage | None = None
         self.chosen_era: Era | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ..editing import revisions, writer
+from ..editing import reads, revisions, writer
 from ..extensions import db
 from ..languages import choice
 from ..languages.localized import era_source, event_source, source_hash
@@ -19,7 +19,7 @@ from .forms import EraTranslationForm, EventTranslationForm, TranslationForm, wh
 
 @bp.route("/events/<id:event_id>/translations/<lang>", methods=["GET", "POST"])
 def translate_event(event_id: int, lang: str):
-    return _translate(db.first_or_404(writer.listed_event(event_id)), lang, EventTranslationForm())
+    return _translate(db.first_or_404(reads.listed_event(event_id)), lang, EventTranslationForm())
 
 
 @bp.route("/eras/<id:era_id>/translations/<lang>", methods=["GET", "POST"])

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import JSON, Connection, Dialect, Select, delete, func, insert, select, update
+from sqlalchemy import JSON, Connection, Dialect, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -35,7 +35,7 @@ from ..extensions import db
 from ..interchange import kiosk_json
 from ..languages import localized
 from ..models import Era, EraTranslation, Event, EventTranslation, Revision, Setting, Status, utcnow
-from . import audit, conflicts, revisions, trash
+from . import audit, conflicts, reads, revisions, trash
 
 logger = logging.getLogger(__name__)
 
@@ -348,16 +348,12 @@ def save_era(
     return era
 
 
-def ordered_eras() -> list[Era]:
-    return list(db.session.scalars(select(Era).order_by(Era.position, Era.start_year, Era.id)))
-
-
 def move_era(era: Era, step: int) -> bool:
     """Move an era one place earlier (-1) or later (+1) in the kiosk's order; False at either end.
 
     Raises conflicts.EditConflict when another curator changed one of the eras meanwhile.
     """
-    eras = ordered_eras()
+    eras = reads.ordered_eras()
     index = eras.index(era)
     target = index + step
     if not 0 <= target < len(eras):
@@ -381,18 +377,9 @@ class EraInUse(ValueError):
         self.listed, self.trashed = listed, trashed
 
 
-def events_using(era: Era) -> tuple[int, int]:
-    """How many events use this era: (on the list, in the trash)."""
-    counted = select(func.count(Event.id)).where(Event.era_id == era.id)
-    return (
-        db.session.scalar(counted.where(Event.deleted_at.is_(None))) or 0,
-        db.session.scalar(counted.where(Event.deleted_at.is_not(None))) or 0,
-    )
-
-
 def delete_era(era: Era) -> None:
     """Delete an era, unless an event (even one in the trash) still uses it."""
-    listed, trashed = events_using(era)
+    listed, trashed = reads.events_using(era)
     if listed or trashed:
         raise EraInUse(listed, trashed)
     detail = str(revisions.snapshot(era))
@@ -406,7 +393,7 @@ def delete_era(era: Era) -> None:
             db.session.delete(era)
             db.session.flush()  # DELETE … WHERE version = the one loaded
     except ReferenceChanged as error:  # an event joined the era a moment ago
-        raise EraInUse(*events_using(era)) from error
+        raise EraInUse(*reads.events_using(era)) from error
 
 
 @dataclass
@@ -583,42 +570,6 @@ class _BulkRows:
                 found.append((self.kind, entity_id, number - 1, before, str(revisions.FIRST_NOTE)))
             found.append((self.kind, entity_id, number, after, note))
         return found
-
-
-def listed_events(search: str = "", era_id: int | None = None, status: Status | None = None) -> list[Event]:
-    """The curators' list: every event not in the trash, by date, narrowed by the filters given."""
-    query = select(Event).where(Event.deleted_at.is_(None)).order_by(Event.sort_key, Event.headline, Event.id)
-    if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            Event.headline.ilike(pattern, escape="\\") | Event.summary.ilike(pattern, escape="\\")
-        )
-    if era_id:
-        query = query.where(Event.era_id == era_id)
-    if status:
-        query = query.where(Event.status == status)
-    return list(db.session.scalars(query))
-
-
-def listed_event(event_id: int) -> Select[Event]:
-    """The event with this id, unless it is in the trash (for db.first_or_404)."""
-    return select(Event).where(Event.id == event_id, Event.deleted_at.is_(None))
-
-
-def missing(event: Event) -> list[str]:
-    """What an event still lacks, as codes the list shows in words."""
-    codes = []
-    if event.status != Status.PUBLISHED:
-        codes.append("draft")
-    if not event.sources:
-        codes.append("no-sources")
-    if event.image_id and not event.image_alt:
-        codes.append("no-alt-text")
-    if event.remote_media_url and not event.image_id:
-        codes.append("remote-image")
-    if event.image_id and not media.is_present(event.image):
-        codes.append("image-file-missing")
-    return codes
 
 
 def save_translation(
