@@ -208,6 +208,9 @@ class EventTranslation(TranslationRecord, Model):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (UniqueConstraint("event_id", "locale"),)
 
+    def __repr__(self) -> str:
+        return f"<EventTranslation {self.locale} of event {self.event_id}>"
+
 
 class EraTranslation(TranslationRecord, Model):
     """An era's name and description in another language; the era's own columns hold the default."""
@@ -224,6 +227,9 @@ class EraTranslation(TranslationRecord, Model):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (UniqueConstraint("era_id", "locale"),)
+
+    def __repr__(self) -> str:
+        return f"<EraTranslation {self.locale} of era {self.era_id}>"
 
 
 class ContentState(Model):
@@ -243,6 +249,9 @@ class Setting(Model):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<Setting {self.key}>"
 
 
 class User(UserMixin, Model):

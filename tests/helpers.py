@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from kiosk.content import media
 from kiosk.content.dates import PartialDate
+from kiosk.editing import writer
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.models import Era, Event, Media, Role, Status, User
 
@@ -37,8 +39,8 @@ def _new_era(**fields) -> Era:
             | fields
         )
     )
-    db.session.add(era)
-    db.session.flush()
+    with fixture_writes():
+        db.session.add(era)
     return era
 
 
@@ -57,10 +59,35 @@ def make_event(*, start=A_DATE, end=None, commit=True, **fields) -> Event:
     }
     event = Event(**(defaults | fields))
     event.start, event.end = start, end
-    db.session.add(event)
-    if commit:
-        db.session.commit()
+    if not commit:  # the caller adds more, then writes it all in fixture_writes()
+        db.session.add(event)
+        return event
+    with fixture_writes():
+        db.session.add(event)
     return event
+
+
+def changes_of(event: Event, **typed) -> writer.EventChanges:
+    """What the edit form hands over for ``event`` as it is, with ``typed`` changed."""
+    values = {
+        "headline": event.headline,
+        "slug": event.slug,
+        "start": event.start,
+        "end": event.end,
+        "display_date": event.display_date,
+        "era": event.era,
+        "summary": event.summary,
+        "body": event.body,
+        "sources": list(event.sources),
+        "confidence": event.confidence,
+        "featured": event.featured,
+        "postscript": event.postscript,
+        "status": event.status,
+        "image_alt": event.image_alt,
+        "image_caption": event.image_caption,
+        "image_credit": event.image_credit,
+    }
+    return writer.EventChanges(**(values | typed))
 
 
 # A password the policy accepts; its hash is worked out once per run (argon2id is slow on purpose).
@@ -90,10 +117,10 @@ def attach_image(event: Event, **fields) -> Media:
     upload = BytesIO()
     picture.save(upload, "PNG")
     upload.seek(0)
-    event.image = media.store(media.prepare(upload))
-    event.image_alt = fields.get("alt", "Miners at the coal face")
-    event.image_caption = fields.get("caption", "The coal face, 1935.")
-    db.session.commit()
+    with fixture_writes():
+        event.image = media.store(media.prepare(upload))
+        event.image_alt = fields.get("alt", "Miners at the coal face")
+        event.image_caption = fields.get("caption", "The coal face, 1935.")
     return event.image
 
 

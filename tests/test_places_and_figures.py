@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from kiosk.content import figures, places, published
 from kiosk.editing import revisions
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.interchange import exporters, importers, kiosk_json, timelinejs
 from kiosk.models import Event, utcnow
@@ -180,8 +181,8 @@ def test_the_history_shows_a_changed_place_in_words(app):
 
 def test_a_place_beyond_the_region_is_listed_without_a_marker(app, client):
     far = event("kremlin-conference")
-    far.place = places.clean({"name": "Paris", "lat": 48.8566, "lon": 2.3522})
-    db.session.commit()
+    with fixture_writes():
+        far.place = places.clean({"name": "Paris", "lat": 48.8566, "lon": 2.3522})
     page = client.get("/places").get_data(as_text=True)
     assert 'data-place="paris"' in page and 'data-place-marker="paris"' not in page
     assert client.get("/places/paris").status_code == 200

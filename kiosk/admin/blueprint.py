@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 from ..content import media
 from ..editing import audit, writer
 from ..extensions import db
-from ..web.errors import chosen_files, typed_fields
+from ..web.errors import RETRY_AFTER_SECONDS, chosen_files, typed_fields
 from .forms import LARGEST, add_error
 
 PREFIX = "/admin"
@@ -106,6 +106,14 @@ def _busy_page():
     return _admin_error(
         ServiceUnavailable(_("The database is busy. Nothing was changed: try again in a moment."))
     )
+
+
+@bp.after_request
+def _try_again_later(response):
+    """A busy database (a refused save shown on its form, too) says when to try again, as every 503 does."""
+    if response.status_code == 503:
+        response.headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
+    return response
 
 
 @bp.errorhandler(writer.SaveRefused)

@@ -658,6 +658,7 @@ class SettingsForm(AdminForm):
         _l("Languages on the kiosk"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
     )
     default_locale = SelectField(_l("The museum's default language"), validate_choice=False)
+    loaded = HiddenField()  # the fingerprint of the settings the form was loaded from
 
     @property
     def chooses_languages(self) -> bool:

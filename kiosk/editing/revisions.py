@@ -8,7 +8,6 @@ new revision.
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from dataclasses import dataclass
 
@@ -16,7 +15,7 @@ from flask import has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, insert, select
 
 from ..content.dates import PartialDate
 from ..extensions import db
@@ -40,24 +39,24 @@ def _signer() -> tuple[int | None, str]:
     return None, "command line"
 
 
-def serialised(value: dict | list) -> str:
-    """A snapshot (or any JSON column's value) as SQLAlchemy's JSON type would write it."""
-    return json.dumps(value)
+def row(kind: str, entity_id: int, number: int, snapshot: dict, note: str) -> dict:
+    """A revision as insert_many writes it."""
+    return {
+        "entity_type": kind,
+        "entity_id": entity_id,
+        "number": number,
+        "snapshot": snapshot,
+        "note": str(note),
+    }
 
 
-def insert_many(connection: Connection, rows: list[tuple[str, int, int, str, str]]) -> None:
-    """Insert revisions in bulk: (kind, entity id, number, serialised snapshot, note) each, signed by
-    whoever is signed in. The values go to the driver as they are, so SQLAlchemy's per-row processing
-    of thousands of snapshots does not run while an import holds the write lock."""
+def insert_many(connection: Connection, rows: list[dict]) -> None:
+    """Insert revisions (``row``) in bulk, in one statement, signed by whoever is signed in."""
     if not rows:
         return
     user_id, username = _signer()
-    now = utcnow()
-    stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f") if connection.dialect.name == "sqlite" else now
-    columns = ("entity_type", "entity_id", "number", "snapshot", "note", "user_id", "username", "created_at")
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO revision ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-    connection.exec_driver_sql(sql, [(*row, user_id, username, stamp) for row in rows])
+    signed = {"user_id": user_id, "username": username, "created_at": utcnow()}
+    connection.execute(insert(Revision), [revision | signed for revision in rows])
 
 
 def _new_revision(kind: str, entity_id: int, number: int, taken: dict, note: str) -> Revision:

@@ -21,11 +21,14 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import JSON, Connection, Dialect, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import database
@@ -81,12 +84,76 @@ def _refusal(error: BaseException, entity: Event | Era | None, submitted: dict |
     return None
 
 
+# --- The rule, enforced ------------------------------------------------------------------------------
+# The session's info counts the writer's changes under way; a flush that changes what this module owns
+# while none is under way is someone writing around it.
+WRITING = "kiosk.editing.writer"
+
+
+class WriteOutsideWriter(RuntimeError):
+    """Events, eras, translations or visitor-visible settings changed outside kiosk.editing.writer."""
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    info = db.session.info
+    info[WRITING] = info.get(WRITING, 0) + 1
+    try:
+        yield
+    finally:
+        info[WRITING] -= 1
+
+
+def _owned(instance: object) -> bool:
+    """Rows only this module writes: what visitors see, and its history's reason to exist."""
+    if isinstance(instance, Setting):
+        return settings_store.visitor_visible(instance.key)
+    return isinstance(instance, Event | Era | EventTranslation | EraTranslation)
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _only_the_writer(session: Session, _context, _instances) -> None:
+    """A flush that changes events, eras, translations or visitor-visible settings outside this module
+    fails in tests and is logged in production (where refusing a change someone is making would lose it):
+    such a change has no version check, no revision and no audit entry, and kiosks never hear of it."""
+    if session.info.get(WRITING):
+        return
+    changed = [*session.new, *session.deleted]
+    changed += [instance for instance in session.dirty if session.is_modified(instance)]
+    stray = sorted({repr(instance) for instance in changed if _owned(instance)})
+    if not stray:
+        return
+    message = f"Written outside kiosk.editing.writer: {', '.join(stray[:5])}"
+    if has_app_context() and current_app.testing:
+        raise WriteOutsideWriter(message)
+    logger.error(message)
+
+
+@contextmanager
+def fixture_writes() -> Iterator[None]:
+    """The escape hatch for test and benchmark set-up, nothing else: rows written straight through the
+    session (no version check, revision or audit entry), committed at the end with the content version
+    moved on, as after any change visitors might see."""
+    with _writing():
+        yield
+        db.session.flush()
+        published.bump_version(db.session.connection())
+        db.session.commit()
+
+
+def _visitors_see_it() -> None:
+    """The change is one visitors see: the content version moves on in its transaction, so every kiosk
+    and page cache picks it up."""
+    published.bump_version(db.session.connection())
+
+
 @contextmanager
 def _transaction(entity: Event | Era | None = None, submitted: dict | None = None) -> Iterator[None]:
     """One change, one transaction: committed, or rolled back with what the database refused explained."""
     try:
-        yield
-        db.session.commit()
+        with _writing():
+            yield
+            db.session.commit()
     except BaseException as error:
         db.session.rollback()  # the entity now reads the version that is saved
         refusal = _refusal(error, entity, submitted)
@@ -240,6 +307,7 @@ def save_event(
     if event is not None:
         _check_version(event, expected_version, submitted_event_item(event, changes))
     was_published = event is not None and event.status == Status.PUBLISHED
+    was_visible = event is not None and event.is_visible
     stored = media.store(changes.new_image) if changes.new_image is not None else None
     item = event_item(changes, slug, _image_item(event, changes, stored))
     try:
@@ -255,6 +323,8 @@ def save_event(
                 kiosk_json.apply_event_item(event, item, changes.era)
             action = _event_action(creating, was_published, event.status == Status.PUBLISHED)
             _record(event, note, action, before=before)
+            if was_visible or event.is_visible:
+                _visitors_see_it()
     except BaseException:
         media.discard(stored)
         raise
@@ -267,6 +337,8 @@ def move_event_to_trash(event: Event, expected_version: int | None) -> None:
     with _transaction(event):
         if trash.move_to_trash(event):
             _record(event, _("Moved to the trash"), "event.trash", event.headline)
+            if event.status == Status.PUBLISHED:
+                _visitors_see_it()
 
 
 def restore_from_trash(event: Event, expected_version: int | None) -> None:
@@ -275,6 +347,8 @@ def restore_from_trash(event: Event, expected_version: int | None) -> None:
     with _transaction(event):
         if trash.restore_from_trash(event):
             _record(event, _("Restored from the trash"), "event.restore", event.headline)
+            if event.is_visible:
+                _visitors_see_it()
 
 
 def purge_event(event: Event, expected_version: int | None) -> None:
@@ -294,10 +368,13 @@ def restore_revision(entity: Event | Era, revision: Revision, expected_version: 
     """
     _check_version(entity, expected_version)
     with _transaction(entity):
+        was_visible = not isinstance(entity, Event) or entity.is_visible
         before = revisions.snapshot(entity)
         note = revisions.restore(entity, revision)
         kind = "event" if isinstance(entity, Event) else "era"
         restored = _record(entity, note, f"{kind}.restore-revision", note, before=before)
+        if was_visible or (isinstance(entity, Event) and entity.is_visible):
+            _visitors_see_it()
     return restored
 
 
@@ -345,6 +422,7 @@ def save_era(
         else:
             kiosk_json.apply_era_item(era, item)
         _record(era, note, "era.create" if creating else "era.save", before=before)
+        _visitors_see_it()
     return era
 
 
@@ -366,6 +444,7 @@ def move_era(era: Era, step: int) -> bool:
                 item.position = position
                 _record(item, _("Moved in the order"), None, before=before)
         audit.record("era.move", _target(era), "earlier" if step < 0 else "later")
+        _visitors_see_it()
     return True
 
 
@@ -392,6 +471,7 @@ def delete_era(era: Era) -> None:
             )
             db.session.delete(era)
             db.session.flush()  # DELETE … WHERE version = the one loaded
+            _visitors_see_it()
     except ReferenceChanged as error:  # an event joined the era a moment ago
         raise EraInUse(*reads.events_using(era)) from error
 
@@ -425,29 +505,71 @@ class Batch:
 def write_batch(batch: Batch) -> None:
     """Write an import's changes in bulk (one statement for many rows at a time), then commit.
 
-    Everything was read, checked and matched beforehand, and every value is converted for the database
-    driver before the first write (the rows, the revisions' snapshots), so the write lock is held for the
-    statements alone. Every row still gets its version check and bump, and one revision numbered by the
-    new version. Raises SaveRefused (nothing written) when an event or era changed since the batch was
-    worked out, or DatabaseBusy.
+    Everything was read, checked and matched beforehand, so the transaction holds the statements alone.
+    Every row still gets its version check and bump (UPDATE … WHERE id = … AND version = …, run for all
+    rows at once), and one revision numbered by the new version. Raises SaveRefused (nothing written)
+    when an event or era changed since the batch was worked out, or DatabaseBusy.
     """
-    dialect, now = db.session.get_bind().dialect, utcnow()
-    era_ids = dict(db.session.execute(select(Era.slug, Era.id)).all())
-    eras = _BulkRows(Era, batch.eras, dialect, now, era_ids)
-    events = _BulkRows(Event, batch.events, dialect, now, era_ids)
+    now = utcnow()
     with _transaction():
         connection = db.session.connection()
         for key, value in batch.settings.items():
             settings_store.put(key, value)
-        revision_rows = eras.write(connection, batch.note)
-        events.resolve_new_eras(connection)
-        revision_rows += events.write(connection, batch.note)
+        revision_rows = _write_rows(connection, Era, batch.eras, now, batch.note)
+        revision_rows += _write_rows(connection, Event, batch.events, now, batch.note)
         _write_translations(connection, Era, batch.eras, now)
         _write_translations(connection, Event, batch.events, now)
         revisions.insert_many(connection, revision_rows)
         audit.record("import", batch.source, batch.detail)
         if any(change.visible for change in (*batch.eras, *batch.events)):
-            published.bump_version(connection)
+            _visitors_see_it()
+
+
+def _write_rows(
+    connection: Connection, model: type[Era] | type[Event], changes: list[RowChange], now, note: str
+) -> list[dict[str, Any]]:
+    """One table's updates and inserts, a statement each for all their rows; the revisions to record,
+    numbered by the new versions."""
+    if not changes:
+        return []
+    table = cast(Table, model.__table__)
+    era_ids = dict(connection.execute(select(Era.slug, Era.id)).all()) if model is Event else {}
+    rows = [change.values | ({"era_id": era_ids[change.era]} if change.era else {}) for change in changes]
+    updates = [
+        row | {"updated_at": now, "_id": change.entity_id, "_version": change.version}
+        for row, change in zip(rows, changes, strict=True)
+        if change.entity_id is not None
+    ]
+    if updates:
+        checked = (
+            update(table)
+            .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_version"))
+            .values(version=table.c.version + 1)
+        )
+        if connection.execute(checked, updates).rowcount != len(updates):  # one changed since it was read
+            raise SaveRefused(
+                _(
+                    "Someone changed the timeline while this import was being checked. "
+                    "Nothing was imported: please try again."
+                )
+            )
+    inserts = [
+        row | {"created_at": now, "updated_at": now, "version": 1}
+        for row, change in zip(rows, changes, strict=True)
+        if change.entity_id is None
+    ]
+    if inserts:
+        connection.execute(insert(table), inserts)
+    ids = dict(connection.execute(select(model.slug, model.id)).all()) if inserts else {}
+    kind = model.__tablename__
+    found = []
+    for change in changes:
+        entity_id = change.entity_id or ids[change.values["slug"]]
+        number = change.version + 1  # a new row: 0 + 1
+        if change.before is not None:
+            found.append(revisions.row(kind, entity_id, number - 1, change.before, revisions.FIRST_NOTE))
+        found.append(revisions.row(kind, entity_id, number, change.after, note))
+    return found
 
 
 def _write_translations(
@@ -477,101 +599,6 @@ def _write_translations(
         connection.execute(insert(model), rows)
 
 
-def _driver_value(column, dialect: Dialect):
-    """How a value goes to the driver for this column: JSON as the text SQLAlchemy's JSON type writes
-    (PostgreSQL parses it), anything else through the type's own conversion, if it has one."""
-    if isinstance(column.type, JSON):
-        if column.type.none_as_null:  # no value is SQL NULL there (an event's place or figure)
-            return lambda value: None if value is None else revisions.serialised(value)
-        return revisions.serialised
-    return column.type.bind_processor(dialect)
-
-
-class _BulkRows:
-    """One table's updates and inserts for write_batch, with every value converted for the driver (and
-    every snapshot serialised) beforehand: inside the transaction, only the statements run."""
-
-    def __init__(
-        self, model: type[Era] | type[Event], changes: list[RowChange], dialect: Dialect, now, era_ids: dict
-    ):
-        table = model.__table__
-        self.model, self.changes, self.kind = model, changes, model.__tablename__
-        columns = list(changes[0].values) if changes else []  # the same for every change of a table
-        names = [*columns, *(["era_id"] if changes and changes[0].era else [])]
-        quote, mark = dialect.identifier_preparer.quote, "?" if dialect.paramstyle == "qmark" else "%s"
-        processors = [_driver_value(table.c[name], dialect) for name in [*names, "updated_at"]]
-        stamp = processors[-1](now) if processors[-1] else now
-        self.update_sql = (
-            f"UPDATE {quote(self.kind)} SET {', '.join(f'{quote(name)} = {mark}' for name in names)}, "
-            f"updated_at = {mark}, version = version + 1 WHERE id = {mark} AND version = {mark}"
-        )
-        inserted = [*names, "created_at", "updated_at", "version"]
-        self.insert_sql = (
-            f"INSERT INTO {quote(self.kind)} ({', '.join(quote(name) for name in inserted)}) "
-            f"VALUES ({', '.join([mark] * len(inserted))})"
-        )
-        self.era_place = names.index("era_id") if "era_id" in names else None
-        self.updates: list[list] = []
-        self.inserts: list[list] = []
-        self.new_eras: list[tuple[list, str]] = []  # rows whose era this import creates
-        for change in changes:
-            values = [change.values[name] for name in columns] + (
-                [era_ids.get(change.era)] if change.era else []
-            )
-            row = [
-                process(value) if process else value
-                for value, process in zip(values, processors[:-1], strict=True)
-            ]
-            if change.entity_id is None:
-                row += [stamp, stamp, 1]
-                self.inserts.append(row)
-            else:
-                row += [stamp, change.entity_id, change.version]
-                self.updates.append(row)
-            if change.era and change.era not in era_ids:
-                self.new_eras.append((row, change.era))
-        self.texts = [
-            (
-                revisions.serialised(change.before) if change.before else None,
-                revisions.serialised(change.after),
-            )
-            for change in changes
-        ]
-
-    def resolve_new_eras(self, connection: Connection) -> None:
-        """Events of eras this import creates get those eras' ids, now that they have them."""
-        if self.new_eras and self.era_place is not None:
-            era_ids = dict(connection.execute(select(Era.slug, Era.id)).all())
-            for row, slug in self.new_eras:
-                row[self.era_place] = era_ids[slug]
-
-    def write(self, connection: Connection, note: str) -> list[tuple[str, int, int, str, str]]:
-        """Run the statements; the revisions to record, numbered by the new versions."""
-        updated = (
-            connection.exec_driver_sql(self.update_sql, [tuple(row) for row in self.updates])
-            if self.updates
-            else None
-        )
-        if updated is not None and updated.rowcount != len(self.updates):  # one changed since it was read
-            raise SaveRefused(
-                _(
-                    "Someone changed the timeline while this import was being checked. "
-                    "Nothing was imported: please try again."
-                )
-            )
-        if self.inserts:
-            connection.exec_driver_sql(self.insert_sql, [tuple(row) for row in self.inserts])
-        ids = dict(connection.execute(select(self.model.slug, self.model.id)).all()) if self.inserts else {}
-        found = []
-        for change, (before, after) in zip(self.changes, self.texts, strict=True):
-            entity_id = change.entity_id or ids[change.values["slug"]]
-            number = change.version + 1  # a new row: 0 + 1
-            if before is not None:
-                found.append((self.kind, entity_id, number - 1, before, str(revisions.FIRST_NOTE)))
-            found.append((self.kind, entity_id, number, after, note))
-        return found
-
-
 def save_translation(
     entity: Event | Era, locale: str, texts: dict[str, str], expected_version: int | None, note: str = ""
 ) -> Event | Era:
@@ -596,6 +623,8 @@ def save_translation(
         else:
             kiosk_json.apply_era_item(entity, before | item)
         _record(entity, note, action, locale, before=before)
+        if not isinstance(entity, Event) or entity.is_visible:
+            _visitors_see_it()
     return entity
 
 
@@ -618,8 +647,8 @@ def save_site_text(locale: str, text: site_text.SiteText, loaded_fingerprint: st
         if not changed:
             return False
         connection = db.session.connection()
-        for key in changed:
-            _swap_setting(connection, key, rows[key], after[key])
+        if not all(_swap_setting(connection, key, rows[key], after[key]) for key in changed):
+            raise site_text.SiteTextConflict()
         detail = {
             "before": {key: before[key] for key in changed},
             "after": {key: after[key] for key in changed},
@@ -630,8 +659,45 @@ def save_site_text(locale: str, text: site_text.SiteText, loaded_fingerprint: st
     return True
 
 
-def _swap_setting(connection: Connection, key: str, old_text: str | None, value: Any) -> None:
-    """Store a setting only if it still holds ``old_text`` (None: not stored yet); else SiteTextConflict."""
+class SettingsChanged(SaveRefused):
+    """The settings changed after the form was loaded (another administrator saved); nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("Someone else saved the settings a moment ago. Nothing was saved: look at them again.")
+        )
+
+
+def save_settings(values: dict[str, Any], loaded_fingerprint: str) -> bool:
+    """Save the kiosk's settings (settings_store.KIOSK_SETTINGS, or some of them); False when nothing changed.
+
+    Checked and written like the title: refused with SettingsChanged when the stored settings are no longer
+    those the form was loaded from (``loaded_fingerprint``, settings_store.fingerprint), each setting
+    written only where it still holds what was read; an audit entry with the old and new values; the
+    content version moves on, since every kiosk screen uses them.
+    """
+    with _transaction():
+        rows = settings_store.stored_many(*settings_store.KIOSK_SETTINGS)
+        if settings_store.fingerprint(rows) != loaded_fingerprint:
+            raise SettingsChanged()
+        before = settings_store.decoded(rows)
+        changed = [key for key in values if values[key] != before[key]]
+        if not changed:
+            return False
+        connection = db.session.connection()
+        if not all(_swap_setting(connection, key, rows[key], values[key]) for key in changed):
+            raise SettingsChanged()
+        detail = {
+            "before": {key: before[key] for key in changed},
+            "after": {key: values[key] for key in changed},
+        }
+        audit.record("settings.save", ", ".join(changed), json.dumps(detail, ensure_ascii=False))
+        _visitors_see_it()
+    return True
+
+
+def _swap_setting(connection: Connection, key: str, old_text: str | None, value: Any) -> bool:
+    """Store a setting only if it still holds ``old_text`` (None: not stored yet); False when it did not."""
     new_text = json.dumps(value, ensure_ascii=False)
     if old_text is None:
         insert_new = database.insert_or_ignore(Setting).values(key=key, value=new_text)
@@ -640,5 +706,4 @@ def _swap_setting(connection: Connection, key: str, old_text: str | None, value:
         written = connection.execute(
             update(Setting).where(Setting.key == key, Setting.value == old_text).values(value=new_text)
         )
-    if written.rowcount != 1:
-        raise site_text.SiteTextConflict()
+    return written.rowcount == 1

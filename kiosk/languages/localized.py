@@ -232,4 +232,4 @@ def states_of(entity: Event | Era) -> dict[str, str | None]:
 
 def translation_key(locale: str) -> str:
     """The setting that holds the title and further reading in one language."""
-    return f"translation:{locale}"
+    return f"{settings_store.TRANSLATION_PREFIX}{locale}"
