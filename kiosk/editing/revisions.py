@@ -15,8 +15,9 @@ from flask import has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Connection, Select, insert, select
+from sqlalchemy import Connection, Dialect, Select, insert, select
 
+from .. import database
 from ..content.dates import PartialDate
 from ..extensions import db
 from ..interchange import kiosk_json
@@ -39,24 +40,22 @@ def _signer() -> tuple[int | None, str]:
     return None, "command line"
 
 
-def row(kind: str, entity_id: int, number: int, snapshot: dict, note: str) -> dict:
-    """A revision as insert_many writes it."""
-    return {
-        "entity_type": kind,
-        "entity_id": entity_id,
-        "number": number,
-        "snapshot": snapshot,
-        "note": str(note),
-    }
+def row(kind: str, number: int, snapshot: dict, note: str = "") -> dict:
+    """A revision for Bulk (its entity's id is set when known)."""
+    return {"entity_type": kind, "entity_id": 0, "number": number, "snapshot": snapshot, "note": str(note)}
 
 
-def insert_many(connection: Connection, rows: list[dict]) -> None:
-    """Insert revisions (``row``) in bulk, in one statement, signed by whoever is signed in."""
-    if not rows:
-        return
-    user_id, username = _signer()
-    signed = {"user_id": user_id, "username": username, "created_at": utcnow()}
-    connection.execute(insert(Revision), [revision | signed for revision in rows])
+class Bulk(database.BulkRows):
+    """Revisions inserted in bulk (``row`` each), signed by whoever is signed in, made ready before the
+    transaction that writes them: thousands of snapshots are serialised outside it."""
+
+    def __init__(self, rows: list[dict], dialect: Dialect) -> None:
+        user_id, username = _signer()
+        signed = insert(Revision).values(user_id=user_id, username=username, created_at=utcnow())
+        super().__init__(signed, dialect, rows)
+
+    def run(self, connection: Connection):
+        return super().run(connection) if self.rows else None
 
 
 def _new_revision(kind: str, entity_id: int, number: int, taken: dict, note: str) -> Revision:

@@ -25,7 +25,7 @@ from typing import Any, cast
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Dialect, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -505,71 +505,95 @@ class Batch:
 def write_batch(batch: Batch) -> None:
     """Write an import's changes in bulk (one statement for many rows at a time), then commit.
 
-    Everything was read, checked and matched beforehand, so the transaction holds the statements alone.
-    Every row still gets its version check and bump (UPDATE … WHERE id = … AND version = …, run for all
-    rows at once), and one revision numbered by the new version. Raises SaveRefused (nothing written)
-    when an event or era changed since the batch was worked out, or DatabaseBusy.
+    Everything was read, checked and matched beforehand, and every row (the revisions' too) is converted
+    for the database driver before the transaction starts (database.BulkRows), so the write lock is held
+    for the statements alone. Every row still gets its version check and bump (UPDATE … WHERE id = … AND
+    version = …), and one revision numbered by the new version. Raises SaveRefused (nothing written) when
+    an event or era changed since the batch was worked out, or DatabaseBusy.
     """
-    now = utcnow()
+    dialect, now = db.session.get_bind().dialect, utcnow()
+    eras, events = (
+        _TableWrites(Era, batch.eras, dialect, now),
+        _TableWrites(Event, batch.events, dialect, now),
+    )
+    revision_rows = revisions.Bulk(eras.snapshots(batch.note) + events.snapshots(batch.note), dialect)
     with _transaction():
         connection = db.session.connection()
         for key, value in batch.settings.items():
             settings_store.put(key, value)
-        revision_rows = _write_rows(connection, Era, batch.eras, now, batch.note)
-        revision_rows += _write_rows(connection, Event, batch.events, now, batch.note)
+        ids = eras.write(connection) + events.write(connection)
+        for index, entity_id in enumerate(ids):
+            revision_rows.set(index, "entity_id", entity_id)
+        revision_rows.run(connection)
         _write_translations(connection, Era, batch.eras, now)
         _write_translations(connection, Event, batch.events, now)
-        revisions.insert_many(connection, revision_rows)
         audit.record("import", batch.source, batch.detail)
         if any(change.visible for change in (*batch.eras, *batch.events)):
             _visitors_see_it()
 
 
-def _write_rows(
-    connection: Connection, model: type[Era] | type[Event], changes: list[RowChange], now, note: str
-) -> list[dict[str, Any]]:
-    """One table's updates and inserts, a statement each for all their rows; the revisions to record,
-    numbered by the new versions."""
-    if not changes:
-        return []
-    table = cast(Table, model.__table__)
-    era_ids = dict(connection.execute(select(Era.slug, Era.id)).all()) if model is Event else {}
-    rows = [change.values | ({"era_id": era_ids[change.era]} if change.era else {}) for change in changes]
-    updates = [
-        row | {"updated_at": now, "_id": change.entity_id, "_version": change.version}
-        for row, change in zip(rows, changes, strict=True)
-        if change.entity_id is not None
-    ]
-    if updates:
+class _TableWrites:
+    """One table's updates and inserts for write_batch: SQLAlchemy Core statements, each run for all its
+    rows at once, the rows converted for the driver beforehand (database.BulkRows)."""
+
+    def __init__(
+        self, model: type[Era] | type[Event], changes: list[RowChange], dialect: Dialect, now
+    ) -> None:
+        table = cast(Table, model.__table__)
+        self.model, self.changes = model, changes
+        era = {"era_id": None} if model is Event else {}  # an event's era may be new: its id is found later
+        updated = [change for change in changes if change.entity_id is not None]
         checked = (
             update(table)
             .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_version"))
-            .values(version=table.c.version + 1)
+            .values(version=table.c.version + 1, updated_at=now)
         )
-        if connection.execute(checked, updates).rowcount != len(updates):  # one changed since it was read
-            raise SaveRefused(
+        rows = [
+            change.values | era | {"_id": change.entity_id, "_version": change.version} for change in updated
+        ]
+        self.updates = database.BulkRows(checked, dialect, rows)
+        self.created = [change for change in changes if change.entity_id is None]
+        made = insert(table).values(created_at=now, updated_at=now, version=1)
+        self.inserts = database.BulkRows(made, dialect, [change.values | era for change in self.created])
+        self.written = [*updated, *self.created]  # in the order the statements write them
+
+    def snapshots(self, note: str) -> list[dict[str, Any]]:
+        """Each row's revisions (its first one, when it has none yet, then the new one), in write order."""
+        kind, found = self.model.__tablename__, []
+        for change in self.written:
+            if change.before is not None:
+                found.append(revisions.row(kind, change.version, change.before, revisions.FIRST_NOTE))
+            found.append(revisions.row(kind, change.version + 1, change.after, note))  # a new row: 0 + 1
+        return found
+
+    def write(self, connection: Connection) -> list[int]:
+        """Run the statements; the ids of the rows of ``snapshots``, in their order."""
+        if not self.changes:
+            return []
+        if self.model is Event:
+            era_ids = dict(connection.execute(select(Era.slug, Era.id)).all())
+            for index, change in enumerate(self.written):
+                rows, at = (
+                    (self.updates, index)
+                    if change.entity_id
+                    else (self.inserts, index - len(self.updates.rows))
+                )
+                rows.set(at, "era_id", era_ids[change.era])
+        if self.updates.rows and self.updates.run(connection).rowcount != len(self.updates.rows):
+            raise SaveRefused(  # one changed since it was read
                 _(
                     "Someone changed the timeline while this import was being checked. "
                     "Nothing was imported: please try again."
                 )
             )
-    inserts = [
-        row | {"created_at": now, "updated_at": now, "version": 1}
-        for row, change in zip(rows, changes, strict=True)
-        if change.entity_id is None
-    ]
-    if inserts:
-        connection.execute(insert(table), inserts)
-    ids = dict(connection.execute(select(model.slug, model.id)).all()) if inserts else {}
-    kind = model.__tablename__
-    found = []
-    for change in changes:
-        entity_id = change.entity_id or ids[change.values["slug"]]
-        number = change.version + 1  # a new row: 0 + 1
-        if change.before is not None:
-            found.append(revisions.row(kind, entity_id, number - 1, change.before, revisions.FIRST_NOTE))
-        found.append(revisions.row(kind, entity_id, number, change.after, note))
-    return found
+        if self.inserts.rows:
+            self.inserts.run(connection)
+        ids = dict(connection.execute(select(self.model.slug, self.model.id)).all()) if self.created else {}
+        found = []
+        for change in self.written:
+            entity_id = change.entity_id or ids[change.values["slug"]]
+            found += [entity_id] * (2 if change.before is not None else 1)
+        return found
 
 
 def _write_translations(
