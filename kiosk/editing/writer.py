@@ -723,11 +723,11 @@ def save_settings(values: dict[str, Any], loaded_fingerprint: str) -> bool:
 def _swap_setting(connection: Connection, key: str, old_text: str | None, value: Any) -> bool:
     """Store a setting only if it still holds ``old_text`` (None: not stored yet); False when it did not."""
     new_text = json.dumps(value, ensure_ascii=False)
-    if old_text is None:
+    if old_text is None:  # (PostgreSQL gives no row count for an INSERT … ON CONFLICT: it returns the key)
         insert_new = database.insert_or_ignore(Setting).values(key=key, value=new_text)
-        written = connection.execute(insert_new.on_conflict_do_nothing(index_elements=["key"]))
-    else:
-        written = connection.execute(
-            update(Setting).where(Setting.key == key, Setting.value == old_text).values(value=new_text)
-        )
+        inserted = insert_new.on_conflict_do_nothing(index_elements=["key"]).returning(Setting.key)
+        return connection.execute(inserted).first() is not None
+    written = connection.execute(
+        update(Setting).where(Setting.key == key, Setting.value == old_text).values(value=new_text)
+    )
     return written.rowcount == 1
