@@ -11,7 +11,7 @@ import psycopg
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from kiosk.content import media
+from kiosk.content import fields, media
 from kiosk.content.dates import PartialDate
 from kiosk.editing import writer
 from kiosk.editing.writer import fixture_writes
@@ -68,26 +68,17 @@ def make_event(*, start=A_DATE, end=None, commit=True, **fields) -> Event:
 
 
 def changes_of(event: Event, **typed) -> writer.EventChanges:
-    """What the edit form hands over for ``event`` as it is, with ``typed`` changed."""
-    values = {
-        "headline": event.headline,
-        "slug": event.slug,
-        "start": event.start,
-        "end": event.end,
-        "display_date": event.display_date,
-        "era": event.era,
-        "summary": event.summary,
-        "body": event.body,
-        "sources": list(event.sources),
-        "confidence": event.confidence,
-        "featured": event.featured,
-        "postscript": event.postscript,
-        "status": event.status,
-        "image_alt": event.image_alt,
-        "image_caption": event.image_caption,
-        "image_credit": event.image_credit,
-    }
-    return writer.EventChanges(**(values | typed))
+    """What the edit form hands over for ``event`` as it is, with ``typed`` changed (by their keys in
+    the item: headline, summary, status…)."""
+    item = fields.item_of(event)
+    kept = {spec.key for spec in fields.EVENT if spec.section and spec.kind is not fields.REFERENCE}
+    values: dict = {}
+    for key in kept - {"image.url"}:
+        fields.EVENT.put(values, key, fields.EVENT.value(item, key))
+    for key, value in typed.items():
+        if key != "era":
+            fields.EVENT.put(values, key, value.value if isinstance(value, Status) else value)
+    return writer.EventChanges(values, era=typed.get("era", event.era))
 
 
 # A password the policy accepts; its hash is worked out once per run (argon2id is slow on purpose).

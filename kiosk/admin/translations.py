@@ -8,10 +8,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from ..content import fields
 from ..editing import reads, revisions, writer
 from ..extensions import db
 from ..languages import choice
-from ..languages.localized import era_source, event_source, source_hash
+from ..languages.localized import source_hash
 from ..models import Era, Event
 from .blueprint import bp, show_refusal
 from .forms import EraTranslationForm, EventTranslationForm, TranslationForm, whole_number
@@ -74,10 +75,8 @@ def _urls(entity: Event | Era, lang: str) -> dict[str, str | None]:
 
 def _page(form: TranslationForm, entity: Event | Era, lang: str, status: int = 200, conflict: bool = False):
     saved = revisions.snapshot(entity)["translations"].get(lang, {})
-    if isinstance(entity, Event):
-        name, section, source = entity.headline, "events", event_source(entity)
-    else:
-        name, section, source = entity.name, "eras", era_source(entity)
+    source = fields.source(entity)
+    name, section = (entity.headline, "events") if isinstance(entity, Event) else (entity.name, "eras")
     fingerprint = source_hash(source)
     if isinstance(entity, Event):  # beside the translation: what the kiosk shows when the wording is empty
         source["display_date"] = entity.date_label

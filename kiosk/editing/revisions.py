@@ -1,6 +1,6 @@
 """Revisions: a snapshot of an event or era after every save, so no curator's work is ever lost.
 
-Snapshots use the interchange format's item shape (see kiosk_json.event_item / era_item). ``diff`` turns
+Snapshots are items of the field table's shape (kiosk.content.fields.item_of). ``diff`` turns
 two snapshots into readable differences for the history page; ``restore`` brings an old one back as a
 new revision.
 """
@@ -18,9 +18,9 @@ from flask_login import current_user
 from sqlalchemy import Connection, Dialect, Select, insert, select
 
 from .. import database
+from ..content import fields
 from ..content.dates import PartialDate
 from ..extensions import db
-from ..interchange import kiosk_json
 from ..languages import choice
 from ..models import Era, Event, Revision, utcnow
 
@@ -30,7 +30,7 @@ def _kind(entity: Event | Era) -> str:
 
 
 def snapshot(entity: Event | Era) -> dict:
-    return kiosk_json.event_item(entity) if isinstance(entity, Event) else kiosk_json.era_item(entity)
+    return fields.item_of(entity)
 
 
 def _signer() -> tuple[int | None, str]:
@@ -119,40 +119,10 @@ def numbered(entity: Event | Era, number: int) -> Select[Revision]:
 
 # --- Differences --------------------------------------------------------------------------------------
 
-LABELS = {
-    "slug": _l("Web address"),
-    "headline": _l("Headline"),
-    "start": _l("Start date"),
-    "end": _l("End date"),
-    "display_date": _l("Display date"),
-    "era": _l("Era"),
-    "summary": _l("Summary"),
-    "body": _l("Text"),
-    "sources": _l("Sources"),
-    "confidence": _l("Confidence label"),
-    "featured": _l("Featured"),
-    "postscript": _l("Postscript"),
-    "status": _l("Status"),
-    "image.key": _l("Image"),
-    "image.url": _l("Image address (not fetched)"),
-    "image.alt": _l("Alt text"),
-    "image.caption": _l("Caption"),
-    "image.credit": _l("Credit"),
-    "start_time": _l("Start time"),
-    "end_time": _l("End time"),
-    "embed": _l("Embedded media (not shown on the kiosk)"),
-    "background.colour": _l("Background colour (not shown on the kiosk)"),
-    "background.url": _l("Background image (not fetched)"),
-    "place": _l("Place"),
-    "figure": _l("Figure"),
-    "name": _l("Name"),
-    "start_year": _l("Start year"),
-    "end_year": _l("End year"),
-    "colour": _l("Colour"),
-    "description": _l("Description"),
-    "position": _l("Position"),
-}
-NESTED = {"image": ("key", "url", "alt", "caption", "credit"), "background": ("colour", "url")}
+# What curators call each snapshot field, events' and eras' (kiosk.content.fields); their keys' order is
+# the order differences are listed in.
+LABELS = {key: label for table in fields.TABLES.values() for key, label in table.labels.items()}
+NESTED = {group: names for table in fields.TABLES.values() for group, names in table.groups.items()}
 LONG_TEXT = 60  # characters; longer values also get a word-by-word comparison
 _WORDS = re.compile(r"\s+|[^\s]+")
 
@@ -185,14 +155,17 @@ def _flatten(snap: dict | None) -> dict:
     return flat
 
 
-TRANSLATED_LABELS = {"image_alt": "image.alt", "image_caption": "image.caption"}
+# A translation's fields by their translation keys ("image_alt"), as the field they translate ("image.alt").
+TRANSLATED = {
+    spec.translation_key: spec.key for table in fields.TABLES.values() for spec in table if spec.translatable
+}
 
 
 def label(key: str) -> str:
     """What curators call a snapshot field; a translated one names its language ("Headline (Русский)")."""
     if key.startswith("translations."):
         _, locale, name = key.split(".", 2)
-        base = LABELS.get(TRANSLATED_LABELS.get(name, name), name)
+        base = LABELS.get(TRANSLATED.get(name, name), name)
         return f"{base} ({choice.own_name(locale)})"
     return str(LABELS.get(key, key))
 
@@ -305,7 +278,7 @@ def restore(entity: Event | Era, revision: Revision) -> str:
             raise RestoreRefused(
                 _("The era %(era)s no longer exists; choose another era first.", era=item["era"])
             )
-        kiosk_json.apply_event_item(entity, item, era)
+        fields.apply(entity, item, era)
     else:
-        kiosk_json.apply_era_item(entity, item)
+        fields.apply(entity, item)
     return _("Restored revision %(number)s", number=revision.number)

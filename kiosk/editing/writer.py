@@ -32,10 +32,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import database
-from ..content import media, published, settings_store, site_text
-from ..content.dates import PartialDate
+from ..content import fields, media, published, settings_store, site_text
 from ..extensions import db
-from ..interchange import kiosk_json
 from ..languages import localized
 from ..models import Era, EraTranslation, Event, EventTranslation, Revision, Setting, Status, utcnow
 from . import audit, conflicts, reads, revisions, trash
@@ -211,28 +209,18 @@ def slug_in_use(model: type[Event] | type[Era], slug: str, exclude_id: int | Non
 
 @dataclass
 class EventChanges:
-    """An event's new values, already checked by the form."""
+    """An event's new values as the form checked them: an item of the field table's shape (without its
+    slug when the curator left it empty, its era and its image's key and address, which the save decides),
+    the era chosen, and what to do with the image."""
 
-    headline: str
-    slug: str
-    start: PartialDate
-    end: PartialDate | None
-    display_date: str
+    item: dict[str, Any]
     era: Era
-    summary: str
-    body: str
-    sources: list[str]
-    confidence: str
-    featured: bool
-    postscript: bool
-    status: Status
-    image_alt: str
-    image_caption: str
-    image_credit: str
     new_image: media.PreparedImage | None = None
     remove_image: bool = False
-    place: dict | None = None  # checked by kiosk.content.places
-    figure: dict | None = None  # checked by kiosk.content.figures
+
+    @property
+    def slug(self) -> str:
+        return self.item.get("slug") or ""
 
 
 def _event_action(creating: bool, was_published: bool, now_published: bool) -> str:
@@ -243,44 +231,29 @@ def _event_action(creating: bool, was_published: bool, now_published: bool) -> s
     return "event.save"
 
 
-def _image_item(event: Event | None, changes: EventChanges, stored) -> dict | None:
-    """The image part of the item: a new upload, the kept image, or none (the texts are kept either way)."""
+def event_item(event: Event | None, changes: EventChanges, slug: str, stored=None) -> dict:
+    """What the curator submitted, as an item: with the new upload (``stored``), the image kept, or none
+    (its texts kept either way)."""
     if stored is not None:
         key, url = stored.key, None
     elif changes.remove_image or event is None:
         key, url = None, None
     else:
         key, url = (event.image.key if event.image else None), (event.remote_media_url or None)
-    texts = {"alt": changes.image_alt, "caption": changes.image_caption, "credit": changes.image_credit}
-    if key is None and url is None and not any(texts.values()):
-        return None
-    return {"key": key, "url": url} | texts
-
-
-def event_item(changes: EventChanges, slug: str, image: dict | None) -> dict:
-    """What the curator submitted, as an interchange item."""
-    return {
-        "slug": slug,
-        "headline": changes.headline,
-        "start": changes.start.as_dict(),
-        "end": changes.end.as_dict() if changes.end else None,
-        "display_date": changes.display_date,
-        "era": changes.era.slug,
-        "summary": changes.summary,
-        "body": changes.body,
-        "sources": list(changes.sources),
-        "confidence": changes.confidence,
-        "featured": changes.featured,
-        "postscript": changes.postscript,
-        "status": changes.status.value,
-        "image": image,
-        "place": changes.place,
-        "figure": changes.figure,
-    }
+    item = changes.item | {"slug": slug, "era": changes.era.slug}
+    fields.EVENT.put(item, "image.key", key)
+    fields.EVENT.put(item, "image.url", url)
+    return fields.EVENT.tidy(item)
 
 
 def _target(entity: Event | Era) -> str:
     return f"{'event' if isinstance(entity, Event) else 'era'} {entity.slug}"
+
+
+def _event_slug(event: Event | None, changes: EventChanges) -> str:
+    return changes.slug or unique_slug(
+        Event, slugify(changes.item["headline"]), exclude_id=event.id if event else None
+    )
 
 
 def submitted_event_item(event: Event, changes: EventChanges) -> dict:
@@ -288,8 +261,7 @@ def submitted_event_item(event: Event, changes: EventChanges) -> dict:
 
     A newly chosen image is not part of it (it is stored only when the save goes ahead).
     """
-    slug = changes.slug or unique_slug(Event, slugify(changes.headline), exclude_id=event.id)
-    return event_item(changes, slug, _image_item(event, changes, None))
+    return event_item(event, changes, _event_slug(event, changes))
 
 
 def save_event(
@@ -301,26 +273,23 @@ def save_event(
     SaveRefused when the database refused it (DatabaseBusy: try again).
     """
     creating = event is None
-    slug = changes.slug or unique_slug(
-        Event, slugify(changes.headline), exclude_id=event.id if event else None
-    )
+    slug = _event_slug(event, changes)
     if event is not None:
         _check_version(event, expected_version, submitted_event_item(event, changes))
     was_published = event is not None and event.status == Status.PUBLISHED
     was_visible = event is not None and event.is_visible
     stored = media.store(changes.new_image) if changes.new_image is not None else None
-    item = event_item(changes, slug, _image_item(event, changes, stored))
+    item = event_item(event, changes, slug, stored)
     try:
         with _transaction(event, item):
             before = None if event is None else revisions.snapshot(event)
             if event is None:
                 # Filled in before it joins the session, so no query flushes a half-made event.
                 event = Event(slug=slug)
-                kiosk_json.apply_event_item(event, item, changes.era)
+                fields.apply(event, item, changes.era)
                 db.session.add(event)
             else:
-                event.slug = slug
-                kiosk_json.apply_event_item(event, item, changes.era)
+                fields.apply(event, item, changes.era)
             action = _event_action(creating, was_published, event.status == Status.PUBLISHED)
             _record(event, note, action, before=before)
             if was_visible or event.is_visible:
@@ -380,29 +349,19 @@ def restore_revision(entity: Event | Era, revision: Revision, expected_version: 
 
 @dataclass
 class EraChanges:
-    name: str
-    slug: str
-    start_year: int
-    end_year: int
-    colour: str
-    description: str
+    """An era's new values as the form checked them: an item of the field table's shape (its slug empty
+    when the curator left it so; its position is not the form's)."""
+
+    item: dict[str, Any]
 
 
 def submitted_era_item(era: Era | None, changes: EraChanges) -> dict:
     """What saving ``changes`` would make of ``era`` (None: a new one, placed last), as an item."""
-    slug = changes.slug or unique_slug(
-        Era, slugify(changes.name, fallback="era"), exclude_id=era.id if era else None
+    slug = changes.item.get("slug") or unique_slug(
+        Era, slugify(changes.item["name"], fallback="era"), exclude_id=era.id if era else None
     )
     position = era.position if era else (db.session.scalar(select(func.max(Era.position))) or 0) + 1
-    return {
-        "slug": slug,
-        "name": changes.name,
-        "start_year": changes.start_year,
-        "end_year": changes.end_year,
-        "colour": changes.colour.lower(),
-        "description": changes.description,
-        "position": position,
-    }
+    return changes.item | {"slug": slug, "position": position}
 
 
 def save_era(
@@ -417,10 +376,10 @@ def save_era(
         before = None if era is None else revisions.snapshot(era)
         if era is None:
             era = Era(slug=item["slug"])
-            kiosk_json.apply_era_item(era, item)
+            fields.apply(era, item)
             db.session.add(era)
         else:
-            kiosk_json.apply_era_item(era, item)
+            fields.apply(era, item)
         _record(era, note, "era.create" if creating else "era.save", before=before)
         _visitors_see_it()
     return era
@@ -604,17 +563,16 @@ def _write_translations(
     if not changed:
         return
     model: type[EventTranslation] | type[EraTranslation]
-    fields: tuple[str, ...]
     if owner is Event:
-        model, key, fields = EventTranslation, "event_id", localized.EVENT_FIELDS
+        model, key, names = EventTranslation, "event_id", fields.EVENT.translatable
     else:
-        model, key, fields = EraTranslation, "era_id", localized.ERA_FIELDS
+        model, key, names = EraTranslation, "era_id", fields.ERA.translatable
     ids = dict(connection.execute(select(owner.slug, owner.id)).all())
     owner_ids = [change.entity_id or ids[change.values["slug"]] for change in changed]
     connection.execute(delete(model).where(getattr(model, key).in_(owner_ids)))
     rows = [
         {key: owner_id, "locale": locale, "source_hash": texts.get("source_hash") or ""}
-        | {name: texts.get(name) or "" for name in fields}
+        | {name: texts.get(name) or "" for name in names}
         | {"updated_at": now, "version": 1}
         for change, owner_id in zip(changed, owner_ids, strict=True)
         for locale, texts in sorted((change.translations or {}).items())
@@ -629,23 +587,16 @@ def save_translation(
     """Save an event's or era's text in another language, like any change: a revision, an audit entry,
     EditConflict when someone saved it meanwhile. The translation records a fingerprint of the default
     text it was made from, so the list shows it as out of date once that text changes."""
-    fields: tuple[str, ...]
-    if isinstance(entity, Event):
-        fields, source, action = localized.EVENT_FIELDS, localized.event_source(entity), "event.translate"
-    else:
-        fields, source, action = localized.ERA_FIELDS, localized.era_source(entity), "era.translate"
-    translations = revisions.snapshot(entity)["translations"]
-    translations[locale] = {name: texts.get(name, "") for name in fields} | {
-        "source_hash": localized.source_hash(source)
+    action = "event.translate" if isinstance(entity, Event) else "era.translate"
+    translations = fields.translations_of(entity)
+    translations[locale] = {name: texts.get(name, "") for name in fields.table_of(entity).translatable} | {
+        "source_hash": localized.source_hash(fields.source(entity))
     }
     item = {"translations": translations}
     _check_version(entity, expected_version, item)
     with _transaction(entity, item):
         before = revisions.snapshot(entity)
-        if isinstance(entity, Event):
-            kiosk_json.apply_event_item(entity, before | item, entity.era)
-        else:
-            kiosk_json.apply_era_item(entity, before | item)
+        fields.apply_translations(entity, item)
         _record(entity, note, action, locale, before=before)
         if not isinstance(entity, Event) or entity.is_visible:
             _visitors_see_it()

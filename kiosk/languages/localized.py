@@ -12,28 +12,18 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import select
 
-from ..content import settings_store
+from ..content import fields, settings_store
 from ..content.dates import PartialDate
 from ..extensions import db
 from ..models import Era, EraTranslation, Event, EventTranslation
 from . import choice
 
-EVENT_FIELDS = ("headline", "display_date", "summary", "body", "confidence", "image_alt", "image_caption")
-ERA_FIELDS = ("name", "description")
 SITE_FIELDS = ("title_headline", "title_summary", "further_reading")
 
 
 def source_hash(values: dict[str, Any]) -> str:
     """A fingerprint of the default-language text a translation is made from."""
     return hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def event_source(event: Event) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in EVENT_FIELDS}
-
-
-def era_source(era: Era) -> dict[str, Any]:
-    return {name: getattr(era, name) for name in ERA_FIELDS}
 
 
 class _Localized:
@@ -70,11 +60,11 @@ class _Localized:
 
 
 class LocalizedEra(_Localized):
-    fields = ERA_FIELDS
+    fields = fields.ERA.translatable
 
 
 class LocalizedEvent(_Localized):
-    fields = EVENT_FIELDS
+    fields = fields.EVENT.translatable
 
     def __init__(self, event, translation, locale, default, era: LocalizedEra):
         super().__init__(event, translation, locale, default)
@@ -200,7 +190,7 @@ def translation_states(events: list[Event], locales: list[str]) -> dict[int, dic
     saved = {(row.event_id, row.locale): row for row in rows}
     states: dict[int, dict[str, str]] = {}
     for event in events:
-        current = source_hash(event_source(event))
+        current = source_hash(fields.source(event))
         states[event.id] = {}
         for locale in locales:
             row = saved.get((event.id, locale))
@@ -213,10 +203,8 @@ def translation_states(events: list[Event], locales: list[str]) -> dict[int, dic
 
 def states_of(entity: Event | Era) -> dict[str, str | None]:
     """Each language other than the default: MISSING, OUT_OF_DATE or None (up to date) for this item."""
-    if isinstance(entity, Event):
-        main, current = "headline", source_hash(event_source(entity))
-    else:
-        main, current = "name", source_hash(era_source(entity))
+    main = "headline" if isinstance(entity, Event) else "name"
+    current = source_hash(fields.source(entity))
     saved = {row.locale: row for row in entity.translations}
     states: dict[str, str | None] = {}
     for locale in choice.offered():
