@@ -201,6 +201,10 @@ class EventTranslation(TranslationRecord, Model):
     confidence: Mapped[str] = mapped_column(String(80), default="")
     image_alt: Mapped[str] = mapped_column(String(300), default="")
     image_caption: Mapped[str] = mapped_column(String(300), default="")
+    image_credit: Mapped[str] = mapped_column(String(200), default="")
+    # The figure's texts in this language: {"title", "confidence", "rows": [{"label", "unit"}]}, its rows
+    # in the figure's order (kiosk.content.figures.translation); the numbers and the source are the figure's.
+    figure: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     event: Mapped[Event] = relationship(back_populates="translations")

@@ -112,6 +112,7 @@ def attach_image(event: Event, **fields) -> Media:
         event.image = media.store(media.prepare(upload))
         event.image_alt = fields.get("alt", "Miners at the coal face")
         event.image_caption = fields.get("caption", "The coal face, 1935.")
+        event.image_credit = fields.get("credit", "")
     return event.image
 
 

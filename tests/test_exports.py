@@ -26,7 +26,7 @@ def test_every_format_is_deterministic(app):
 
 def test_json_export_is_our_lossless_format(app):
     document = json.loads(exporters.export("json"))
-    assert document["format"] == "kiosk-timeline" and document["version"] == 2
+    assert document["format"] == "kiosk-timeline" and document["version"] == 3
     assert len(document["eras"]) == 7 and len(document["events"]) == 36
     assert list(document) == sorted(document)  # keys sorted: stable bytes
     # Every language travels with it: each era and event, and the title.

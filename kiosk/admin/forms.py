@@ -128,7 +128,13 @@ def _length(limit: int, what: str) -> Length:
 
 
 def unbound_field(part: fields.Part):
-    """The WTForms field for one of the table's form parts."""
+    """The WTForms field for one of the table's form parts (its hint is the field's description)."""
+    field = _unbound_field(part)
+    field.kwargs["description"] = part.hint or ""
+    return field
+
+
+def _unbound_field(part: fields.Part):
     validators: list = []
     if part.needed:
         validators.append(InputRequired(part.needed))
@@ -562,19 +568,53 @@ def contrast_with_white(colour: str) -> float:
 
 
 class TranslationForm(AdminForm):
-    """An event's or era's text in another language: the fields, checks and limits of the default text."""
+    """An event's or era's text in another language: the fields, checks and limits of the default text
+    (the field table's translatable fields, kiosk.content.fields)."""
 
-    FIELDS: tuple[str, ...] = ()
+    TABLE: ClassVar[fields.FieldTable]
+    FIELDS: ClassVar[tuple[str, ...]] = ()  # the form's fields, in page order
     version = HiddenField()
 
-    def texts(self) -> dict[str, str]:
-        return {name: self[name].data or "" for name in self.FIELDS}
+    def __init__(self, *args, entity: Event | Era, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entity = entity
+        self.translated: dict[str, Any] = {}
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        typed = {name: self[name].data or "" for name in self.FIELDS}
+        for spec in self.TABLE:
+            if not spec.translatable:
+                continue
+            default = getattr(self.entity, spec.columns[0])
+            try:
+                self.translated[spec.translation_key] = spec.kind.from_translation_form(spec, typed, default)
+            except ValueError as error:  # (a figure's rows: the last of its fields says what is wrong)
+                add_error(self[spec.translation_form[-1].name], str(error))
+        return not self.errors
+
+    def texts(self) -> dict[str, Any]:
+        """The checked translation, by the translation's fields (call after validate() succeeded)."""
+        return self.translated
+
+    def show(self, translation: dict[str, Any]) -> None:
+        for name, text in self.shown(self.TABLE, translation).items():
+            self[name].data = text
+
+    @staticmethod
+    def shown(table: fields.FieldTable, translation: dict[str, Any]) -> dict[str, str]:
+        """A translation (or the default texts, by translation key) as the form's fields show it."""
+        found: dict[str, str] = {}
+        for spec in table:
+            if spec.translatable:
+                found |= spec.kind.translation_form(spec, translation.get(spec.translation_key))
+        return found
 
 
 def _translation_form(form_class, table: fields.FieldTable):
     """A translation form with the table's translatable fields, as the default text's form has them."""
-    translated = [part for spec in table if spec.translatable for part in spec.form]
-    form_class.FIELDS = tuple(part.name for part in translated)
+    translated = [part for spec in table if spec.translatable for part in spec.translation_form]
+    form_class.TABLE, form_class.FIELDS = table, tuple(part.name for part in translated)
     return with_fields(form_class, translated)
 
 

@@ -13,8 +13,9 @@ admin form and the import checks. Adding a field: docs/architecture.md, "Adding 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -32,6 +33,7 @@ class Kind:
     """Plain text in one column; "" when empty."""
 
     name = "text"
+    blank: Any = ""  # a translation's value when the text is not translated
 
     def from_columns(self, spec: Field, row: Mapping[str, Any], refs: Mapping[str, Any]) -> Any:
         return row[spec.columns[0]]
@@ -45,6 +47,31 @@ class Kind:
 
     def empty(self, value: Any) -> bool:
         return value in (None, "")
+
+    # In other languages (for a translatable field):
+
+    def source(self, value: Any) -> Any:
+        """What of the default value a translation translates (its fingerprint is taken of this)."""
+        return value
+
+    def translation_form(self, spec: Field, value: Any) -> dict[str, str]:
+        """A translation's value as the translation form shows it, by form field."""
+        return {spec.translation_key: value or ""}
+
+    def from_translation_form(self, spec: Field, typed: Mapping[str, str], default: Any) -> Any:
+        """What the translation form's fields make of the translation (checked against ``default``, the
+        default value); raises ValueError with a message for curators."""
+        return typed.get(spec.translation_key) or ""
+
+    def clean_translation(self, value: Any, default: Any) -> Any:
+        """A document's translated value, checked; raises ValueError with a message."""
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        return value
+
+    def in_language(self, default: Any, translated: Any) -> Any:
+        """The value a reader of that language reads: the translation, else the default."""
+        return translated or default
 
 
 class Markdown(Kind):
@@ -183,16 +210,20 @@ class Date(Kind):
 
 
 class Checked(Kind):
-    """A structured value kept as JSON, cleaned (and refused with a message) by its own module."""
+    """A structured value kept as JSON, checked and tidied (and refused with a message) by its own
+    module's ``clean``: whatever makes an item (the form, an import's plan) cleans it first, so an item's
+    value is stored as it is, and read back as stored."""
+
+    blank = None
 
     def __init__(self, name: str, clean: Callable[[Any], Any]) -> None:
         self.name, self.clean = name, clean
 
     def from_columns(self, spec: Field, row: Mapping[str, Any], refs: Mapping[str, Any]) -> Any:
-        return self.clean(row[spec.columns[0]])
+        return copy.deepcopy(row[spec.columns[0]])
 
     def to_columns(self, spec: Field, value: Any) -> dict[str, Any]:
-        return {spec.columns[0]: self.clean(value)}
+        return {spec.columns[0]: copy.deepcopy(value)}
 
     def well_formed(self, value: Any) -> bool:
         return True  # its clean() names what is wrong
@@ -201,7 +232,41 @@ class Checked(Kind):
 TEXT, MARKDOWN, SLUG, ADDRESS = Kind(), Markdown(), Slug(), Address()
 LINES, FLAG, STATUS = Lines(), Flag(), StatusKind()
 REFERENCE, DATE, COLOUR = Reference(), Date(), Colour()
-PLACE, FIGURE = Checked("place", places.clean), Checked("figure", figures.clean)
+
+
+class Figure(Checked):
+    """A figure (kiosk.content.figures): its title, confidence label, and rows' labels and units are
+    translated; its numbers and source are not."""
+
+    def __init__(self) -> None:
+        super().__init__("figure", figures.clean)
+
+    def source(self, value: Any) -> Any:
+        return figures.texts(value)
+
+    def translation_form(self, spec: Field, value: Any) -> dict[str, str]:
+        value = value or {}
+        shown = {f"figure_{name}": value.get(name, "") for name in figures.TRANSLATED}
+        return shown | {"figure_rows": figures.translated_rows_text(value)}
+
+    def from_translation_form(self, spec: Field, typed: Mapping[str, str], default: Any) -> Any:
+        if not any(typed.get(part.name) for part in spec.translation_form):
+            return None
+        texts = {name: typed.get(f"figure_{name}") or "" for name in figures.TRANSLATED}
+        rows = figures.parse_translated_rows(typed.get("figure_rows") or "")
+        return figures.clean_translation(texts | {"rows": rows}, default)
+
+    def clean_translation(self, value: Any, default: Any) -> Any:
+        return figures.clean_translation(value, default)
+
+    def in_language(self, default: Any, translated: Any) -> Any:
+        if not default:
+            return default
+        shown = figures.in_language(default, translated)
+        return figures.clean(shown)  # (without the marks of what fell back)
+
+
+PLACE, FIGURE = Checked("place", places.clean), Figure()
 
 
 # --- The admin form's fields ----------------------------------------------------------------------------
@@ -241,6 +306,7 @@ class Field:
     optional: bool = False  # an item without it leaves it as it is (formats that do not carry it)
     section: str = ""  # where the admin form shows it; "" for fields the admin does not edit
     parts: tuple[Part, ...] = ()  # the admin form's fields that set it (default: one, named as its column)
+    translation_parts: tuple[Part, ...] = ()  # the translation form's, where they differ from ``parts``
     what: Any = None  # how the form's too-long message names it ("the headline")
     hint: Any = None
     timelinejs: str = ""  # TimelineJS's key ("text.headline"), if it carries the field
@@ -260,6 +326,10 @@ class Field:
     def translation_key(self) -> str:
         """Its name in a translation (the translation model's column)."""
         return self.columns[0] if self.columns else self.key
+
+    @property
+    def translation_form(self) -> tuple[Part, ...]:
+        return self.translation_parts or self.form
 
     @property
     def form(self) -> tuple[Part, ...]:
@@ -415,6 +485,19 @@ def _numbers(date: str, labels: tuple) -> tuple[Part, ...]:
     )
 
 
+FIGURE_TITLE = Part(
+    "figure_title", _l("Figure title"), limit=figures.TITLE_LENGTH, what=_l("the figure title")
+)
+FIGURE_SOURCE = Part(
+    "figure_source", _l("Figure source"), limit=figures.SOURCE_LENGTH, what=_l("the figure source")
+)
+FIGURE_CONFIDENCE = Part(
+    "figure_confidence",
+    _l("Figure confidence label"),
+    limit=figures.CONFIDENCE_LENGTH,
+    what=_l("the figure's confidence label"),
+    hint=_l("For uncertain numbers, for example “As officially reported”."),
+)
 SLUG_HINT = _l("The end of the event's address on the kiosk, /events/…")
 
 EVENT = FieldTable(
@@ -537,6 +620,7 @@ EVENT = FieldTable(
         ),
         Field(
             "image.credit", TEXT, _l("Credit"), ("image_credit",), limit=200, section="picture",
+            translatable=True,
             what=_l("the credit"),
             hint=_l("Who made the picture or owns it."), timelinejs="media.credit", csv="Media Credit",
         ),
@@ -591,10 +675,10 @@ EVENT = FieldTable(
         ),
         Field(
             "figure", FIGURE, _l("Figure"), ("figure",), optional=True, section="figure",
+            translatable=True,
             parts=(
-                Part(
-                    "figure_title", _l("Figure title"), limit=figures.TITLE_LENGTH,
-                    what=_l("the figure title"),
+                replace(
+                    FIGURE_TITLE,
                     hint=_l(
                         "A small bar chart of the numbers in the story. Leave all figure fields empty for "
                         "none."
@@ -604,15 +688,20 @@ EVENT = FieldTable(
                     "figure_rows", _l("Figure rows"), "textarea", rows=4,
                     hint=_l("One bar a line: label | number | unit, for example “Norm for a shift | 7 | t”."),
                 ),
+                FIGURE_SOURCE,
+                FIGURE_CONFIDENCE,
+            ),
+            translation_parts=(
+                FIGURE_TITLE,
                 Part(
-                    "figure_source", _l("Figure source"), limit=figures.SOURCE_LENGTH,
-                    what=_l("the figure source"),
+                    "figure_rows", _l("Figure rows"), "textarea", rows=4,
+                    hint=_l(
+                        "One line for each bar, in the figure's order: label | unit (the numbers stay as "
+                        "they are)."
+                    ),
                 ),
-                Part(
-                    "figure_confidence", _l("Figure confidence label"), limit=figures.CONFIDENCE_LENGTH,
-                    what=_l("the figure's confidence label"),
-                    hint=_l("For uncertain numbers, for example “As officially reported”."),
-                ),
+                FIGURE_SOURCE,
+                FIGURE_CONFIDENCE,
             ),
         ),
     ],
@@ -666,9 +755,24 @@ def columns_of(entity: Event | Era) -> dict[str, Any]:
     return {name: getattr(entity, name) for name in table_of(entity).columns}
 
 
+def item_source(table: FieldTable, item: Mapping[str, Any]) -> dict[str, Any]:
+    """``source`` of an item (a document's): the same texts, so the same fingerprint."""
+    return {
+        spec.translation_key: spec.kind.source(
+            spec.kind.blank if (value := table.value(item, spec.key)) is None else value
+        )
+        for spec in table
+        if spec.translatable
+    }
+
+
 def source(entity: Event | Era) -> dict[str, Any]:
     """The default-language texts a translation is made from, by translation key."""
-    return {name: getattr(entity, name) for name in table_of(entity).translatable}
+    return {
+        spec.translation_key: spec.kind.source(getattr(entity, spec.columns[0]))
+        for spec in table_of(entity)
+        if spec.translatable
+    }
 
 
 # --- Items: an event or era as documents, snapshots and the writer see it ----------------------------------
@@ -693,6 +797,24 @@ def translations_of(entity: Event | Era) -> dict:
     }
 
 
+def complete_translations(table: FieldTable, translations: dict) -> dict:
+    """Translations as they are stored: every translatable field, empty where a document left it out."""
+    specs = [spec for spec in table if spec.translatable]
+    return {
+        locale: {spec.translation_key: texts.get(spec.translation_key) or spec.kind.blank for spec in specs}
+        | {"source_hash": texts.get("source_hash") or ""}
+        for locale, texts in sorted(translations.items())
+    }
+
+
+def change(entity: Event | Era, item: dict, era: Era | None = None) -> tuple[dict | None, dict]:
+    """Make ``entity`` what ``item`` says, as apply() does; its snapshots before (None for a new one) and
+    after, for its revision. Only kiosk.editing.writer calls this."""
+    before = item_of(entity) if entity.id is not None else None
+    apply(entity, item, era)
+    return before, item_of(entity)
+
+
 def apply(entity: Event | Era, item: dict, era: Era | None = None, status: Status | None = None) -> bool:
     """Make ``entity`` what ``item`` says (an event's era given, its status overridden if ``status``);
     True when anything changed. Only kiosk.editing.writer calls this."""
@@ -714,7 +836,7 @@ def apply_translations(entity: Event | Era, item: dict) -> bool:
     if "translations" not in item:
         return False
     model = EventTranslation if isinstance(entity, Event) else EraTranslation
-    names = table_of(entity).translatable
+    specs = [spec for spec in table_of(entity) if spec.translatable]
     existing = {row.locale: row for row in entity.translations}
     changed = False
     for locale, values in sorted((item["translations"] or {}).items()):
@@ -723,7 +845,7 @@ def apply_translations(entity: Event | Era, item: dict) -> bool:
             row = model(locale=locale)
             entity.translations.append(row)  # type: ignore[arg-type]  # the model matches the entity
             changed = True
-        texts = {name: values.get(name) or "" for name in names}
+        texts = {spec.translation_key: values.get(spec.translation_key) or spec.kind.blank for spec in specs}
         changed |= _set(row, texts | {"source_hash": values.get("source_hash") or ""})
     for row in existing.values():
         entity.translations.remove(row)  # type: ignore[arg-type]

@@ -76,7 +76,9 @@ def _new_revision(kind: str, entity_id: int, number: int, taken: dict, note: str
 FIRST_NOTE = _l("As it was before the first recorded change")
 
 
-def record(entity: Event | Era, note: str = "", before: dict | None = None) -> Revision:
+def record(
+    entity: Event | Era, note: str = "", before: dict | None = None, after: dict | None = None
+) -> Revision:
     """Stage a revision of ``entity`` as it is now, numbered by its version.
 
     Only kiosk.editing.writer calls this, after flushing the change, which bumped the version: of two saves of
@@ -87,7 +89,7 @@ def record(entity: Event | Era, note: str = "", before: dict | None = None) -> R
     kind = _kind(entity)
     if before is not None and not has_history(kind, entity.id):
         _new_revision(kind, entity.id, entity.version - 1, before, FIRST_NOTE)
-    return _new_revision(kind, entity.id, entity.version, snapshot(entity), note)
+    return _new_revision(kind, entity.id, entity.version, after or snapshot(entity), note)
 
 
 def has_history(kind: str, entity_id: int) -> bool:
@@ -185,7 +187,7 @@ def readable(value, key: str = "") -> str:
         return "\n".join(str(item) for item in value)
     if key == "place":
         return place_text(value)
-    if key == "figure":
+    if key == "figure" or key.endswith(".figure"):  # (a translation's has no numbers or source)
         return figure_text(value)
     if isinstance(value, dict) and "year" in value:
         date = PartialDate.from_dict(value)
@@ -201,9 +203,10 @@ def place_text(place: dict) -> str:
 
 
 def figure_text(figure: dict) -> str:
-    rows = [
-        " | ".join(str(row.get(part, "")) for part in ("label", "value", "unit")) for row in figure["rows"]
-    ]
+    parts = (
+        ("label", "value", "unit") if figure["rows"] and "value" in figure["rows"][0] else ("label", "unit")
+    )
+    rows = [" | ".join(str(row.get(part, "")) for part in parts) for row in figure["rows"]]
     return "\n".join([figure.get("title", ""), *rows, figure.get("source", ""), figure.get("confidence", "")])
 
 

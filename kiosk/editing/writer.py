@@ -161,22 +161,32 @@ def _transaction(entity: Event | Era | None = None, submitted: dict | None = Non
         raise refusal from error
 
 
-def _check_version(entity: Event | Era, expected_version: int | None, submitted: dict | None = None) -> None:
-    if conflicts.is_stale(entity, expected_version):
-        raise conflicts.EditConflict(entity, submitted)
+def _check_version(entity: Event | Era, expected_version: int | None, submitted=None) -> None:
+    """Refuse a change made to an older version (``submitted``: what the curator's save would make of
+    it, for the conflict page, or a function that works it out). The version a form carried, as a whole
+    number (or None), is compared here: kiosk.editing.conflicts.is_stale reads it from a form."""
+    if expected_version is None or expected_version != entity.version:
+        raise conflicts.EditConflict(entity, submitted() if callable(submitted) else submitted)
 
 
 def _record(
-    entity: Event | Era, note: str, action: str | None, detail: str = "", before: dict | None = None
+    entity: Event | Era,
+    note: str,
+    action: str | None,
+    detail: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
 ) -> Revision:
     """Bump the version (UPDATE … WHERE version = the one loaded, even when nothing else changed: a save
-    that changes nothing is checked too), then the revision under the new number and the audit entry
-    (``action`` None: the caller writes one entry for several changes)."""
+    that changes nothing is checked too), then the revision under the new number (of ``after``, the
+    snapshot the change made, when it has one already) and the audit entry (``action`` None: the caller
+    writes one entry for several changes)."""
+    target = _target(entity)
     entity.updated_at = utcnow()
     db.session.flush()  # StaleDataError when another save bumped the version first
-    revision = revisions.record(entity, note, before=before)
+    revision = revisions.record(entity, note, before=before, after=after)
     if action:
-        audit.record(action, _target(entity), detail)
+        audit.record(action, target, detail)
     return revision
 
 
@@ -233,17 +243,15 @@ def _event_action(creating: bool, was_published: bool, now_published: bool) -> s
 
 def event_item(event: Event | None, changes: EventChanges, slug: str, stored=None) -> dict:
     """What the curator submitted, as an item: with the new upload (``stored``), the image kept, or none
-    (its texts kept either way)."""
+    (its texts kept either way; fields.change tidies an image object with nothing in it away)."""
     if stored is not None:
         key, url = stored.key, None
     elif changes.remove_image or event is None:
         key, url = None, None
     else:
         key, url = (event.image.key if event.image else None), (event.remote_media_url or None)
-    item = changes.item | {"slug": slug, "era": changes.era.slug}
-    fields.EVENT.put(item, "image.key", key)
-    fields.EVENT.put(item, "image.url", url)
-    return fields.EVENT.tidy(item)
+    image = (changes.item.get("image") or {}) | {"key": key, "url": url}
+    return changes.item | {"slug": slug, "era": changes.era.slug, "image": image}
 
 
 def _target(entity: Event | Era) -> str:
@@ -261,7 +269,7 @@ def submitted_event_item(event: Event, changes: EventChanges) -> dict:
 
     A newly chosen image is not part of it (it is stored only when the save goes ahead).
     """
-    return event_item(event, changes, _event_slug(event, changes))
+    return fields.EVENT.tidy(event_item(event, changes, _event_slug(event, changes)))
 
 
 def save_event(
@@ -275,29 +283,26 @@ def save_event(
     creating = event is None
     slug = _event_slug(event, changes)
     if event is not None:
-        _check_version(event, expected_version, submitted_event_item(event, changes))
+        _check_version(event, expected_version, lambda: submitted_event_item(event, changes))
     was_published = event is not None and event.status == Status.PUBLISHED
     was_visible = event is not None and event.is_visible
     stored = media.store(changes.new_image) if changes.new_image is not None else None
     item = event_item(event, changes, slug, stored)
     try:
         with _transaction(event, item):
-            before = None if event is None else revisions.snapshot(event)
+            # Made whole before it joins the session, so no query flushes a half-made event.
+            saved = event or Event(slug=slug)
+            before, after = fields.change(saved, item, changes.era)
             if event is None:
-                # Filled in before it joins the session, so no query flushes a half-made event.
-                event = Event(slug=slug)
-                fields.apply(event, item, changes.era)
-                db.session.add(event)
-            else:
-                fields.apply(event, item, changes.era)
-            action = _event_action(creating, was_published, event.status == Status.PUBLISHED)
-            _record(event, note, action, before=before)
-            if was_visible or event.is_visible:
-                _visitors_see_it()
+                db.session.add(saved)
+            action = _event_action(creating, was_published, saved.status == Status.PUBLISHED)
+            _record(saved, note, action, before=before, after=after)
+            if was_visible or saved.is_visible:
+                published.bump_version(db.session.connection())  # visitors see it
     except BaseException:
         media.discard(stored)
         raise
-    return event
+    return saved
 
 
 def move_event_to_trash(event: Event, expected_version: int | None) -> None:
@@ -563,19 +568,15 @@ def _write_translations(
     if not changed:
         return
     model: type[EventTranslation] | type[EraTranslation]
-    if owner is Event:
-        model, key, names = EventTranslation, "event_id", fields.EVENT.translatable
-    else:
-        model, key, names = EraTranslation, "era_id", fields.ERA.translatable
+    model, key = (EventTranslation, "event_id") if owner is Event else (EraTranslation, "era_id")
+    table = fields.EVENT if owner is Event else fields.ERA
     ids = dict(connection.execute(select(owner.slug, owner.id)).all())
     owner_ids = [change.entity_id or ids[change.values["slug"]] for change in changed]
     connection.execute(delete(model).where(getattr(model, key).in_(owner_ids)))
     rows = [
-        {key: owner_id, "locale": locale, "source_hash": texts.get("source_hash") or ""}
-        | {name: texts.get(name) or "" for name in names}
-        | {"updated_at": now, "version": 1}
+        {key: owner_id, "locale": locale} | texts | {"updated_at": now, "version": 1}
         for change, owner_id in zip(changed, owner_ids, strict=True)
-        for locale, texts in sorted((change.translations or {}).items())
+        for locale, texts in fields.complete_translations(table, change.translations or {}).items()
     ]
     if rows:
         connection.execute(insert(model), rows)
@@ -589,9 +590,10 @@ def save_translation(
     text it was made from, so the list shows it as out of date once that text changes."""
     action = "event.translate" if isinstance(entity, Event) else "era.translate"
     translations = fields.translations_of(entity)
-    translations[locale] = {name: texts.get(name, "") for name in fields.table_of(entity).translatable} | {
-        "source_hash": localized.source_hash(fields.source(entity))
-    }
+    translatable = [spec for spec in fields.table_of(entity) if spec.translatable]
+    translations[locale] = {
+        spec.translation_key: texts.get(spec.translation_key) or spec.kind.blank for spec in translatable
+    } | {"source_hash": localized.source_hash(fields.source(entity))}
     item = {"translations": translations}
     _check_version(entity, expected_version, item)
     with _transaction(entity, item):

@@ -314,6 +314,14 @@ def _plan_ours(document: dict) -> Plan:
             _check_event(item | {"postscript": bool(item.get("postscript"))}, where, problems)
     if problems:
         raise ImportRefused(problems)
+    document = kiosk_json.upgraded(document)
+    for kind, table in (("eras", fields.ERA), ("events", fields.EVENT)):
+        for item in document.get(kind) or []:
+            if item.get("translations"):
+                item["translations"] = fields.complete_translations(table, item["translations"])
+            for spec in table:  # a place or a figure as the kiosk keeps it (checked above)
+                if isinstance(spec.kind, fields.Checked) and spec.key in item:
+                    item[spec.key] = spec.kind.clean(item[spec.key])
     plan = Plan(
         OURS,
         title=title or None,

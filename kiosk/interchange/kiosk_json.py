@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,24 @@ from sqlalchemy import select
 from ..content import fields, figures, places, settings_store
 from ..content.dates import DateError, PartialDate, check_span
 from ..extensions import db
-from ..languages import choice
+from ..languages import choice, localized
 from ..languages.localized import translation_key
 from ..models import Era, Event, Status
 
 FORMAT = "kiosk-timeline"
-VERSION = 2
-READABLE_VERSIONS = (1, 2)
+VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
+# What an event's translation was made from up to version 2: its fingerprint (source_hash) was taken of
+# these texts. Version 3 translates the image credit and the figure's texts too.
+EVENT_SOURCE_BEFORE_3 = (
+    "headline",
+    "display_date",
+    "summary",
+    "body",
+    "confidence",
+    "image_alt",
+    "image_caption",
+)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
 READING_KINDS = (
@@ -122,7 +134,7 @@ def in_language(document: dict, locale: str) -> dict:
                 translated = texts.get(spec.translation_key) if spec.translatable else None
                 # (a translated image text with no image in the item has nothing to go with)
                 if translated and (not spec.group or item.get(spec.group)):
-                    table.put(item, spec.key, translated)
+                    table.put(item, spec.key, spec.kind.in_language(table.value(item, spec.key), translated))
     title = (document.get("translations") or {}).get(locale) or {}
     if title:
         document["title"] = {
@@ -144,8 +156,9 @@ def title_translation_setting(texts: dict) -> dict:
     }
 
 
-def _check_translations(value: Any, where: str, names: tuple[str, ...]) -> list[str]:
-    """Translations: {language code: {field: text}}; the problems, if any."""
+def _check_translations(item: dict, where: str, table: fields.FieldTable) -> list[str]:
+    """Translations: {language code: {field: text (or a figure's texts)}}; the problems, if any."""
+    value = item.get("translations")
     if value is None:
         return []
     if not isinstance(value, dict):
@@ -154,10 +167,20 @@ def _check_translations(value: Any, where: str, names: tuple[str, ...]) -> list[
     for locale, texts in value.items():
         if not choice.is_known(locale):
             problems.append(f"{where}: {locale!r} is not a language code (like ru or uk)")
-        elif not isinstance(texts, dict) or any(
-            not isinstance(texts.get(name, ""), str) for name in (*names, "source_hash")
-        ):
+            continue
+        if not isinstance(texts, dict) or not isinstance(texts.get("source_hash", ""), str):
             problems.append(f"{where}: the {locale} translation must be an object of texts")
+            continue
+        for spec in table:
+            if spec.translatable and texts.get(spec.translation_key) not in (None, ""):
+                try:
+                    default = table.value(item, spec.key)
+                    spec.kind.clean_translation(
+                        texts[spec.translation_key],
+                        spec.kind.clean(default) if isinstance(spec.kind, fields.Checked) else default,
+                    )
+                except (TypeError, ValueError) as error:
+                    problems.append(f"{where}: the {locale} {spec.translation_key} {error}")
     return problems
 
 
@@ -180,7 +203,7 @@ def _check_era(item: Any, where: str) -> list[str]:
             problems.append(f"{where}: {name} must be text")
     if not isinstance(item.get("position", 0), int):
         problems.append(f"{where}: position must be a whole number")
-    return problems + _check_translations(item.get("translations"), where, fields.ERA.translatable)
+    return problems + _check_translations(item, where, fields.ERA)
 
 
 def _check_date(item: dict, name: str, where: str) -> list[str]:
@@ -227,7 +250,7 @@ def _check_event(item: Any, where: str, era_slugs: set[str]) -> list[str]:
     if not isinstance(item, dict):
         return [f"{where}: not an object"]
     problems = _check_shapes(item, where)
-    problems += _check_translations(item.get("translations"), where, fields.EVENT.translatable)
+    problems += _check_translations(item, where, fields.EVENT)
     if not isinstance(item.get("slug"), str) or not SLUG.match(item["slug"]):
         problems.append(f"{where}: slug must be lowercase letters, digits and hyphens")
     if isinstance(item.get("headline", ""), str) and not item.get("headline", "").strip():
@@ -271,11 +294,28 @@ def _is_reading_item(item: Any) -> bool:
     )
 
 
+def upgraded(document: dict, locales: Collection[str] | None = None) -> dict:
+    """An older document's translations as version 3 has them: a translation that was up to date with its
+    event's text (its fingerprint, taken of fewer texts then) stays so. ``locales``: only those."""
+    if document.get("version", VERSION) >= VERSION:
+        return document
+    for item in document.get("events") or []:
+        if not isinstance(item, dict) or not isinstance(item.get("translations"), dict):
+            continue
+        current = fields.item_source(fields.EVENT, item)
+        before = localized.source_hash({name: current[name] for name in EVENT_SOURCE_BEFORE_3})
+        for locale, texts in item["translations"].items():
+            wanted = locales is None or locale in locales
+            if wanted and isinstance(texts, dict) and texts.get("source_hash") == before:
+                texts["source_hash"] = localized.source_hash(current)
+    return document
+
+
 def check_document(document: Any) -> list[str]:
     if not is_our_format(document):
         return [f'not a {FORMAT} document (expected "format": "{FORMAT}")']
     if document.get("version") not in READABLE_VERSIONS:
-        return [f"unsupported version {document.get('version')!r} (this kiosk reads versions 1 and 2)"]
+        return [f"unsupported version {document.get('version')!r} (this kiosk reads versions 1 to 3)"]
     problems: list[str] = []
     for locale, texts in (document.get("translations") or {}).items():
         if not choice.is_known(locale) or not isinstance(texts, dict):
@@ -311,7 +351,6 @@ def with_language_file(document: dict, translation: dict) -> dict:
     each item's texts become its translation into that language. Items the document lacks are ignored."""
     locale = translation["language"]
     merged = json.loads(json.dumps(document))
-    merged["version"] = VERSION
     merged.setdefault("translations", {})[locale] = {
         "title": translation.get("title") or {},
         "further_reading": translation.get("further_reading") or [],
@@ -324,7 +363,8 @@ def with_language_file(document: dict, translation: dict) -> dict:
                 item.setdefault("translations", {})[locale] = {
                     key: value for key, value in texts[item["slug"]].items() if key != "slug"
                 }
-    return merged
+    merged["version"] = translation.get("version", VERSION)
+    return upgraded(merged, [locale]) | {"version": VERSION}
 
 
 def default_content() -> dict:

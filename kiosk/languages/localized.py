@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import select
 
-from ..content import fields, settings_store
+from ..content import fields, figures, settings_store
 from ..content.dates import PartialDate
 from ..extensions import db
 from ..models import Era, EraTranslation, Event, EventTranslation
@@ -73,6 +73,21 @@ class LocalizedEvent(_Localized):
     @property
     def date_label(self) -> str:
         return self._date()[0]
+
+    @property
+    def default_language(self) -> str:
+        return self._default
+
+    @property
+    def figure(self) -> dict | None:
+        """The figure in this language (kiosk.content.figures.in_language: each text that fell back to the
+        default language says so)."""
+        figure = self._item.figure
+        if not figure:
+            return None
+        if self._locale == self._default:
+            return figures.in_language(figure, figures.texts(figure))
+        return figures.in_language(figure, getattr(self._translation, "figure", None))
 
     def _date(self) -> tuple[str, str | None]:
         """The curator's wording in this language; else the dates written out in this language when the
