@@ -148,15 +148,7 @@ def clean_translation(value: Any, figure: dict | None) -> dict | None:
 
 def parse_translated_rows(text: str) -> list[dict]:
     """A translation's rows as curators type them, one a line: ``label | unit`` (the unit may be left out)."""
-    rows = []
-    for number_in_text, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [part.strip() for part in line.split("|")]
-        if len(parts) > 2:
-            raise FigureError(_("Line %(n)d: write “label | unit”.", n=number_in_text))
-        rows.append({"label": parts[0], "unit": parts[1] if len(parts) == 2 else ""})
-    return rows
+    return _typed_rows(text, ("label", "unit"), 1, _l("Line %(n)d: write “label | unit”."))
 
 
 def translated_rows_text(translation: dict | None) -> str:
@@ -191,16 +183,20 @@ def in_language(figure: dict, translation: dict | None) -> dict:
 
 def parse_rows(text: str) -> list[dict]:
     """Rows as curators type them, one a line: ``label | number | unit`` (the unit may be left out)."""
+    message = _l("Line %(n)d: write “label | number | unit”, for example “Norm | 7 | t”.")
+    return _typed_rows(text, ("label", "value", "unit"), 2, message)
+
+
+def _typed_rows(text: str, names: tuple[str, ...], least: int, message) -> list[dict]:
+    """Lines of ``|``-separated parts named by ``names``, at least ``least`` of them (the others "")."""
     rows = []
     for number_in_text, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         parts = [part.strip() for part in line.split("|")]
-        if len(parts) not in (2, 3):
-            raise FigureError(
-                _("Line %(n)d: write “label | number | unit”, for example “Norm | 7 | t”.", n=number_in_text)
-            )
-        rows.append({"label": parts[0], "value": parts[1], "unit": parts[2] if len(parts) == 3 else ""})
+        if not least <= len(parts) <= len(names):
+            raise FigureError(str(message) % {"n": number_in_text})
+        rows.append(dict(zip(names, parts + [""] * (len(names) - len(parts)), strict=True)))
     return rows
 
 
