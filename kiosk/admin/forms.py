@@ -220,7 +220,7 @@ class EventForm(TableForm):
     (dates, the image, the place, the figure) are here."""
 
     TABLE = fields.EVENT
-    SECTIONS = ("main", "when", "status", "timeline", "picture", "place", "figure")
+    SECTIONS = ("main", "when", "story", "status", "timeline", "picture", "place", "figure")
     version = HiddenField()
 
     def __init__(self, *args, event: Event | None = None, **kwargs):

@@ -532,7 +532,7 @@ EVENT = FieldTable(
             timelinejs="display_date", csv="Display Date",
         ),
         Field(
-            "era", REFERENCE, _l("Era"), ("era_id",), section="main",
+            "era", REFERENCE, _l("Era"), ("era_id",), section="story",
             parts=(
                 Part(
                     "era", _l("Era"), "select", hint=_l("The chapter of the timeline this event appears in.")
@@ -541,7 +541,7 @@ EVENT = FieldTable(
             timelinejs="group", csv="Group",
         ),
         Field(
-            "summary", TEXT, _l("Summary"), ("summary",), translatable=True, section="main",
+            "summary", TEXT, _l("Summary"), ("summary",), translatable=True, section="story",
             parts=(
                 Part("summary", _l("Summary"), "textarea", rows=3,
                      hint=_l("One or two sentences, shown on the event's card.")),
@@ -549,7 +549,7 @@ EVENT = FieldTable(
             timelinejs="text.text", csv="Text",
         ),
         Field(
-            "body", MARKDOWN, _l("Text"), ("body",), translatable=True, section="main",
+            "body", MARKDOWN, _l("Text"), ("body",), translatable=True, section="story",
             hint=_l(
                 "The full story. Leave an empty line between paragraphs; *stars* for italics, **two** for "
                 "bold. Links may only point inside the kiosk."
@@ -557,12 +557,12 @@ EVENT = FieldTable(
             timelinejs="text.text", csv="Text",
         ),
         Field(
-            "sources", LINES, _l("Sources"), ("sources",), section="main",
+            "sources", LINES, _l("Sources"), ("sources",), section="story",
             hint=_l("One source per line. Visitors can open them under the event."),
             timelinejs="text.text", csv="Text",
         ),
         Field(
-            "slug", SLUG, _l("Web address"), ("slug",), limit=120, visible=False, section="main",
+            "slug", SLUG, _l("Web address"), ("slug",), limit=120, visible=False, section="story",
             parts=(
                 Part(
                     "slug", _l("Web address"), "slug", limit=120, hint=SLUG_HINT,
