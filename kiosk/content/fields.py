@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Era, EraTranslation, Event, EventTranslation, Media, Status, utcnow
-from . import figures, places
+from . import figures, media, places
 from .dates import PartialDate
 
 # --- Kinds: how a value moves between the model's columns and an item ---------------------------------
@@ -290,6 +290,15 @@ class Part:
     carried: bool = True  # a chosen file cannot travel through a conflict page: it is chosen again
 
 
+@dataclass(frozen=True)
+class Attention:
+    """Something the curators' list flags about a field (a draft, an image without alt text)."""
+
+    code: str  # what the list's filter and its styles call it
+    words: Any
+    applies: Callable[[Any], bool]
+
+
 # --- Fields ---------------------------------------------------------------------------------------------
 
 
@@ -311,6 +320,7 @@ class Field:
     hint: Any = None
     timelinejs: str = ""  # TimelineJS's key ("text.headline"), if it carries the field
     csv: str = ""  # the TimelineJS sheet's column, if it has one
+    attention: tuple[Attention, ...] = ()  # what the curators' list flags about it
 
     @property
     def group(self) -> str:
@@ -399,6 +409,10 @@ class FieldTable:
             for spec in self.fields
             if any(part.carried for part in spec.form)
         }
+
+    @property
+    def attention(self) -> list[Attention]:
+        return [flag for spec in self.fields for flag in spec.attention]
 
     def text_limits(self) -> dict[str, int]:
         return {spec.key: spec.limit for spec in self.fields if spec.limit}
@@ -558,6 +572,7 @@ EVENT = FieldTable(
         ),
         Field(
             "sources", LINES, _l("Sources"), ("sources",), section="story",
+            attention=(Attention("no-sources", _l("No sources"), lambda event: not event.sources),),
             hint=_l("One source per line. Visitors can open them under the event."),
             timelinejs="text.text", csv="Text",
         ),
@@ -590,10 +605,18 @@ EVENT = FieldTable(
         ),
         Field(
             "status", STATUS, _l("Status"), ("status",), section="status",
+            attention=(Attention("draft", _l("Draft"), lambda event: event.status != Status.PUBLISHED),),
             parts=(Part("status", _l("Status"), "status"),),
         ),
         Field(
             "image.key", REFERENCE, _l("Image"), ("image_id",), section="picture",
+            attention=(
+                Attention(
+                    "image-file-missing",
+                    _l("Image file missing"),
+                    lambda event: bool(event.image_id) and not media.is_present(event.image),
+                ),
+            ),
             parts=(
                 Part(
                     "remove_image", _l("Remove image"), "checkbox",
@@ -605,11 +628,25 @@ EVENT = FieldTable(
         ),
         Field(
             "image.url", ADDRESS, _l("Image address (not fetched)"), ("remote_media_url",), limit=500,
+            attention=(
+                Attention(
+                    "remote-image",
+                    _l("Image not downloaded"),
+                    lambda event: bool(event.remote_media_url) and not event.image_id,
+                ),
+            ),
             visible=False, section="picture", parts=(Part("remove_image", _l("Remove image"), "checkbox"),),
             timelinejs="media.url", csv="Media",
         ),
         Field(
             "image.alt", TEXT, _l("Alt text"), ("image_alt",), limit=300, translatable=True,
+            attention=(
+                Attention(
+                    "no-alt-text",
+                    _l("Image has no alt text"),
+                    lambda event: bool(event.image_id) and not event.image_alt,
+                ),
+            ),
             section="picture", what=_l("the alt text"),
             hint=_l("Describe the picture in a sentence for people who cannot see it."),
             timelinejs="media.alt", csv="Alt Text",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, func, select
 
-from ..content import media
+from ..content import fields
 from ..extensions import db
 from ..models import Era, Event, Status
 
@@ -30,20 +30,9 @@ def listed_event(event_id: int) -> Select[Event]:
     return select(Event).where(Event.id == event_id, Event.deleted_at.is_(None))
 
 
-def missing(event: Event) -> list[str]:
-    """What an event still lacks, as codes the list shows in words."""
-    codes = []
-    if event.status != Status.PUBLISHED:
-        codes.append("draft")
-    if not event.sources:
-        codes.append("no-sources")
-    if event.image_id and not event.image_alt:
-        codes.append("no-alt-text")
-    if event.remote_media_url and not event.image_id:
-        codes.append("remote-image")
-    if event.image_id and not media.is_present(event.image):
-        codes.append("image-file-missing")
-    return codes
+def missing(event: Event) -> list[fields.Attention]:
+    """What an event still lacks (the field table's flags), for the list to show in words."""
+    return [flag for flag in fields.EVENT.attention if flag.applies(event)]
 
 
 def ordered_eras() -> list[Era]:
