@@ -121,10 +121,19 @@ def numbered(entity: Event | Era, number: int) -> Select[Revision]:
 
 # --- Differences --------------------------------------------------------------------------------------
 
+
 # What curators call each snapshot field, events' and eras' (kiosk.content.fields); their keys' order is
 # the order differences are listed in.
-LABELS = {key: label for table in fields.TABLES.values() for key, label in table.labels.items()}
-NESTED = {group: names for table in fields.TABLES.values() for group, names in table.groups.items()}
+def labels() -> dict:
+    """What curators call each snapshot field, events' and eras' (kiosk.content.fields), in the order
+    differences are listed in."""
+    return {key: label for table in fields.TABLES.values() for key, label in table.labels.items()}
+
+
+def nested() -> dict[str, tuple[str, ...]]:
+    return {group: names for table in fields.TABLES.values() for group, names in table.groups.items()}
+
+
 LONG_TEXT = 60  # characters; longer values also get a word-by-word comparison
 _WORDS = re.compile(r"\s+|[^\s]+")
 
@@ -140,10 +149,10 @@ class FieldChange:
 
 
 def _flatten(snap: dict | None) -> dict:
-    flat = {}
+    flat, groups = {}, nested()
     for key, value in (snap or {}).items():
-        if key in NESTED:
-            for part in NESTED[key]:
+        if key in groups:
+            for part in groups[key]:
                 flat[f"{key}.{part}"] = (value or {}).get(part)
         elif key == "translations":
             # Each translated field compares on its own ("translations.ru.headline"); the fingerprint of
@@ -158,18 +167,19 @@ def _flatten(snap: dict | None) -> dict:
 
 
 # A translation's fields by their translation keys ("image_alt"), as the field they translate ("image.alt").
-TRANSLATED = {
-    spec.translation_key: spec.key for table in fields.TABLES.values() for spec in table if spec.translatable
-}
-
-
 def label(key: str) -> str:
     """What curators call a snapshot field; a translated one names its language ("Headline (Русский)")."""
     if key.startswith("translations."):
         _, locale, name = key.split(".", 2)
-        base = LABELS.get(TRANSLATED.get(name, name), name)
+        translated = {
+            spec.translation_key: spec.key
+            for table in fields.TABLES.values()
+            for spec in table
+            if spec.translatable
+        }
+        base = labels().get(translated.get(name, name), name)
         return f"{base} ({choice.own_name(locale)})"
-    return str(LABELS.get(key, key))
+    return str(labels().get(key, key))
 
 
 STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published")}
@@ -228,7 +238,7 @@ def diff(old: dict | None, new: dict | None, fields: list[str] | None = None) ->
     """The fields that differ between two snapshots (``old`` may be None for a first revision), in order."""
     before, after = _flatten(old), _flatten(new)
     if fields is None:
-        keys = [key for key in LABELS if key in before or key in after]
+        keys = [key for key in labels() if key in before or key in after]
         keys += [key for key in {**before, **after} if key not in keys]
     else:
         keys = list(fields)

@@ -29,7 +29,7 @@ def source_hash(values: dict[str, Any]) -> str:
 class _Localized:
     """Wraps a model: translated fields are read from the translation where it has them."""
 
-    fields: tuple[str, ...] = ()
+    table: fields.FieldTable  # its translatable fields are read through the translation
 
     def __init__(self, item, translation, locale: str, default: str):
         self._item = item
@@ -38,7 +38,7 @@ class _Localized:
         self._default = default
 
     def __getattr__(self, name: str):
-        if name in type(self).fields:
+        if name in type(self).table.translatable:
             return self._text(name)[0]
         return getattr(self._item, name)
 
@@ -60,11 +60,11 @@ class _Localized:
 
 
 class LocalizedEra(_Localized):
-    fields = fields.ERA.translatable
+    table = fields.ERA
 
 
 class LocalizedEvent(_Localized):
-    fields = fields.EVENT.translatable
+    table = fields.EVENT
 
     def __init__(self, event, translation, locale, default, era: LocalizedEra):
         super().__init__(event, translation, locale, default)
