@@ -1,5 +1,5 @@
-"""An event's translation carries its image credit and its figure's texts (title, confidence label, each
-row's label and unit), so every text a visitor sees can be translated.
+"""An event's translation carries its image credit and its figure's texts (title, source, confidence label,
+each row's label and unit), so every text a visitor sees can be translated.
 
 The fingerprint of the default text a translation was made from (its source_hash) now covers those texts
 too: a translation that was up to date stays so (its fingerprint is taken again, of the new set), and one
@@ -49,7 +49,7 @@ def _figure_texts(figure: dict | None) -> dict | None:
     if not figure:
         return None
     rows = [{"label": row["label"], "unit": row.get("unit", "")} for row in figure["rows"]]
-    return {"title": figure["title"], "confidence": figure.get("confidence", ""), "rows": rows}
+    return {name: figure.get(name, "") for name in ("title", "source", "confidence")} | {"rows": rows}
 
 
 def _fingerprints() -> dict[int, tuple[str, str]]:
