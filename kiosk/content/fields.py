@@ -512,6 +512,14 @@ FIGURE_CONFIDENCE = Part(
     what=_l("the figure's confidence label"),
     hint=_l("For uncertain numbers, for example “As officially reported”."),
 )
+DISPLAY_DATE_HINT = _l(
+    "How visitors read the date, for example “Night of 30–31 August 1935”. Leave it empty to show the "
+    "dates above."
+)
+BODY_HINT = _l(
+    "The full story. Leave an empty line between paragraphs; *stars* for italics, **two** for bold. Links "
+    "may only point inside the kiosk."
+)
 SLUG_HINT = _l("The end of the event's address on the kiosk, /events/…")
 
 EVENT = FieldTable(
@@ -538,11 +546,7 @@ EVENT = FieldTable(
         ),
         Field(
             "display_date", TEXT, _l("Display date"), ("display_date",), limit=120, translatable=True,
-            section="when", what=_l("the display date"),
-            hint=_l(
-                "How visitors read the date, for example “Night of 30–31 August 1935”. Leave it empty to "
-                "show the dates above."
-            ),
+            section="when", what=_l("the display date"), hint=DISPLAY_DATE_HINT,
             timelinejs="display_date", csv="Display Date",
         ),
         Field(
@@ -563,11 +567,7 @@ EVENT = FieldTable(
             timelinejs="text.text", csv="Text",
         ),
         Field(
-            "body", MARKDOWN, _l("Text"), ("body",), translatable=True, section="story",
-            hint=_l(
-                "The full story. Leave an empty line between paragraphs; *stars* for italics, **two** for "
-                "bold. Links may only point inside the kiosk."
-            ),
+            "body", MARKDOWN, _l("Text"), ("body",), translatable=True, section="story", hint=BODY_HINT,
             timelinejs="text.text", csv="Text",
         ),
         Field(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-from sqlalchemy import String, select, text
+from sqlalchemy import String, select
 from sqlalchemy.orm import mapped_column
 
 from kiosk.content import fields
@@ -29,14 +29,12 @@ Event.mood = mapped_column(String(40), default="")  # type: ignore[attr-defined]
 EventTranslation.mood = mapped_column(String(40), default="")  # type: ignore[attr-defined]
 
 import pytest  # noqa: E402 - after the field is added, as if it had always been there
-from flask_migrate import upgrade  # noqa: E402
 
-from kiosk.cli import seed_command  # noqa: E402
 from kiosk.extensions import db  # noqa: E402
 from kiosk.interchange import exporters, importers  # noqa: E402
 from kiosk.languages.localized import Localizer  # noqa: E402
 
-from ..conftest import TEMPLATE_DATABASE, make_app  # noqa: E402
+from ..conftest import seeded_template  # noqa: E402
 from ..helpers import make_event  # noqa: E402
 from .conftest import form_values  # noqa: E402
 
@@ -49,20 +47,8 @@ MIGRATION = (
 @pytest.fixture(scope="session")
 def seeded_database(tmp_path_factory, postgres):
     """As tests/conftest.py's, with the field's migration between the others and the default content."""
-    folder = tmp_path_factory.mktemp("template")
-    url = postgres.create(name=TEMPLATE_DATABASE) if postgres else f"sqlite:///{folder / 'kiosk.sqlite3'}"
-    app = make_app(folder, SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        upgrade()
-        with db.engine.begin() as connection:
-            for statement in MIGRATION:
-                connection.execute(text(statement))
-        app.test_cli_runner().invoke(seed_command, catch_exceptions=False)
-        db.session.remove()
-        db.engine.dispose()
-    yield url if postgres else folder / "kiosk.sqlite3"
-    if postgres:
-        postgres.drop(url)
+    with seeded_template(tmp_path_factory, postgres, MIGRATION) as seeded:
+        yield seeded
 
 
 def edit(curator, event, **typed):
