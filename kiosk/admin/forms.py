@@ -478,6 +478,7 @@ class EraForm(TableForm):
     """An era's fields, made from the field table (kiosk.content.fields.ERA)."""
 
     TABLE = fields.ERA
+    SECTIONS = ("main", "years", "details")
     version = HiddenField()
 
     def __init__(self, *args, era: Era | None = None, **kwargs):

@@ -748,34 +748,47 @@ ERA = FieldTable(
     "era",
     [
         Field(
-            "slug", SLUG, _l("Web address"), ("slug",), limit=80, required=True, optional=True,
-            visible=False, section="main",
+            "name", TEXT, _l("Name"), ("name",), limit=80, required=True, optional=True, translatable=True,
+            section="main",
             parts=(
                 Part(
-                    "slug", _l("Web address"), "slug", limit=80,
-                    invalid=_l("Use lowercase letters, digits and hyphens only, like the-record."),
+                    "name", _l("Name"), limit=80, what=_l("the name"), needed=_l("Give the era a name."),
+                    hint=_l("A short chapter title, for example “The Record”."),
                 ),
             ),
         ),
         Field(
-            "name", TEXT, _l("Name"), ("name",), limit=80, required=True, optional=True, translatable=True,
-            section="main",
-            parts=(
-                Part("name", _l("Name"), limit=80, what=_l("the name"), needed=_l("Give the era a name.")),
-            ),
-        ),
-        Field(
             "start_year", Whole(), _l("Start year"), ("start_year",), required=True, optional=True,
-            section="main", parts=(Part("start_year", _l("Start year"), "number"),),
+            section="years", parts=(Part("start_year", _l("Start year"), "number"),),
         ),
         Field(
             "end_year", Whole(), _l("End year"), ("end_year",), required=True, optional=True,
-            section="main", parts=(Part("end_year", _l("End year"), "number"),),
+            section="years", parts=(Part("end_year", _l("End year"), "number"),),
         ),
-        Field("colour", COLOUR, _l("Colour"), ("colour",), section="main"),
         Field(
-            "description", TEXT, _l("Description"), ("description",), translatable=True, section="main",
-            parts=(Part("description", _l("Description"), "textarea", rows=3),),
+            "colour", COLOUR, _l("Colour"), ("colour",), section="details",
+            hint=_l("The chapter's colour on the kiosk. White text must stay easy to read on it."),
+        ),
+        Field(
+            "description", TEXT, _l("Description"), ("description",), translatable=True, section="details",
+            parts=(
+                Part(
+                    "description", _l("Description"), "textarea", rows=3,
+                    hint=_l("One sentence about this part of his life."),
+                ),
+            ),
+        ),
+        Field(
+            "slug", SLUG, _l("Web address"), ("slug",), limit=80, required=True, optional=True,
+            visible=False, section="details",
+            parts=(
+                Part(
+                    "slug", _l("Web address"), "slug", limit=80,
+                    invalid=_l("Use lowercase letters, digits and hyphens only, like the-record."),
+                    hint=_l("Used inside the kiosk's pages."),
+                    hint_new=_l("Used inside the kiosk's pages. Made from the name when left empty."),
+                ),
+            ),
         ),
         Field("position", Whole(default=0), _l("Position"), ("position",), visible=False),
     ],
