@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -96,20 +98,31 @@ def postgres() -> PostgresServer | None:
     return PostgresServer(TEST_DATABASE_URL) if ON_POSTGRES else None
 
 
-@pytest.fixture(scope="session")
-def seeded_database(tmp_path_factory, postgres) -> Path | str:
-    """One migrated and seeded database per run (a file, or a template database); each test gets a copy."""
+@contextmanager
+def seeded_template(tmp_path_factory, postgres, schema_changes: tuple[str, ...] = ()) -> Iterator[Path | str]:
+    """A database migrated (then changed by ``schema_changes``, SQL statements) and seeded: a file, or a
+    template database on PostgreSQL."""
     folder = tmp_path_factory.mktemp("template")
     url = postgres.create(name=TEMPLATE_DATABASE) if postgres else f"sqlite:///{folder / 'kiosk.sqlite3'}"
     app = make_app(folder, SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         upgrade()
+        with db.engine.begin() as connection:
+            for statement in schema_changes:
+                connection.execute(text(statement))
         app.test_cli_runner().invoke(seed_command, catch_exceptions=False)
         db.session.remove()
         db.engine.dispose()
     yield url if postgres else folder / "kiosk.sqlite3"
     if postgres:
         postgres.drop(url)
+
+
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory, postgres) -> Iterator[Path | str]:
+    """One migrated and seeded database per run (a file, or a template database); each test gets a copy."""
+    with seeded_template(tmp_path_factory, postgres) as seeded:
+        yield seeded
 
 
 @pytest.fixture
