@@ -26,12 +26,15 @@ def test_every_format_is_deterministic(app):
 
 def test_json_export_is_our_lossless_format(app):
     document = json.loads(exporters.export("json"))
-    assert document["format"] == "kiosk-timeline" and document["version"] == 3
+    assert document["format"] == "kiosk-timeline" and document["version"] == 4
     assert len(document["eras"]) == 7 and len(document["events"]) == DEFAULT_EVENTS
+    assert [place["slug"] for place in document["places"]][:2] == ["lugovaya", "kadiivka-and-irmino"]
+    assert document["places"][0]["years"] == {"from": 1906, "to": 1927}
+    assert document["places"][0]["translations"]["ru"]["name"] == "Луговая"
     assert list(document) == sorted(document)  # keys sorted: stable bytes
     # Every language travels with it: each era and event, and the title.
     born = next(item for item in document["events"] if item["slug"] == "born-in-lugovaya")
-    assert set(born["translations"]) == {"ru", "uk"}
+    assert set(born["translations"]) == {"ru", "uk"} and born["place"] == "lugovaya"  # by the place's slug
     assert born["translations"]["uk"]["headline"] == "Народився в Луговій, Росія"
     assert document["eras"][0]["translations"]["ru"]["name"] == "Детство"
     assert document["translations"]["ru"]["title"]["headline"] == "Алексей Стаханов, 1906–1977"
@@ -46,9 +49,11 @@ def test_a_version_2_export_loads_back_with_every_language_and_version_1_still_l
     event = db.session.scalar(select(Event).where(Event.slug == "born-in-lugovaya"))
     assert {row.locale: row.headline for row in event.translations} == {"ru": "Родился в Луговой"}
 
-    old = {key: value for key, value in document.items() if key != "translations"} | {"version": 1}
+    old = {key: value for key, value in document.items() if key not in ("translations", "places")}
+    old |= {"version": 1}
     for item in old["events"]:
         item.pop("translations")
+        item.pop("place")  # (version 1 carries a place inside its event, or leaves the event's be)
     importers.run(json.dumps(old).encode())  # one language only: the translations stay as they are
     db.session.expire_all()
     assert {row.locale for row in event.translations} == {"ru"}
@@ -131,13 +136,15 @@ def test_json_round_trip_into_a_new_kiosk_gives_the_same_bytes(app, tmp_path):
 
 def test_timelinejs_and_csv_round_trips_are_stable(app, tmp_path):
     first = {fmt: exporters.export(fmt) for fmt in ("timelinejs", "csv")}
+    places = len(json.loads(exporters.export("json"))["places"])  # (slides carry them; a sheet has no column)
     for file_format, data in first.items():
         exported = tmp_path / f"export-{file_format}"
         exported.write_bytes(data)
         with other_kiosk(tmp_path / f"kiosk-{file_format}") as other:
             result = cli(other, "import", exported, "--publish")
             assert result.exit_code == 0, result.output
-            assert f"{7 + DEFAULT_EVENTS} created" in result.output  # the eras and the events
+            carried = places if file_format == "timelinejs" else 0
+            assert f"{7 + carried + DEFAULT_EVENTS} created" in result.output  # the eras, places and events
             assert exporters.export(file_format) == data, file_format
         # And back into the kiosk it came from: everything matches, nothing is added.
         result = cli(app, "import", exported)
