@@ -170,18 +170,17 @@ def embedded_identity(place: dict) -> tuple[str, float, float]:
 def record_of(place: dict) -> dict:
     """A place carried inside an event (``clean``'s shape) as a place record's item (the field table's
     PLACE, without its slug, years or their wording, which it does not carry; nor its note when it has
-    none, as from TimelineJS): the default language's texts, and the other languages' as translations
-    (their fingerprints are set where they are stored)."""
+    none, as from TimelineJS): the default language's texts, and the other languages' texts it gives as
+    translations (their fingerprints are set where they are stored)."""
     names, notes = place["name"], place.get("note")
     record = {"name": localized(names, DEFAULT_LOCALE), "lat": place["lat"], "lon": place["lon"]}
     if notes is not None:
         record["note"] = localized(notes, DEFAULT_LOCALE) if notes else ""
     translations = {}
+    given = {"name": names, "note": notes or {}}
     for locale in sorted((set(names) | set(notes or {})) - {DEFAULT_LOCALE}):
-        texts = {"name": names.get(locale, "")} | (
-            {"note": notes.get(locale, "")} if notes is not None else {}
-        )
-        if all(texts[name] == record[name] for name in texts):  # (the default text, not a translation)
+        texts = {name: given[name][locale] for name in given if locale in given[name]}
+        if all(texts[name] == record.get(name) for name in texts):  # (the default text, not a translation)
             continue
         translations[locale] = texts
     return record | {"translations": translations}
