@@ -349,6 +349,7 @@ class EventForm(TableForm):
                     place=used.name,
                 ),
             )
+            note.data = used.note  # what "as it is" means: the place's note now
             return
         self.checked["place"] = typed
 

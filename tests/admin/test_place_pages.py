@@ -202,5 +202,8 @@ def test_the_event_form_leaves_a_known_places_note_to_its_own_page(curator):
     response = curator.post("/admin/events/new", typed)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "its note is changed on its own page" in page[page.index('id="place_note-error"') :][:400]
+    slot = page[page.index('id="place_note-error"') :]
+    assert (
+        "its note is changed on its own page" in slot[:400] and f'value="{moscow.note}"' in slot
+    )  # shown again
     assert db.session.scalar(select(func.count(Event.id))) == before and moscow.note != "Mine."
