@@ -11,9 +11,10 @@ from sqlalchemy import event as sa_event
 from kiosk.extensions import db
 from kiosk.web.caching import ContentVersionReader, cached_page
 
+from .fixture_timeline import FIXTURE
 from .helpers import make_event
 
-EVENT = "/events/record-shift-102-tonnes"
+EVENT = f"/events/{FIXTURE.record_event}"
 HTMX = {"HX-Request": "true"}
 
 
@@ -141,7 +142,8 @@ def test_a_response_setting_a_cookie_is_never_replayed(app, client):
 def test_warming_up_fills_the_cache_with_the_timeline_and_its_events(app):
     app.extensions["warm_up"]()
     cache = app.extensions["page_cache"]
-    assert len(cache) == 1 + 36  # `/` and every event it shows, as the fragment a tap asks for
+    # `/` and every event it shows, as the fragment a tap asks for
+    assert len(cache) == 1 + len(FIXTURE.event_slugs)
 
 
 class OpenConnections:
