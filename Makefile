@@ -48,13 +48,18 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml requirements.lock
 assets: static/vendor/htmx.min.js static/vendor/basemap.svg static/build/.built $(VENV)/.installed
 	@$(BIN)/flask assets
 
-# The kiosk's own script (modules under frontend/js/kiosk/), its analytics script and its stylesheet:
-# bundled and minified by esbuild (npm, pinned) into static/build/, which git ignores. Rebuilt only when
-# a source changes.
+# Our own scripts and stylesheets (the kiosk's modules under frontend/js/kiosk/, its analytics and Places
+# scripts, the service worker, the admin's script): bundled and minified by esbuild (npm, pinned) into
+# static/build/, which git ignores. Rebuilt only when a source changes. The visitor addresses the scripts
+# share with the server are written from kiosk/timeline/addresses.py first (frontend/generated/, ignored).
 FRONTEND_SOURCES := $(shell find frontend -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.css' \))
-static/build/.built: node_modules/.installed $(FRONTEND_SOURCES)
+SERVER_ADDRESSES := frontend/generated/addresses.json
+static/build/.built: node_modules/.installed $(SERVER_ADDRESSES) $(FRONTEND_SOURCES)
 	node frontend/build.mjs
 	touch $@
+
+$(SERVER_ADDRESSES): kiosk/timeline/addresses.py kiosk/timeline/for_scripts.py kiosk/languages/choice.py kiosk/web/assets.py $(VENV)/.installed
+	$(BIN)/python -m kiosk.timeline.for_scripts $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -116,4 +121,4 @@ messages: $(VENV)/.installed
 	  else $(BIN)/pybabel init -i kiosk/translations/messages.pot -d kiosk/translations -l $(LANG_CODE); fi; fi
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor static/build static/dist
+	rm -rf $(VENV) node_modules static/vendor static/build static/dist frontend/generated

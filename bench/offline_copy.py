@@ -3,7 +3,7 @@
 From a fresh browser context: load `/`, then time until the service worker has kept everything (it
 claims the page once installed) and list the requests it made: how many, how many bytes (headers and
 body as sent, compressed), and whether any address was asked for twice (an event page and its fragment
-share an address; the worker keeps the page and cuts the fragment from it).
+share an address; the page carries the fragment, which the worker keeps from it).
 Goal: each address asked for once.   Run: .venv/bin/python bench/offline_copy.py
 """
 

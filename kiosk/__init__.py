@@ -14,7 +14,7 @@ from .content import media
 from .content.markdown import render_markdown
 from .extensions import babel, csrf, db, htmx, migrate
 from .languages import choice
-from .web import assets, caching, errors, security
+from .web import assets, caching, errors, security, stack
 
 
 def _resource_folder(name: str) -> str:
@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(_settle_locale)
     security.init_app(app)
     caching.init_app(app)
+    choice.init_app(app)
     assets.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
@@ -83,4 +84,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(timeline_bp)
     intake.init_app(app)
     admin.init_app(app)
+    stack.build(app)
     return app

@@ -100,7 +100,7 @@ def load_settings() -> dict:
         "PAGE_CACHE": _env("PAGE_CACHE", "1") != "0",
         # A long timeline loads lazily: `/` carries the first events in full and each era's rest arrives
         # in runs of TIMELINE_PAGE_EVENTS as the visitor reaches it (the default content fits entirely).
-        "TIMELINE_EAGER_EVENTS": _env_int("TIMELINE_EAGER_EVENTS", 40),
+        "TIMELINE_EAGER_EVENTS": _env_int("TIMELINE_EAGER_EVENTS", 50),
         "TIMELINE_PAGE_EVENTS": _env_int("TIMELINE_PAGE_EVENTS", 40),
         # Visitor analytics and the kiosk fleet (kiosk/telemetry/analytics.py, kiosk/telemetry/fleet.py):
         # how long raw events

@@ -9,7 +9,7 @@ from flask import render_template_string
 from sqlalchemy import event as sa_event
 
 from kiosk.extensions import db
-from kiosk.web.caching import ContentVersionReader, cached_page
+from kiosk.web.caching import ContentVersionReader, VersionedCache, cached_page
 
 from .fixture_timeline import FIXTURE
 from .helpers import make_event
@@ -137,6 +137,26 @@ def test_a_response_setting_a_cookie_is_never_replayed(app, client):
     other = app.test_client()
     assert "Set-Cookie" in other.get("/greets-with-a-cookie").headers
     assert other.get_cookie("visitor").value == "42"
+
+
+def test_an_entry_lives_as_long_as_the_content_version_it_was_made_from():
+    cache = VersionedCache[str](read_version=lambda: 1)
+    cache.put("/", 1, "page of version 1")
+    assert cache.get("/", 1) == "page of version 1"
+    assert cache.get("/", 2) is None  # a request that sees a newer version renders afresh
+    cache.put("/events/x", 2, "page of version 2")
+    assert cache.get("/", 1) is None and len(cache) == 1  # a publish drops every older entry at once
+    cache.put("/", 1, "a slow render begun before the publish")
+    assert cache.get("/", 1) is None and len(cache) == 1
+
+
+def test_a_request_reads_the_content_version_once_for_every_cache_and_the_view(client, monkeypatch):
+    reads = []
+    read = ContentVersionReader._read
+    monkeypatch.setattr(ContentVersionReader, "_read", lambda reader: reads.append(1) or read(reader))
+    # Rendered (not replayed): the replay layer, the language list, the page cache and the view all ask.
+    assert client.get("/ru/", headers=HTMX).status_code == 200
+    assert reads == [1]
 
 
 def test_warming_up_fills_the_cache_with_the_timeline_and_its_events(app):

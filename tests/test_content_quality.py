@@ -8,14 +8,25 @@ once had (so a check that could never fail would fail here). To check another fi
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+from pathlib import Path
 
 import pytest
 
+from kiosk.content import places
 from kiosk.interchange import kiosk_json
 
 DEFAULT = json.loads(kiosk_json.DEFAULT_CONTENT.read_text(encoding="utf-8"))
+# The default content in each other language, beside it: stakhanov.<language>.json.
+LANGUAGE_FILES = {
+    path.suffixes[0].lstrip("."): json.loads(path.read_text(encoding="utf-8"))
+    for path in sorted(kiosk_json.DEFAULT_CONTENT.parent.glob(f"{kiosk_json.DEFAULT_CONTENT.stem}.*.json"))
+}
+# Where the museum writes down where he lived (a fact of its own, never a span of event dates) until the
+# content file's places carry their years themselves.
+CONTENT_DOC = Path(__file__).parent.parent / "docs" / "default-content.md"
 CARD_WORDS = 60  # a summary is a card on the kiosk: read standing, in a few seconds
 
 # Markdown (or HTML) that a plain-text field would show to visitors as stray symbols.
@@ -63,6 +74,11 @@ KNOWN_ERRORS = any_phrase(
     r"movement (fades|had faded)",  # overstated
     r"without the usual probation",  # in none of the sources
     r"both parents in 1922",  # his mother may have died in 1923
+    r"highest Soviet award",  # the highest order; the title Hero of the Soviet Union ranked above it
+    r"only formal training",  # he studied at the Industrial Academy 1936-1941
+    r"1959 or 1964",  # 1959; no source gives 1964
+    r"Great Terror of 1936",  # the mass arrests and shootings were 1937-1938
+    r"Russian-backed",  # occupied by Russia since 2014
 )
 
 # One romanisation in the narrative (citations keep their own spellings): BGN/PCGN-style Russian names,
@@ -76,6 +92,33 @@ UNCERTAIN_WORDING = re.compile(
     r"\breportedly\b|\bsources (give|differ|disagree)\b|\bone (source )?gives\b|\bless certain\b",
     re.IGNORECASE,
 )
+
+
+# A source a visitor can find the claim in: a web address, a chapter, page, section or entry, or the day
+# of a periodical's issue, which closes its citation ("…”, Time, 30 September 1935").
+LOCATOR = re.compile(
+    r"\S+\.[a-z]{2,}/\S*"
+    r"|\b(?:ch|pp?)\.\s*\d|\bsection\b|\bentry\b|§"
+    r"|\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r" \d{4}(?: \(in [A-Z][a-z]+\))?$"
+)
+# Sites that copy or collect biographies without a print original a visitor could check.
+AGGREGATORS = any_phrase(
+    r"prabook", r"terminy\.info", r"peoplepill", r"famousbirthdays", r"everybodywiki", r"wikiwand"
+)
+SOURCES_DIFFER = re.compile(r"\bsources (differ|disagree|give)\b", re.IGNORECASE)
+# How the sources were searched belongs in the body or the sources, not on the card.
+BOOKKEEPING = any_phrase(
+    r"\b(has|have) not been (found|established|traced)\b",
+    r"\bcould not be (found|established|checked|confirmed)\b",
+    r"\bnot (been )?established\b",
+    r"\b(most|some|other|one) sources?\b",
+    r"\bsources (give|say|differ|disagree)\b",
+    r"\bexact date\b",
+)
+# Places in today's Ukraine go by their Ukrainian form (the Russian name may be glossed in a note).
+RUSSIAN_FORMS_OF_UKRAINIAN_PLACES = re.compile(r"\b(Kadievka|Kadiyevka|Chistyakovo|Chistiakovo|Gorlovka)\b")
+LETTERS = re.compile(r"[^\W\d_]")
 
 
 def _events(document: dict) -> list[dict]:
@@ -157,6 +200,16 @@ def known_errors(document: dict) -> list[str]:
             problems.append(f"{event['slug']}: he was born in Russia, not in Ukraine")
         if event["slug"] == "record-shift-102-tonnes" and not ("Petrov" in said and "timbermen" in said):
             problems.append(f"{event['slug']}: the record was planned and shared, not a solo feat")
+        figure = event.get("figure") or {}
+        values = {row.get("value") for row in figure.get("rows") or []}
+        figure_text = " ".join(
+            [figure.get("title", ""), figure.get("confidence", "")]
+            + [row.get("label", "") for row in figure.get("rows") or []]
+        )
+        if {7, 102} <= values and not re.search(r"timbermen|three men", figure_text):
+            problems.append(
+                f"{event['slug']}: the chart sets three men's 102 t against one cutter's norm unsaid"
+            )
     return problems
 
 
@@ -185,6 +238,55 @@ def mixed_spellings(document: dict) -> list[str]:
     ]
 
 
+def citations_without_locator(document: dict) -> list[str]:
+    return [
+        f"{event['slug']}: source without a locator {source!r}"
+        for event in _events(document)
+        for source in event.get("sources") or []
+        if not LOCATOR.search(str(source))
+    ]
+
+
+def aggregators_as_sources(document: dict) -> list[str]:
+    return [
+        f"{where}: {line!r} is not a source"
+        for where, line in citations(document)
+        if AGGREGATORS.search(line)
+    ]
+
+
+def sources_differ_on_one_source(document: dict) -> list[str]:
+    """ "Sources differ" needs two reliable sources cited that can differ."""
+    problems = []
+    for event in _events(document):
+        said = f"{event.get('confidence', '')} {event.get('summary', '')} {event.get('body', '')}"
+        reliable = [source for source in event.get("sources") or [] if not AGGREGATORS.search(source)]
+        if SOURCES_DIFFER.search(said) and len(reliable) < 2:
+            problems.append(f"{event['slug']}: “sources differ” on {len(reliable)} reliable source(s)")
+    return problems
+
+
+def bookkeeping_in_summaries(document: dict) -> list[str]:
+    return [
+        f"{event['slug']}: the card reports on the search for sources: {match.group(0)!r}"
+        for event in _events(document)
+        for match in BOOKKEEPING.finditer(event.get("summary") or "")
+    ]
+
+
+def place_names_in_ukrainian_form(document: dict) -> list[str]:
+    names = {
+        places.localized(event["place"].get("name"), "en")
+        for event in _events(document)
+        if event.get("place")
+    }
+    return [
+        f"place {name!r}: Russian form of a place in Ukraine"
+        for name in sorted(names)
+        if RUSSIAN_FORMS_OF_UKRAINIAN_PLACES.search(name)
+    ]
+
+
 CHECKS = [
     markdown_in_plain_text,
     unsourced_events,
@@ -193,7 +295,111 @@ CHECKS = [
     unlabelled_uncertainty,
     long_cards,
     mixed_spellings,
+    citations_without_locator,
+    aggregators_as_sources,
+    sources_differ_on_one_source,
+    bookkeeping_in_summaries,
+    place_names_in_ukrainian_form,
 ]
+
+
+# --- Translations: every text a visitor reads is in the page's language --------------------------------
+
+
+def untranslated_texts(document: dict, translations: dict[str, dict]) -> list[str]:
+    """Texts of a language file (or of a place) still equal to the English. Texts without letters (a year)
+    are the same in every language; bibliographic titles (further reading, sources) keep their own."""
+    problems = []
+    for locale, translation in translations.items():
+        english = {("title", key): value for key, value in (document.get("title") or {}).items()}
+        english |= {
+            (era["slug"], key): era.get(key, "")
+            for era in document.get("eras") or []
+            for key in ("name", "description")
+        }
+        english |= {
+            (event["slug"], key): event.get(key) or ""
+            for event in _events(document)
+            for key in ("headline", "display_date", "summary", "body", "confidence")
+        }
+        theirs = {("title", key): value for key, value in (translation.get("title") or {}).items()}
+        for item in [*(translation.get("eras") or []), *(translation.get("events") or [])]:
+            theirs |= {(item["slug"], key): value for key, value in item.items() if isinstance(value, str)}
+        for event in _events(document):
+            for part in ("name", "note"):
+                texts = (event.get("place") or {}).get(part) or {}
+                english[(event["slug"], f"place {part}")] = texts.get("en", "")
+                theirs[(event["slug"], f"place {part}")] = texts.get(locale, "")
+        for (owner, key), text in english.items():
+            if LETTERS.search(text) and theirs.get((owner, key), text).strip() in ("", text.strip()):
+                problems.append(f"{locale}: {owner} {key} is not translated: {text[:50]!r}")
+    return problems
+
+
+# --- Where he lived: a fact of its own for each place, declared, never derived from event dates ---------
+
+YEARS = re.compile(r"^(\d{4})\s*[–-]\s*(\d{4})$")
+
+
+def declared_residences(document: dict, doc_text: str) -> dict[str, tuple[int, int]]:
+    """{place key: (first year, last year)} as the content declares it: from its places once they carry their
+    years ({"key": …, "years": {"from": …, "to": …}}), until then from the table "Where he lived" in
+    docs/default-content.md (| place | key | years |)."""
+    declared = [place for place in document.get("places") or [] if isinstance(place, dict)]
+    if declared:
+        return {place["key"]: (place["years"]["from"], place["years"]["to"]) for place in declared}
+    section = (
+        doc_text.split("## Where he lived", 1)[1].split("\n## ", 1)[0]
+        if "## Where he lived" in doc_text
+        else ""
+    )
+    spans = {}
+    for row in section.splitlines():
+        cells = [cell.strip().strip("`") for cell in row.strip().strip("|").split("|")]
+        if len(cells) == 3 and YEARS.match(cells[2]):
+            first, last = YEARS.match(cells[2]).groups()
+            spans[cells[1]] = (int(first), int(last))
+    return spans
+
+
+def residence_problems(document: dict, spans: dict[str, tuple[int, int]]) -> list[str]:
+    """Every place of his life has declared years, and the years make one life: from his birth to his death,
+    each stay beginning the year the one before it ends (a stay inside another, like Karaganda in the
+    Moscow years, aside). Spans built from event dates leave gaps, overlap and outlast him."""
+    lifetime = [event for event in _events(document) if not event.get("postscript")]
+    born, died = min(e["start"]["year"] for e in lifetime), max(e["start"]["year"] for e in lifetime)
+    problems = [
+        f"{key}: no declared years (the Places view would fall back on event dates)"
+        for key in sorted(
+            {places.key(event["place"]) for event in lifetime if event.get("place")} - set(spans)
+        )
+    ]
+    stays = sorted(spans.items(), key=lambda item: (item[1][0], -item[1][1]))
+    chain = [
+        stay
+        for stay in stays
+        if not any(o is not stay and o[1][0] <= stay[1][0] and stay[1][1] <= o[1][1] for o in stays)
+    ]
+    problems += [
+        f"{key}: {first}–{last} ends before it begins" for key, (first, last) in stays if last < first
+    ]
+    problems += [
+        f"{key}: {first}–{last} is outside his life ({born}–{died})"
+        for key, (first, last) in stays
+        if first < born or last > died
+    ]
+    if chain and chain[0][1][0] != born:
+        problems.append(
+            f"{chain[0][0]}: the first stay begins in {chain[0][1][0]}, not at his birth in {born}"
+        )
+    if chain and chain[-1][1][1] != died:
+        problems.append(
+            f"{chain[-1][0]}: the last stay ends in {chain[-1][1][1]}, not at his death in {died}"
+        )
+    for (before, (_, end)), (after, (start, _)) in itertools.pairwise(chain):
+        if start != end:
+            problems.append(f"{before} ends in {end} but {after} begins in {start}")
+    return problems
 
 
 def all_problems(document: dict) -> list[str]:
@@ -203,6 +409,17 @@ def all_problems(document: dict) -> list[str]:
 @pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__)
 def test_the_default_content_passes(check):
     assert check(DEFAULT) == []
+
+
+def test_every_text_is_translated_in_every_language():
+    assert set(LANGUAGE_FILES) == {"ru", "uk"}
+    assert untranslated_texts(DEFAULT, LANGUAGE_FILES) == []
+
+
+def test_where_he_lived_is_declared_for_every_place_and_makes_one_life():
+    spans = declared_residences(DEFAULT, CONTENT_DOC.read_text(encoding="utf-8"))
+    assert spans  # the table is there and read
+    assert residence_problems(DEFAULT, spans) == []
 
 
 def one_event(**fields) -> dict:
@@ -287,3 +504,128 @@ def test_uncertain_wording_needs_a_label():
 def test_long_cards_and_other_spellings_are_caught():
     assert long_cards(one_event(summary="word " * (CARD_WORDS + 1)))
     assert mixed_spellings(one_event(body="He worked in Kadievka, in the Donbass."))
+
+
+def test_a_translation_left_in_english_is_caught():
+    russian = json.loads(json.dumps(LANGUAGE_FILES["ru"]))
+    russian["events"][0]["summary"] = DEFAULT["events"][0]["summary"]
+    assert untranslated_texts(DEFAULT, {"ru": russian}) == [
+        f"ru: born-in-lugovaya summary is not translated: {DEFAULT['events'][0]['summary'][:50]!r}"
+    ]
+    document = one_event(
+        place={**DEFAULT["events"][0]["place"], "note": {"en": "A village.", "ru": "A village."}}
+    )
+    assert untranslated_texts(document, {"ru": LANGUAGE_FILES["ru"]}) == [
+        "ru: born-in-lugovaya place note is not translated: 'A village.'"
+    ]
+    years_only = json.loads(json.dumps(LANGUAGE_FILES["ru"]))
+    years_only["events"][0]["display_date"] = "1906"
+    assert not untranslated_texts(one_event(display_date="1906"), {"ru": years_only})  # a year reads the same
+
+
+# What the Places view showed before: each place's years built from its events' dates.
+SPANS_FROM_EVENT_DATES = {
+    "lugovaya": (1906, 1915),
+    "kadiivka-and-irmino": (1927, 1978),
+    "moscow": (1935, 1943),
+    "karaganda": (1941, 1941),
+    "chystiakove-torez": (1957, 1977),
+}
+
+
+def test_years_derived_from_event_dates_are_caught():
+    problems = residence_problems(DEFAULT, SPANS_FROM_EVENT_DATES)
+    assert "lugovaya ends in 1915 but kadiivka-and-irmino begins in 1927" in problems
+    assert "kadiivka-and-irmino: 1927–1978 is outside his life (1906–1977)" in problems
+    missing = {key: span for key, span in SPANS_FROM_EVENT_DATES.items() if key != "karaganda"}
+    assert (
+        "karaganda: no declared years (the Places view would fall back on event dates)"
+        in residence_problems(DEFAULT, missing)
+    )
+
+
+def test_the_content_files_own_place_years_are_read_once_it_has_them():
+    document = DEFAULT | {"places": [{"key": "lugovaya", "years": {"from": 1906, "to": 1915}}]}
+    assert declared_residences(document, "") == {"lugovaya": (1906, 1915)}
+    doc = (
+        "## Where he lived\n\n| place | key | years |\n|---|---|---|\n| Lugovaya | `lugovaya` | 1906–1927 |\n"
+    )
+    assert declared_residences(DEFAULT, doc) == {"lugovaya": (1906, 1927)}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Orlando Figes, The Whisperers: Private Life in Stalin’s Russia (London: Allen Lane, 2007)",
+        "J. V. Stalin, speech at the First All-Union Conference of Stakhanovites, 17 November 1935, "
+        "printed as “Vystuplenie tovarishcha Stalina”, Smena, no. 275 (November 1935) (in Russian)",
+        "N. Matveev, Solntse pod zemlei: Stakhanov i stakhanovtsy (Moscow: Molodaya gvardiya, 1983)",
+    ],
+)
+def test_a_citation_without_a_locator_is_caught(source):
+    assert citations_without_locator(one_event(sources=[source]))
+
+
+def test_aggregators_are_not_sources():
+    for source in (
+        "“Aleksey Grigorevich Stakhanov”, Prabook, prabook.com/web/aleksey.stakhanov/952341",
+        "“Стаханов А. Г.”, terminy.info/mathematics/geological-encyclopedia/stahanov-a-g (in Russian)",
+    ):
+        assert aggregators_as_sources(one_event(sources=[source]))
+
+
+def test_sources_differ_needs_two_reliable_sources():
+    gse = DEFAULT["events"][0]["sources"][0]
+    prabook = "“Aleksey Grigorevich Stakhanov”, Prabook, prabook.com/web/aleksey.stakhanov/952341"
+    one = one_event(confidence="Sources differ", sources=[gse, prabook])
+    assert sources_differ_on_one_source(one) == ["born-in-lugovaya: “sources differ” on 1 reliable source(s)"]
+    assert not sources_differ_on_one_source(
+        one_event(confidence="Sources differ", sources=DEFAULT["events"][0]["sources"])
+    )
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Pravda carries the story. The exact date of the first Pravda report has not been found.",
+        "He becomes a coal cutter. Most sources give 1933; one gives 1930.",
+        "He studies at the Industrial Academy. Sources give 1936–1941 or 1937–1941.",
+    ],
+)
+def test_source_bookkeeping_on_a_card_is_caught(summary):
+    assert bookkeeping_in_summaries(one_event(summary=summary))
+
+
+def test_place_names_follow_the_romanisation_rule():
+    for name in ("Kadiivka (Kadievka)", "Chistyakovo (Torez)"):
+        place = {"name": {"en": name}, "lat": 48.5, "lon": 38.6}
+        assert place_names_in_ukrainian_form(one_event(place=place))
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "He receives the Order of Lenin, then the highest Soviet award.",
+        "It was his only formal training as a miner.",
+        "Sources disagree on the year: 1959 or 1964.",
+        "In the Great Terror of 1936–1938 such charges meant death.",
+        "Russian-backed forces have held the town since 2014.",
+    ],
+)
+def test_the_second_reviews_findings_are_caught(summary):
+    assert known_errors(one_event(summary=summary))
+
+
+def test_a_record_chart_without_the_team_is_caught():
+    old = {
+        "title": "Coal cut in one shift, against the norm",
+        "rows": [
+            {"label": "The norm for a shift", "value": 7, "unit": "t"},
+            {"label": "Stakhanov, night of 30–31 August 1935", "value": 102, "unit": "t"},
+        ],
+        "source": "Great Soviet Encyclopedia",
+        "confidence": "As officially reported",
+    }
+    assert known_errors(one_event(figure=old)) == [
+        "born-in-lugovaya: the chart sets three men's 102 t against one cutter's norm unsaid"
+    ]

@@ -15,6 +15,7 @@ from kiosk.models import Event, utcnow
 from kiosk.telemetry import analytics
 
 from .fixture_timeline import FIXTURE
+from .frontend import shown
 from .interop import cli, other_kiosk, without_images
 
 DONBAS_MINE, DONBAS_TOWN = FIXTURE.donbas_places
@@ -57,7 +58,7 @@ def test_places_has_the_language_switch_and_it_keeps_the_visitor_on_places(clien
     assert '<html lang="ru"' in russian and 'href="/ru/places/moscow"' in russian
     assert language_links(russian)["/uk/places"] == "uk"
 
-    chosen = client.get(f"/ru/places/{DONBAS_MINE}").get_data(as_text=True)
+    chosen = shown(client.get(f"/ru/places/{DONBAS_MINE}").get_data(as_text=True))
     assert page.count('class="languages"') == chosen.count('class="languages"') == 1
     assert f'href="/uk/places/{DONBAS_MINE}" hreflang="uk"' in chosen
     # A place tapped on the map arrives by htmx: it brings the dock's switch, for this place, out of band.
@@ -79,7 +80,7 @@ def test_first_load_of_the_timeline_does_not_carry_the_map(client):
 
 
 def test_an_event_with_a_figure_draws_bars_and_gives_the_numbers_as_a_table(client):
-    page = client.get(f"/events/{FIXTURE.record_event}").get_data(as_text=True)
+    page = shown(client.get(f"/events/{FIXTURE.record_event}").get_data(as_text=True))
     assert 'class="chart__bars"' in page and page.count('<rect class="chart__bar') == 2
     table = page[page.index("<table") : page.index("</table>")]
     assert "The norm for a shift" in table and "7\u00a0t" in table and "102\u00a0t" in table

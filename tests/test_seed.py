@@ -21,7 +21,7 @@ def count(model):
 
 def test_seed_loads_every_era_and_event(app):
     assert count(Era) == 7
-    assert count(Event) == len(DEFAULT["events"]) == 36
+    assert count(Event) == len(DEFAULT["events"]) == 43
     assert db.session.scalar(select(func.count(Event.id)).where(Event.status != Status.PUBLISHED)) == 0
 
 
@@ -39,7 +39,7 @@ def test_seed_fills_an_empty_database(app, runner):
     db.session.commit()
     result = runner.invoke(seed_command)
     assert "Loaded the default content" in result.output
-    assert (count(Era), count(Event)) == (7, 36)
+    assert (count(Era), count(Event)) == (7, 43)
 
 
 def test_events_lie_in_the_timeline_or_are_postscripts(app):
@@ -48,7 +48,7 @@ def test_events_lie_in_the_timeline_or_are_postscripts(app):
             assert event.start_year > 1977, event.slug
         else:
             assert 1906 <= event.start_year <= 1977, event.slug
-    assert db.session.scalar(select(func.count(Event.id)).where(Event.postscript.is_(True))) == 2
+    assert db.session.scalar(select(func.count(Event.id)).where(Event.postscript.is_(True))) == 3
 
 
 def test_every_event_cites_its_sources(app):

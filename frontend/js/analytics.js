@@ -4,7 +4,7 @@
      K.analytics.record(type, { subject, ms })   a thing the visitor did; types: EVENT_TYPES in
                                                  kiosk/telemetry/analytics.py, e.g. record("language", { subject: "ru" })
      K.analytics.reading(slug or null)           the event now on screen (its reading time is measured)
-   Section 7 of kiosk.js keeps the calls in a list until this file, loaded after the first paint so that
+   kiosk/measuring.js keeps the calls in a list until this file, loaded after the first paint so that
    the first load stays small, takes them over with their times.
    A session is a random id made at a visitor's first touch and forgotten when the kiosk resets; there is
    no cookie and nothing personal. Events wait in localStorage until the server has them (so none is lost

@@ -1,8 +1,10 @@
 /* The kiosk's behaviour on top of pages that work without it, one module per concern in kiosk/,
-   bundled and minified by esbuild (frontend/build.mjs). Modules share state and helpers through K
-   (kiosk/core.js) and call each other's hooks through their imports; analytics.js, loaded later on its
-   own, finds K as window.Kiosk. Each module's start() wires it to the page, in this order; pages outside
-   the kiosk (the admin) have no kiosk-mode class and start none. */
+   bundled and minified by esbuild (frontend/build.mjs). The modules import one another in layers, never
+   in a circle (tests/test_frontend_build.py): core (K: settings, helpers, the bus, the analytics calls,
+   reading preferences) ← live ← navigation ← touch, idle ← measuring; viewer on core alone. A module calls
+   the ones below it; what it has to tell one above it goes on the bus (K.emit, K.on). analytics.js,
+   loaded later on its own, finds K as window.Kiosk. Each module's start() wires it to the page, in this
+   order; pages outside the kiosk (the admin) have no kiosk-mode class and start none. */
 import { start as core } from "./kiosk/core.js";
 import { start as navigation } from "./kiosk/navigation.js";
 import { start as touch } from "./kiosk/touch.js";

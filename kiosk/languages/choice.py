@@ -9,19 +9,22 @@ import re
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
-from flask import current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import BaseConverter, ValidationError
 
 from ..extensions import db
 from ..models import Setting
-from ..web.caching import current_content_version
+from ..web.caching import VersionedCache, request_environ
 
 # Each language named in itself: a visitor looks for their own language, not a flag or our name for it.
 OWN_NAMES = {"en": "English", "ru": "Русский", "uk": "Українська"}
-CODE = re.compile(r"^[a-z]{2,3}$")
-PREFIXED_PATH = re.compile(r"^/([a-z]{2,3})(?:/|$)")
+# A language's code, as a setting names it and as the first segment of a visitor address.
+CODE_PATTERN = r"[a-z]{2,3}"
+CODE = re.compile(rf"^{CODE_PATTERN}$")
+# The language an address names (the kiosk's scripts get this expression too: timeline/addresses.py).
+PREFIXED_PATH = re.compile(rf"^/({CODE_PATTERN})(?:/|$)")
 
 # Visitor pages that exist in every language (the timeline blueprint registers them so).
 LOCALIZED_ENDPOINTS: set[str] = set()
@@ -88,19 +91,14 @@ def _configured() -> tuple[list[str], str]:
 def _current() -> tuple[list[str], str]:
     """Read once per content version: a settings save moves the version on, so this is never stale.
     With the database unavailable, the configured languages (so the page that says so can be shown)."""
+    cache: VersionedCache[tuple[list[str], str]] = current_app.extensions["languages"]
     try:
-        version = current_content_version()
-        known = current_app.extensions.setdefault("languages", {})
-        found = known.get(version) or _configured()
+        return cache.get_or_make("offered", _configured, request_environ())
     except SQLAlchemyError:
         config = current_app.config
         offered = parse_list(",".join(config["LANGUAGES"])) or [config["BABEL_DEFAULT_LOCALE"]]
         default = config["BABEL_DEFAULT_LOCALE"]
         return offered, default if default in offered else offered[0]
-    if version not in known:
-        known.clear()
-        known[version] = found
-    return found
 
 
 def offered() -> list[str]:
@@ -148,9 +146,16 @@ class LanguageConverter(BaseConverter):
     """The `<lang:...>` part of a visitor address: only a language the museum offers matches, so any
     other first segment (``/nowhere``) stays an ordinary 404."""
 
-    regex = r"[a-z]{2,3}"
+    regex = CODE_PATTERN
 
     def to_python(self, value: str) -> str:
         if value not in offered():
             raise ValidationError
         return value
+
+
+def init_app(app: Flask) -> None:
+    """The offered languages are kept per content version, like the pages (after caching.init_app)."""
+    app.extensions["languages"] = VersionedCache[tuple[list[str], str]](
+        app.extensions["content_version"], max_entries=1
+    )

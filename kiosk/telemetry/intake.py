@@ -13,10 +13,9 @@ from typing import cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
-from werkzeug.wsgi import ClosingIterator
 
 from ..config import SettingInvalid
 from ..extensions import csrf, db
@@ -95,8 +94,10 @@ def _handle(read, store):
 def _store_events(parsed):
     _kiosk, rows = parsed
     result = analytics.ingest(rows)
-    _roll_up_now_and_then()
-    return jsonify(stored=result.stored, duplicates=result.duplicates, expired=result.expired), 202
+    response = jsonify(stored=result.stored, duplicates=result.duplicates, expired=result.expired)
+    response.status_code = 202
+    _roll_up_now_and_then(response)
+    return response
 
 
 def _read_heartbeat(body: bytes):
@@ -112,8 +113,9 @@ def _store_heartbeat(parsed):
     )
 
 
-def _roll_up_now_and_then() -> None:
-    """Sum finished days once an hour per worker, after the kiosk has its answer (never in its way)."""
+def _roll_up_now_and_then(response: Response) -> None:
+    """Sum finished days once an hour per worker, after the kiosk has its answer (never in its way): the
+    server runs the response's close callbacks once it has sent the last byte."""
     state = current_app.extensions["analytics_rollup"]
     now = time.monotonic()
     if now - state["last"] < ROLL_UP_EVERY_SECONDS:
@@ -129,7 +131,7 @@ def _roll_up_now_and_then() -> None:
                 db.session.rollback()
                 log.exception("The opportunistic analytics roll-up failed; the next one tries again")
 
-    request.environ.setdefault("kiosk.after_response", []).append(roll_up)
+    response.call_on_close(roll_up)
 
 
 @bp.post("/analytics/events")
@@ -148,25 +150,6 @@ def _as_json(error: HTTPException):
     return _refuse(error.code or 500, error.description or error.name)
 
 
-def _run_all(tasks) -> None:
-    for task in tasks:
-        task()
-
-
-class _AfterResponse:
-    """WSGI layer: work a view queued in ``kiosk.after_response`` runs once the response is sent."""
-
-    def __init__(self, wsgi_app):
-        self.wsgi_app = wsgi_app
-
-    def __call__(self, environ, start_response):
-        result = self.wsgi_app(environ, start_response)
-        tasks = environ.get("kiosk.after_response")
-        if not tasks:
-            return result
-        return ClosingIterator(result, [lambda: _run_all(tasks)])
-
-
 def init_app(app: Flask) -> None:
     """Refuse to start on settings that would make the figures wrong, saying which one."""
     try:
@@ -182,4 +165,3 @@ def init_app(app: Flask) -> None:
     app.extensions["analytics_rollup"] = {"last": float("-inf")}
     csrf.exempt(bp)
     app.register_blueprint(bp)
-    app.wsgi_app = _AfterResponse(app.wsgi_app)  # type: ignore[method-assign]  # Flask's way to add middleware

@@ -29,13 +29,14 @@ from ..models import Era
 from ..web.assets import static_folder
 from ..web.caching import cached_page, compress, current_content_version
 from ..web.rendering import page_or_fragment, wants_fragment
+from . import addresses
 from .axis import YearAxis
 
 bp = Blueprint("timeline", __name__)
 YEAR_IN_SECONDS = 365 * 24 * 3600
 ATTRACT_SLIDES = 12
 MAX_START = 2**31
-# What a visitor page loads, which a kiosk keeps for offline use (see static/js/sw.js).
+# What a visitor page loads, which a kiosk keeps for offline use (see frontend/js/sw.js).
 SHELL_STATIC = (
     "build/css/kiosk.css",
     "build/css/places.css",
@@ -44,6 +45,7 @@ SHELL_STATIC = (
     "build/js/analytics.js",
     "build/js/places.js",
 )
+SERVICE_WORKER = "build/js/sw.js"
 
 
 def kiosk_version() -> str:
@@ -58,7 +60,7 @@ def localized_route(rule: str):
     def register(view):
         endpoint = view.__name__
         bp.add_url_rule(rule, endpoint, view, methods=["GET"], defaults={"lang": None})
-        bp.add_url_rule(f"/<lang:lang>{rule}", endpoint, view, methods=["GET"])
+        bp.add_url_rule(addresses.LANGUAGE_PREFIX + rule, endpoint, view, methods=["GET"])
         choice.LOCALIZED_ENDPOINTS.add(f"{bp.name}.{endpoint}")
         return view
 
@@ -107,7 +109,7 @@ def kiosk_behaviour() -> dict:
         # The timeline in this page's language (Start again), and in the museum's default (idle reset).
         "home": url_for("timeline.index"),
         "default-home": url_for("timeline.index", lang=None),
-        # Measuring use, loaded after the first paint (see section 7 of kiosk.js).
+        # Measuring use, loaded after the first paint (see frontend/js/kiosk/measuring.js).
         "analytics": url_for("static", filename="build/js/analytics.js"),
     }
 
@@ -126,10 +128,11 @@ def _kiosk_globals():
         "place_key": places.key,
         "figure_chart": figures.chart,
         "language_choices": choice.choices,
+        "fragment_marks": addresses.FRAGMENT,
     }
 
 
-@localized_route("/")
+@localized_route(addresses.TIMELINE)
 @cached_page
 def index():
     localizer = Localizer()
@@ -152,7 +155,7 @@ def index():
     )
 
 
-@localized_route("/events/<slug>")
+@localized_route(addresses.EVENT)
 @cached_page
 def event(slug: str):
     found = published.visible_event(slug)
@@ -168,7 +171,7 @@ def event(slug: str):
     )
 
 
-@localized_route("/eras/<slug>")
+@localized_route(addresses.ERA)
 @cached_page
 def era(slug: str):
     """A run of an era's events: the fragment the timeline loads lazily, or a page of its own."""
@@ -185,7 +188,7 @@ def era(slug: str):
     )
 
 
-@localized_route("/places")
+@localized_route(addresses.PLACES)
 @cached_page
 def places_view():
     """The map of his life's places: markers to tap, the route in time order, each place's events."""
@@ -196,7 +199,7 @@ def places_view():
     )
 
 
-@localized_route("/places/<place_key>")
+@localized_route(addresses.PLACE)
 @cached_page
 def place(place_key: str):
     """One place's events: the list the map shows beside it (fragment), or the map with it (page)."""
@@ -214,7 +217,7 @@ def place(place_key: str):
     )
 
 
-@bp.get("/theme.css")
+@bp.get(addresses.THEME)
 def era_colours():
     """Era colours and places on the year axis are content, so their stylesheet is generated
     (inline styles would break the CSP)."""
@@ -227,7 +230,7 @@ def era_colours():
     return compress(response)
 
 
-@bp.get("/media/<key>-<size>.webp")
+@bp.get(addresses.MEDIA)
 def media(key: str, size: str):
     if size not in {"large", "thumb"} or not key.isalnum():
         abort(404)
@@ -246,8 +249,10 @@ def version():
 
 @bp.get("/sw.js")
 def service_worker():
-    """The service worker, served from the root so that it may look after every visitor page."""
-    response = send_from_directory(static_folder(current_app), "js/sw.js", max_age=0)
+    """The service worker (built from frontend/js/sw.js like the other scripts), served at an address of
+    its own at the root, so that it may look after every visitor page; the page names it with the kiosk
+    version (`kiosk_behaviour`), which moves with every build, so a new one is installed at once."""
+    response = send_from_directory(static_folder(current_app), SERVICE_WORKER, max_age=0)
     response.headers["Service-Worker-Allowed"] = "/"
     response.cache_control.no_cache = True
     return response

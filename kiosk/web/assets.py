@@ -1,7 +1,8 @@
 """Static files under content-hashed names, pre-compressed, served by WhiteNoise with immutable caching.
 
-The kiosk's own script and stylesheet are first built from ``frontend/`` into ``static/build/`` by esbuild
-(``frontend/build.mjs``, run by ``make setup`` and ``make assets``).
+Our own scripts and stylesheets (the kiosk's, the admin's, the service worker) are first built from
+``frontend/`` into ``static/build/`` by esbuild (``frontend/build.mjs``, run by ``make setup`` and
+``make assets``).
 At start-up (and by ``flask assets``, which ``make assets`` runs) every file in the static folder gets a
 copy named after its content in ``static/dist/`` (``css/kiosk.css`` -> ``dist/css/kiosk.3f2a9c1d04b7.css``)
 with ``.gz`` and ``.br`` versions beside it. ``url_for('static', filename=...)`` then names the hashed
@@ -70,16 +71,30 @@ def build_id(manifest: dict[str, str], template_folder: Path) -> str:
     return digest.hexdigest()[:HASH_LENGTH]
 
 
-class _WhiteNoise(WhiteNoise):
-    FOREVER = 365 * 24 * 3600  # a year, the usual "immutable" lifetime (WhiteNoise's own is ten)
-
-
 def _is_hashed(_path: str, url: str) -> bool:
     return url.startswith(f"/static/{BUILD_FOLDER}/")
 
 
 def _static_headers(headers, _path: str, _url: str) -> None:
     headers["X-Content-Type-Options"] = "nosniff"
+
+
+class StaticFiles(WhiteNoise):
+    """The request stack's layer for the static folder: a hashed copy is immutable for a year and its
+    pre-compressed twin chosen by Accept-Encoding; any other static file may be kept for an hour."""
+
+    FOREVER = 365 * 24 * 3600  # a year, the usual "immutable" lifetime (WhiteNoise's own is ten)
+
+    def __init__(self, wsgi_app, app: Flask):
+        super().__init__(
+            wsgi_app,
+            root=static_folder(app),
+            prefix="static/",
+            max_age=3600,
+            allow_all_origins=False,
+            immutable_file_test=_is_hashed,
+            add_headers_function=_static_headers,
+        )
 
 
 @click.command("assets")
@@ -99,15 +114,16 @@ def static_folder(app: Flask) -> Path:
     return _folder(app.static_folder)
 
 
-# What frontend/build.mjs (esbuild, run by make setup and make assets) writes into static/.
-FRONTEND_BUILD = ("build/js/kiosk.js", "build/css/kiosk.css")
+# What frontend/build.mjs (esbuild, run by make setup and make assets) writes into static/ that every
+# page needs: the kiosk's script and styles, the admin's script, the service worker.
+FRONTEND_BUILD = ("build/js/kiosk.js", "build/css/kiosk.css", "build/js/admin.js", "build/js/sw.js")
 
 
 def init_app(app: Flask) -> None:
     static_files = static_folder(app)
     manifest = build(static_files)
     missing = [name for name in FRONTEND_BUILD if name not in manifest]
-    if missing:  # the pages still work, without the kiosk's script or styles: say why
+    if missing:  # the pages still work, without those scripts or styles: say why
         app.logger.error(
             "The front-end build is missing (%s): run `make assets` (node frontend/build.mjs).",
             ", ".join(missing),
@@ -119,13 +135,4 @@ def init_app(app: Flask) -> None:
         if endpoint == "static" and values.get("filename") in manifest:
             values["filename"] = manifest[values["filename"]]
 
-    app.wsgi_app = _WhiteNoise(  # type: ignore[method-assign]  # Flask's documented way to add middleware
-        app.wsgi_app,
-        root=static_files,
-        prefix="static/",
-        max_age=3600,
-        allow_all_origins=False,
-        immutable_file_test=_is_hashed,
-        add_headers_function=_static_headers,
-    )
     app.cli.add_command(assets_command)

@@ -1,10 +1,12 @@
 """Visitor pages cached in each worker, keyed by the content version, with ETags for revalidation.
 
-Published content only changes through a flush that moves the content version on (see content.py), so a
-page rendered for version N stays right until the version changes: the key includes it, and a publish
-invalidates every page at once without anyone clearing anything. The ETag is derived from the same key
-plus the build id (templates and static files), so a kiosk revalidating a page it has gets a bodiless
-304 after a single cheap query. Pages go out compressed (brotli or gzip), compressed once per entry.
+Every change to what visitors see moves the content version on in the same transaction, so anything made
+from version N stays right until the version changes. ``VersionedCache`` is the one cache built on that:
+it reads the version once per request, keeps entries under it and drops them all when a newer one comes.
+The replay layer in front of Flask (``SharedResponses``), the page cache (``cached_page``) and the offered
+languages (kiosk.languages.choice) each keep one. A page's ETag is derived from its key, the version and
+the build id (templates and static files), so a kiosk revalidating a page it has gets a bodiless 304
+after a single cheap query. Pages go out compressed (brotli or gzip), compressed once per entry.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Generic, NamedTuple, TypeVar
@@ -59,46 +62,75 @@ class CachedPage:
 
 
 Entry = TypeVar("Entry")
+VERSION_KEY = "kiosk.content_version"
 
 
-class PageCache(Generic[Entry]):
-    """A small thread-safe LRU; entries of older content versions are dropped as soon as a newer appears."""
+def request_version(environ: dict | None, read: Callable[[], int]) -> int:
+    """The content version a request sees: read on its first use and kept in its environ, so that every
+    cache and view the request reaches agrees on it; read afresh outside a request."""
+    if environ is None:
+        return read()
+    if VERSION_KEY not in environ:
+        environ[VERSION_KEY] = read()
+    return environ[VERSION_KEY]
 
-    def __init__(self, max_entries: int = MAX_ENTRIES):
-        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+
+class VersionedCache(Generic[Entry]):
+    """Things made from the published content, each kept while the content version it was made from is
+    the current one: the replay layer's responses, the page cache's pages, the offered languages.
+
+    Entries are stored under the version they were made from and found only for that version; storing
+    one for a newer version drops every older entry at once, so a publish invalidates everything in
+    every worker without anyone clearing anything. Something made from an older version than the
+    entries already kept (a slow render that started before a publish) is not stored. A small
+    thread-safe LRU keeps the memory bounded.
+    """
+
+    def __init__(self, read_version: Callable[[], int], max_entries: int = MAX_ENTRIES):
+        self.read_version = read_version
+        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._max_entries = max_entries
         self._version: int | None = None
 
-    def get(self, key: tuple) -> Entry | None:
-        with self._lock:
-            page = self._entries.get(key)
-            if page is not None:
-                self._entries.move_to_end(key)
-            return page
+    def version(self, environ: dict | None = None) -> int:
+        """The content version of the request whose WSGI environ this is (see request_version)."""
+        return request_version(environ, self.read_version)
 
-    def put(self, key: tuple, version: int, page: Entry) -> None:
+    def get(self, key: Hashable, version: int) -> Entry | None:
+        with self._lock:
+            if version != self._version:
+                return None
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: Hashable, version: int, entry: Entry) -> None:
         with self._lock:
             if self._version is None or version > self._version:
                 self._version = version
                 self._entries.clear()
             elif version < self._version:
-                return  # rendered from an older snapshot than pages already cached
-            self._entries[key] = page
+                return  # made from an older snapshot than the entries kept
+            self._entries[key] = entry
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._version = None
+    def get_or_make(self, key: Hashable, make: Callable[[], Entry], environ: dict | None = None) -> Entry:
+        """The entry for ``key`` at the request's content version, made (and kept) if there is none."""
+        version = self.version(environ)
+        entry = self.get(key, version)
+        if entry is None:
+            entry = make()
+            self.put(key, version, entry)
+        return entry
 
     def __len__(self) -> int:
         return len(self._entries)
 
 
 VERSION_QUERY = f"SELECT version FROM {ContentState.__tablename__} WHERE id = 1"
-VERSION_KEY = "kiosk.content_version"
 SHAREABLE_KEY = "kiosk.shareable"  # set on responses every cookie-less visitor may be given as they are
 
 
@@ -183,17 +215,17 @@ def _close_quietly(connection: PoolProxiedConnection) -> None:
         connection.close()
 
 
+def request_environ() -> dict | None:
+    """The current request's WSGI environ; None outside a request (the command line)."""
+    return request.environ if has_request_context() else None
+
+
 def current_content_version() -> int:
-    """The committed content version, read once per request (the page cache's layer reads it first).
+    """The committed content version, read once per request (the replay layer reads it first).
 
     Everything the view renders afterwards is read later, so it is at least as new as this version.
     """
-    read: ContentVersionReader = current_app.extensions["content_version"]
-    if not has_request_context():
-        return read()
-    if VERSION_KEY not in request.environ:
-        request.environ[VERSION_KEY] = read()
-    return request.environ[VERSION_KEY]
+    return request_version(request_environ(), current_app.extensions["content_version"])
 
 
 def _best_encoding() -> str | None:
@@ -237,13 +269,14 @@ def cached_page(view):
 
     @wraps(view)
     def serve(*args, **kwargs):
-        version = current_content_version()
-        key = (request.path, request.query_string, wants_fragment(), str(get_locale()), version)
-        etag = hashlib.sha256(repr((key, current_app.config["BUILD_ID"])).encode()).hexdigest()[:24]
+        cache: VersionedCache[CachedPage] = current_app.extensions["page_cache"]
+        version = cache.version(request.environ)
+        key = (request.path, request.query_string, wants_fragment(), str(get_locale()))
+        tagged = ((*key, version), current_app.config["BUILD_ID"])
+        etag = hashlib.sha256(repr(tagged).encode()).hexdigest()[:24]
         if request.if_none_match.contains(etag):
             return _revalidate_headers(current_app.response_class(status=304), etag)
-        cache: PageCache[CachedPage] = current_app.extensions["page_cache"]
-        page = cache.get(key) if current_app.config["PAGE_CACHE"] else None
+        page = cache.get(key, version) if current_app.config["PAGE_CACHE"] else None
         if page is None:
             token_name = current_app.config["WTF_CSRF_FIELD_NAME"]
             g.pop(token_name, None)  # Flask-WTF keeps the token made for a page here
@@ -263,9 +296,8 @@ def cached_page(view):
 
 
 class _Replay(NamedTuple):
-    """A whole response as the WSGI layer saw it, for the content version it was rendered from."""
+    """A whole response as the WSGI layer saw it."""
 
-    version: int
     status: str
     headers: list[tuple[str, str]]
     body: bytes
@@ -285,22 +317,21 @@ class SharedResponses:
     KEY_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_ACCEPT_ENCODING")
     BYPASS_HEADERS = ("HTTP_COOKIE", "HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 
-    def __init__(self, wsgi_app, read_version):
+    def __init__(self, wsgi_app, read_version: Callable[[], int]):
         self.wsgi_app = wsgi_app
-        self.read_version = read_version
-        self.cache: PageCache[_Replay] = PageCache()
+        self.cache = VersionedCache[_Replay](read_version)
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") != "GET" or any(name in environ for name in self.BYPASS_HEADERS):
             return self.wsgi_app(environ, start_response)
         try:
-            version = environ[VERSION_KEY] = self.read_version()
+            version = self.cache.version(environ)
         except (SQLAlchemyError, OSError):
             # The database cannot be read: Flask answers (its error pages say so, /healthz says why).
             return self.wsgi_app(environ, start_response)
         key = (environ.get("PATH_INFO"), environ.get("QUERY_STRING"), *map(environ.get, self.KEY_HEADERS))
-        replay = self.cache.get(key)
-        if replay is not None and replay.version == version:
+        replay = self.cache.get(key, version)
+        if replay is not None:
             start_response(replay.status, replay.headers)
             return [replay.body]
 
@@ -320,11 +351,10 @@ class SharedResponses:
                 result.close()
         status, headers = captured
         if not any(name.lower() == "set-cookie" for name, _ in headers):
-            self.cache.put(key, version, _Replay(version, status, list(headers), body))
+            self.cache.put(key, version, _Replay(status, list(headers), body))
         return [body]
 
 
-WARM_UP_EVENTS = 40
 EVENT_LINK = re.compile(r'data-hx-get="(/events/[^"]+)"')
 
 
@@ -342,16 +372,14 @@ def warm_up(app) -> None:
             )
     client = app.test_client()
     page = client.get("/")
-    for link in EVENT_LINK.findall(page.get_data(as_text=True))[:WARM_UP_EVENTS]:
+    for link in EVENT_LINK.findall(page.get_data(as_text=True)):  # at most TIMELINE_EAGER_EVENTS
         client.get(link, headers={"HX-Request": "true"})
 
 
 def init_app(app) -> None:
     app.config.setdefault("PAGE_CACHE", True)
     app.config.setdefault("WTF_CSRF_FIELD_NAME", "csrf_token")
-    app.extensions["page_cache"] = PageCache[CachedPage]()
-    app.extensions["warm_up"] = lambda: warm_up(app)  # gunicorn_conf.py calls it in each new worker
     with app.app_context():
         read_version = app.extensions["content_version"] = ContentVersionReader(db.engine)
-    if app.config["PAGE_CACHE"]:
-        app.wsgi_app = SharedResponses(app.wsgi_app, read_version)
+    app.extensions["page_cache"] = VersionedCache[CachedPage](read_version)
+    app.extensions["warm_up"] = lambda: warm_up(app)  # gunicorn_conf.py calls it in each new worker

@@ -258,9 +258,7 @@ class RequestIds:
 
 
 def init_app(app: Flask) -> None:
-    """Call after every other layer wraps ``app.wsgi_app``: the request id layer must be outermost."""
     app.config.setdefault("SHOW_ERROR_PAGES", not app.testing and not app.debug)
     app.register_error_handler(HTTPException, _render_error)
     if app.config["SHOW_ERROR_PAGES"]:
         app.register_error_handler(Exception, _unexpected)
-    app.wsgi_app = RequestIds(app.wsgi_app, app)  # type: ignore[method-assign]  # Flask's way to add middleware

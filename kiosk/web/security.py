@@ -3,7 +3,6 @@
 from flask import Flask, Response, abort, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -56,10 +55,3 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_characters)
     app.after_request(_add_security_headers)
     app.session_interface = _SessionInterface()
-    proxies = app.config.get("TRUSTED_PROXIES", 0)
-    if proxies:
-        # Behind N reverse proxies, the visitor's address (for the per-address sign-in limit and the audit
-        # log) and the scheme come from the headers those proxies add; never trusted without this setting.
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add middleware
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
-        )

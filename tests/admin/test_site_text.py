@@ -89,7 +89,7 @@ def test_a_save_in_the_default_language_reaches_the_kiosk_with_an_audit_entry_of
 
     # Added after the other scholarly works, spaces trimmed and the empty line left out; nothing else moved.
     reading, listed = settings_store.get("further_reading"), before["further_reading"]
-    scholarly = sum(item["kind"] == "scholarly" for item in listed)  # listed first
+    scholarly = sum(1 for item in listed if item["kind"] == "scholarly")  # listed first
     assert reading == [*listed[:scholarly], {"kind": "scholarly", "text": NEW_BOOK}, *listed[scholarly:]]
     entry = latest_audit()
     assert (entry.action, entry.username) == ("title.save", "curator")

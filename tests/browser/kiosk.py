@@ -112,6 +112,15 @@ def settled(page: Page) -> None:
     wait_until(page, "!document.querySelector('.htmx-request')")
 
 
+def reloaded_offline(page: Page, live_server, path: str) -> None:
+    """Open ``path``, wait until the service worker has kept the offline copy (it then controls the page),
+    stop the server and reload: what the page shows now comes from that copy."""
+    page.goto(live_server.url + path)
+    wait_until(page, "navigator.serviceWorker.controller !== null", timeout_ms=30_000)
+    live_server.stop()
+    page.reload()
+
+
 def open_event(page: Page, slug: str) -> None:
     page.locator(f"#event-{slug}").scroll_into_view_if_needed()
     page.locator(f"#event-{slug}").tap()

@@ -9,10 +9,11 @@ from kiosk.models import Event
 
 from ..fixture_timeline import FIXTURE
 from .conftest import assert_accessible
-from .kiosk import content_of, open_event, wait_until
+from .kiosk import content_of, open_event, reloaded_offline, wait_until
 
 pytestmark = pytest.mark.browser
 RECORD = FIXTURE.record_event
+TOREZ = FIXTURE.donbas_places[1]  # Chistyakovo (Torez), where he died
 
 QUICK_IDLE = {"IDLE_SECONDS": 1, "IDLE_WARNING_SECONDS": 2}
 QUICK_POLL = {"VERSION_POLL_SECONDS": 1}
@@ -94,11 +95,7 @@ def test_the_next_visitor_finds_the_default_language_and_is_invited_in_every_lan
 
 def test_with_the_server_down_a_reload_in_a_second_language_still_shows_it(kiosk_page, live_server):
     page = kiosk_page
-    page.goto(live_server.url + "/ru/")
-    wait_until(page, "navigator.serviceWorker.controller !== null", timeout_ms=30_000)
-
-    live_server.stop()
-    page.reload()
+    reloaded_offline(page, live_server, "/ru/")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     open_event(page, RECORD)
     expect(page.locator("#event-title")).to_have_text("102 тонны за одну ночь")
@@ -107,6 +104,19 @@ def test_with_the_server_down_a_reload_in_a_second_language_still_shows_it(kiosk
     page.locator(".event [data-language=uk]").tap()  # and the other language, offline too
     page.wait_for_url(f"{live_server.url}/uk/events/{RECORD}")
     expect(page.locator("h1#event-title")).to_have_text("102 тонни за одну ніч")
+
+
+def test_with_the_server_down_a_place_opens_in_the_visitors_language_as_online(kiosk_page, live_server):
+    page = kiosk_page
+    reloaded_offline(page, live_server, "/uk/places")
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    page.locator(f'[data-place="{TOREZ}"]').tap()  # htmx asks for the place's panel
+    expect(page.locator("#place-title")).to_have_text("Чистякове (Торез)")
+    expect(page.locator(".place-event", has_text="Помирає в Торезі")).to_be_visible()
+    # The panel brought the dock's switch for this place, as the server sends it: the place is kept.
+    page.locator(".dock--places [data-language=ru]").tap()
+    page.wait_for_url(f"{live_server.url}/ru/places/{TOREZ}")
+    expect(page.locator("#place-title")).to_have_text("Чистяково (Торез)")
 
 
 @pytest.mark.parametrize("live_config", [QUICK_POLL], indirect=True)

@@ -106,7 +106,7 @@ def test_start_again_from_anywhere_and_the_history_never_grows(page, live_server
 
 def test_a_tap_is_still_a_tap_after_swiping_the_timeline(page, live_server):
     page.goto(live_server.url + "/")
-    x, y = centre(page, f"#event-{FIXTURE.mine_event}")
+    x, y = centre(page, f"#event-{FIXTURE.mine_event}")  # a card in view on the first screen
     Fingers(page).swipe([(x, y)], [(x - 300, y)], steps=6)
     settle_scrolling(page)  # (a tap during the glide only stops it, as on any touch screen)
     # However far it glided, tap the card in the middle of the screen.

@@ -1,4 +1,4 @@
-// Runs static/js/sw.js's install in Node with an in-memory Cache API and a scripted server, and prints
+// Runs the built service worker's install (frontend/js/sw.js) in Node with an in-memory Cache API and a scripted server, and prints
 // what it kept and reported (tests/faults/test_service_worker.py drives it).
 import { readFileSync } from "node:fs";
 import vm from "node:vm";
@@ -41,8 +41,10 @@ async function fetch(request) {
   if (url.pathname === "/offline.json") return new Response(JSON.stringify(scenario.manifest));
   if ((scenario.failing || []).includes(url.pathname)) return new Response("gone", { status: scenario.status || 404 });
   if (url.pathname.startsWith("/events/")) {
-    // An event page, with its fragment marked as templates/timeline/event.html marks it.
-    return new Response(`<main><!--fragment--><h1 class="event__headline" id="event-title">new ${url.pathname}</h1><!--/fragment--></main>`);
+    // An event page as templates/timeline/event.html writes it: its view, then the fragment between the marks.
+    const [start, end] = scenario.marks;
+    const headline = (level) => `<h${level} class="event__headline" id="event-title">new ${url.pathname}</h${level}>`;
+    return new Response(`<main><div id="event-layer">${headline(1)}</div>${start}${headline(2)}${end}</main>`);
   }
   return new Response(`new ${url.pathname}`);
 }

@@ -74,7 +74,7 @@ def test_a_fault_in_front_of_flask_still_gets_a_designed_page_and_a_logged_trace
     layer = shown_app.wsgi_app
     while not isinstance(layer, SharedResponses):  # RequestIds, WhiteNoise, then the page cache
         layer = getattr(layer, "wsgi_app", None) or layer.application
-    layer.read_version = broken_version
+    layer.cache.read_version = broken_version
     response = shown_app.test_client().get("/")
     assert response.status_code == 500 and "having a rest" in response.get_data(as_text=True)
     [logged] = errors_logged(caplog)

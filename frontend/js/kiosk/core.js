@@ -1,14 +1,30 @@
-/* Core: settings, helpers, lockdown, reading preferences */
-
-import { analytics } from "./measuring.js";
+/* Core: settings, helpers, the bus, the analytics calls, lockdown, reading preferences */
 
 /* The kiosk's shared settings and helpers (config, on/emit, remember/recall, updateInert…), which every
    module imports; start() fills them in from the page's data attributes. */
 export const K = {};
 
-/* Hooks other modules call (live updates keep the reading preferences; starting again resets them). */
-export let resetPreferences = () => {};
-export let rememberPreferences = () => {};
+/* What a visitor does, for measuring use: every module records into this one object, which does nothing
+   until measuring.js starts, then keeps the calls until analytics.js (loaded later) takes it over. */
+export const analytics = { record() {}, reading() {}, touched() {}, failed() {} };
+
+/* ---------- Reading preferences: larger text and high contrast ---------- */
+
+const PREFERENCES = ["text-large", "contrast-high"];
+
+function applyPreferences(chosen) {
+  const root = document.documentElement;
+  for (const name of PREFERENCES) root.classList.toggle(name, chosen.includes(name));
+  for (const button of document.querySelectorAll("[data-preference]")) {
+    button.setAttribute("aria-pressed", String(root.classList.contains(button.dataset.preference)));
+  }
+}
+
+const currentPreferences = () => PREFERENCES.filter((name) => document.documentElement.classList.contains(name));
+
+/* Kept across a reload onto new content or into another language; dropped for the next visitor. */
+export const rememberPreferences = () => K.remember("preferences", currentPreferences());
+export const resetPreferences = () => applyPreferences([]);
 
 /* Settings from the page's data attributes, helpers, the lockdown and the reading preferences. Pages
    outside the kiosk (the admin) have no kiosk-mode class, and no module starts there. */
@@ -39,6 +55,8 @@ export function start() {
     onTimeline: document.body.classList.contains("page-timeline") && !document.body.classList.contains("page-era"),
     reducedMotion: window.matchMedia("(prefers-reduced-motion: reduce)"),
 
+    /* The bus: what a module has to tell the modules it must not import (those that import it), e.g.
+       "going-home", "update-pending", "keep-place". */
     on(name, handler) {
       document.addEventListener("kiosk:" + name, (evt) => handler(evt.detail));
     },
@@ -113,21 +131,7 @@ export function start() {
     if ((evt.ctrlKey || evt.metaKey) && ["+", "-", "=", "0"].includes(evt.key)) evt.preventDefault();
   });
 
-  /* ---------- Reading preferences: larger text and high contrast ---------- */
-
-  const PREFERENCES = ["text-large", "contrast-high"];
-
-  function applyPreferences(chosen) {
-    for (const name of PREFERENCES) root.classList.toggle(name, chosen.includes(name));
-    for (const button of document.querySelectorAll("[data-preference]")) {
-      button.setAttribute("aria-pressed", String(root.classList.contains(button.dataset.preference)));
-    }
-  }
-
-  const currentPreferences = () => PREFERENCES.filter((name) => root.classList.contains(name));
-
-  resetPreferences = () => applyPreferences([]);
-  rememberPreferences = () => K.remember("preferences", currentPreferences());
+  /* ---------- Reading preferences ---------- */
 
   document.addEventListener("click", (evt) => {
     const button = evt.target.closest && evt.target.closest("[data-preference]");

@@ -1,11 +1,13 @@
 /* Idle: Still there?, starting again, the attract screen */
 
-import { K, resetPreferences } from "./core.js";
+import { K, analytics, resetPreferences } from "./core.js";
 import { applyPendingUpdate } from "./live.js";
-import { analytics } from "./measuring.js";
 import { goHome } from "./navigation.js";
 
-export let isAttracting = () => false;
+let state = "active";   // "active", "warning", "resetting" or "attract"
+
+/* Nobody is there: the attract screen is showing. */
+export const isAttracting = () => state === "attract";
 
 /* "Still there?" counts down, then the kiosk starts again under the attract screen; the touch that
    wakes it never also activates what lies under the finger. */
@@ -20,14 +22,11 @@ export function start() {
   const idleTime = K.config.idleSeconds * 1000;
   const warningTime = K.config.idleWarningSeconds * 1000;
 
-  let state = "active";   // "active", "warning", "resetting" or "attract"
   let lastActivity = performance.now();
   let warningStarted = 0;
   let focusBeforeWarning = null;
   let slideTimer = 0;
   let waking = false;
-
-  isAttracting = () => state === "attract";
 
   for (const type of ["pointerdown", "pointermove", "keydown", "wheel", "scroll"]) {
     document.addEventListener(type, () => {
@@ -170,4 +169,9 @@ export function start() {
     }, true);
     if (K.recall("attract")) showAttract();
   }
+
+  // A publish while nobody is there: show it now.
+  K.on("update-pending", () => {
+    if (isAttracting()) applyPendingUpdate({ attract: true });
+  });
 }

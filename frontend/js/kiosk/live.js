@@ -1,11 +1,24 @@
 /* Offline and live updates */
 
-import { K, rememberPreferences } from "./core.js";
-import { isAttracting } from "./idle.js";
-import { analytics } from "./measuring.js";
-import { rememberPlace } from "./navigation.js";
+import { K, analytics, rememberPreferences } from "./core.js";
 
-export let applyPendingUpdate = () => false;
+let updatePending = false;   // a publish (or an upgrade) is waiting for a moment that disturbs nobody
+let reloading = false;
+
+/* Reload onto the new content if there is any; navigation and idle call it where reloading cannot
+   disturb a visitor. Keeping the visitor's place on the timeline is navigation's ("keep-place"). */
+export function applyPendingUpdate(options = {}) {
+  if (!updatePending) return false;
+  if (options.attract) {
+    K.remember("attract", true);
+  } else {
+    rememberPreferences();
+    if (options.keepPlace) K.emit("keep-place");
+  }
+  reloading = true;
+  location.replace(options.attract ? K.config.defaultHome : K.config.home);
+  return true;
+}
 
 /* A service worker keeps a copy for a reload while the server is down; the version is polled (a 304
    when unchanged) and applied at the visitor's next navigation or when nobody is there; a failed
@@ -16,7 +29,6 @@ export function start() {
   const pollTime = K.config.pollSeconds * 1000;
   const pageVersion = K.config.version;
   let etag = `"${pageVersion}"`;
-  let updatePending = false;
   let staleTimeline = false;   // a visitor tapped an event that is gone: the timeline is out of date
   let failures = 0;
   let pollTimer = 0;
@@ -34,26 +46,15 @@ export function start() {
 
   /* ---------- Live updates ---------- */
 
-  /* Reload onto the new content if there is any; called where reloading cannot disturb a visitor. */
-  applyPendingUpdate = function (options = {}) {
-    if (!updatePending) return false;
-    if (options.attract) {
-      K.remember("attract", true);
-    } else {
-      rememberPreferences();
-      if (options.keepPlace && rememberPlace) rememberPlace();
-    }
-    location.replace(options.attract ? K.config.defaultHome : K.config.home);
-    return true;
-  };
-
   function noticeVersion(version) {
     if (version === pageVersion || updatePending) return;
     updatePending = true;
-    // Nobody there, or the visitor just found the timeline out of date: update now. Otherwise a
-    // visitor gets it when they next navigate (or the next visitor does).
-    if (isAttracting()) applyPendingUpdate({ attract: true });
-    else if (staleTimeline) refreshStaleTimeline();
+    // Nobody there (idle applies it under the attract screen), or the visitor just found the timeline
+    // out of date: update now. Otherwise a visitor gets it when they next navigate (or the next
+    // visitor does).
+    K.emit("update-pending");
+    if (reloading) return;
+    if (staleTimeline) refreshStaleTimeline();
     else root.dataset.update = "pending";   // kept for later (tests wait for this)
   }
 

@@ -1,21 +1,19 @@
 /* Measuring use: calls wait here for analytics.js (see there) */
 
-import { K } from "./core.js";
+import { K, analytics } from "./core.js";
 import { isAttracting } from "./idle.js";
-
-export let analytics = { record() {}, reading() {}, touched() {}, failed() {} };
 
 export function start() {
   const waiting = [];
   const later = (name) => (...args) => waiting.push([name, Date.now(), args]);
-  analytics = K.analytics = {   // K.analytics: for analytics.js
+  K.analytics = Object.assign(analytics, {   // K.analytics: for analytics.js, which takes it over
     waiting,
     named: new URLSearchParams(location.search).get("kiosk"),
     record: later("record"),
     reading: later("reading"),
     touched: later("touched"),
     failed: later("failed"),
-  };
+  });
   for (const type of ["pointerdown", "keydown"]) {
     document.addEventListener(type, () => analytics.touched(isAttracting()), { capture: true, passive: true });
   }

@@ -1,12 +1,80 @@
 /* Navigation: the event layer, history, chips, scrubber, keyboard */
 
-import { K, rememberPreferences } from "./core.js";
+import { isEventPage } from "../addresses.js";
+import { K, analytics, rememberPreferences } from "./core.js";
 import { applyPendingUpdate } from "./live.js";
-import { analytics } from "./measuring.js";
 
-export let goHome = () => Promise.resolve();
-export let step = () => false;
-export let rememberPlace = () => {};
+/* The event layer and the history, which start() finds and wires to the page; goHome and step act on
+   them for touch and idle too. */
+let layer = null;            // where events open: over the timeline, or the event page's own view
+let track = null;            // the timeline
+let timelineTitle = "";
+let pushedEvent = false;     // the current history entry is the one we pushed for the open event
+let ignoreNextPop = false;   // a history.back() of our own, already handled
+let pendingHistory = null;   // what the layer's next swap does to the address: "push", "replace" or null
+let stepFrom = null;         // "next" or "prev": the side the coming event enters from
+let returnFocusTo = null;
+let layerBusy = false;       // an event is on its way into the layer
+
+const layerOpen = () => K.onTimeline && layer && !layer.hidden;
+
+function closeLayer() {
+  if (!layerOpen()) return;
+  layer.hidden = true;
+  analytics.reading(null);
+  layer.replaceChildren();
+  K.updateInert();
+  document.documentElement.classList.remove("has-layer");
+  document.title = timelineTitle;
+  if (returnFocusTo && document.contains(returnFocusTo)) returnFocusTo.focus({ preventScroll: true });
+  returnFocusTo = null;
+}
+
+/* Leave the pushed event entry, so the timeline is again the last entry; resolves once there. */
+function returnToTimelineEntry() {
+  if (!pushedEvent) {
+    history.replaceState({ kiosk: "timeline" }, "", "/");
+    return Promise.resolve();
+  }
+  pushedEvent = false;
+  ignoreNextPop = true;
+  return new Promise((resolve) => {
+    const done = () => {
+      window.removeEventListener("popstate", done);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, 800);
+    window.addEventListener("popstate", done);
+    history.back();
+  });
+}
+
+function scrollTrackTo(left, behavior) {
+  if (track) track.scrollTo({ left: Math.max(0, left), behavior });
+}
+
+/* Back to the beginning: the layer closed, the timeline at its start. Pages other than the timeline
+   (an event or an error loaded on its own) are replaced by it. */
+export function goHome(behavior) {
+  K.emit("going-home");
+  if (!K.onTimeline) {
+    location.replace(K.config.home);
+    return new Promise(() => {});
+  }
+  returnFocusTo = null;
+  closeLayer();
+  return returnToTimelineEntry().then(() => scrollTrackTo(0, behavior || "auto"));
+}
+
+/* The next or previous event, if there is one and no event is already on its way. */
+export function step(direction) {
+  const link = layer && layer.querySelector(direction === "next" ? "a[rel=next]" : "a[rel=prev]");
+  if (!link || layerBusy) return false;
+  stepFrom = direction;
+  htmx.ajax("GET", link.getAttribute("href"), { source: link, target: layer, swap: "innerHTML show:none" });
+  return true;
+}
 
 /* Events open over the timeline and the address follows them; the history never holds more than the
    timeline and one event, so Back can uncover nothing else. */
@@ -18,19 +86,10 @@ export function start() {
     return;
   }
 
-  const layer = document.getElementById("event-layer");
-  const track = document.getElementById("track");
-  const isEventPath = (path) => /^(\/[a-z]{2,3})?\/events\/[^/]+$/.test(path);
-  const timelineTitle = document.title;
+  layer = document.getElementById("event-layer");
+  track = document.getElementById("track");
+  timelineTitle = document.title;
 
-  let pushedEvent = false;     // the current history entry is the one we pushed for the open event
-  let ignoreNextPop = false;   // a history.back() of our own, already handled
-  let pendingHistory = null;   // what the layer's next swap does to the address: "push", "replace" or null
-  let stepFrom = null;         // "next" or "prev": the side the coming event enters from
-  let returnFocusTo = null;
-  let layerBusy = false;       // an event is on its way into the layer
-
-  const layerOpen = () => K.onTimeline && layer && !layer.hidden;
   const smooth = () => (K.reducedMotion.matches ? "auto" : "smooth");
 
   /* ---------- The event layer ---------- */
@@ -54,72 +113,15 @@ export function start() {
     stepFrom = null;
   }
 
-  function closeLayer() {
-    if (!layerOpen()) return;
-    layer.hidden = true;
-    analytics.reading(null);
-    layer.replaceChildren();
-    K.updateInert();
-    document.documentElement.classList.remove("has-layer");
-    document.title = timelineTitle;
-    if (returnFocusTo && document.contains(returnFocusTo)) returnFocusTo.focus({ preventScroll: true });
-    returnFocusTo = null;
-  }
-
   function showEvent(path, historyMode) {
     pendingHistory = historyMode;
     htmx.ajax("GET", path, { target: layer, swap: "innerHTML show:none" });
-  }
-
-  /* Leave the pushed event entry, so the timeline is again the last entry; resolves once there. */
-  function returnToTimelineEntry() {
-    if (!pushedEvent) {
-      history.replaceState({ kiosk: "timeline" }, "", "/");
-      return Promise.resolve();
-    }
-    pushedEvent = false;
-    ignoreNextPop = true;
-    return new Promise((resolve) => {
-      const done = () => {
-        window.removeEventListener("popstate", done);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(done, 800);
-      window.addEventListener("popstate", done);
-      history.back();
-    });
   }
 
   function closeEvent() {
     closeLayer();
     return returnToTimelineEntry().then(() => applyPendingUpdate({ keepPlace: true }));
   }
-
-  function scrollTrackTo(left, behavior) {
-    if (track) track.scrollTo({ left: Math.max(0, left), behavior });
-  }
-
-  /* Back to the beginning: the layer closed, the timeline at its start. Pages other than the timeline
-     (an event or an error loaded on its own) are replaced by it. */
-  goHome = function (behavior) {
-    K.emit("going-home");
-    if (!K.onTimeline) {
-      location.replace(K.config.home);
-      return new Promise(() => {});
-    }
-    returnFocusTo = null;
-    closeLayer();
-    return returnToTimelineEntry().then(() => scrollTrackTo(0, behavior || "auto"));
-  };
-
-  step = function (direction) {
-    const link = layer && layer.querySelector(direction === "next" ? "a[rel=next]" : "a[rel=prev]");
-    if (!link || layerBusy) return false;
-    stepFrom = direction;
-    htmx.ajax("GET", link.getAttribute("href"), { source: link, target: layer, swap: "innerHTML show:none" });
-    return true;
-  };
 
   document.addEventListener("htmx:beforeRequest", (evt) => {
     if (!layer || evt.detail.target !== layer) return;
@@ -211,7 +213,7 @@ export function start() {
       return;
     }
     if (!K.onTimeline) return;
-    if (isEventPath(location.pathname)) {
+    if (isEventPage(location.pathname)) {
       pushedEvent = true;
       showEvent(location.pathname, null);
     } else {
@@ -447,7 +449,8 @@ export function start() {
     const place = K.recall("place");
     if (place) track.scrollLeft = place.left;
     else if (target && track.contains(target)) scrollTrackTo(offsetInTrack(target.closest(".slot") || target), "auto");
-    rememberPlace = () => K.remember("place", { left: track.scrollLeft });
+    // Reloading onto new content (live.js): come back to the same place.
+    K.on("keep-place", () => K.remember("place", { left: track.scrollLeft }));
   }
   showPlace();
 }

@@ -1,7 +1,6 @@
 /* Touch: swipes between events, dragging the timeline */
 
-import { K } from "./core.js";
-import { analytics } from "./measuring.js";
+import { K, analytics } from "./core.js";
 import { step } from "./navigation.js";
 
 /* Pointer Events, so touch and mouse both work. In the event view one horizontal swipe is one event,

@@ -1,7 +1,6 @@
 /* The photograph, full screen */
 
-import { K } from "./core.js";
-import { analytics } from "./measuring.js";
+import { K, analytics } from "./core.js";
 
 /* Pinch or double-tap to zoom, drag to look around, + and − buttons; a big button or Escape closes.
    The only place a visitor may zoom. */

@@ -1,22 +1,16 @@
 /* The kiosk's service worker: it keeps the timeline (with the runs of events a long one loads as the
    visitor reaches them), every published event and place (as a page and as the fragment htmx asks
    for) and their images, so that a reload while the server is down still shows them. Pages come from the network
-   when it answers (so a publish shows at once) and from the cache when it does not. Registered as
-   /sw.js?v=<kiosk version>: a publish or an upgrade installs a fresh copy and the old one is thrown
-   away. */
-"use strict";
+   when it answers (so a publish shows at once) and from the cache when it does not. Built with the other
+   scripts (frontend/build.mjs) and served at /sw.js, registered as /sw.js?v=<kiosk version>: a publish
+   or an upgrade installs a fresh copy and the old one is thrown away. Which addresses it looks after, and
+   where a page carries its fragment, the server declares (addresses.js). */
+import { FRAGMENT, hasFragment, isUnchanging, isVisitorFile, isVisitorPage, languagePrefix } from "./addresses.js";
 
 const VERSION = new URL(self.location.href).searchParams.get("v") || "0";
 const PREFIX = "kiosk-";
 const CACHE = PREFIX + VERSION;
 const NETWORK_PATIENCE = 4000;   // ms to wait for the server before answering from the cache
-// Every language has its own addresses: the museum's default at /, the others under /<code>/.
-const LANGUAGE = /^(\/[a-z]{2,3})?(\/.*)$/;
-const VISITOR_PATHS = [
-  /^(\/[a-z]{2,3})?\/$/, /^(\/[a-z]{2,3})?\/events\/[^/]+$/, /^(\/[a-z]{2,3})?\/eras\/[^/]+$/,
-  /^(\/[a-z]{2,3})?\/places(\/[^/]+)?$/,
-  /^\/theme\.css$/, /^\/static\//, /^\/media\//,
-];
 
 /* The Cache API would keep only one of the two shapes of an event URL (Vary: HX-Request), so the
    fragment is stored under a key of its own. */
@@ -27,25 +21,22 @@ function cacheKey(request) {
 }
 
 const asFragment = (url) => new Request(url, { headers: { "HX-Request": "true" } });
-const hasMarkedFragment = (request) =>
-  /^(\/[a-z]{2,3})?\/(events|places)\/[^/]+$/.test(new URL(request.url).pathname)
-  && request.headers.get("HX-Request") !== "true";
+const carriesFragment = (request) =>
+  hasFragment(new URL(request.url).pathname) && request.headers.get("HX-Request") !== "true";
 
-/* An event's fragment (what htmx asks for) is its page's event view, marked in
-   templates/timeline/event.html, with the headline an h2 as it is over the timeline; a place's is its
-   page's panel (templates/timeline/_places.html), without the dock's language switch the server adds to
-   it (offline, that switch leads to the Places map rather than to the place). Cut from the page, so the
-   offline copy asks for each address once. */
-const MARKED_FRAGMENT = /<!--fragment-->([\s\S]*)<!--\/fragment-->/;
+/* An event's or a place's page carries, between the server's marks, the very fragment htmx gets from
+   the same address (templates/timeline/event.html, places.html): kept as it is, so the offline copy
+   asks for each address once. */
 function fragmentOf(page) {
-  const marked = MARKED_FRAGMENT.exec(page);
-  return marked && marked[1].replace(/<h1 class="event__headline"([^>]*)>([\s\S]*?)<\/h1>/, '<h2 class="event__headline"$1>$2</h2>');
+  const start = page.indexOf(FRAGMENT.start);
+  const end = start < 0 ? -1 : page.indexOf(FRAGMENT.end, start);
+  return end < 0 ? null : page.slice(start + FRAGMENT.start.length, end);
 }
 
 async function keep(cache, request) {
   const response = await fetch(request);
   if (!response.ok) throw new Error(`${request.url} answered ${response.status}`);
-  if (hasMarkedFragment(request)) {
+  if (carriesFragment(request)) {
     const fragment = fragmentOf(await response.clone().text());
     if (!fragment) throw new Error(`${request.url} has no marked fragment`);
     const headers = { "Content-Type": response.headers.get("Content-Type") || "text/html; charset=utf-8" };
@@ -57,7 +48,7 @@ async function keep(cache, request) {
 /* What the copy before this one kept for a request that failed now (a missing image, a server that
    stumbled): better the last good answer than none. */
 async function keepPrevious(cache, request) {
-  const requests = hasMarkedFragment(request) ? [request, asFragment(request.url)] : [request];
+  const requests = carriesFragment(request) ? [request, asFragment(request.url)] : [request];
   let kept = true;
   for (const each of requests) {
     const saved = await caches.match(cacheKey(each), { ignoreVary: true });
@@ -152,7 +143,7 @@ async function networkFirst(request, keepInBackground) {
   // An address we never kept (an event published while the server was away): show the timeline,
   // in the same language.
   if (request.mode === "navigate") {
-    const prefix = new URL(request.url).pathname.match(LANGUAGE)[1] || "";
+    const prefix = languagePrefix(new URL(request.url).pathname);
     const timeline = await cache.match(new URL(prefix + "/", self.location.origin).href, { ignoreVary: true });
     if (timeline) return timeline;
   }
@@ -174,8 +165,7 @@ self.addEventListener("fetch", (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (!VISITOR_PATHS.some((path) => path.test(url.pathname))) return;   // admin, /version, /sw.js: untouched
+  if (!isVisitorPage(url.pathname) && !isVisitorFile(url.pathname)) return;   // admin, /version, /sw.js: untouched
   const keepInBackground = (saving) => event.waitUntil(saving.catch((error) => console.warn("Not kept:", request.url, error)));
-  const immutable = url.pathname.startsWith("/media/") || url.pathname.startsWith("/static/dist/");
-  event.respondWith(immutable ? cacheFirst(request) : networkFirst(request, keepInBackground));
+  event.respondWith(isUnchanging(url.pathname) ? cacheFirst(request) : networkFirst(request, keepInBackground));
 });
