@@ -13,12 +13,13 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy import event as sa_event
@@ -128,7 +129,18 @@ class SeededTemplate:
         return postgres.create(template=make_url(self.url).database)
 
 
-def _seeded_template(tmp_path_factory, postgres, name: str, seed: Callable[[Flask], object]):
+def seed_default_content() -> None:
+    """Seed the app's database with the default content, as `make run` seeds a new kiosk."""
+    current_app.test_cli_runner().invoke(seed_command, catch_exceptions=False)
+
+
+@contextmanager
+def seeded_template(
+    tmp_path_factory, postgres, seed: Callable[[], object], schema_changes: tuple[str, ...] = ()
+) -> Iterator[SeededTemplate]:
+    """A database migrated (then changed by ``schema_changes``, SQL statements) and seeded by ``seed``
+    (called in the app's context): a file, or a template database on PostgreSQL."""
+    name = seed.__name__
     folder = tmp_path_factory.mktemp(name)
     url = (
         postgres.create(name=f"kiosk_{name}_{os.getpid()}")
@@ -138,31 +150,31 @@ def _seeded_template(tmp_path_factory, postgres, name: str, seed: Callable[[Flas
     app = make_app(folder, SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         upgrade()
-        seed(app)
+        with db.engine.begin() as connection:
+            for statement in schema_changes:
+                connection.execute(text(statement))
+        seed()
         db.session.remove()
         db.engine.dispose()
-    yield SeededTemplate(folder, url)
-    if postgres:
-        postgres.drop(url)
+    try:
+        yield SeededTemplate(folder, url)
+    finally:
+        if postgres:
+            postgres.drop(url)
 
 
 @pytest.fixture(scope="session")
-def fixture_timeline_database(tmp_path_factory, postgres):
+def fixture_timeline_database(tmp_path_factory, postgres) -> Iterator[SeededTemplate]:
     """Migrated, with the fixture timeline loaded (tests/fixture_timeline.py)."""
-    yield from _seeded_template(
-        tmp_path_factory, postgres, "fixture_timeline", lambda _app: load_fixture_timeline()
-    )
+    with seeded_template(tmp_path_factory, postgres, load_fixture_timeline) as seeded:
+        yield seeded
 
 
 @pytest.fixture(scope="session")
-def default_content_database(tmp_path_factory, postgres):
+def default_content_database(tmp_path_factory, postgres) -> Iterator[SeededTemplate]:
     """Migrated and seeded with the default content, as `make run` seeds a new kiosk."""
-    yield from _seeded_template(
-        tmp_path_factory,
-        postgres,
-        "default_content",
-        lambda app: app.test_cli_runner().invoke(seed_command, catch_exceptions=False),
-    )
+    with seeded_template(tmp_path_factory, postgres, seed_default_content) as seeded:
+        yield seeded
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ default content (kiosk/data/) breaks only the tests of the default content itsel
 
 What it holds, each for the tests that need it: six eras (one of a single year, 1935), twelve published
 events (five featured, one a postscript, five places with two Donbas towns too close to tap apart, one
-figure, one photograph, generated when the timeline is loaded, and one event not translated at all), the
-title and further reading (scholarly works and period sources) in every language, and labels for
-uncertain facts.
+figure with its texts translated, one photograph, generated when the timeline is loaded, with its credit
+translated, and one event not translated at all), the title and further reading (scholarly works and
+period sources) in every language, and labels for uncertain facts.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
+from kiosk.content import fields
 from kiosk.extensions import db
 from kiosk.interchange import importers, kiosk_json
 from kiosk.languages import localized
@@ -40,8 +40,8 @@ class FixtureTimeline:
     birth_event: str = "village-birth"  # the first event: featured, a place (Lugovaya), a date to the day
     boyhood_event: str = "hired-labour"  # the second, in the same era; an uncertainty label
     mine_event: str = "down-the-mine"  # the first of the second era (1927); a place (Kadiivka)
-    record_event: str = "record-night"  # featured; a display date, a figure and a place; three sources
-    image_event: str = "world-record-declared"  # the record's next event, in the same era; a photograph
+    record_event: str = "record-night"  # featured; a display date, a translated figure, a place; 3 sources
+    image_event: str = "world-record-declared"  # the record's next event, same era; a photograph, credited
     kremlin_event: str = "kremlin-meeting"  # featured; a place (Moscow)
     plain_event: str = "norms-go-up"  # text only (no place, figure or image), translated; mid-era
     karaganda_event: str = "war-work-in-karaganda"  # a place (Karaganda); the last of its era
@@ -94,15 +94,11 @@ def _document_text() -> str:
 def _translated_from_this_text(document: dict[str, Any]) -> dict[str, Any]:
     """Every translation marked as made from the default text as it now is (the fingerprint the kiosk
     compares), so that the fixture's texts can be edited without its translations turning out of date."""
-    for item in document["events"]:
-        columns = SimpleNamespace(**kiosk_json.event_columns(item))
-        fingerprint = localized.source_hash(localized.event_source(columns))  # type: ignore[arg-type]
-        for texts in item.get("translations", {}).values():
-            texts["source_hash"] = fingerprint
-    for item in document["eras"]:
-        fingerprint = localized.source_hash(localized.era_source(SimpleNamespace(**item)))  # type: ignore[arg-type]
-        for texts in item.get("translations", {}).values():
-            texts["source_hash"] = fingerprint
+    for kind, table in (("events", fields.EVENT), ("eras", fields.ERA)):
+        for item in document[kind]:
+            fingerprint = localized.source_hash(fields.item_source(table, item))
+            for texts in item.get("translations", {}).values():
+                texts["source_hash"] = fingerprint
     title = kiosk_json.title_settings(document["title"]) | {"further_reading": document["further_reading"]}
     for texts in document.get("translations", {}).values():
         texts["source_hash"] = localized.source_hash(title)

@@ -11,8 +11,10 @@ import psycopg
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from kiosk.content import media
+from kiosk.content import fields, media
 from kiosk.content.dates import PartialDate
+from kiosk.editing import writer
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.models import Era, Event, Media, Role, Status, User
 
@@ -37,8 +39,8 @@ def _new_era(**fields) -> Era:
             | fields
         )
     )
-    db.session.add(era)
-    db.session.flush()
+    with fixture_writes():
+        db.session.add(era)
     return era
 
 
@@ -57,10 +59,26 @@ def make_event(*, start=A_DATE, end=None, commit=True, **fields) -> Event:
     }
     event = Event(**(defaults | fields))
     event.start, event.end = start, end
-    db.session.add(event)
-    if commit:
-        db.session.commit()
+    if not commit:  # the caller adds more, then writes it all in fixture_writes()
+        db.session.add(event)
+        return event
+    with fixture_writes():
+        db.session.add(event)
     return event
+
+
+def changes_of(event: Event, **typed) -> writer.EventChanges:
+    """What the edit form hands over for ``event`` as it is, with ``typed`` changed (by their keys in
+    the item: headline, summary, status…)."""
+    item = fields.item_of(event)
+    kept = {spec.key for spec in fields.EVENT if spec.section and spec.kind is not fields.REFERENCE}
+    values: dict = {}
+    for key in kept - {"image.url"}:
+        fields.EVENT.put(values, key, fields.EVENT.value(item, key))
+    for key, value in typed.items():
+        if key != "era":
+            fields.EVENT.put(values, key, value.value if isinstance(value, Status) else value)
+    return writer.EventChanges(values, era=typed.get("era", event.era))
 
 
 # A password the policy accepts; its hash is worked out once per run (argon2id is slow on purpose).
@@ -99,10 +117,11 @@ def store_photo(**options) -> Media:
 
 def attach_image(event: Event, **fields) -> Media:
     """Give an event a photograph, stored as a curator's upload would be."""
-    event.image = store_photo(kind="PNG", size=(1200, 800))
-    event.image_alt = fields.get("alt", "Miners at the coal face")
-    event.image_caption = fields.get("caption", "The coal face, 1935.")
-    db.session.commit()
+    with fixture_writes():
+        event.image = store_photo(kind="PNG", size=(1200, 800))
+        event.image_alt = fields.get("alt", "Miners at the coal face")
+        event.image_caption = fields.get("caption", "The coal face, 1935.")
+        event.image_credit = fields.get("credit", "")
     return event.image
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select, text
 
 from kiosk.content import published, settings_store
 from kiosk.content.dates import PartialDate
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.interchange import backup, exporters
 from kiosk.models import AuditEntry, Era, Event
@@ -81,11 +82,11 @@ def test_backup_while_another_thread_keeps_writing(app, tmp_path):
                 number = 0
                 while not stop.is_set():
                     number += 1
-                    event = Event(slug=f"written-{number}", headline=f"Written {number}", era_id=era_id)
-                    event.start = PartialDate(1960)
-                    db.session.add(event)
-                    settings_store.put("written_by_test", number)
-                    db.session.commit()
+                    with fixture_writes():
+                        event = Event(slug=f"written-{number}", headline=f"Written {number}", era_id=era_id)
+                        event.start = PartialDate(1960)
+                        db.session.add(event)
+                        settings_store.put("written_by_test", number)
                     written.append(number)
                     if number >= 5:
                         enough.set()

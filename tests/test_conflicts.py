@@ -15,33 +15,11 @@ from kiosk.models import Event
 
 from .conftest import make_app
 from .fixture_timeline import FIXTURE
+from .helpers import changes_of
 
 
 def load(slug: str) -> Event:
     return db.session.scalar(select(Event).where(Event.slug == slug))
-
-
-def changes_of(event: Event, **typed) -> writer.EventChanges:
-    """What the edit form hands over for ``event`` as it is, with ``typed`` changed."""
-    values = {
-        "headline": event.headline,
-        "slug": event.slug,
-        "start": event.start,
-        "end": event.end,
-        "display_date": event.display_date,
-        "era": event.era,
-        "summary": event.summary,
-        "body": event.body,
-        "sources": list(event.sources),
-        "confidence": event.confidence,
-        "featured": event.featured,
-        "postscript": event.postscript,
-        "status": event.status,
-        "image_alt": event.image_alt,
-        "image_caption": event.image_caption,
-        "image_credit": event.image_credit,
-    }
-    return writer.EventChanges(**(values | typed))
 
 
 def save_in_another_session(data_dir, slug: str, version: int, **typed) -> None:

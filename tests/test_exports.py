@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.interchange import exporters, importers, timelinejs
 from kiosk.models import Event, Media, Status
@@ -28,7 +29,7 @@ def test_every_format_is_deterministic(app):
 
 def test_json_export_is_our_lossless_format(app):
     document = json.loads(exporters.export("json"))
-    assert document["format"] == "kiosk-timeline" and document["version"] == 2
+    assert document["format"] == "kiosk-timeline" and document["version"] == 3
     assert len(document["eras"]) == len(FIXTURE.era_slugs) and len(document["events"]) == len(
         FIXTURE.event_slugs
     )
@@ -65,8 +66,8 @@ def test_a_version_2_export_loads_back_with_every_language_and_version_1_still_l
 def test_trashed_events_are_left_out_and_drafts_kept(app):
     make_event(slug="a-draft", status=Status.DRAFT)
     trashed = make_event(slug="in-the-trash")
-    trashed.deleted_at = trashed.created_at
-    db.session.commit()
+    with fixture_writes():
+        trashed.deleted_at = trashed.created_at
     slugs = {item["slug"]: item["status"] for item in json.loads(exporters.export("json"))["events"]}
     assert slugs["a-draft"] == "draft"
     assert "in-the-trash" not in slugs

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from kiosk.content import settings_store
 from kiosk.editing import revisions, writer
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.interchange import exporters, importers, kiosk_json
 from kiosk.models import AuditEntry, Era, Event, Revision, Status
@@ -321,11 +322,11 @@ def test_a_kiosk_on_older_default_content_gets_the_corrections(app):
     """What a museum does when the default content is corrected (README, "Updating the default content"): the
     dry run names every field that would change; --keep-status makes the kiosk match a fresh install."""
     fresh = exporters.export("json")
-    corrected = event("record-227-tonnes")
-    corrected.summary, corrected.confidence = "Stakhanov is reported to have cut 227 tonnes.", ""
-    event("retirement").status = Status.DRAFT  # a museum that had hidden an event
-    db.session.delete(event("miners-day"))  # added to the default content later
-    db.session.commit()
+    with fixture_writes():
+        corrected = event("record-227-tonnes")
+        corrected.summary, corrected.confidence = "Stakhanov is reported to have cut 227 tonnes.", ""
+        event("retirement").status = Status.DRAFT  # a museum that had hidden an event
+        db.session.delete(event("miners-day"))  # added to the default content later
 
     dry = cli(app, "import", kiosk_json.DEFAULT_CONTENT, "--dry-run", "--keep-status")
     assert dry.exit_code == 0, dry.output

@@ -6,6 +6,7 @@ import re
 from sqlalchemy import select
 
 from kiosk.content import settings_store
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.models import Event, Status
 from kiosk.timeline.axis import YearAxis
@@ -109,8 +110,8 @@ def test_visitor_pages_hand_the_kiosk_its_clocks(app, client):
     version = client.get("/version").json["version"]
     assert f'data-service-worker="/sw.js?v={version}"' in page
 
-    settings_store.put("idle_seconds", 45)  # the curators' own setting wins
-    db.session.commit()
+    with fixture_writes():
+        settings_store.put("idle_seconds", 45)  # the curators' own setting wins
     assert 'data-idle-seconds="45"' in client.get(f"/events/{FIXTURE.birth_event}").get_data(as_text=True)
     assert 'data-idle-seconds="45"' in client.get("/events/nowhere").get_data(as_text=True)
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.content import published
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.models import Event, Status
 
@@ -80,8 +81,8 @@ def test_htmx_gets_the_next_run_alone_to_put_in_place_of_the_placeholder(short_r
 
 def test_an_era_run_shows_only_what_visitors_may_see(short_runs, client):
     draft = db.session.scalar(select(Event).where(Event.slug == FIXTURE.record_event))
-    draft.status = Status.DRAFT
-    db.session.commit()
+    with fixture_writes():
+        draft.status = Status.DRAFT
     html = "".join(
         client.get(f"/eras/{FIXTURE.record_era}?start={start}", headers=HTMX).get_data(as_text=True)
         for start in (0, 1)

@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from kiosk.content import figures, places, published
 from kiosk.editing import revisions
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.interchange import exporters, importers, kiosk_json, timelinejs
+from kiosk.languages import localized
 from kiosk.models import Event, utcnow
 from kiosk.telemetry import analytics
 
@@ -184,8 +186,8 @@ def test_the_history_shows_a_changed_place_in_words(app):
 
 def test_a_place_beyond_the_region_is_listed_without_a_marker(app, client):
     far = event(FIXTURE.kremlin_event)
-    far.place = places.clean({"name": "Paris", "lat": 48.8566, "lon": 2.3522})
-    db.session.commit()
+    with fixture_writes():
+        far.place = places.clean({"name": "Paris", "lat": 48.8566, "lon": 2.3522})
     page = client.get("/places").get_data(as_text=True)
     assert 'data-place="paris"' in page and 'data-place-marker="paris"' not in page
     assert client.get("/places/paris").status_code == 200
@@ -200,3 +202,22 @@ def test_places_opened_are_counted_among_what_visitors_did(client):
     assert response.status_code == 202 and response.json["stored"] == 1
     report = analytics.report(analytics.today(), analytics.today())
     assert ("place", "karaganda", 1) in report.other_actions
+
+
+def test_a_figure_given_another_bar_still_imports_with_its_older_translation(app):
+    """A translation made before a bar was added is kept (out of date), never a reason to refuse the file."""
+    document = kiosk_json.dump()
+    item = next(i for i in document["events"] if i["slug"] == FIXTURE.record_event)
+    russian_rows = item["translations"]["ru"]["figure"]["rows"]  # the fixture translates this figure
+    assert russian_rows
+    item["figure"]["rows"].append({"label": "A third bar", "value": 50, "unit": "t"})
+    importers.run(json.dumps(document).encode(), keep_status=True)
+    db.session.expire_all()
+    record = event(FIXTURE.record_event)
+    assert len(record.figure["rows"]) == 3
+    translation = next(t for t in record.translations if t.locale == "ru")
+    russian = figures.in_language(record.figure, translation.figure)
+    assert russian["rows"][0]["label"] == russian_rows[0]["label"]  # still the Russian text
+    assert russian["rows"][0]["label"] != item["figure"]["rows"][0]["label"]
+    assert russian["rows"][2]["label"] == "A third bar"  # the new bar falls back to the default language
+    assert localized.states_of(record)["ru"] == localized.OUT_OF_DATE

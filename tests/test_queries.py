@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.models import Era, EventTranslation, Media
 
@@ -17,11 +18,13 @@ EVENT = f"/events/{FIXTURE.plain_event}"
 def add_many_events(count: int) -> None:
     """More events in every era, with pictures and translations, which lazy loading would trip over."""
     eras = db.session.scalars(db.select(Era)).all()
-    for number in range(count):
-        picture = Media(key=f"picture{number}", width=800, height=600, checksum=f"{number:064d}")
-        made = make_event(era=eras[number % len(eras)], image=picture, image_alt="A picture", commit=False)
-        made.translations.append(EventTranslation(locale="ru", headline="Заголовок"))
-    db.session.commit()
+    with fixture_writes():
+        for number in range(count):
+            picture = Media(key=f"picture{number}", width=800, height=600, checksum=f"{number:064d}")
+            made = make_event(
+                era=eras[number % len(eras)], image=picture, image_alt="A picture", commit=False
+            )
+            made.translations.append(EventTranslation(locale="ru", headline="Заголовок"))
 
 
 # A page in another language reads the translations of its events and eras: two statements more.

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.content import settings_store
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.models import Event, Status
 
@@ -137,8 +138,10 @@ def test_further_reading_lists_scholarly_works_before_period_sources(client):
 
 
 def test_further_reading_from_older_files_is_listed_without_headings(client):
-    settings_store.put("further_reading", ["An old plain title", {"kind": "period", "text": "A period text"}])
-    db.session.commit()
+    with fixture_writes():
+        settings_store.put(
+            "further_reading", ["An old plain title", {"kind": "period", "text": "A period text"}]
+        )
     section = further_reading_section(client)
     assert "Scholarly works" not in section
     period, text = section.index("Period sources"), section.index("A period text")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -21,6 +22,22 @@ DEFAULTS: dict[str, Any] = {
     "languages": None,  # None: use KIOSK_LANGUAGES
     "default_locale": None,  # None: use KIOSK_DEFAULT_LOCALE
 }
+
+
+# The settings an administrator sets on the Settings page; every kiosk screen uses them.
+KIOSK_SETTINGS = ("idle_seconds", "languages", "default_locale")
+# The title and further reading in another language (see kiosk.languages.localized.translation_key).
+TRANSLATION_PREFIX = "translation:"
+
+
+def visitor_visible(key: str) -> bool:
+    """Whether visitors see this setting (so only kiosk.editing.writer may change it)."""
+    return key in DEFAULTS or key.startswith(TRANSLATION_PREFIX)
+
+
+def fingerprint(rows: dict[str, str | None]) -> str:
+    """What a form was loaded from (``stored_many`` rows): a save compares it with what is stored then."""
+    return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
 
 
 def get(key: str) -> Any:
@@ -45,7 +62,8 @@ def decoded(rows: dict[str, str | None]) -> dict[str, Any]:
 
 
 def put(key: str, value: Any) -> None:
-    """Stage a change; the caller commits it with the rest of its work."""
+    """Stage a change; the caller commits it with the rest of its work (for visitor-visible settings, only
+    kiosk.editing.writer)."""
     encoded = json.dumps(value, ensure_ascii=False)
     setting = db.session.get(Setting, key)
     if setting is None:

@@ -14,6 +14,7 @@ from kiosk.models import AuditEntry, Era, Revision
 
 from ..fixture_timeline import FIXTURE
 from ..helpers import make_event
+from .conftest import form_values
 
 
 def era_form(**overrides) -> dict:
@@ -130,11 +131,19 @@ def test_an_unused_era_is_deleted_after_confirmation(curator):
     assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "era.delete"
 
 
+def loaded_settings(administrator) -> dict:
+    """The fingerprint of the settings the form was loaded from, as a browser sends it back."""
+    page = administrator.get("/admin/settings").get_data(as_text=True)
+    return {"loaded": form_values(page, "/admin/settings")["loaded"]}
+
+
 def test_the_admin_sets_the_idle_timeout(administrator, client):
     page = administrator.get("/admin/settings").get_data(as_text=True)
     assert 'value="90"' in page and "boss" in page  # the default, and the accounts list
     for bad in ("10", "601", "ninety", ""):
-        response = administrator.post("/admin/settings", {"idle_seconds": bad})
+        response = administrator.post(
+            "/admin/settings", loaded_settings(administrator) | {"idle_seconds": bad}
+        )
         assert response.status_code == 422
         message = re.search(r'id="idle_seconds-error"[^>]*>([^<]*)<', response.get_data(as_text=True)).group(
             1
@@ -143,7 +152,8 @@ def test_the_admin_sets_the_idle_timeout(administrator, client):
     assert settings_store.get("idle_seconds") is None
     version = client.get("/healthz").get_json()["content_version"]
     every_language = {"languages": ["en", "ru", "uk"], "default_locale": "en"}
-    assert administrator.post("/admin/settings", {"idle_seconds": "45", **every_language}).status_code == 302
+    typed = loaded_settings(administrator) | {"idle_seconds": "45", **every_language}
+    assert administrator.post("/admin/settings", typed).status_code == 302
     assert settings_store.get("idle_seconds") == 45
     assert client.get("/healthz").get_json()["content_version"] != version  # kiosks reload and pick it up
 
@@ -153,8 +163,9 @@ def test_the_admin_chooses_the_kiosk_languages_and_its_default(administrator, cl
     assert 'lang="ru"' in page and "Українська" in page  # each language named in itself
     assert client.get("/uk/").status_code == 200
 
+    loaded = loaded_settings(administrator)
     refused = administrator.post(
-        "/admin/settings", {"idle_seconds": "90", "languages": ["en", "uk"], "default_locale": "ru"}
+        "/admin/settings", loaded | {"idle_seconds": "90", "languages": ["en", "uk"], "default_locale": "ru"}
     )
     assert refused.status_code == 422 and "must be one of the kiosk" in refused.get_data(as_text=True)
     assert (
@@ -163,7 +174,7 @@ def test_the_admin_chooses_the_kiosk_languages_and_its_default(administrator, cl
     )
     assert settings_store.get("languages") is None  # nothing half-saved
 
-    chosen = {"idle_seconds": "90", "languages": ["ru", "uk"], "default_locale": "ru"}
+    chosen = loaded | {"idle_seconds": "90", "languages": ["ru", "uk"], "default_locale": "ru"}
     assert administrator.post("/admin/settings", chosen).status_code == 302
     assert 'lang="ru"' in client.get("/").get_data(as_text=True)  # Russian at the main address now
     assert client.get("/ru/").status_code == 308  # its prefixed address leads there

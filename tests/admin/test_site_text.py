@@ -211,8 +211,8 @@ def test_two_curators_at_once_the_later_save_is_refused_and_keeps_what_was_typed
 
 def test_a_change_an_import_made_meanwhile_is_not_overwritten(curator):
     typed = opened(curator, DEFAULT_URL) | {"headline": "Mine"}
-    settings_store.put("further_reading", ["A title an import brought"])
-    db.session.commit()
+    with writer.fixture_writes():
+        settings_store.put("further_reading", ["A title an import brought"])
     assert curator.post(DEFAULT_URL, typed).status_code == 409
     assert settings_store.get_many("title_headline", "further_reading") == {
         "title_headline": TITLE,
@@ -224,8 +224,8 @@ def test_the_database_refuses_a_save_over_a_value_changed_after_it_was_read(app,
     """The check at the database: each setting is written only where it still holds what was read."""
     loaded = site_text.load("en")
     read_before = site_text.stored("en")
-    settings_store.put("title_summary", "Changed by someone after the read")
-    db.session.commit()
+    with writer.fixture_writes():
+        settings_store.put("title_summary", "Changed by someone after the read")
     monkeypatch.setattr(site_text, "stored", lambda locale: dict(read_before))
     text = site_text.SiteText("Mine", "Mine too", loaded.reading)
     with pytest.raises(site_text.SiteTextConflict):

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from kiosk.editing import writer
 from kiosk.extensions import db
 from kiosk.models import Era, Status
 
 from ..fixture_timeline import FIXTURE
-from ..helpers import make_event
+from ..helpers import changes_of, make_event
 from .conftest import Curator, form_values, sign_in_from, signed_out_by_a_long_pause, token_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,8 +73,7 @@ def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_p
     assert shutil.which("java"), "the checker needs Java: make test installs Debian's default-jre-headless"
     visitor = Curator(server.test_client())  # a browser of its own, never signed in
     event = make_event(body="A *short* text.", status=Status.PUBLISHED)
-    event.headline = "The record, revised"  # a second revision, so that history has two to compare
-    db.session.commit()
+    writer.save_event(event, changes_of(event, headline="The record, revised"), event.version)  # a revision
     era = db.session.scalar(select(Era).order_by(Era.position))
     assert era is not None
     values = {
