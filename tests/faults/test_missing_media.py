@@ -8,7 +8,7 @@ from kiosk.content import media
 from kiosk.extensions import db
 from kiosk.models import Event, Status
 
-from ..admin.conftest import Curator, server  # noqa: F401 - the app as a server runs it
+from ..admin.conftest import Curator
 from ..helpers import attach_image, make_user
 
 
@@ -39,7 +39,7 @@ def test_the_offline_copy_does_not_list_the_lost_image(app, client):
     assert f"/media/{kept}-large.webp" in listed and not any(lost in url for url in listed)
 
 
-def test_the_admin_flags_the_lost_image_in_the_list_and_on_the_edit_page(app, server):  # noqa: F811
+def test_the_admin_flags_the_lost_image_in_the_list_and_on_the_edit_page(app, server):
     event, _key = published_with_lost_image(app)
     make_user("curator")
     person = Curator(server.test_client())
