@@ -212,7 +212,7 @@ def test_slugs_and_colours_with_a_trailing_newline_are_refused(app):
 
 
 def wrong_typed_documents() -> dict[str, bytes]:
-    """Our JSON with one item of the wrong type each (the cases of issue 11), and nesting 1,000 deep."""
+    """Our JSON with one item of the wrong type each (each kind a reviewer tried), and nesting 1,000 deep."""
     cases = {
         "headline-list.json": ("events", "headline", ["a list"]),
         "body-list.json": ("events", "body", ["a list"]),

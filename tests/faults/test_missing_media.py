@@ -27,7 +27,7 @@ def test_the_kiosk_shows_the_event_without_the_lost_image(app, client):
         page = client.get(f"/events/{event.slug}", headers=headers)
         assert page.status_code == 200
         shown = page.get_data(as_text=True)
-        # The panel shows what it would without an image: this event's place on the map (issue 14).
+        # The panel shows what it would without an image: this event's place on the map.
         assert key not in shown and 'class="event__image"' not in shown and "event__figure--drawing" in shown
     assert key not in client.get("/").get_data(as_text=True)
 
