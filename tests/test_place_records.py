@@ -20,6 +20,7 @@ from kiosk.interchange import exporters, importers, timelinejs
 from kiosk.languages import localized
 from kiosk.models import AuditEntry, Event, EventTranslation, Place, PlaceTranslation, Revision
 
+from .fixture_timeline import FIXTURE
 from .frontend import shown
 from .helpers import changes_of, make_event
 
@@ -198,21 +199,21 @@ def test_our_json_lists_places_with_years_and_events_name_them(app):
 
 def test_a_version_3_document_matches_its_places_by_name_and_coordinates_and_keeps_their_years(app):
     document = json.loads(exporters.export("json"))
-    moscow = next(item for item in document["places"] if item["slug"] == "moscow")
+    moscow = next(item for item in document["places"] if item["slug"] == FIXTURE.capital_place)
     carried = {
-        "name": {"en": "Moscow", "ru": "Москва", "uk": "Москва"},
+        "name": {"en": moscow["name"], "ru": "Москва", "uk": "Москва"},
         "note": {"en": "A new note.", "ru": "Новая заметка."},
         "lat": moscow["lat"],
         "lon": moscow["lon"],
     }
     older = {key: value for key, value in document.items() if key != "places"} | {"version": 3}
     for item in older["events"]:
-        item["place"] = carried if item.get("place") == "moscow" else None
+        item["place"] = carried if item.get("place") == FIXTURE.capital_place else None
     older["events"].append(older["events"][0] | {"slug": "a-visit", "place": carried | {"lat": 10.0}})
     report = importers.run(json.dumps(older).encode(), keep_status=True)
-    assert "place moscow: note, translations" in report.updated
-    assert "place moscow-2" in report.created  # same name, elsewhere: another place
-    record = db.session.scalar(select(Place).where(Place.slug == "moscow"))
+    assert f"place {FIXTURE.capital_place}: note, translations" in report.updated
+    assert f"place {FIXTURE.capital_place}-2" in report.created  # same name, elsewhere: another place
+    record = db.session.scalar(select(Place).where(Place.slug == FIXTURE.capital_place))
     assert (record.note, record.years_from, record.years_to) == ("A new note.", 1936, 1957)
     assert record.display_years == moscow["display_years"]  # what version 3 could not say stays
     texts = {row.locale: row for row in record.translations}
@@ -253,7 +254,7 @@ def test_a_timelinejs_location_without_a_name_is_left_out_with_a_line_in_the_rep
 def test_a_timelinejs_location_is_a_place_found_by_name_and_coordinates_or_made(app):
     kiosk_document = json.loads(exporters.export("json"))
     document = timelinejs.to_document(kiosk_document)
-    slide = next(s for s in document["events"] if s.get("location", {}).get("name") == "Karaganda")
+    slide = next(s for s in document["events"] if s["unique_id"] == FIXTURE.karaganda_event)
     atyrau = {"lat": 47.1, "lon": 51.9, "name": "Atyrau"}
     text = {"headline": "In Atyrau", "text": ""}
     new = slide | {"unique_id": "in-atyrau", "text": text, "location": atyrau}
@@ -264,7 +265,7 @@ def test_a_timelinejs_location_is_a_place_found_by_name_and_coordinates_or_made(
         line.startswith("place karaganda") for line in report.updated
     )
     assert db.session.scalar(select(func.count(Place.id))) == places_before + 1
-    karaganda = db.session.scalar(select(Place).where(Place.slug == "karaganda"))
+    karaganda = db.session.scalar(select(Place).where(Place.slug == FIXTURE.wartime_place))
     assert karaganda.note and karaganda.years_from == 1941  # TimelineJS carries neither: both stay
 
 
@@ -290,7 +291,7 @@ def test_migration_0011_turns_carried_places_into_records_and_back_keeping_every
     assert kept == event_translations  # rebuilding the event table lost no translation
     carried = {slug: json.loads(value) if isinstance(value, str) else value for slug, value in rows.items()}
     assert set(carried) == set(placed)
-    moscow = next(value for slug, value in carried.items() if placed[slug] == "moscow")
+    moscow = next(value for slug, value in carried.items() if placed[slug] == FIXTURE.capital_place)
     assert moscow["name"] == {"en": "Moscow", "ru": "Москва", "uk": "Москва"} and moscow["lat"] == 55.7558
     old = json.loads(snapshot) if isinstance(snapshot, str) else snapshot
     assert isinstance(old["place"], dict)  # the history reads the old shape again
@@ -300,7 +301,7 @@ def test_migration_0011_turns_carried_places_into_records_and_back_keeping_every
     assert db.session.scalar(select(func.count(EventTranslation.id))) == event_translations
     again = dict(db.session.execute(select(Event.slug, Place.slug).join(Event.place)).all())
     assert again == placed  # the same records, under the same web addresses
-    record = db.session.scalar(select(Place).where(Place.slug == "moscow"))
+    record = db.session.scalar(select(Place).where(Place.slug == FIXTURE.capital_place))
     assert {row.locale: row.name for row in record.translations} == {"ru": "Москва", "uk": "Москва"}
     assert localized.states_of(record) == {"ru": None, "uk": None}
     assert record.years_from is None  # the years are the one thing the old shape could not keep

@@ -1,4 +1,4 @@
-"""Our own JSON interchange format ("kiosk-timeline", version 4): the default content, export and import.
+"""Our own JSON interchange format ("kiosk-timeline"): the default content, export and import.
 
 A document holds the title, further reading, eras, places and events; events refer to eras and places by
 slug. Every era, place and event carries its translations, and the document the title's. Older documents

@@ -17,6 +17,7 @@ from kiosk.extensions import db
 from kiosk.languages import localized
 from kiosk.models import AuditEntry, Event, Place, PlaceTranslation
 
+from ..fixture_timeline import FIXTURE
 from ..helpers import make_event
 from .conftest import event_form, form_values
 
@@ -43,8 +44,9 @@ def test_the_list_shows_every_place_with_its_years_events_and_translations(curat
     assert f'href="/admin/places/{place.id}/edit">Saratov</a>' in row and "1940–1941" in row
     assert "<td>1</td>" in row and "not translated" in row
     assert "Delete" not in row  # an event happened there
-    moscow = re.search(r'<tr id="place-\d+">\s*<td><a [^>]*>Moscow</a></td>\s*<td>([^<]*)<', page)
-    assert moscow and moscow.group(1) == "1936–1957, except 1941–1942"
+    capital = db.session.scalar(select(Place).where(Place.slug == FIXTURE.capital_place))
+    row = re.search(rf'<tr id="place-{capital.id}">\s*<td><a [^>]*>[^<]*</a></td>\s*<td>([^<]*)<', page)
+    assert row and row.group(1) == "1936–1957, except 1941–1942"  # its years' own wording
 
 
 def test_a_curator_edits_a_place_and_every_event_there_shows_it(curator, client):
@@ -86,7 +88,7 @@ def test_a_curator_edits_a_place_and_every_event_there_shows_it(curator, client)
         ({"years_from": "1941", "years_to": "1936"}, "years_to", "before the first"),
         ({"years_from": "", "years_to": "1936"}, "years_from", "first year"),
         ({"years_from": "nineteen"}, "years_from", "whole number"),
-        ({"slug": "moscow"}, "slug", "Another place already uses"),
+        ({"slug": FIXTURE.capital_place}, "slug", "Another place already uses"),
         ({"slug": "Not A Slug"}, "slug", "lowercase letters"),
         ({"note": "x" * 301}, "note", "300 characters or fewer"),
     ],
@@ -182,7 +184,7 @@ def test_the_event_form_chooses_a_known_place_by_name_and_makes_a_new_one(curato
     response = curator.post("/admin/events/new", event_form(place_name="москва"))  # by a translated name
     assert response.status_code == 302
     chosen = db.session.scalar(select(Event).order_by(Event.id.desc()))
-    assert chosen.place.slug == "moscow"
+    assert chosen.place.slug == FIXTURE.capital_place
     typed = event_form(place_name="Saratov", place_lat="51.53", place_lon="46.03", place_note="A Volga town.")
     assert curator.post("/admin/events/new", typed).status_code == 302
     made = db.session.scalar(select(Event).order_by(Event.id.desc())).place
@@ -194,9 +196,9 @@ def test_the_event_form_chooses_a_known_place_by_name_and_makes_a_new_one(curato
 
 
 def test_the_event_form_leaves_a_known_places_note_to_its_own_page(curator):
-    moscow = db.session.scalar(select(Place).where(Place.slug == "moscow"))
+    moscow = db.session.scalar(select(Place).where(Place.slug == FIXTURE.capital_place))
     typed = event_form(
-        place_name="Moscow", place_lat=str(moscow.lat), place_lon=str(moscow.lon), place_note="Mine."
+        place_name=moscow.name, place_lat=str(moscow.lat), place_lon=str(moscow.lon), place_note="Mine."
     )
     before = db.session.scalar(select(func.count(Event.id)))
     response = curator.post("/admin/events/new", typed)

@@ -9,6 +9,7 @@ from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.models import Place, PlaceTranslation
 
+from ..fixture_timeline import FIXTURE
 from ..helpers import make_event
 from .conftest import assert_accessible
 from .kiosk import Fingers, centre
@@ -38,7 +39,7 @@ def test_places_in_russian_show_translated_names_and_each_places_own_years(page,
     listed = page.locator('[data-place="saratov"]')
     expect(listed.locator(".place-link__name")).to_have_text("Саратов")
     expect(listed.locator(".place-link__years")).to_have_text("1940–1941, зимой")
-    moscow = page.locator('[data-place="moscow"]')
+    moscow = page.locator(f'[data-place="{FIXTURE.capital_place}"]')
     expect(moscow.locator(".place-link__name")).to_have_text("Москва")
     expect(moscow.locator(".place-link__years")).to_have_text("1936–1957, кроме 1941–1942")
     expect(page.locator('[data-place-marker="saratov"] .marker__years')).to_have_text("1940–1941, зимой")
