@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..content import places as place_records
 from ..editing import conflicts, reads, writer
 from ..extensions import db
 from ..languages import choice
@@ -29,6 +30,10 @@ def place_list():
         "admin/places.html",
         places=every,
         usage={place.id: reads.events_at(place) for place in every},
+        years={
+            place.id: place.display_years or place_records.span_label(place.years_from, place.years_to)
+            for place in every
+        },
         links={place.id: _translation_links(place) for place in every},
         other_languages=other_languages,
     )
