@@ -27,6 +27,7 @@ from ..accounts import login_limits, users
 from ..editing import audit
 from ..extensions import db, htmx, login_manager
 from ..models import User
+from ..web import failures
 from ..web.errors import chosen_files, may_keep, sent_fields, shown_back
 from .blueprint import bp
 from .forms import LoginForm
@@ -194,6 +195,7 @@ def login():
     if claimed is None:
         audit.record("sign-in.blocked", f"user {username[:64]}")
         db.session.commit()
+        failures.record_incident(failures.RATE_LIMITED, f"sign-in paused for user {username[:64]}")
         return _blocked_page(form, next_url, kept)
     user = users.authenticate(username, form.password.data or "")
     if user is None:

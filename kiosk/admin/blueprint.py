@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 from ..content import media
 from ..editing import audit, writer
 from ..extensions import db
+from ..web import failures
 from ..web.errors import chosen_files, typed_fields
 from .forms import LARGEST, add_error
 
@@ -29,6 +30,14 @@ class RowId(IntegerConverter):
         super().__init__(url_map, min=1, max=LARGEST)
 
 
+def refusal_status(refusal: writer.SaveRefused) -> int:
+    """The status of a refused save: 503 for a busy database (counted as an incident), else 409."""
+    if isinstance(refusal, writer.DatabaseBusy):
+        failures.record_incident(failures.BUSY, str(refusal))
+        return 503
+    return 409
+
+
 def show_refusal(form: FlaskForm, refusal: writer.SaveRefused) -> int:
     """Show a refused save on the form it came from, everything typed kept: a taken web address at its
     field, anything else above the form. Returns the status to answer with."""
@@ -36,7 +45,7 @@ def show_refusal(form: FlaskForm, refusal: writer.SaveRefused) -> int:
         add_error(form[refusal.field], str(refusal))
         return 422
     flash(str(refusal), "error")
-    return 503 if isinstance(refusal, writer.DatabaseBusy) else 409
+    return refusal_status(refusal)
 
 
 @bp.app_template_filter("when")
@@ -111,6 +120,6 @@ def _busy_page():
 @bp.errorhandler(writer.SaveRefused)
 def _refused(refusal: writer.SaveRefused):
     """A refused change from a view with nothing typed to keep (the trash, moving or deleting an era)."""
-    if isinstance(refusal, writer.DatabaseBusy):
+    if refusal_status(refusal) == 503:
         return _busy_page()
     return _admin_error(Conflict(str(refusal)))

@@ -20,7 +20,7 @@ from ..editing import writer
 from ..interchange import backup, exporters, importers, staged_imports
 from ..languages import choice
 from .auth import admin_required
-from .blueprint import bp
+from .blueprint import bp, refusal_status
 from .forms import ConfirmForm, ImportConfirmForm, ImportForm, add_error
 
 DEFAULT_IMPORT_LIMIT = 5 * 1024 * 1024
@@ -128,7 +128,7 @@ def confirm_import():
         return _page(409, filename=staged.filename, problems=refused.problems)
     except writer.SaveRefused as refusal:  # busy, or changed while writing: the upload waits to be confirmed
         flash(str(refusal), "error")
-        status = 503 if isinstance(refusal, writer.DatabaseBusy) else 409
+        status = refusal_status(refusal)
         report = importers.run(staged.data, source=staged.filename, dry_run=True)
         return _page(status, filename=staged.filename, report=report, confirm=confirm)
     staged_imports.discard(token)

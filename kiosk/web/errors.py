@@ -22,7 +22,7 @@ from ..extensions import db, htmx, login_manager
 from . import failures
 from .rendering import page_or_fragment
 
-REQUEST_ID_KEY = "kiosk.request_id"
+REQUEST_ID_KEY = failures.REQUEST_ID_KEY
 LOGGED_KEY = "kiosk.error_logged"
 REQUEST_ID_HEADER = "X-Request-Id"
 RETRY_AFTER_SECONDS = 5
@@ -31,8 +31,7 @@ _NOT_SHOWN_BACK = ("csrf_token", "password", "version")
 
 
 def request_id(environ: dict | None = None) -> str:
-    environ = environ if environ is not None else request.environ
-    return environ.setdefault(REQUEST_ID_KEY, failures.new_request_id())
+    return failures.request_id(environ if environ is not None else request.environ)
 
 
 def status_for(kind: str) -> int:
@@ -62,11 +61,16 @@ def explanation(kind: str) -> str:
 
 
 def log_unexpected(error: BaseException, environ: dict, app: Flask) -> str:
-    """Log ``error`` with its traceback and request id (once per request) and keep it for admins."""
+    """Log ``error`` with its traceback and request id (once per request) and keep it for admins: a bug
+    among the unexpected errors, a refusal it caused (busy, disk full, unavailable) as an incident."""
     kind = failures.kind_of(error)
     if environ.get(LOGGED_KEY):
         return kind
     environ[LOGGED_KEY] = True
+    if kind != failures.BUG:
+        detail = f"{type(error).__name__}: {error}"
+        failures.record_incident(kind, detail, data_dir=app.config["DATA_DIR"], environ=environ, error=error)
+        return kind
     identifier = request_id(environ)
     method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
     app.logger.error(
