@@ -196,10 +196,16 @@ def unavailable_page(status: int = 503) -> str:
     return render_template("errors/unavailable.html", status=status, retry_seconds=RETRY_AFTER_SECONDS * 3)
 
 
+def settle_after_failure() -> None:
+    """After a failed database call: roll back, and make sure rendering never reads the signed-in user
+    from that database again (the page shows no account menu rather than failing too)."""
+    _rollback()
+    _username()
+
+
 def _unexpected(error: Exception):
     kind = log_unexpected(error, request.environ, current_app)
-    _rollback()
-    _username()  # makes sure rendering never reads the user from a failed database again
+    settle_after_failure()
     status = status_for(kind)
     try:
         if request.is_json or request.accept_mimetypes.best == "application/json":
@@ -210,7 +216,9 @@ def _unexpected(error: Exception):
         else:
             response = _visitor_page(kind, status)
     except Exception:
-        current_app.logger.warning("The error page of request %s failed; sent the plain one.", request_id())
+        current_app.logger.warning(
+            "The error page of request %s failed; sent the plain one.", request_id(), exc_info=True
+        )
         response = current_app.make_response((unavailable_page(status), status))
     response.status_code = status
     if status == 503:

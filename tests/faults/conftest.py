@@ -89,8 +89,8 @@ def get(url: str, timeout: float = 10, headers: dict | None = None) -> tuple[int
 class Gunicorn:
     """`make run`'s server command on a port of its own, its output kept for the assertions."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, workers: int = 2):
-        self.data_dir, self.port, self.workers = data_dir, port or free_port(), workers
+    def __init__(self, data_dir: Path, port: int | None = None, workers: int = 2, root: Path = ROOT):
+        self.data_dir, self.port, self.workers, self.root = data_dir, port or free_port(), workers, root
         self.process: subprocess.Popen | None = None
         self.log = data_dir.parent / f"gunicorn-{self.port}.log"
 
@@ -117,7 +117,7 @@ class Gunicorn:
                     "/dev/null",
                     "kiosk:create_app()",
                 ],
-                cwd=ROOT,
+                cwd=self.root,
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=log,
