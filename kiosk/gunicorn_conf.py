@@ -165,9 +165,13 @@ def post_fork(server, worker) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Ready to accept: warm up beside serving, then retire the old worker this one replaces (if any), so
-    that during a reload visitors are served by warm workers of either generation."""
-    warm_up = getattr(worker.wsgi, "extensions", {}).get("warm_up")
+    """Ready to accept: start the backup timer, warm up beside serving, then retire the old worker this
+    one replaces (if any), so that during a reload visitors are served by warm workers of either
+    generation."""
+    extensions = getattr(worker.wsgi, "extensions", {})
+    warm_up = extensions.get("warm_up")
+    if "start_backup_timer" in extensions:  # scheduled backups (kiosk/interchange/scheduled_backups.py)
+        extensions["start_backup_timer"]()
     threading.Thread(
         target=_warm_up_and_take_over, args=(worker, warm_up), name="warm-up", daemon=True
     ).start()

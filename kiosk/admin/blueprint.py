@@ -90,9 +90,9 @@ def _admin_error(error: HTTPException):
     if error.code and error.code >= 500:
         db.session.rollback()
     _audit_refusal(error)
-    # A form refused for its token (open too long, its session gone) is given back to copy; never to send
-    # again from here, since it may have been made elsewhere.
-    refused_form = isinstance(error, CSRFError)
+    # A form refused for its token (open too long, its session gone) or refused for now (a restore under
+    # way) is given back to copy; never to send again from here, since it may have been made elsewhere.
+    refused_form = isinstance(error, CSRFError) or error.code == 503
     return render_template(
         "admin/error.html",
         error=error,

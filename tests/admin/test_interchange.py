@@ -256,12 +256,12 @@ def test_downloads_are_the_exports(curator, app):
 @pytest.mark.sqlite_only  # backups copy the SQLite file; PostgreSQL has its own tools
 def test_the_admin_backs_up_now_and_sees_the_backups(administrator, data_dir):
     response = administrator.post("/admin/backups")
-    assert response.headers["Location"] == "/admin/import#backups"
+    assert response.headers["Location"] == "/admin/backups"
     [made] = list((data_dir / "backups").iterdir())
     manifest = json.loads((made / "manifest.json").read_text())
     assert manifest["events"] == 36 and (made / "kiosk.sqlite3").is_file()
-    html = administrator.get("/admin/import").get_data(as_text=True)
-    assert f"to {made.name}." in html and f"<code>{made.name}</code>" in html
+    html = administrator.get("/admin/backups").get_data(as_text=True)
+    assert f"to {made.name}," in html and f"<code>{made.name}</code>" in html
     entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
     assert (entry.action, entry.username) == ("backup", "boss")
     administrator.post("/admin/backups")  # a second one in the same second gets its own folder
