@@ -28,7 +28,7 @@ from ..accounts import login_limits, users
 from ..editing import audit
 from ..extensions import db, htmx, login_manager
 from ..models import User
-from ..web import errors, failures
+from ..web import errors, failures, security
 from ..web.errors import chosen_files, may_keep, sent_fields, shown_back
 from .blueprint import bp
 from .forms import LoginForm
@@ -109,6 +109,7 @@ def _sign_in_page(
         kept=json.dumps(kept) if kept else None,
         typed=shown_back(kept or []),
         files=files or [],
+        in_the_clear=security.sent_in_the_clear(),
     )
     return page, status
 

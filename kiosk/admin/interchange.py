@@ -25,7 +25,7 @@ DEFAULT_IMPORT_LIMIT = 5 * 1024 * 1024
 DOWNLOADS = {
     "json": ("application/json", "json"),
     "timelinejs": ("application/json", "timelinejs.json"),
-    "csv": ("text/csv; charset=utf-8", "csv"),
+    "csv": ("text/csv", "csv"),  # Flask adds "; charset=utf-8" to every text/ type itself
 }
 
 

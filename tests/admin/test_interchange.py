@@ -351,3 +351,8 @@ def test_uploads_at_the_same_moment_cannot_pass_the_quota_together(curator, serv
         statuses = list(pool.map(check, browsers, tokens))
     assert sorted(statuses) == [200] * 3 + [422] * 3
     assert len(staged(data_dir)) == 3
+
+
+def test_the_csv_download_names_its_charset_once(curator):
+    response = curator.get("/admin/export/csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
