@@ -161,7 +161,15 @@ def post_fork(server, worker) -> None:
     if os.getppid() != worker.ppid:  # the master died before the line above took effect
         os.kill(os.getpid(), signal.SIGQUIT)
     if _handover.forked > 1:
+        # Until it has loaded the app this worker serves nothing: a stop meanwhile ends it at once (it
+        # still has the master's handlers, which would only queue the signal while it waits here).
+        for stop in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+            signal.signal(stop, _leave_before_serving)
         _first_worker_ready.wait(FIRST_WORKER_PATIENCE)
+
+
+def _leave_before_serving(_signal, _frame) -> None:
+    os._exit(0)
 
 
 def post_worker_init(worker) -> None:

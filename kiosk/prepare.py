@@ -75,20 +75,25 @@ def nothing_to_do(folder: Path) -> bool:
     return revision is not None and revision[0] == newest_revision() and has_content
 
 
+def _a_running_server(pid: int) -> bool:
+    """Is ``pid`` a gunicorn still running? After a power cut the number may belong to anything else."""
+    try:
+        return b"gunicorn" in (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def note_an_unclean_stop(folder: Path) -> None:
-    """gunicorn's pid file outlives only a server that never shut down: count that as an incident."""
+    """gunicorn's pid file outlives only a server that never shut down: count that as an incident, and
+    remove the file, since gunicorn would refuse to start over one whose number now belongs to another
+    program (as after a power cut)."""
     pid_file = folder / PID_FILE
     try:
         pid = int(pid_file.read_text().strip())
     except (OSError, ValueError):
         return
-    try:
-        os.kill(pid, 0)
-        return  # still running (a second `make run` on the same folder fails to bind and says so)
-    except ProcessLookupError:
-        pass
-    except PermissionError:
-        return
+    if _a_running_server(pid):
+        return  # still serving: gunicorn refuses a second server on this data folder and says so
     from .web import failures
 
     failures.record_incident(

@@ -136,3 +136,18 @@ def test_the_next_start_counts_a_killed_server_as_an_incident(gunicorn, data_dir
     assert not (data_dir / "gunicorn.pid").exists()
     subprocess.run([sys.executable, "-m", "kiosk.prepare"], cwd=ROOT, env=env, check=True, timeout=120)
     assert failures.incidents(data_dir)[0]["count"] == 1  # counted once
+
+
+def test_a_pid_file_naming_another_program_is_no_obstacle_to_starting(gunicorn, data_dir):
+    # After a power cut the old master's number may belong to any other program.
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        (data_dir / "gunicorn.pid").write_text(f"{other.pid}\n")
+        env = os.environ | {"KIOSK_DATA_DIR": str(data_dir), "KIOSK_SECRET_KEY": TEST_SECRET}
+        subprocess.run([sys.executable, "-m", "kiosk.prepare"], cwd=ROOT, env=env, check=True, timeout=120)
+        assert failures.incidents(data_dir)[0]["kind"] == failures.UNCLEAN_STOP
+        server: Gunicorn = gunicorn(workers=1)  # gunicorn refuses to start over a pid file naming a live pid
+        assert int((data_dir / "gunicorn.pid").read_text()) == server.process.pid
+    finally:
+        other.kill()
+        other.wait()
