@@ -134,9 +134,15 @@ def test_a_save_while_another_writer_holds_the_lock_says_busy_and_keeps_the_type
     assert response.status_code == 503 and response.headers["Retry-After"]
     page = response.get_data(as_text=True)
     assert "busy" in page.lower() and 'value="147"' in page
-    assert errors_logged(caplog) == []  # a refusal, counted among the incidents (test_incidents.py)
-    refused = [record.getMessage() for record in caplog.records if "Refused" in record.getMessage()]
-    assert [message.split(")")[0] for message in refused] == ["Refused (busy"]
+    # A refusal, not an unexpected error: logged with the request number the curator saw, and counted on
+    # the admins' Errors page as an incident.
+    request_id = response.headers["X-Request-Id"]
+    assert request_id in page and errors_logged(caplog) == []
+    [refused] = [record.getMessage() for record in caplog.records if "Refused" in record.getMessage()]
+    assert refused.startswith("Refused (busy) POST /admin/settings") and request_id in refused
+    errors_page = admin.get("/admin/errors").get_data(as_text=True)
+    assert "Database busy" in errors_page and request_id in errors_page and "1 time, on 1 day" in errors_page
+    assert failures.recent(data_dir) == []
     with app.app_context():
         db.engine.dispose()
 

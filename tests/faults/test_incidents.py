@@ -1,6 +1,6 @@
 """Every refusal a person meets (busy, disk full, database unavailable, a rate limit, a kiosk's report
 refused) is logged with its request id and counted for admins as an incident, apart from the unexpected
-errors, which a flood of refusals never pushes out."""
+errors, which a flood of refusals never pushes out. (A busy save: tests/faults/test_errors.py.)"""
 
 from __future__ import annotations
 
@@ -12,13 +12,11 @@ import pysqlite3.dbapi2 as sqlite
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from kiosk.extensions import db
 from kiosk.telemetry import analytics
 from kiosk.web import failures
 
-from ..conftest import make_app
 from ..helpers import make_user
-from .conftest import Browser, signed_in
+from .conftest import Browser
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -46,29 +44,6 @@ def test_a_flood_of_refusals_is_one_counted_line_and_keeps_the_unexpected_errors
     assert failed.headers["X-Request-Id"] in page and "Explosion: a fault planted by the test" in page
     [busy] = failures.incidents(data_dir)
     assert busy["count"] == failures.KEEP * 3 and len(failures.recent(data_dir)) == 1
-
-
-@pytest.mark.sqlite_only
-def test_a_busy_save_is_an_incident_with_the_request_id_the_curator_saw(data_dir, caplog, no_fallback):
-    app = make_app(data_dir, SHOW_ERROR_PAGES=True, DATABASE_LOCK_TIMEOUT_MS=200)
-    admin = signed_in(app)
-    holder = sqlite.connect(str(data_dir / "kiosk.sqlite3"))
-    holder.execute("BEGIN IMMEDIATE")  # a real write lock, held by another program
-    try:
-        response = admin.post("/admin/settings", {"idle_seconds": "147"})
-    finally:
-        holder.rollback()
-        holder.close()
-    assert response.status_code == 503
-    request_id = response.headers["X-Request-Id"]
-    assert request_id in response.get_data(as_text=True)
-    [logged] = refusals_logged(caplog)
-    assert logged.startswith("Refused (busy) POST /admin/settings") and request_id in logged
-    page = admin.get("/admin/errors").get_data(as_text=True)
-    assert "Database busy" in page and request_id in page and "1 time, on 1 day" in page
-    assert failures.recent(data_dir) == []  # not an unexpected error
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_a_paused_sign_in_is_counted_as_a_rate_limit(shown_app, data_dir, caplog, no_fallback):
