@@ -191,10 +191,11 @@ def login():
 
 
 def _passwords_unchecked(error: SQLAlchemyError):
-    """The database cannot be read: the sign-in page says so, the username kept, and nothing else."""
-    kind = errors.log_unexpected(error, request.environ, current_app)
-    if kind == failures.BUG:
+    """The database cannot be read: the sign-in page says so, the username kept, and nothing else. (A busy
+    or full database gets the usual page, which offers to send the sign-in again; a bug its own.)"""
+    if failures.kind_of(error) != failures.UNAVAILABLE:
         raise error
+    kind = errors.log_unexpected(error, request.environ, current_app)
     errors.settle_after_failure()
     message = (
         _("The kiosk cannot check passwords right now, so nobody can sign in.")
