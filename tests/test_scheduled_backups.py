@@ -158,3 +158,5 @@ def test_the_timer_checks_on_its_clock_and_can_be_turned_off(scheduled_app, data
     assert scheduled_backups.read_status(data_dir)["last_success"]["verified"]
     off = make_app(data_dir, BACKUP_HOURS=0)
     assert scheduled_backups.policy_of(off) is None and scheduled_backups.run(off, now=START) is None
+    with off.app_context():
+        db.engine.dispose()
