@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import TEST_SECRET
-from .conftest import ROOT, Gunicorn, alive, get
-from .test_restarts import Load, wait
+from .conftest import ROOT, Gunicorn, Load, alive, get, wait
 
 pytestmark = [pytest.mark.gunicorn, pytest.mark.sqlite_only]
 
