@@ -156,6 +156,10 @@ class Event(Model):
     media_embed: Mapped[str] = mapped_column(Text, default="")  # embed HTML (a post, a video), cleaned
     # Where it happened: a place of its own (several events share one, with its translations and years).
     place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id", ondelete="RESTRICT"), index=True)
+    # The place as each event carried it before places were records (migration 0012 made the records from
+    # it). Nothing reads or writes it: it stays so that the code still serving during an upgrade finds the
+    # column it knows (migrations only ever add; docs/deployment.md); a later migration drops it.
+    carried_place: Mapped[dict | None] = mapped_column("place", JSON(none_as_null=True), deferred=True)
     # A small bar chart of the numbers in the story: {"title", "rows": [{"label", "value", "unit"}],
     # "source", "confidence"} (kiosk.content.figures checks it).
     figure: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
@@ -382,6 +386,9 @@ class AuditEntry(Model):
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(String(64), default="")
+    # How many times this happened: refusals of people not signed in (failed sign-ins, forms without a
+    # valid token) are one row per action, address and minute (kiosk.editing.audit.record).
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class VisitorEvent(Model):

@@ -1,6 +1,6 @@
 """Places are records of their own: the years he lived there come from the record (never from the dates of
 its events), its texts are translated like any other, saving an event chooses or makes its place, our JSON
-(version 4) and TimelineJS carry places, and migration 0011 turns the places events carried into records
+(version 4) and TimelineJS carry places, and migration 0012 turns the places events carried into records
 and back."""
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def test_a_revision_from_before_places_were_records_is_restored_to_its_record(ap
     event = make_event()
     writer.save_event(event, changes_of(event, headline="Saved once"), event.version)
     older = revisions.history(event)[0]
-    with fixture_writes():  # as migration 0011 leaves a snapshot whose place no event had any more
+    with fixture_writes():  # as migration 0012 leaves a snapshot whose place no event had any more
         older.snapshot = older.snapshot | {
             "place": {"name": {"en": "Vorkuta", "ru": "Воркута"}, "note": {}, "lat": 67.5, "lon": 64.05}
         }
@@ -269,10 +269,10 @@ def test_a_timelinejs_location_is_a_place_found_by_name_and_coordinates_or_made(
     assert karaganda.note and karaganda.years_from == 1941  # TimelineJS carries neither: both stay
 
 
-# --- Migration 0011 ---------------------------------------------------------------------------------------
+# --- Migration 0012 ---------------------------------------------------------------------------------------
 
 
-def test_migration_0011_turns_carried_places_into_records_and_back_keeping_every_translation(app):
+def test_migration_0012_turns_carried_places_into_records_and_back_keeping_every_translation(app):
     event_translations = db.session.scalar(select(func.count(EventTranslation.id)))
     placed = dict(db.session.execute(select(Event.slug, Place.slug).join(Event.place)).all())
     writer.save_event(
@@ -281,7 +281,7 @@ def test_migration_0011_turns_carried_places_into_records_and_back_keeping_every
         event.version,
     )
     db.session.remove()
-    downgrade(revision="0010")
+    downgrade(revision="0011")
     with db.engine.connect() as connection:
         rows = dict(connection.execute(text("SELECT slug, place FROM event WHERE place IS NOT NULL")).all())
         kept = connection.execute(text("SELECT count(*) FROM event_translation")).scalar()

@@ -6,13 +6,14 @@ one record for each default-language name and coordinates (the first event's tex
 other languages as translations made from its current text (so up to date); each event then refers to its
 record, and so do the revision snapshots whose place is one of them (a snapshot's place that no event has
 any more stays as it was: history reads both, and restoring one finds or makes its record). The years are
-new: they start empty.
+new: they start empty. The old column stays, unread (Event.carried_place): migrations only ever add, so
+that the code still serving during an upgrade keeps working (docs/deployment.md); a later one drops it.
 
 Downgrading copies each record's texts back onto its events (and snapshots) in the old shape; the years,
 their wording and the places' own history are lost.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-07 23:10:00.000000
 
 """
@@ -29,8 +30,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
@@ -256,8 +257,6 @@ def _upgrade():
         return slugs[place_id] if place_id else KEEP
 
     _rewrite_snapshots(connection, to_slug)
-    with op.batch_alter_table("event", schema=None) as batch_op:
-        batch_op.drop_column("place")
 
 
 def _old_shape(row, translations: list) -> dict:
@@ -275,8 +274,6 @@ def _old_shape(row, translations: list) -> dict:
 
 
 def _downgrade():
-    with op.batch_alter_table("event", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("place", sa.JSON(), nullable=True))
     connection = op.get_bind()
     translated: dict[int, list] = {}
     for row in connection.execute(sa.select(translation).order_by(translation.c.locale)).all():
@@ -285,6 +282,7 @@ def _downgrade():
         row.id: (row.slug, _old_shape(row, translated.get(row.id, [])))
         for row in connection.execute(sa.select(place)).all()
     }
+    connection.execute(event.update().values(place=sa.null()))  # (each event gets its record's texts below)
     for place_id, (_place_slug, shape) in shapes.items():
         connection.execute(event.update().where(event.c.place_id == place_id).values(place=shape))
     by_slug = dict(shapes.values())
