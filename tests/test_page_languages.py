@@ -1,9 +1,9 @@
 """A visitor page in Russian or Ukrainian shows no English, except text marked with its own language.
 
 Every visitor page is rendered for /ru/ and /uk/ (the timeline with its attract screen and idle notice, every
-event, the Places view, each place's panel, an era's page, the not-found page), and every text a visitor reads
-or hears is found with the language it is marked in: text nodes, and the attributes shown or read aloud. A
-word in Latin script in text whose language is the page's is English left on a Cyrillic page: a screen reader
+event, the Places view, each place's panel, every era's page, the not-found page and the page shown while the
+kiosk cannot serve), and every text a visitor reads or hears is found with the language it is marked in: text
+nodes, and the attributes shown or read aloud. A word in Latin script in text whose language is the page's is English left on a Cyrillic page: a screen reader
 reads it with a Russian or Ukrainian voice, and a visitor who chose the language cannot read it.
 """
 
@@ -13,6 +13,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from kiosk.content import published
@@ -20,6 +21,7 @@ from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.languages import scripts
 from kiosk.models import Era, Event, EventTranslation
+from kiosk.web import errors
 
 from .fixture_timeline import FIXTURE
 
@@ -96,9 +98,13 @@ def visitor_pages(client, language: str) -> dict[str, str]:
     )
     missing = client.get(f"{prefix}/events/no-such-event")
     assert missing.status_code == 404
+    with current_app.test_request_context(f"{prefix}/"):
+        current_app.preprocess_request()
+        resting = errors.unavailable_page()  # shown when the database or the disk is at fault
     return {
         **{address: response.get_data(as_text=True) for address, response in pages.items()},
         missing.request.path: missing.get_data(as_text=True),
+        f"{prefix}/ (unavailable)": resting,
     }
 
 
