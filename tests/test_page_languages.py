@@ -3,8 +3,9 @@
 Every visitor page is rendered for /ru/ and /uk/ (the timeline with its attract screen and idle notice, every
 event, the Places view, each place's panel, every era's page, the not-found page and the page shown while the
 kiosk cannot serve), and every text a visitor reads or hears is found with the language it is marked in: text
-nodes, and the attributes shown or read aloud. A word in Latin script in text whose language is the page's is English left on a Cyrillic page: a screen reader
-reads it with a Russian or Ukrainian voice, and a visitor who chose the language cannot read it.
+nodes, and the attributes shown or read aloud. A word in Latin script in text whose language is the page's is
+English left on a Cyrillic page: a screen reader reads it with a Russian or Ukrainian voice, and a visitor who
+chose the language cannot read it.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from kiosk.content import published
 from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.languages import scripts
-from kiosk.models import Era, Event, EventTranslation
+from kiosk.models import Era, Event, EventTranslation, Place
 from kiosk.web import errors
 
 from .fixture_timeline import FIXTURE
+from .helpers import make_event
 
 TRANSLATED = ("ru", "uk")
 LATIN_WORD = re.compile(f"[{scripts.LATIN_LETTERS}]+(?:[’'-][{scripts.LATIN_LETTERS}]+)*")
@@ -133,6 +135,16 @@ def test_no_english_on_translated_pages_but_where_marked(client, language):
     )
     assert f'lang="en">{headline}</h1>' in untranslated  # marked, and left out of the page's title
     assert headline not in untranslated.split("</title>")[0]
+
+
+def test_a_curators_untranslated_event_at_a_place_is_marked_in_the_places_panel(client):
+    moscow = db.session.scalar(select(Place).where(Place.slug == FIXTURE.capital_place))
+    make_event(headline="A visit to the Metro", summary="He rides the new line.", place=moscow)
+    panel = client.get(f"/ru/places/{FIXTURE.capital_place}", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert '<span class="place-event__headline" lang="en">A visit to the Metro</span>' in panel
+    assert english_on_pages(client, "ru") == []
 
 
 def test_english_left_on_a_translated_page_is_found(client):
