@@ -3,26 +3,79 @@ what an event still lacks. Reads only: every change goes through kiosk.editing.w
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy.orm import selectinload
 
 from ..content import fields
 from ..extensions import db
 from ..models import Era, Event, Status
+from . import search as full_text
+
+PAGE_SIZE = 50  # events a page of the curators' list shows
+SEARCH_LENGTH = 200  # characters of a search: a longer one is cut here
 
 
-def listed_events(search: str = "", era_id: int | None = None, status: Status | None = None) -> list[Event]:
-    """The curators' list: every event not in the trash, by date, narrowed by the filters given."""
-    query = select(Event).where(Event.deleted_at.is_(None)).order_by(Event.sort_key, Event.headline, Event.id)
-    if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            Event.headline.ilike(pattern, escape="\\") | Event.summary.ilike(pattern, escape="\\")
-        )
+def _latest_day(year, month, day) -> ColumnElement[int]:
+    """The last day a date known to the year or month may mean, as YYYYMMDD (1936 → 19369999)."""
+    return year * 10000 + func.coalesce(month, 99) * 100 + func.coalesce(day, 99)
+
+
+# The curators' list in true date order: by when an event starts (a year alone before its months, as
+# Event.sort_key has it), then by when it ends (a single date first, then the shorter spans: 1936, then
+# 1936–1938, then 1936–1941), then by headline.
+DATE_ORDER = (
+    Event.sort_key,
+    case(
+        (Event.end_year.is_(None), _latest_day(Event.start_year, Event.start_month, Event.start_day)),
+        else_=_latest_day(Event.end_year, Event.end_month, Event.end_day),
+    ),
+    Event.headline,
+    Event.id,
+)
+
+
+@dataclass
+class Listing:
+    """A page of the curators' list, and how many events there are."""
+
+    events: list[Event]
+    matching: int  # events the filters let through
+    total: int  # every event not in the trash
+    page: int
+    pages: int
+
+
+def listed_events(
+    words: str = "",
+    era_id: int | None = None,
+    status: Status | None = None,
+    *,
+    only: Callable[[list[Event]], list[int]] | None = None,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> Listing:
+    """One page of the curators' list: the events not in the trash, in date order, narrowed by the
+    filters given (``words``: the full-text search; ``only``: a filter that must read the events, given
+    them all, which returns the ids it keeps)."""
+    query = select(Event).where(Event.deleted_at.is_(None))
+    if words:
+        query = query.where(Event.id.in_(full_text.matching(words)))
     if era_id:
         query = query.where(Event.era_id == era_id)
     if status:
         query = query.where(Event.status == status)
-    return list(db.session.scalars(query))
+    if only is not None:
+        query = query.where(Event.id.in_(only(list(db.session.scalars(query)))))
+    matching = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = db.session.scalar(select(func.count(Event.id)).where(Event.deleted_at.is_(None))) or 0
+    pages = max((matching + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    shown = query.order_by(*DATE_ORDER).limit(per_page).offset((page - 1) * per_page)
+    events = list(db.session.scalars(shown.options(selectinload(Event.era), selectinload(Event.image))))
+    return Listing(events, matching, total, page, pages)
 
 
 def listed_event(event_id: int) -> Select[Event]:

@@ -23,6 +23,7 @@ from ..content.dates import PartialDate
 from ..extensions import db
 from ..languages import choice
 from ..models import Era, Event, Revision, utcnow
+from . import audit
 
 
 def _kind(entity: Event | Era) -> str:
@@ -37,7 +38,7 @@ def _signer() -> tuple[int | None, str]:
     """Who a revision is by: the signed-in curator, or the command line."""
     if has_request_context() and getattr(current_user, "is_authenticated", False):
         return current_user.id, current_user.username
-    return None, "command line"
+    return None, audit.NO_CURATOR
 
 
 def row(kind: str, number: int, snapshot: dict, note: str = "") -> dict:
@@ -178,7 +179,7 @@ def label(key: str) -> str:
             if spec.translatable
         }
         base = labels().get(translated.get(name, name), name)
-        return f"{base} ({choice.own_name(locale)})"
+        return f"{base} ({choice.name_for_curators(locale)})"
     return str(labels().get(key, key))
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import BaseConverter, ValidationError
@@ -52,6 +53,14 @@ def own_name(code: str) -> str:
     if code in OWN_NAMES:
         return OWN_NAMES[code]
     name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def name_for_curators(code: str) -> str:
+    """A language named in the admin's own language ("Russian" on the English admin, "русский" → "Русский"
+    on the Russian one): what a curator reads in a sentence. The choosers name each in itself (own_name)."""
+    shown_in = str(get_locale() or default())
+    name = Locale.parse(code).get_display_name(shown_in) or own_name(code)
     return name[:1].upper() + name[1:]
 
 
