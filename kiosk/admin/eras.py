@@ -36,7 +36,9 @@ def _form_page(form: EraForm, era: Era | None, status: int = 200):
     if era is not None:
         links = [
             TranslationLink(
-                choice.own_name(code), state, url_for("admin.translate_era", era_id=era.id, lang=code)
+                choice.name_for_curators(code),
+                state,
+                url_for("admin.translate_era", era_id=era.id, lang=code),
             )
             for code, state in states_of(era).items()
         ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from functools import cached_property
 from typing import Any, ClassVar, TypeVar, cast
 
 from flask import current_app, request
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy import select
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -30,10 +32,10 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from ..content import fields, figures, media, places, published, site_text
 from ..content.dates import DateError, PartialDate, check_span
-from ..editing import reads, writer
+from ..editing import drafts, reads, writer
 from ..extensions import db
 from ..languages import choice
-from ..models import Era, Event, Status
+from ..models import Era, Event, Media, Role, Status
 
 Checked = TypeVar("Checked")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
@@ -89,9 +91,11 @@ class WholeNumberField(IntegerField):
 
     widget = TextInput()
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label=None, validators=None, not_a_number=None, **kwargs):
         render_kw = {"inputmode": "numeric", "autocomplete": "off"} | kwargs.pop("render_kw", {})
         super().__init__(label, validators or [Optional()], render_kw=render_kw, **kwargs)
+        # What to say when the text is not a whole number (a year's field by default).
+        self.not_a_number = not_a_number or _l("Enter a whole number, like 1935.")
 
     def process_formdata(self, valuelist):
         self.data = None
@@ -100,10 +104,10 @@ class WholeNumberField(IntegerField):
         try:
             self.data = int(valuelist[0].strip())
         except ValueError as error:
-            raise ValueError(_("Enter a whole number, like 1935.")) from error
+            raise ValueError(str(self.not_a_number)) from error
         if abs(self.data) > LARGEST:
             self.data = None
-            raise ValueError(_("Enter a whole number, like 1935."))
+            raise ValueError(str(self.not_a_number))
 
 
 class AdminForm(FlaskForm):
@@ -119,6 +123,52 @@ class LoginForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     version = HiddenField()
+
+
+ROLES = [
+    SelectChoice(Role.EDITOR.value, _l("Editor")),
+    SelectChoice(Role.ADMIN.value, _l("Administrator")),
+]
+ROLE_HINTS = {
+    Role.EDITOR.value: _l("Edits, translates, imports and publishes the timeline."),
+    Role.ADMIN.value: _l("Also manages the accounts and the kiosk's settings, and reads the audit log."),
+}
+
+
+def _new_password(label) -> StringField:
+    """A password an administrator or the curator types for an account: shown as typed (it is handed to
+    someone, or written down), never kept by the browser's form filler, checked by the password policy."""
+    return StringField(
+        label,
+        render_kw={"autocomplete": "new-password", "spellcheck": "false", "autocapitalize": "none"},
+    )
+
+
+class AccountForm(AdminForm):
+    username = StringField(
+        _l("Username"),
+        filters=[_strip],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none", "maxlength": 64},
+    )
+    role = RadioField(_l("Role"), choices=ROLES, default=Role.EDITOR.value)
+    password = _new_password(_l("First password"))
+    FIELDS = ("username", "role", "password")
+
+
+class RoleForm(AdminForm):
+    role = RadioField(_l("Role"), choices=ROLES)
+
+
+class NewPasswordForm(AdminForm):
+    password = _new_password(_l("New password"))
+
+
+class OwnPasswordForm(AdminForm):
+    current_password = PasswordField(
+        _l("Your current password"), render_kw={"autocomplete": "current-password"}
+    )
+    password = PasswordField(_l("New password"), render_kw={"autocomplete": "new-password"})
+    FIELDS = ("current_password", "password")
 
 
 def _length(limit: int, what: str) -> Length:
@@ -240,9 +290,20 @@ class EventForm(TableForm):
 
     # ---- what the form holds ----
 
+    @cached_property
+    def working(self) -> dict:
+        """The event as the curators edit it (its unpublished changes, if it has any), as an item."""
+        return drafts.working_item(self.event) if self.event is not None else {}
+
+    @cached_property
+    def image_shown(self) -> Media | None:
+        """The image the form shows as the event's (its unpublished changes' when it has them)."""
+        key = (self.working.get("image") or {}).get("key")
+        return db.session.scalar(select(Media).where(Media.key == key)) if key else None
+
     @property
     def has_existing_image(self) -> bool:
-        return bool(self.event and self.event.image) and not self["remove_image"].data
+        return self.image_shown is not None and not self["remove_image"].data
 
     @property
     def new_upload(self):
@@ -336,7 +397,7 @@ class EventForm(TableForm):
                 add_error(field, str(error))
         if any(field.errors for field in (name, lat, lon, note)):
             return
-        kept = dict(self.event.place or {}) if self.event and self.event.place else {}
+        kept = dict(self.working.get("place") or {})
         names = (kept.get("name") or {}) | {places.DEFAULT_LOCALE: name.data}
         notes = {k: v for k, v in (kept.get("note") or {}).items() if k != places.DEFAULT_LOCALE}
         notes |= {places.DEFAULT_LOCALE: note.data or ""}
@@ -401,12 +462,12 @@ class EventForm(TableForm):
         return data or ""
 
     def fill_from(self, event: Event) -> None:
-        """Show a saved event (for GET requests)."""
-        item = fields.item_of(event)
+        """Show a saved event as the curators edit it: its unpublished changes, if it has any."""
+        item = drafts.working_item(event)
         for spec in self.TABLE:
             if spec.section:
                 self._show(spec, self.TABLE.value(item, spec.key))
-        self["era"].data = event.era_id
+        self["era"].data = db.session.scalar(select(Era.id).where(Era.slug == item["era"])) or event.era_id
         self.version.data = str(event.version)
 
     def _show(self, spec: fields.Field, value: Any) -> None:
@@ -719,7 +780,10 @@ class SiteTextForm(AdminForm):
 
 
 class SettingsForm(AdminForm):
-    idle_seconds = WholeNumberField(_l("Idle timeout (seconds)"))
+    idle_seconds = WholeNumberField(
+        _l("Idle timeout (seconds)"),
+        not_a_number=_l("Enter a number of seconds between 30 and 600, in figures: for 2 minutes, 120."),
+    )
     languages = SelectMultipleField(
         _l("Languages on the kiosk"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
     )
@@ -741,7 +805,10 @@ class SettingsForm(AdminForm):
         super().validate(extra_validators)
         value = self.idle_seconds.data
         if not self.idle_seconds.errors and (value is None or not 30 <= value <= 600):
-            add_error(self.idle_seconds, _("Choose a number of seconds between 30 and 600."))
+            add_error(
+                self.idle_seconds,
+                _("Choose a number of seconds between 30 and 600: for 2 minutes, 120."),
+            )
         if not self.chooses_languages:
             return not self.errors
         if not self.languages.errors and not self.languages.data:

@@ -49,7 +49,11 @@ def _translate(entity: Event | Era, lang: str, form: TranslationForm):
         return _page(form, entity, lang, status=show_refusal(form, refusal))
     name = entity.headline if isinstance(entity, Event) else entity.name
     flash(
-        _("Saved the %(language)s text of “%(headline)s”.", language=choice.own_name(lang), headline=name),
+        _(
+            "Saved the %(language)s text of “%(headline)s”.",
+            language=choice.name_for_curators(lang),
+            headline=name,
+        ),
         "success",
     )
     return redirect(_urls(entity, lang)["edit_url"] or url_for("admin.event_list"))
@@ -86,7 +90,7 @@ def _page(form: TranslationForm, entity: Event | Era, lang: str, status: int = 2
         name=name,
         section=section,
         lang=lang,
-        language=choice.own_name(lang),
+        language=choice.name_for_curators(lang),
         default_lang=choice.default(),
         original=form.shown(form.TABLE, source),
         saved=form.shown(form.TABLE, saved),

@@ -15,7 +15,7 @@ def edit_and_leave(curator, client, **typed):
     event = make_event(headline="Before the break")
     url = f"/admin/events/{event.id}/edit"
     form = curator.get(url).get_data(as_text=True)
-    sent = form_values(form, url) | {"action": "save", "csrf_token": token_of(form)} | typed
+    sent = form_values(form, url) | {"action": "publish", "csrf_token": token_of(form)} | typed
     signed_out_by_a_long_pause(client)
     return event, url, client.post(url, data=sent)
 
@@ -43,7 +43,7 @@ def test_a_save_sent_after_the_session_ended_is_kept_through_signing_in(curator,
 def test_what_was_kept_still_meets_a_change_made_meanwhile(curator, client, colleague):
     event, url, refused = edit_and_leave(curator, client, headline="Mine")
     offer = sign_in_from(client, refused.get_data(as_text=True)).get_data(as_text=True)
-    theirs = form_values(colleague.get(url).get_data(as_text=True), url) | {"action": "save"}
+    theirs = form_values(colleague.get(url).get_data(as_text=True), url) | {"action": "publish"}
     assert colleague.post(url, theirs | {"headline": "Theirs"}).status_code == 302
 
     conflict = client.post(url, data=form_values(offer, url) | {"csrf_token": token_of(offer)})

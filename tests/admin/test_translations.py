@@ -61,7 +61,7 @@ def test_a_translation_is_checked_saved_with_a_revision_and_an_audit_entry_and_r
     assert "Рекордная смена" in client.get(f"/ru/events/{event.slug}").get_data(as_text=True)
 
     history = curator.get(f"/admin/events/{event.id}/history").get_data(as_text=True)
-    assert "Headline (Русский)" in history
+    assert "Headline (Russian)" in history
 
 
 def test_two_curators_saving_the_same_translation_meet_a_conflict_and_nothing_is_overwritten(curator):
@@ -107,6 +107,7 @@ def test_the_list_shows_missing_and_out_of_date_translations_and_filters_by_them
             "confidence": event.confidence,
             "status": "published",
             "version": str(event.version),
+            "action": "publish",
         },
     )
     outdated = curator.get("/admin/events?translation=ru:out-of-date").get_data(as_text=True)

@@ -84,6 +84,7 @@ def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_p
         "lang": "ru",  # a visitor page in another language (the default one has no prefix)
         "code": "uk",  # a translation in the admin
         "place_key": "lugovaya",  # a place in the default content
+        "user_id": "1",
     }
     pages = page_urls(server, values, {"timeline.era": {"slug": era.slug}})
     pages += ["/events/no-such-event", "/admin/events?status=draft", "/?kiosk=gallery-3"]
