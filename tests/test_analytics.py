@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,32 +12,8 @@ from kiosk.extensions import db
 from kiosk.models import AnalyticsDay, DailyTotal, KioskStation, VisitorEvent, utcnow
 from kiosk.telemetry import analytics
 
-_ids = itertools.count(1)
-
-
-def now_ms(moment: datetime | None = None) -> int:
-    return int((moment or utcnow()).replace(tzinfo=UTC).timestamp() * 1000)
-
-
-def event(kind: str, at: int, session: str = "a" * 32, **fields) -> dict:
-    return {"id": f"{next(_ids):032x}", "session": session, "type": kind, "at": at} | fields
-
-
-def a_visit(start: int, session: str = "a" * 32) -> list[dict]:
-    """A visitor wakes the kiosk, reads two events (20 s and 40 s), swipes once, walks away."""
-    return [
-        event("session-start", start, session, subject="attract"),
-        event("open", start + 1_000, session, subject="born-in-lugovaya", ms=20_000),
-        event("swipe", start + 21_000, session, subject="next"),
-        event("open", start + 21_500, session, subject="record-shift-102-tonnes", ms=40_000),
-        event("idle-reset", start + 171_500, session),
-        event("session-end", start + 171_500, session, ms=61_500),
-    ]
-
-
-def send(client, events: list[dict], kiosk: str = "gallery-3", sent_at: int | None = None, **extra):
-    body = {"kiosk": kiosk, "sent_at": sent_at or now_ms(), "events": events}
-    return client.post("/analytics/events", json=body, **extra)
+from .fixture_timeline import FIXTURE
+from .visits import a_visit, event, heartbeat, now_ms, send
 
 
 def stored() -> int:
@@ -50,7 +25,7 @@ def test_a_batch_is_stored_and_a_batch_sent_again_is_not_counted_twice(client):
     first = send(client, visit)
     assert first.status_code == 202
     assert first.json == {"stored": 6, "duplicates": 0, "expired": 0}
-    again = send(client, [*visit[:3], event("era", now_ms() - 1000, subject="the-record")])
+    again = send(client, [*visit[:3], event("era", now_ms() - 1000, subject=FIXTURE.record_era)])
     assert again.json == {"stored": 1, "duplicates": 3, "expired": 0}
     assert stored() == 7
     assert "Set-Cookie" not in first.headers
@@ -152,13 +127,12 @@ def test_the_report_counts_sessions_reading_and_where_visitors_leave(client):
     }
     assert report.attract_interruptions == 2 and report.attract_starts == 2
     opened = {item["slug"]: item for item in report.top_opened}
-    assert opened["record-shift-102-tonnes"]["opens"] == 2
-    assert opened["record-shift-102-tonnes"]["reading_seconds"] == 80
-    assert opened["record-shift-102-tonnes"]["headline"] == "102 tonnes in one shift"
-    assert report.top_read[0]["slug"] == "record-shift-102-tonnes"
-    assert report.last_seen == [
-        {"slug": "record-shift-102-tonnes", "headline": "102 tonnes in one shift", "sessions": 2}
-    ]
+    record = FIXTURE.record_event
+    assert opened[record]["opens"] == 2
+    assert opened[record]["reading_seconds"] == 80
+    assert opened[record]["headline"] == "102 tonnes in one night"
+    assert report.top_read[0]["slug"] == record
+    assert report.last_seen == [{"slug": record, "headline": "102 tonnes in one night", "sessions": 2}]
     assert report.interactions == 6  # two opens and a swipe each
     assert ("swipe", "next", 2) in report.other_actions
 
@@ -198,18 +172,6 @@ def test_the_rollup_command(client, runner):
     result = runner.invoke(args=["analytics", "rollup"])
     assert result.exit_code == 0, result.output
     assert "Summed 1 day" in result.output
-
-
-def heartbeat(**fields) -> dict:
-    return {
-        "kiosk": "gallery-3",
-        "sent_at": now_ms(),
-        "version": "6-abc",
-        "screen": "1920x1080",
-        "online": True,
-        "queued": 4,
-        "error": None,
-    } | fields
 
 
 def test_a_kiosk_reporting_in_is_listed_and_updated(client):

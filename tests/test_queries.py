@@ -8,7 +8,11 @@ from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.models import Era, EventTranslation, Media
 
+from .fixture_timeline import FIXTURE
 from .helpers import make_event
+
+# An event in the middle of its era: its neighbours are found in the era whatever is added around it.
+EVENT = f"/events/{FIXTURE.plain_event}"
 
 
 def add_many_events(count: int) -> None:
@@ -26,10 +30,10 @@ def add_many_events(count: int) -> None:
 # A page in another language reads the translations of its events and eras: two statements more.
 PAGES = [
     ("/", {}, 7),
-    ("/events/record-shift-102-tonnes", {}, 7),
-    ("/events/record-shift-102-tonnes", {"HX-Request": "true"}, 7),
+    (EVENT, {}, 7),
+    (EVENT, {"HX-Request": "true"}, 7),
     ("/ru/", {}, 9),
-    ("/ru/events/record-shift-102-tonnes", {"HX-Request": "true"}, 9),
+    (f"/ru{EVENT}", {"HX-Request": "true"}, 9),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Our own JSON interchange format ("kiosk-timeline", version 2): the default content, export and import.
+"""Our own JSON interchange format ("kiosk-timeline"): the default content, export and import.
 
 A document holds the title, further reading, eras and events; events refer to eras by slug. Version 2 adds
 every language: each era and event carries its translations, and the document the title's; version 1

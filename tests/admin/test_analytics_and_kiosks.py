@@ -15,7 +15,8 @@ from kiosk.extensions import db
 from kiosk.models import ContentState, KioskStation, utcnow
 from kiosk.telemetry.fleet import DAY_NAMES
 
-from ..test_analytics import a_visit, heartbeat, now_ms, send
+from ..fixture_timeline import FIXTURE
+from ..visits import a_visit, heartbeat, now_ms, send
 
 
 @pytest.mark.parametrize("path", ["/admin/analytics", "/admin/analytics.csv", "/admin/kiosks"])
@@ -38,8 +39,8 @@ def test_an_editor_reads_the_analytics_as_charts_and_tables(curator, client):
     assert {"chart-days", "chart-hours", "chart-lengths", "chart-opened", "chart-read", "chart-last"} <= set(
         charts
     )
-    row = re.search(r'<tr data-event="record-shift-102-tonnes">(.*?)</tr>', html, re.S).group(1)
-    assert "102 tonnes in one shift" in row and "data-opens>2<" in row and "1 min 20 s" in row
+    row = re.search(rf'<tr data-event="{FIXTURE.record_event}">(.*?)</tr>', html, re.S).group(1)
+    assert "102 tonnes in one night" in row and "data-opens>2<" in row and "1 min 20 s" in row
     assert 'id="table-last"' in html
 
 
@@ -75,8 +76,8 @@ def test_the_csv_has_every_daily_total(curator, client):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     opens = {row["subject"]: row for row in rows if row["metric"] == "open"}
-    assert opens["born-in-lugovaya"]["count"] == "1"
-    assert float(opens["born-in-lugovaya"]["total_seconds"]) == 20.0
+    assert opens[FIXTURE.birth_event]["count"] == "1"
+    assert float(opens[FIXTURE.birth_event]["total_seconds"]) == 20.0
     assert {row["kiosk"] for row in rows} == {"gallery-3"}
 
 

@@ -18,6 +18,7 @@ from kiosk.editing import writer
 from kiosk.extensions import db
 from kiosk.models import Era, Status
 
+from ..fixture_timeline import FIXTURE
 from ..helpers import changes_of, make_event
 from .conftest import Curator, form_values, sign_in_from, signed_out_by_a_long_pause, token_of
 
@@ -83,7 +84,7 @@ def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_p
         "name": "gallery-3",
         "lang": "ru",  # a visitor page in another language (the default one has no prefix)
         "code": "uk",  # a translation in the admin
-        "place_key": "lugovaya",  # a place in the default content
+        "place_key": FIXTURE.places[0],  # a place on the timeline
         "user_id": "1",
     }
     pages = page_urls(server, values, {"timeline.era": {"slug": era.slug}})

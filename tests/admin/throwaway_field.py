@@ -3,8 +3,8 @@ tests/test_adding_a_field.py in a Python of its own (a field added to the models
 again in the same process), never collected with the rest of the suite.
 
 Adding the field here takes what docs/architecture.md, "Adding a field", says it takes: its entry in the
-table, its columns on the models and their migration (the statements in ``seeded_database``); this test
-shows the rest follows: the admin form, saving, history, conflicts, our JSON and translations.
+table, its columns on the models and their migration (the statements in ``fixture_timeline_database``);
+this test shows the rest follows: the admin form, saving, history, conflicts, our JSON and translations.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from kiosk.interchange import exporters, importers  # noqa: E402
 from kiosk.languages.localized import Localizer  # noqa: E402
 
 from ..conftest import seeded_template  # noqa: E402
+from ..fixture_timeline import load_fixture_timeline  # noqa: E402
 from ..helpers import make_event  # noqa: E402
 from .conftest import form_values  # noqa: E402
 
@@ -45,9 +46,9 @@ MIGRATION = (
 
 
 @pytest.fixture(scope="session")
-def seeded_database(tmp_path_factory, postgres):
-    """As tests/conftest.py's, with the field's migration between the others and the default content."""
-    with seeded_template(tmp_path_factory, postgres, MIGRATION) as seeded:
+def fixture_timeline_database(tmp_path_factory, postgres):
+    """As tests/conftest.py's, with the field's migration between the others and the fixture timeline."""
+    with seeded_template(tmp_path_factory, postgres, load_fixture_timeline, MIGRATION) as seeded:
         yield seeded
 
 
