@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import time
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -20,23 +20,31 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.exceptions import HTTPException
 
 from ..accounts import login_limits, users
 from ..editing import audit
 from ..extensions import db, htmx, login_manager
-from ..models import User
+from ..languages import choice
+from ..models import Era, Event, User
 from ..web.errors import chosen_files, may_keep, sent_fields, shown_back
 from .blueprint import bp
 from .forms import LoginForm
 
 PUBLIC_ENDPOINTS = {"admin.login"}
 # A curator signed out while a form was open (a long pause, a password changed elsewhere) keeps what the
-# form sent through signing in again: the sign-in form carries it (as JSON in this hidden field) and,
-# once signed in, offers to send it where it was going.
+# form sent through signing in again: the sign-in form carries it in this hidden field, signed by the
+# server together with the account whose session ended and the address the form was sent to, and, once
+# that curator (and only they) has signed in, offers to send it there.
 KEPT_FIELD = "kept"
-KEPT_MAX_CHARS = 2_000_000
+KEPT_SALT = "kiosk.admin.kept-form"
+# Characters of a kept form, every field together: far more than any form of ours holds (a long event is
+# some 20,000), far less than an attempt to make the sign-in page carry megabytes back and forth.
+KEPT_MAX_CHARS = 200_000
 DEFAULT_MAX_SESSION_HOURS = 12
 
 
@@ -67,16 +75,111 @@ def _here() -> str:
     return request.full_path.rstrip("?") if request.method == "GET" else request.path
 
 
+@dataclass(frozen=True)
+class KeptForm:
+    """What a form sent after its curator's session ended (see KEPT_FIELD)."""
+
+    user_id: int  # whose session ended
+    action: str  # where the form was going
+    fields: list[tuple[str, str]]
+
+    @property
+    def size(self) -> int:
+        return sum(len(name) + len(value) for name, value in self.fields)
+
+    def sealed(self) -> str:
+        """The kept form as the sign-in page carries it: signed, so that nobody can change it on the way."""
+        return _sealer().dumps([self.user_id, self.action, self.fields])
+
+    @classmethod
+    def opened(cls, text: str | None) -> KeptForm | None:
+        """A kept form as a sign-in page brought it back; None when it is missing, too long or not one the
+        server sealed (malformed, changed on the way)."""
+        if not text or len(text) > 2 * KEPT_MAX_CHARS:
+            return None
+        try:
+            user_id, action, pairs = _sealer().loads(text)
+            fields = [(str(name), str(value)) for name, value in pairs if may_keep(str(name))]
+            kept = cls(int(user_id), str(action), fields)
+        except (BadSignature, ValueError, TypeError):
+            return None
+        return kept if kept.size <= KEPT_MAX_CHARS else None
+
+    @property
+    def destination(self) -> str:
+        """Where it goes, in words ("the event “Born in Lugovaya”"), or its address."""
+        try:
+            endpoint, values = current_app.url_map.bind("").match(self.action, method="POST")
+        except HTTPException:
+            return self.action
+        describe = DESTINATIONS.get(endpoint)
+        return (describe(values) if describe else None) or _("the page %(address)s", address=self.action)
+
+
+def _sealer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=KEPT_SALT)
+
+
+def _event_named(values: dict, words) -> str | None:
+    event = db.session.get(Event, values.get("event_id", 0))
+    return None if event is None else words(event)
+
+
+def _era_named(values: dict, words) -> str | None:
+    era = db.session.get(Era, values.get("era_id", 0))
+    return None if era is None else words(era)
+
+
+# What a kept form's address is, in the words the page that offers to send it uses.
+DESTINATIONS = {
+    "admin.new_event": lambda values: _("a new event"),
+    "admin.edit_event": lambda values: _event_named(
+        values, lambda event: _("the event “%(headline)s”", headline=event.headline)
+    ),
+    "admin.merge_event": lambda values: _event_named(
+        values, lambda event: _("the event “%(headline)s”", headline=event.headline)
+    ),
+    "admin.translate_event": lambda values: _event_named(
+        values,
+        lambda event: _(
+            "the %(language)s text of the event “%(headline)s”",
+            language=choice.name_for_curators(values["lang"]),
+            headline=event.headline,
+        ),
+    ),
+    "admin.new_era": lambda values: _("a new era"),
+    "admin.edit_era": lambda values: _era_named(values, lambda era: _("the era “%(name)s”", name=era.name)),
+    "admin.merge_era": lambda values: _era_named(values, lambda era: _("the era “%(name)s”", name=era.name)),
+    "admin.translate_era": lambda values: _era_named(
+        values,
+        lambda era: _(
+            "the %(language)s text of the era “%(name)s”",
+            language=choice.name_for_curators(values["lang"]),
+            name=era.name,
+        ),
+    ),
+    "admin.site_text_page": lambda values: _("the title and further reading"),
+    "admin.settings": lambda values: _("the kiosk's settings"),
+}
+
+
+def _signed_out_user() -> int | None:
+    """Whose session just ended: the curator signed out for a long pause, or the account a session named
+    before its password changed elsewhere."""
+    if "signed_out_user" in g:
+        return g.signed_out_user
+    user_id = str(session.get("_user_id", "")).partition(":")[0]
+    return int(user_id) if user_id.isdigit() else None
+
+
 def _to_sign_in():
     target = url_for("admin.login", next=_here() if not htmx else None)
     if not htmx:
-        kept = sent_fields() if request.endpoint != "admin.login" else []
-        if shown_back(kept):
+        fields = sent_fields() if request.endpoint != "admin.login" else []
+        if shown_back(fields):
             # A form sent after the session ended: the sign-in page keeps it, rather than a redirect
             # that would drop it. (Its CSRF token was checked before this: the form came from this site.)
-            return _sign_in_page(
-                LoginForm(formdata=None), request.path, kept=kept, files=chosen_files(), status=401
-            )
+            return _kept_on_sign_in(fields)
         return redirect(target)
     response = make_response(
         _(
@@ -91,12 +194,37 @@ def _to_sign_in():
     return response
 
 
+def _kept_on_sign_in(fields: list[tuple[str, str]]):
+    """The sign-in page keeping a form its curator sent after their session ended, to send once they are
+    back; one too long to keep, or whose curator is unknown, is not kept (nor shown back, when too long)."""
+    user_id = _signed_out_user()
+    kept = KeptForm(user_id, request.path, fields) if user_id is not None else None
+    problem = None
+    if kept is not None and kept.size > KEPT_MAX_CHARS:
+        kept, fields = None, []
+        problem = _(
+            "What you typed is longer than %(max)s characters, too long to keep through signing in: it "
+            "was not saved.",
+            max=format_number(KEPT_MAX_CHARS),
+        )
+    page = render_template(
+        "admin/login.html",
+        form=LoginForm(formdata=None),
+        next=request.path,
+        problem=problem,
+        kept=kept,
+        owner=db.session.get(User, kept.user_id) if kept else None,
+        typed=shown_back(fields),
+        files=chosen_files(),
+    )
+    return page, 401
+
+
 def _sign_in_page(
     form: LoginForm,
     next_url: str | None,
     problem: str | None = None,
-    kept: list[tuple[str, str]] | None = None,
-    files: list[str] | None = None,
+    kept: KeptForm | None = None,
     status: int = 200,
 ):
     page = render_template(
@@ -104,29 +232,12 @@ def _sign_in_page(
         form=form,
         next=next_url,
         problem=problem,
-        kept=json.dumps(kept) if kept else None,
-        typed=shown_back(kept or []),
-        files=files or [],
+        kept=kept,
+        owner=db.session.get(User, kept.user_id) if kept else None,
+        typed=shown_back(kept.fields) if kept else [],
+        files=[],
     )
     return page, status
-
-
-def _kept(text: str | None) -> list[tuple[str, str]]:
-    """The fields a sign-in form carried back (see KEPT_FIELD); anything malformed is dropped."""
-    if not text or len(text) > KEPT_MAX_CHARS:
-        return []
-    try:
-        pairs = json.loads(text)
-    except ValueError:
-        return []
-    if not isinstance(pairs, list):
-        return []
-    return [
-        (pair[0], pair[1])
-        for pair in pairs
-        if isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair)
-        if may_keep(pair[0])
-    ]
 
 
 def _session_limits() -> tuple[int, int]:
@@ -152,6 +263,7 @@ def _require_sign_in():
     else:
         session["seen_at"] = now
         return None
+    g.signed_out_user = current_user.id  # what they were sending stays theirs (see KeptForm)
     logout_user()
     session.clear()
     flash(message + " " + _("Please sign in again."), "info")
@@ -170,7 +282,7 @@ def admin_required(view):
     return wrapped
 
 
-def _blocked_page(form: LoginForm, next_url: str | None, kept: list[tuple[str, str]]):
+def _blocked_page(form: LoginForm, next_url: str | None, kept: KeptForm | None):
     message = _(
         "Too many failed sign-ins. To keep the accounts safe, signing in is paused: "
         "please wait %(minutes)d minutes and try again.",
@@ -185,7 +297,7 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(next_url or url_for("admin.event_list"))
     form = LoginForm()
-    kept = _kept(request.form.get(KEPT_FIELD))
+    kept = KeptForm.opened(request.form.get(KEPT_FIELD))
     if not form.validate_on_submit():
         return _sign_in_page(form, next_url, kept=kept)
     username, address = form.username.data or "", request.remote_addr or ""
@@ -210,10 +322,15 @@ def login():
     g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)
     login_user(user)
     session["signed_in_at"] = session["seen_at"] = int(time.time())
-    if kept and next_url:
+    if kept and kept.user_id == user.id:
         # Not sent on by itself: the curator sees what it is and where it goes, and sends it (a save
         # still meets the usual checks: the version it was made from, the fields' rules).
-        return render_template("admin/kept.html", action=next_url, kept=kept, typed=shown_back(kept))
+        return render_template("admin/kept.html", kept=kept, typed=shown_back(kept.fields))
+    if kept:  # another curator's words: never saved under this one's name, nor shown to them
+        flash(
+            _("What another curator typed before their session ended was not kept: only they can save it."),
+            "info",
+        )
     return redirect(next_url or url_for("admin.event_list"))
 
 

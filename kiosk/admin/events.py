@@ -171,9 +171,12 @@ def _save(form: EventForm, event: Event | None, note: str = ""):
     return _saved(saved, unpublished, action)
 
 
-def _conflict_page(form: EventForm, conflict: writer.EditConflict, status: int = 409, posted=None):
+def _conflict_page(
+    form: EventForm, conflict: writer.EditConflict, status: int = 409, posted=None, opened: int | None = None
+):
     """Someone else saved first. Nothing is overwritten: the curator's version and the saved one, side by
-    side, field by field, for them to choose from (see admin/conflicts.py)."""
+    side, field by field, for them to choose from, with who changed what since they opened the form at
+    ``opened`` (the version their form carried, unless given; see admin/conflicts.py)."""
     event = cast(Event, conflict.entity)  # an event's conflict is about that event
     saved = EventForm(formdata=None, event=event, meta={"csrf": False})
     saved.fill_from(event)
@@ -186,6 +189,7 @@ def _conflict_page(form: EventForm, conflict: writer.EditConflict, status: int =
         EventForm.conflict_groups(),
         posted=posted,
         image_lost=image_lost,
+        opened=opened if opened is not None else whole_number(form.version.data),
     )
     return (
         render_template(
@@ -217,7 +221,8 @@ def merge_event(event_id: int):
     mine_values = conflict_views.form_values(mine, EventForm.carried_names())
     decided = conflict_views.choices(conflict, EventForm.conflict_groups(), mine, mine_values, request.form)
     if not conflicts.is_stale(event, version) and any(choice.chosen is None for choice in decided):
-        return _conflict_page(mine, conflict, 422, posted=request.form)
+        opened = whole_number(request.form.get("opened"))
+        return _conflict_page(mine, conflict, 422, posted=request.form, opened=opened)
     values = conflict_views.merged(
         mine_values, conflict_views.carried(request.form, "current", EventForm.carried_names()), decided
     )
@@ -316,7 +321,7 @@ def publish_event(event_id: int):
         writer.publish(event, whole_number(form.version.data))
     except writer.EditConflict:
         flash(_("Someone else changed this event a moment ago. Look at it again before publishing."), "error")
-        return redirect(url_for("admin.preview_event", event_id=event_id))
+        return redirect(url_for("admin.edit_event", event_id=event_id))
     except writer.SaveRefused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("admin.edit_event", event_id=event_id))

@@ -272,6 +272,8 @@ class EventForm(TableForm):
     TABLE = fields.EVENT
     SECTIONS = ("main", "when", "story", "status", "timeline", "picture", "place", "figure")
     version = HiddenField()
+    # Ticked when the curator confirms that an event with the same headline and date is another one.
+    not_a_duplicate = BooleanField(_l("It is a different event: save it anyway"))
 
     def __init__(self, *args, event: Event | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -287,6 +289,7 @@ class EventForm(TableForm):
         self.checked: dict[str, Any] = {}
         # The inline check cannot see a chosen file; the page tells it when there is one.
         self.image_chosen_elsewhere = False
+        self.duplicate: Event | None = None  # an event this one seems to repeat (see _check_duplicate)
 
     # ---- what the form holds ----
 
@@ -327,7 +330,31 @@ class EventForm(TableForm):
         self._check_image()
         self._check_place()
         self._check_figure()
+        self._check_duplicate()
         return not self.errors
+
+    def _check_duplicate(self) -> None:
+        """An event with the same headline and start date is probably this one saved twice: say so, and
+        save only once the curator confirms it is another (a save that keeps both as they were is not
+        asked again)."""
+        headline, start = self["headline"].data or "", self.checked.get("start")
+        if self["headline"].errors or start is None or self["not_a_duplicate"].data:
+            return
+        kept = self.working
+        if kept and kept.get("headline") == headline and PartialDate.from_dict(kept.get("start")) == start:
+            return
+        same = reads.same_headline_and_date(headline, start, self.event.id if self.event else None)
+        if same is not None:
+            self.duplicate = same
+            add_error(
+                self["headline"],
+                _(
+                    "“%(headline)s” (%(date)s) is on the list already. If this is another event, tick "
+                    "“It is a different event” below the headline and save again.",
+                    headline=same.headline,
+                    date=same.date_label,
+                ),
+            )
 
     def _check_slug(self) -> None:
         """New events may leave it empty (it is made from the headline); saved ones keep one."""

@@ -16,10 +16,15 @@ from .blueprint import bp
 from .forms import ConfirmForm, whole_number
 
 
+def era_names() -> dict[str, str]:
+    """Eras' names by web address: snapshots name an event's era by its web address, curators by name."""
+    return {slug: name for slug, name in db.session.execute(select(Era.slug, Era.name))}
+
+
 def readable(changes: list[revisions.FieldChange]) -> list[revisions.FieldChange]:
-    """Differences as curators read them: eras by name (snapshots name them by web address), and the
-    differing words marked in short texts too (revisions does that for long ones)."""
-    names = {slug: name for slug, name in db.session.execute(select(Era.slug, Era.name))}
+    """Differences as curators read them: eras by name, and the differing words marked in short texts
+    too (revisions does that for long ones)."""
+    names = era_names()
     for change in changes:
         if change.field == "era":
             change.before = names.get(change.before, change.before)

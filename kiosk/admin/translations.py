@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..content import fields
-from ..editing import reads, writer
+from ..editing import reads, revisions, writer
 from ..extensions import db
 from ..languages import choice
 from ..languages.localized import source_hash
@@ -82,6 +82,8 @@ def _page(form: TranslationForm, entity: Event | Era, lang: str, status: int = 2
     source = fields.source(entity)
     name, section = (entity.headline, "events") if isinstance(entity, Event) else (entity.name, "eras")
     fingerprint = source_hash(source)
+    out_of_date = bool(saved) and saved.get("source_hash") != fingerprint
+    changed = _changed_since(form, entity, saved.get("source_hash", ""), source) if out_of_date else None
     if isinstance(entity, Event):  # beside the translation: what the kiosk shows when the wording is empty
         source["display_date"] = entity.date_label
     page = render_template(
@@ -95,7 +97,24 @@ def _page(form: TranslationForm, entity: Event | Era, lang: str, status: int = 2
         original=form.shown(form.TABLE, source),
         saved=form.shown(form.TABLE, saved),
         conflict=conflict,
-        out_of_date=bool(saved) and saved.get("source_hash") != fingerprint,
+        out_of_date=out_of_date,
+        changed=changed,
         **_urls(entity, lang),
     )
     return page, status
+
+
+def _changed_since(
+    form: TranslationForm, entity: Event | Era, fingerprint: str, source: dict
+) -> dict[str, list[tuple[str, str]]] | None:
+    """What changed in the default text since the translation was made from it, word by word, by form
+    field; None when the history no longer has the text it was made from."""
+    made_from = reads.translated_from(entity, fingerprint)
+    if made_from is None:
+        return None
+    before, after = form.shown(form.TABLE, made_from), form.shown(form.TABLE, source)
+    return {
+        name: revisions.word_diff(before[name], after[name])
+        for name in form.FIELDS
+        if before.get(name, "") != after.get(name, "")
+    }

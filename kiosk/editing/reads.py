@@ -10,8 +10,11 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import selectinload
 
 from ..content import fields
+from ..content.dates import PartialDate
 from ..extensions import db
+from ..languages import localized
 from ..models import Era, Event, Status
+from . import revisions
 from . import search as full_text
 
 PAGE_SIZE = 50  # events a page of the curators' list shows
@@ -76,6 +79,32 @@ def listed_events(
     shown = query.order_by(*DATE_ORDER).limit(per_page).offset((page - 1) * per_page)
     events = list(db.session.scalars(shown.options(selectinload(Event.era), selectinload(Event.image))))
     return Listing(events, matching, total, page, pages)
+
+
+def translated_from(entity: Event | Era, fingerprint: str) -> dict | None:
+    """The default-language texts a translation was made from (by translation key), found in the entity's
+    history by their fingerprint (``fingerprint``, the translation's source_hash); None when no revision
+    kept them."""
+    table = fields.table_of(entity)
+    for revision in revisions.history(entity):
+        made_from = fields.item_source(table, revision.snapshot)
+        if localized.source_hash(made_from) == fingerprint:
+            return made_from
+    return None
+
+
+def same_headline_and_date(headline: str, start: PartialDate, other_than: int | None) -> Event | None:
+    """An event on the list (not ``other_than``) with this headline, case and accents aside, starting on
+    this date: the same event saved twice, most likely."""
+    wanted = full_text.fold(" ".join(headline.split()))
+    candidates = db.session.scalars(
+        select(Event).where(
+            Event.sort_key == start.sort_key, Event.deleted_at.is_(None), Event.id != (other_than or 0)
+        )
+    )
+    return next(
+        (event for event in candidates if full_text.fold(" ".join(event.headline.split())) == wanted), None
+    )
 
 
 def listed_event(event_id: int) -> Select[Event]:
