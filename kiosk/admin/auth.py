@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -111,56 +113,41 @@ class KeptForm:
         try:
             endpoint, values = current_app.url_map.bind("").match(self.action, method="POST")
         except HTTPException:
-            return self.action
-        describe = DESTINATIONS.get(endpoint)
-        return (describe(values) if describe else None) or _("the page %(address)s", address=self.action)
+            endpoint, values = "", {}
+        return _destination(endpoint, values) or _("the page %(address)s", address=self.action)
 
 
 def _sealer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=KEPT_SALT)
 
 
-def _event_named(values: dict, words) -> str | None:
-    event = db.session.get(Event, values.get("event_id", 0))
-    return None if event is None else words(event)
+# The forms a kept form may come from, by the address they were sent to (anything else is named by it).
+EDITED = {"admin.edit_event", "admin.merge_event", "admin.translate_event"}
+EDITED_ERA = {"admin.edit_era", "admin.merge_era", "admin.translate_era"}
 
 
-def _era_named(values: dict, words) -> str | None:
-    era = db.session.get(Era, values.get("era_id", 0))
-    return None if era is None else words(era)
-
-
-# What a kept form's address is, in the words the page that offers to send it uses.
-DESTINATIONS = {
-    "admin.new_event": lambda values: _("a new event"),
-    "admin.edit_event": lambda values: _event_named(
-        values, lambda event: _("the event “%(headline)s”", headline=event.headline)
-    ),
-    "admin.merge_event": lambda values: _event_named(
-        values, lambda event: _("the event “%(headline)s”", headline=event.headline)
-    ),
-    "admin.translate_event": lambda values: _event_named(
-        values,
-        lambda event: _(
-            "the %(language)s text of the event “%(headline)s”",
-            language=choice.name_for_curators(values["lang"]),
-            headline=event.headline,
-        ),
-    ),
-    "admin.new_era": lambda values: _("a new era"),
-    "admin.edit_era": lambda values: _era_named(values, lambda era: _("the era “%(name)s”", name=era.name)),
-    "admin.merge_era": lambda values: _era_named(values, lambda era: _("the era “%(name)s”", name=era.name)),
-    "admin.translate_era": lambda values: _era_named(
-        values,
-        lambda era: _(
-            "the %(language)s text of the era “%(name)s”",
-            language=choice.name_for_curators(values["lang"]),
-            name=era.name,
-        ),
-    ),
-    "admin.site_text_page": lambda values: _("the title and further reading"),
-    "admin.settings": lambda values: _("the kiosk's settings"),
-}
+def _destination(endpoint: str, values: Mapping[str, Any]) -> str | None:
+    """What a kept form's address is, in the words of the page that offers to send it there."""
+    fixed = {
+        "admin.new_event": _("a new event"),
+        "admin.new_era": _("a new era"),
+        "admin.site_text_page": _("the title and further reading"),
+        "admin.settings": _("the kiosk's settings"),
+    }
+    if endpoint in fixed:
+        return fixed[endpoint]
+    language = choice.name_for_curators(values["lang"]) if "lang" in values else None
+    event = db.session.get(Event, values["event_id"]) if endpoint in EDITED else None
+    if event is not None and language:
+        return _(
+            "the %(language)s text of the event “%(headline)s”", language=language, headline=event.headline
+        )
+    if event is not None:
+        return _("the event “%(headline)s”", headline=event.headline)
+    era = db.session.get(Era, values["era_id"]) if endpoint in EDITED_ERA else None
+    if era is not None and language:
+        return _("the %(language)s text of the era “%(name)s”", language=language, name=era.name)
+    return None if era is None else _("the era “%(name)s”", name=era.name)
 
 
 def _signed_out_user() -> int | None:

@@ -36,7 +36,7 @@ def _form_page(form: EraForm, era: Era | None, status: int = 200):
     if era is not None:
         links = [
             TranslationLink(
-                choice.name_for_curators(code),
+                choice.name_for_curators(code, alone=True),
                 state,
                 url_for("admin.translate_era", era_id=era.id, lang=code),
             )

@@ -60,7 +60,7 @@ def event_list():
         events=listing.events,
         page_urls=_page_urls(listing, {name: value for name, value in filters.items() if value}),
         unpublished=drafts.drafts_of([event.id for event in listing.events]),
-        other_languages=[(code, choice.name_for_curators(code)) for code in other_languages],
+        other_languages=[(code, choice.name_for_curators(code, alone=True)) for code in other_languages],
         translation_states=translation_states(listing.events, other_languages),
         translation_filter=translation_filter,
         eras=reads.ordered_eras(),
@@ -89,7 +89,7 @@ def _form_page(form: EventForm, event: Event | None, status: int = 200):
     if event is not None:
         links = [
             TranslationLink(
-                choice.name_for_curators(code),
+                choice.name_for_curators(code, alone=True),
                 state,
                 url_for("admin.translate_event", event_id=event.id, lang=code),
             )
@@ -120,6 +120,12 @@ class TranslationLink:
 SAVE, PREVIEW, PUBLISH, UNPUBLISH = "save", "preview", "publish", "unpublish"
 
 
+def _action() -> str:
+    """The button the curator pressed; anything else counts as Save, which never publishes."""
+    action = request.form.get("action", SAVE)
+    return action if action in (SAVE, PREVIEW, PUBLISH, UNPUBLISH) else SAVE
+
+
 def _plan(event: Event | None, form: EventForm, action: str) -> tuple[Status, bool]:
     """The status a save leaves the event with, and whether its changes wait unpublished.
 
@@ -137,6 +143,8 @@ def _plan(event: Event | None, form: EventForm, action: str) -> tuple[Status, bo
 
 
 def _saved(event: Event, unpublished: bool, action: str):
+    if action == PREVIEW:  # the preview's banner says what was saved, and what visitors see
+        return redirect(url_for("admin.preview_event", event_id=event.id))
     headline = event.headline
     if unpublished:
         message = _(
@@ -151,14 +159,12 @@ def _saved(event: Event, unpublished: bool, action: str):
     else:
         message = _("Saved “%(headline)s” as a draft. The kiosk does not show it.", headline=headline)
     flash(message, "success")
-    if action == PREVIEW:
-        return redirect(url_for("admin.preview_event", event_id=event.id))
     return redirect(url_for("admin.edit_event", event_id=event.id))
 
 
 def _save(form: EventForm, event: Event | None, note: str = ""):
     """Save a checked form; a conflict or a refusal shows what was typed again, nothing lost."""
-    action = request.form.get("action", SAVE)
+    action = _action()
     status, unpublished = _plan(event, form, action)
     changes = form.changes()
     changes.item["status"] = status.value
@@ -195,6 +201,7 @@ def _conflict_page(
         render_template(
             "admin/conflict.html",
             view=view,
+            action=_action(),  # what they pressed: the merge does the same
             kind="event",
             name=event.headline,
             merge_url=url_for("admin.merge_event", event_id=event.id),
@@ -314,43 +321,43 @@ def preview_event(event_id: int):
 @bp.post("/events/<id:event_id>/publish")
 def publish_event(event_id: int):
     """Publish what the curators edit: the unpublished changes, or the draft event."""
-    event = db.first_or_404(reads.listed_event(event_id))
-    form = ConfirmForm()
-    form.validate()  # the CSRF token was checked for every POST already; this reads the version
-    try:
-        writer.publish(event, whole_number(form.version.data))
-    except writer.EditConflict:
-        flash(_("Someone else changed this event a moment ago. Look at it again before publishing."), "error")
-        return redirect(url_for("admin.edit_event", event_id=event_id))
-    except writer.SaveRefused as refusal:
-        flash(str(refusal), "error")
-        return redirect(url_for("admin.edit_event", event_id=event_id))
-    flash(_("Published “%(headline)s”. The kiosk shows it now.", headline=event.headline), "success")
-    return redirect(url_for("admin.edit_event", event_id=event_id))
+    return _settle(
+        event_id,
+        writer.publish,
+        _("Someone else changed this event a moment ago. Look at it again before publishing."),
+        lambda event: _("Published “%(headline)s”. The kiosk shows it now.", headline=event.headline),
+    )
 
 
 @bp.post("/events/<id:event_id>/discard")
 def discard_changes(event_id: int):
     """Throw the unpublished changes away (History keeps them)."""
-    event = db.first_or_404(reads.listed_event(event_id))
-    form = ConfirmForm()
-    form.validate()
-    try:
-        writer.discard_draft(event, whole_number(form.version.data))
-    except writer.EditConflict:
-        flash(_("Someone else changed this event a moment ago. Look at it again."), "error")
-        return redirect(url_for("admin.edit_event", event_id=event_id))
-    except writer.SaveRefused as refusal:
-        flash(str(refusal), "error")
-        return redirect(url_for("admin.edit_event", event_id=event_id))
-    flash(
-        _(
+    return _settle(
+        event_id,
+        writer.discard_draft,
+        _("Someone else changed this event a moment ago. Look at it again."),
+        lambda event: _(
             "Threw away the unpublished changes to “%(headline)s”. History keeps them, should you want "
             "them back.",
             headline=event.headline,
         ),
-        "success",
     )
+
+
+def _settle(event_id: int, change, stale: str, done):
+    """Publish the event's unpublished changes or throw them away (``change``, a writer function), from a
+    button carrying the version it was shown at; then back to the event's form, saying what happened."""
+    event = db.first_or_404(reads.listed_event(event_id))
+    form = ConfirmForm()
+    form.validate()  # the CSRF token was checked for every POST already; this reads the version
+    try:
+        change(event, whole_number(form.version.data))
+    except writer.EditConflict:
+        flash(stale, "error")
+    except writer.SaveRefused as refusal:
+        flash(str(refusal), "error")
+    else:
+        flash(done(event), "success")
     return redirect(url_for("admin.edit_event", event_id=event_id))
 
 

@@ -65,7 +65,7 @@ def _page(form: SiteTextForm, locale: str, status: int = 200, saved: site_text.S
     ordered = [default, *(code for code in choice.offered() if code != default)]
     tabs = {
         code: (
-            choice.name_for_curators(code),
+            choice.name_for_curators(code, alone=True),
             _url(code),
             None if code == default else site_text.translation_state(code),
         )

@@ -56,12 +56,13 @@ def own_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def name_for_curators(code: str) -> str:
-    """A language named in the admin's own language ("Russian" on the English admin, "русский" → "Русский"
-    on the Russian one): what a curator reads in a sentence. The choosers name each in itself (own_name)."""
+def name_for_curators(code: str, *, alone: bool = False) -> str:
+    """A language named in the admin's own language, as a sentence there writes it ("Russian" on the
+    English admin, "русский" on the Russian one), or with a capital when it stands ``alone`` (a tab, a
+    column, the start of a label). The choosers name each language in itself (own_name)."""
     shown_in = str(get_locale() or default())
     name = Locale.parse(code).get_display_name(shown_in) or own_name(code)
-    return name[:1].upper() + name[1:]
+    return name[:1].upper() + name[1:] if alone else name
 
 
 def available() -> list[str]:
