@@ -36,20 +36,16 @@ def event_list():
     # "ru:missing" or "ru:out-of-date": the events whose Russian text is missing or out of date.
     translation_filter = request.args.get("translation", "")
     wanted_language, _sep, wanted_state = translation_filter.partition(":")
-    only = None
+    translation = None
     if wanted_language in other_languages and wanted_state in (MISSING, OUT_OF_DATE):
-
-        def only(events: list[Event]) -> list[int]:
-            states = translation_states(events, [wanted_language])
-            return [event.id for event in events if states[event.id].get(wanted_language) == wanted_state]
-
+        translation = (wanted_language, wanted_state)
     else:
         translation_filter = ""
     listing = reads.listed_events(
         search,
         era_id,
         Status(status) if status in set(Status) else None,
-        only=only,
+        translation=translation,
         page=whole_number(request.args.get("page")) or 1,
     )
     filters = {"q": search, "era": era_id or "", "status": status, "translation": translation_filter}

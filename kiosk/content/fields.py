@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
@@ -225,7 +226,7 @@ class Date(Kind):
         """The date as each language the kiosk writes dates in writes it ("31 August 1935",
         "31 августа 1935 г.")."""
         date = PartialDate.from_dict(value)
-        return [date.label(language) for language in dates.PATTERNS] if date else []
+        return list(_labels(date)) if date else []
 
     def well_formed(self, value: Any) -> bool:
         return value is None or (
@@ -295,6 +296,12 @@ class Figure(Checked):
 
 
 PLACE, FIGURE = Checked("place", places.clean), Figure()
+
+
+@lru_cache(maxsize=4096)
+def _labels(date: PartialDate) -> tuple[str, ...]:
+    """A date written out in every language the kiosk writes dates in (many events share a date)."""
+    return tuple(date.label(language) for language in dates.PATTERNS)
 
 
 # --- The admin form's fields ----------------------------------------------------------------------------

@@ -3,7 +3,6 @@ what an event still lacks. Reads only: every change goes through kiosk.editing.w
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, case, func, select
@@ -13,7 +12,7 @@ from ..content import fields
 from ..content.dates import PartialDate
 from ..extensions import db
 from ..languages import localized
-from ..models import Era, Event, Status
+from ..models import Era, Event, EventTranslation, Status
 from . import revisions
 from . import search as full_text
 
@@ -56,13 +55,13 @@ def listed_events(
     era_id: int | None = None,
     status: Status | None = None,
     *,
-    only: Callable[[list[Event]], list[int]] | None = None,
+    translation: tuple[str, str] | None = None,
     page: int = 1,
     per_page: int = PAGE_SIZE,
 ) -> Listing:
     """One page of the curators' list: the events not in the trash, in date order, narrowed by the
-    filters given (``words``: the full-text search; ``only``: a filter that must read the events, given
-    them all, which returns the ids it keeps)."""
+    filters given (``words``: the full-text search; ``translation``: (language, localized.MISSING or
+    OUT_OF_DATE), the events whose text in that language is so)."""
     query = select(Event).where(Event.deleted_at.is_(None))
     if words:
         query = query.where(Event.id.in_(full_text.matching(words)))
@@ -70,8 +69,8 @@ def listed_events(
         query = query.where(Event.era_id == era_id)
     if status:
         query = query.where(Event.status == status)
-    if only is not None:
-        query = query.where(Event.id.in_(only(list(db.session.scalars(query)))))
+    if translation is not None:
+        query = _translated(query, *translation)
     matching = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     total = db.session.scalar(select(func.count(Event.id)).where(Event.deleted_at.is_(None))) or 0
     pages = max((matching + per_page - 1) // per_page, 1)
@@ -79,6 +78,21 @@ def listed_events(
     shown = query.order_by(*DATE_ORDER).limit(per_page).offset((page - 1) * per_page)
     events = list(db.session.scalars(shown.options(selectinload(Event.era), selectinload(Event.image))))
     return Listing(events, matching, total, page, pages)
+
+
+def _translated(query: Select[Event], locale: str, state: str) -> Select[Event]:
+    """``query`` narrowed to the events whose text in ``locale`` is missing (the database tells), or out
+    of date (the fingerprints of the translated events' default texts tell: worked out here)."""
+    made = select(EventTranslation.event_id).where(
+        EventTranslation.locale == locale, EventTranslation.headline != ""
+    )
+    if state == localized.MISSING:
+        return query.where(Event.id.not_in(made))
+    translated = list(db.session.scalars(query.where(Event.id.in_(made))))
+    states = localized.translation_states(translated, [locale])
+    return query.where(
+        Event.id.in_([event.id for event in translated if states[event.id].get(locale) == state])
+    )
 
 
 def translated_from(entity: Event | Era, fingerprint: str) -> dict | None:

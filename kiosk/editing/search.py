@@ -58,10 +58,15 @@ def in_the_models(name: str | None, kind: str, _parents: dict) -> bool:
     return not (kind == "index" and name == TSVECTOR_INDEX)
 
 
+# The combining marks NFKD leaves after the letters they decorate (Latin, Cyrillic and the rest).
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(value: str) -> str:
     """A text as the search compares it: without case or accents ("Ёлка" and "елка" are alike)."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    if value.isascii():
+        return value.casefold()
+    return _MARKS.sub("", unicodedata.normalize("NFKD", value)).casefold()
 
 
 def split(texts: Iterable[str]) -> list[str]:
