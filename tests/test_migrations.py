@@ -126,3 +126,19 @@ def test_translations_up_to_date_stay_so_across_the_translated_figures_migration
     current, stale = db.session.get(Event, current_id), db.session.get(Event, stale_id)
     assert localized.states_of(current)["ru"] is None
     assert localized.states_of(stale)["ru"] == localized.OUT_OF_DATE
+
+
+@pytest.mark.sqlite_only
+def test_the_bundled_sqlite_has_full_text_search_and_the_search_index_follows_its_table(app):
+    with db.engine.begin() as connection:
+        options = {row[0] for row in connection.exec_driver_sql("PRAGMA compile_options")}
+        assert "ENABLE_FTS5" in options
+        tables = {row[0] for row in connection.exec_driver_sql("SELECT name FROM sqlite_master")}
+        assert search.FTS_TABLE in tables  # migration 0011 made it
+        event_id = connection.execute(select(Event.id).order_by(Event.id)).scalars().first()
+        connection.exec_driver_sql(f"DELETE FROM event_search WHERE event_id = {event_id}")
+        connection.exec_driver_sql(
+            f"INSERT INTO event_search (event_id, recipe, words) VALUES ({event_id}, 0, 'zvezdochka')"
+        )
+        found = f"SELECT rowid FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH 'zvezdochka'"
+        assert connection.exec_driver_sql(found).scalars().all() == [event_id]  # the trigger indexed it

@@ -495,6 +495,7 @@ class EventForm(TableForm):
             if spec.section:
                 self._show(spec, self.TABLE.value(item, spec.key))
         self["era"].data = db.session.scalar(select(Era.id).where(Era.slug == item["era"])) or event.era_id
+        self["status"].data = event.status.value  # the event's: its buttons change it, not its changes
         self.version.data = str(event.version)
 
     def _show(self, spec: fields.Field, value: Any) -> None:

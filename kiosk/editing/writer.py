@@ -147,16 +147,20 @@ def fixture_writes() -> Iterator[None]:
     session (no version check, revision or audit entry), committed at the end with the content version
     moved on, as after any change visitors might see. The search finds the changed events by their new
     words (search.catch_up makes them when it is next used)."""
-    db.session.info[FIXTURE_CHANGED] = set()
+    outermost = FIXTURE_CHANGED not in db.session.info  # (set-up may nest them)
+    if outermost:
+        db.session.info[FIXTURE_CHANGED] = set()
     try:
         with _writing():
             yield
             db.session.flush()
-            search.forget([event.id for event in db.session.info[FIXTURE_CHANGED] if event.id is not None])
+            changed = db.session.info.get(FIXTURE_CHANGED, set())
+            search.forget([event.id for event in changed if event.id is not None])
             published.bump_version(db.session.connection())
             db.session.commit()
     finally:
-        db.session.info.pop(FIXTURE_CHANGED, None)
+        if outermost:
+            db.session.info.pop(FIXTURE_CHANGED, None)
 
 
 def _visitors_see_it() -> None:
