@@ -184,7 +184,7 @@ class EventSearch(Model):
     """What the curators' search reads of an event: the words of every text a curator edits, in every
     language, its dates written out in each (kiosk/editing/search.py makes it; the writer keeps it in step).
     The database indexes it for full-text search: SQLite with FTS5, PostgreSQL with a tsvector index
-    (migration 0011, kiosk.editing.search.INDEX)."""
+    (migration 0012; kiosk.editing.search names its own objects)."""
 
     __tablename__ = "event_search"
 
@@ -342,6 +342,9 @@ class AuditEntry(Model):
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(String(64), default="")
+    # How many times this happened: refusals of people not signed in (failed sign-ins, forms without a
+    # valid token) are one row per action, address and minute (kiosk.editing.audit.record).
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class VisitorEvent(Model):

@@ -13,6 +13,7 @@ from . import (  # noqa: F401 - views
     analytics,
     audit,
     auth,
+    backups,
     conflicts,
     eras,
     events,

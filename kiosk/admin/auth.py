@@ -26,6 +26,7 @@ from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from ..accounts import login_limits, users
@@ -33,6 +34,7 @@ from ..editing import audit
 from ..extensions import db, htmx, login_manager
 from ..languages import choice
 from ..models import Era, Event, User
+from ..web import errors, failures, security
 from ..web.errors import chosen_files, may_keep, sent_fields, shown_back
 from .blueprint import bp
 from .forms import LoginForm
@@ -203,6 +205,7 @@ def _kept_on_sign_in(fields: list[tuple[str, str]]):
         owner=db.session.get(User, kept.user_id) if kept else None,
         typed=shown_back(fields),
         files=chosen_files(),
+        in_the_clear=security.sent_in_the_clear(),
     )
     return page, 401
 
@@ -223,6 +226,7 @@ def _sign_in_page(
         owner=db.session.get(User, kept.user_id) if kept else None,
         typed=shown_back(kept.fields) if kept else [],
         files=[],
+        in_the_clear=security.sent_in_the_clear(),
     )
     return page, status
 
@@ -280,6 +284,34 @@ def _blocked_page(form: LoginForm, next_url: str | None, kept: KeptForm | None):
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    try:
+        return _login()
+    except SQLAlchemyError as error:
+        return _passwords_unchecked(error)
+
+
+def _passwords_unchecked(error: SQLAlchemyError):
+    """The database cannot be read: the sign-in page says so, the username kept, and nothing else. (A busy
+    or full database gets the usual page, which offers to send the sign-in again; a bug its own.)"""
+    if failures.kind_of(error) != failures.UNAVAILABLE:
+        raise error
+    kind = errors.log_unexpected(error, request.environ, current_app)
+    errors.settle_after_failure()
+    message = (
+        _("The kiosk cannot check passwords right now, so nobody can sign in.")
+        + " "
+        + errors.explanation(kind)
+        + " "
+        + _("Request number: %(id)s", id=errors.request_id())
+    )
+    form = LoginForm(formdata=request.form if request.method == "POST" else None)
+    page, status = _sign_in_page(form, safe_next(request.values.get("next")), message, status=503)
+    response = make_response(page, status)
+    response.headers["Retry-After"] = str(errors.RETRY_AFTER_SECONDS)
+    return response
+
+
+def _login():
     next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(next_url or url_for("admin.event_list"))
@@ -293,6 +325,7 @@ def login():
     if claimed is None:
         audit.record("sign-in.blocked", f"user {username[:64]}")
         db.session.commit()
+        failures.record_incident(failures.RATE_LIMITED, f"sign-in paused for user {username[:64]}")
         return _blocked_page(form, next_url, kept)
     user = users.authenticate(username, form.password.data or "")
     if user is None:

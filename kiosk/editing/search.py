@@ -42,7 +42,7 @@ from . import drafts
 logger = logging.getLogger(__name__)
 
 RECIPE = 1  # how the words are made: change it when they are made differently, and every row is made again
-# What migration 0011 adds beside the models: SQLite's FTS5 index of event_search (external content, kept
+# What migration 0012 adds beside the models: SQLite's FTS5 index of event_search (external content, kept
 # in step by triggers), PostgreSQL's GIN index of the words' tsvector.
 FTS_TABLE = "event_search_index"
 TSVECTOR_INDEX = "ix_event_search_words"

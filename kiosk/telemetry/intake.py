@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..config import SettingInvalid
 from ..extensions import csrf, db
+from ..web import failures
 from . import analytics, fleet
 
 log = logging.getLogger(__name__)
@@ -80,14 +81,18 @@ def _handle(read, store):
         return _refuse(400, str(refused))
     name = parsed[0]
     if not current_app.extensions["report_limit"].allow(name):
+        failures.record_incident(failures.REPORT_REFUSED, f"kiosk {name}: too many reports (429)")
         response = _refuse(429, "too many reports from this kiosk; try again shortly")
         response.headers["Retry-After"] = "10"
         return response
     try:
         return store(parsed)
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         db.session.rollback()
-        log.exception("Could not store a report from kiosk %s", name)
+        kind = failures.kind_of(error)
+        failures.record_incident(
+            failures.REPORT_REFUSED, f"kiosk {name}: not stored ({kind}: {error})"[:300], error=error
+        )
         return _refuse(503, "the server could not store this now; the kiosk keeps it and tries again")
 
 

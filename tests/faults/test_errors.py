@@ -137,8 +137,17 @@ def test_a_save_while_another_writer_holds_the_lock_says_busy_and_keeps_the_type
     assert response.status_code == 503 and response.headers["Retry-After"]
     page = response.get_data(as_text=True)
     assert "busy" in page.lower() and 'value="147"' in page
-    # The writer refused it as busy (a warning: nothing is broken), not an unexpected error.
-    assert not errors_logged(caplog) and "Refused a change" in caplog.text
+    # A refusal, not an unexpected error: logged with the request number the curator saw, and counted on
+    # the admins' Errors page as an incident.
+    request_id = response.headers["X-Request-Id"]
+    assert request_id in page and errors_logged(caplog) == []
+    [refused] = [
+        record.getMessage() for record in caplog.records if record.getMessage().startswith("Refused (")
+    ]
+    assert refused.startswith("Refused (busy) POST /admin/settings") and request_id in refused
+    errors_page = admin.get("/admin/errors").get_data(as_text=True)
+    assert "Database busy" in errors_page and request_id in errors_page and "1 time, on 1 day" in errors_page
+    assert failures.recent(data_dir) == []
     with app.app_context():
         db.engine.dispose()
 
