@@ -134,7 +134,7 @@ def test_the_bundled_sqlite_has_full_text_search_and_the_search_index_follows_it
         options = {row[0] for row in connection.exec_driver_sql("PRAGMA compile_options")}
         assert "ENABLE_FTS5" in options
         tables = {row[0] for row in connection.exec_driver_sql("SELECT name FROM sqlite_master")}
-        assert search.FTS_TABLE in tables  # migration 0012 made it
+        assert search.FTS_TABLE in tables  # migration 0013 made it
         event_id = connection.execute(select(Event.id).order_by(Event.id)).scalars().first()
         connection.exec_driver_sql(f"DELETE FROM event_search WHERE event_id = {event_id}")
         connection.exec_driver_sql(

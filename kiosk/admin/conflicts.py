@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..editing import conflicts, revisions
 from ..models import Revision
-from .revisions import era_names, readable
+from .revisions import readable, reference_names
 
 MINE, CURRENT, EDIT = "mine", "current", "edit"
 # What the page says of a field, knowing what the curator opened (and so who changed it).
@@ -99,7 +99,7 @@ def choices(
     else, knowing what the curator ``opened``, the side that changed chosen for them."""
     found: list[Choice] = []
     covered: set[str] = set()
-    eras = era_names() if opened is not None else {}
+    references = reference_names() if opened is not None else {}
     for change in readable(conflict.differences):
         names = groups.get(change.field)
         if not names or covered.intersection(names):  # an image's key and address are one choice
@@ -111,7 +111,7 @@ def choices(
         choice = Choice(change.field, change, names, editable, multiline, mine.get(names[0], ""))
         if opened is not None:
             was = revisions.value_text(opened, change.field)
-            _preselect(choice, eras.get(was, was) if change.field == "era" else was, posted is None)
+            _preselect(choice, references.get(change.field, {}).get(was, was), posted is None)
         if posted is not None:
             picked = posted.get(f"choose-{choice.name}")
             if picked in {MINE, CURRENT} or (picked == EDIT and editable):

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..content import places, published
+from ..content import published
 from ..editing import conflicts, drafts, reads, writer
 from ..extensions import db
 from ..languages import choice
@@ -98,7 +98,7 @@ def _form_page(form: EventForm, event: Event | None, status: int = 200):
         fields=EventForm.field_names(),
         draft=drafts.revision(event) if event is not None else None,
         translation_links=links,
-        known_places=places.choices(published.placed_events()),
+        known_places=reads.ordered_places(),
     )
     return page, status
 

@@ -15,15 +15,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from ..content.fields import Entity
 from ..extensions import db
-from ..models import Era, Event, Revision
+from ..models import Event, Revision
 from . import drafts, revisions
 
 
 class EditConflict(Exception):
-    """Someone else saved this event or era after the curator opened it; nothing was written."""
+    """Someone else saved this event, era or place after the curator opened it; nothing was written."""
 
-    def __init__(self, entity: Event | Era, submitted: dict | None = None):
+    def __init__(self, entity: Entity, submitted: dict | None = None):
         super().__init__(f"{entity!r} changed while it was being edited")
         self.entity = entity
         self.submitted = submitted
@@ -33,7 +34,7 @@ class EditConflict(Exception):
         return compare(self.entity, self.submitted) if self.submitted is not None else []
 
 
-def is_stale(entity: Event | Era, submitted_version: int | str | None) -> bool:
+def is_stale(entity: Entity, submitted_version: int | str | None) -> bool:
     """True when the version the form carried is not the entity's current one."""
     try:
         return submitted_version is None or int(submitted_version) != entity.version
@@ -41,7 +42,7 @@ def is_stale(entity: Event | Era, submitted_version: int | str | None) -> bool:
         return True
 
 
-def compare(current: Event | Era, submitted: dict) -> list[revisions.FieldChange]:
+def compare(current: Entity, submitted: dict) -> list[revisions.FieldChange]:
     """The fields where the submitted item differs from the current entity (what the curators edit: an
     event's unpublished changes, if it has any): before = current, after = theirs.
 
@@ -51,7 +52,7 @@ def compare(current: Event | Era, submitted: dict) -> list[revisions.FieldChange
     return revisions.diff(now, now | submitted)
 
 
-def opened(entity: Event | Era, version: int | None) -> dict | None:
+def opened(entity: Entity, version: int | None) -> dict | None:
     """What the curator had in front of them when they opened the form at ``version`` (an item): the
     unpublished changes they edited, or the saved version; None when no revision recorded it."""
     if version is None:
@@ -71,7 +72,7 @@ class Meanwhile:
     fields: list[str]  # what curators call them
 
 
-def since(entity: Event | Era, version: int | None) -> list[Meanwhile]:
+def since(entity: Entity, version: int | None) -> list[Meanwhile]:
     """The saves made after ``version``, oldest first, each with the fields it changed."""
     if version is None:
         return []

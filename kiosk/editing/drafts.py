@@ -68,9 +68,12 @@ def shadow(event: Event) -> Event:
     era = db.session.scalar(select(Era).where(Era.slug == draft.get("era"))) or event.era
     key = (draft.get("image") or {}).get("key")
     image = db.session.scalar(select(Media).where(Media.key == key)) if key else None
+    place = fields.find_place(draft.get("place"))
     copy.era_id, copy.image_id = era.id, image.id if image else None
+    copy.place_id = place.id if place else None
     # Set as if loaded: no backref puts the copy into the era's events, so no flush can ever write it.
     set_committed_value(copy, "era", era)
     set_committed_value(copy, "image", image)
+    set_committed_value(copy, "place", place)
     set_committed_value(copy, "translations", list(event.translations))
     return copy

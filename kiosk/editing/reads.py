@@ -1,5 +1,5 @@
-"""What curators' pages read: the events list, one listed event, the eras in order, what uses an era, and
-what an event still lacks. Reads only: every change goes through kiosk.editing.writer."""
+"""What curators' pages read: the events list, one listed event, the eras and places in order, what uses an
+era or a place, and what an event still lacks. Reads only: every change goes through kiosk.editing.writer."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import selectinload
 
-from ..content import fields
+from ..content import fields, places
 from ..content.dates import PartialDate
 from ..extensions import db
 from ..languages import localized
-from ..models import Era, Event, EventTranslation, Status
+from ..models import Era, Event, EventTranslation, Place, Status
 from . import revisions
 from . import search as full_text
 
@@ -95,7 +95,7 @@ def _translated(query: Select[Event], locale: str, state: str) -> Select[Event]:
     )
 
 
-def translated_from(entity: Event | Era, fingerprint: str) -> dict | None:
+def translated_from(entity: fields.Entity, fingerprint: str) -> dict | None:
     """The default-language texts a translation was made from (by translation key), found in the entity's
     history by their fingerprint (``fingerprint``, the translation's source_hash); None when no revision
     kept them."""
@@ -142,3 +142,54 @@ def events_using(era: Era) -> tuple[int, int]:
         db.session.scalar(counted.where(Event.deleted_at.is_(None))) or 0,
         db.session.scalar(counted.where(Event.deleted_at.is_not(None))) or 0,
     )
+
+
+def ordered_places() -> list[Place]:
+    """Every place, by the years he lived there (places without years last), then by name."""
+    every = db.session.scalars(select(Place)).all()
+    return sorted(
+        every,
+        key=lambda place: (
+            place.years_from is None,
+            place.years_from or 0,
+            place.name.casefold(),
+            place.slug,
+        ),
+    )
+
+
+def events_at(place: Place) -> tuple[int, int]:
+    """How many events happened at this place: (on the list, in the trash)."""
+    counted = select(func.count(Event.id)).where(Event.place_id == place.id)
+    return (
+        db.session.scalar(counted.where(Event.deleted_at.is_(None))) or 0,
+        db.session.scalar(counted.where(Event.deleted_at.is_not(None))) or 0,
+    )
+
+
+def place_matching(name: str, lat: float, lon: float) -> Place | None:
+    """The place recorded with this name and these coordinates (kiosk.content.places.identity), if any."""
+    wanted = places.identity(name, lat, lon)
+    near = select(Place).where(
+        Place.lat.between(lat - 0.001, lat + 0.001), Place.lon.between(lon - 0.001, lon + 0.001)
+    )
+    return next(
+        (
+            place
+            for place in db.session.scalars(near)
+            if places.identity(place.name, place.lat, place.lon) == wanted
+        ),
+        None,
+    )
+
+
+def place_called(name: str) -> Place | None:
+    """The place with this name in any language (case aside), for a curator who types only a name."""
+    wanted = " ".join(name.split()).casefold()
+    if not wanted:
+        return None
+    for place in ordered_places():
+        names = [place.name, *(row.name for row in place.translations)]
+        if any(" ".join(text.split()).casefold() == wanted for text in names if text):
+            return place
+    return None

@@ -3,11 +3,12 @@ full-text search (SQLite FTS5, PostgreSQL tsvector).
 
 Each event has one row of words (models.EventSearch): the texts of the field table's edited fields and of
 their translations (kiosk.content.fields.FieldTable.searchable), its dates as every language writes them,
-and the same of its unpublished changes. They are folded (case, accents) and split into words here, the
-same way for both databases, so that both find the same events. The writer keeps the row in step with
-every change (``index``, ``Rows`` for an import); ``catch_up`` makes the rows that a change outside the
-writer left missing, or that an older ``RECIPE`` made. Every word of a query must be found, each as the
-beginning of a word: "record shift" finds "a record … in one shift", "31 aug" finds "31 August 1935".
+its place's name and note in every language, and the same of its unpublished changes. They are folded
+(case, accents) and split into words here, the same way for both databases, so that both find the same
+events. The writer keeps the row in step with every change (``index``; ``index_place`` when a place
+changes; ``Rows`` for an import); ``catch_up`` makes the rows that a change outside the writer left
+missing, or that an older ``RECIPE`` made. Every word of a query must be found, each as the beginning of a
+word: "record shift" finds "a record … in one shift", "31 aug" finds "31 August 1935".
 """
 
 from __future__ import annotations
@@ -36,18 +37,25 @@ from sqlalchemy.orm import selectinload
 
 from ..content import fields
 from ..extensions import db
-from ..models import Event, EventSearch
+from ..models import Event, EventSearch, Place
 from . import drafts
 
 logger = logging.getLogger(__name__)
 
-RECIPE = 1  # how the words are made: change it when they are made differently, and every row is made again
-# What migration 0012 adds beside the models: SQLite's FTS5 index of event_search (external content, kept
+RECIPE = 2  # how the words are made: change it when they are made differently, and every row is made again
+# What migration 0013 adds beside the models: SQLite's FTS5 index of event_search (external content, kept
 # in step by triggers), PostgreSQL's GIN index of the words' tsvector.
 FTS_TABLE = "event_search_index"
 TSVECTOR_INDEX = "ix_event_search_words"
 MAX_QUERY_WORDS = 12
 _WORD = re.compile(r"[^\W_]+")
+# What an event's words are made of, loaded with it.
+_WORD_SOURCES = (
+    selectinload(Event.translations),
+    selectinload(Event.era),
+    selectinload(Event.image),
+    selectinload(Event.place).selectinload(Place.translations),
+)
 
 
 def in_the_models(name: str | None, kind: str, _parents: dict) -> bool:
@@ -74,13 +82,24 @@ def split(texts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(_WORD.findall(fold(" ".join(texts)))))
 
 
+def place_texts(place: Place | None) -> list[str]:
+    """The texts of a place an event is found by: its name, note and wording of its years, in every
+    language (the field table's, like an event's own)."""
+    return fields.PLACE.searchable(fields.item_of(place)) if place is not None else []
+
+
 def words_of(event: Event, texts: list[str] | None = None) -> str:
     """The words an event is found by: its texts (``texts``, when the change that made them has them
-    already), and those of its unpublished changes."""
+    already) and its place's, and those of its unpublished changes."""
     if texts is None:
         texts = fields.EVENT.searchable(fields.item_of(event))
-    if event.draft_number is not None:
-        texts = texts + fields.EVENT.searchable(drafts.item(event) or {})
+    texts = texts + place_texts(event.place)
+    draft = drafts.item(event) if event.draft_number is not None else None
+    if draft is not None:
+        place = event.place
+        if draft.get("place") != (place.slug if place else None):
+            place = fields.find_place(draft.get("place"))
+        texts = texts + fields.EVENT.searchable(draft) + place_texts(place)
     return " ".join(split(texts))
 
 
@@ -100,6 +119,14 @@ def _replace(connection: Connection, rows: list[tuple[int, str]]) -> None:
     )
 
 
+def index_place(place: Place) -> None:
+    """Make the words of the events at this place again, in the change under way (its name, note or
+    translations changed): those whose unpublished changes may name it too."""
+    at_place = select(Event).where(or_(Event.place_id == place.id, Event.draft_number.is_not(None)))
+    events = list(db.session.scalars(at_place.options(*_WORD_SOURCES)))
+    _replace(db.session.connection(), [(event.id, words_of(event)) for event in events])
+
+
 def forget(ids: list[int]) -> None:
     """Drop these events' words, in the change under way: catch_up makes them again when the search is
     next used (for set-up that changed events without the writer)."""
@@ -109,16 +136,38 @@ def forget(ids: list[int]) -> None:
 
 class Rows:
     """An import's events' words, made from their items before its transaction starts, written once their
-    ids are known (``write``, in its transaction)."""
+    ids and places are known (``write``, in its transaction, after its places)."""
 
     def __init__(self, items: list[dict]) -> None:
-        self.words = {item["slug"]: " ".join(split(fields.EVENT.searchable(item))) for item in items}
+        self.texts = {item["slug"]: fields.EVENT.searchable(item) for item in items}
 
-    def write(self, connection: Connection) -> None:
-        if not self.words:
+    def write(self, connection: Connection, places_changed: list[int]) -> None:
+        """Write the words of the import's events, and forget those of the other events at the places it
+        changed (``places_changed``: their ids; catch_up makes their words again)."""
+        if places_changed:
+            others = select(Event.id).where(Event.place_id.in_(places_changed), Event.slug.not_in(self.texts))
+            connection.execute(delete(EventSearch).where(EventSearch.event_id.in_(others)))
+        if not self.texts:
             return
-        ids = dict(connection.execute(select(Event.slug, Event.id).where(Event.slug.in_(self.words))).all())
-        _replace(connection, [(ids[slug], words) for slug, words in self.words.items()])
+        rows = connection.execute(
+            select(Event.slug, Event.id, Event.place_id).where(Event.slug.in_(self.texts))
+        )
+        found = {slug: (event_id, place_id) for slug, event_id, place_id in rows}
+        wanted = {place_id for _event_id, place_id in found.values() if place_id is not None}
+        known = db.session.scalars(
+            select(Place)
+            .where(Place.id.in_(wanted))
+            .options(selectinload(Place.translations))
+            .execution_options(populate_existing=True)  # as this transaction wrote them
+        )
+        texts: dict[int | None, list[str]] = {place.id: place_texts(place) for place in known}
+        _replace(
+            connection,
+            [
+                (event_id, " ".join(split(self.texts[slug] + texts.get(place_id, []))))
+                for slug, (event_id, place_id) in found.items()
+            ],
+        )
 
 
 CATCH_UP_CHUNK = 500
@@ -142,11 +191,7 @@ def catch_up() -> int:
     try:
         for start in range(0, len(ids), CATCH_UP_CHUNK):
             chunk = ids[start : start + CATCH_UP_CHUNK]
-            events = db.session.scalars(
-                select(Event)
-                .where(Event.id.in_(chunk))
-                .options(selectinload(Event.translations), selectinload(Event.era), selectinload(Event.image))
-            )
+            events = db.session.scalars(select(Event).where(Event.id.in_(chunk)).options(*_WORD_SOURCES))
             _replace(db.session.connection(), [(event.id, words_of(event)) for event in events])
         db.session.commit()
     except DBAPIError as error:  # another request made them first, or the database is busy: search anyway

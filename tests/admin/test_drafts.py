@@ -11,7 +11,7 @@ from sqlalchemy import select
 from kiosk.content import published
 from kiosk.editing import drafts, revisions
 from kiosk.extensions import db
-from kiosk.models import AuditEntry, Event, Status
+from kiosk.models import AuditEntry, Event, Place, Status
 
 from ..fixture_timeline import FIXTURE
 from .conftest import event_form, form_values
@@ -156,3 +156,40 @@ def test_publishing_from_an_old_page_changes_nothing(curator):
     ).get_data(as_text=True)
     db.session.refresh(event)
     assert event.draft_number is not None and event.headline != "Norms up"
+
+
+def test_unpublished_changes_may_move_an_event_to_a_new_place_the_kiosk_shows_once_published(curator, client):
+    event = seeded(FIXTURE.record_event)
+    shown_place = event.place.name
+    typed = {"place_name": "Gorlovka", "place_lat": "48.3", "place_lon": "38.05", "place_note": ""}
+    assert save(curator, event, opened(curator, event), **typed).status_code == 302
+    db.session.refresh(event)
+    assert event.place.name == shown_place and event.draft_number is not None  # the kiosk's is unchanged
+    assert shown_place in client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert "Gorlovka" not in client.get("/places").get_data(as_text=True)  # no visible event is there yet
+    assert 'value="Gorlovka"' in curator.get(f"/admin/events/{event.id}/edit").get_data(as_text=True)
+    preview = curator.get(f"/admin/events/{event.id}/preview").get_data(as_text=True)
+    assert '<span class="locator__name">Gorlovka</span>' in preview  # as the kiosk will show it
+    publish = form_values(preview, f"/admin/events/{event.id}/publish")
+    assert curator.post(f"/admin/events/{event.id}/publish", publish).status_code == 302
+    db.session.refresh(event)
+    assert event.place.name == "Gorlovka" and event.draft_number is None
+    assert "Gorlovka" in client.get(f"/events/{event.slug}").get_data(as_text=True)
+
+
+def test_publishing_changes_whose_new_place_was_deleted_meanwhile_says_so_and_changes_nothing(curator):
+    event = seeded(FIXTURE.plain_event)
+    typed = {"place_name": "Gorlovka", "place_lat": "48.3", "place_lon": "38.05", "place_note": ""}
+    save(curator, event, opened(curator, event), headline="Norms up", **typed)
+    made = db.session.scalar(select(Place).where(Place.name == "Gorlovka"))
+    delete_url = f"/admin/places/{made.id}/delete"  # no event is there: only the unpublished changes
+    confirm = form_values(curator.get(delete_url).get_data(as_text=True), delete_url)
+    assert curator.post(delete_url, confirm).status_code == 302
+    preview = curator.get(f"/admin/events/{event.id}/preview").get_data(as_text=True)
+    response = curator.post(
+        f"/admin/events/{event.id}/publish", form_values(preview, f"/admin/events/{event.id}/publish")
+    )
+    page = curator.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The place gorlovka no longer exists: choose another place and save again." in page
+    db.session.refresh(event)
+    assert event.headline != "Norms up" and event.place is None and event.draft_number is not None

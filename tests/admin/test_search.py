@@ -4,6 +4,7 @@ a time however many there are."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from kiosk.content.dates import PartialDate
 from kiosk.editing import reads
 from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
+from kiosk.interchange import exporters, importers
 from kiosk.models import Event
 
 from ..fixture_timeline import FIXTURE
@@ -115,3 +117,31 @@ def test_a_long_list_is_shown_a_page_at_a_time(curator):
     assert count_line(filtered) == f"{2 * reads.PAGE_SIZE + 3} of {total:,} events match · page 3 of 3"
     assert 'rel="prev"' in filtered and f"era={era.id}" in filtered
     assert curator.get("/admin/events?page=99").status_code == 200  # past the end: the last page
+
+
+def test_a_place_renamed_or_translated_on_its_page_finds_its_events_by_the_new_words(curator):
+    place = db.session.scalar(select(Event).where(Event.slug == FIXTURE.karaganda_event)).place
+    url = f"/admin/places/{place.id}/edit"
+    typed = form_values(curator.get(url).get_data(as_text=True), url)
+    assert found(curator, "Kazakhstan") == [FIXTURE.karaganda_event]  # its place's note
+    typed |= {"name": "Qaraghandy", "note": "A coal basin in the steppe."}
+    assert curator.post(url, typed).status_code == 302
+    assert found(curator, "Qaraghandy steppe") == [FIXTURE.karaganda_event]
+    assert found(curator, "Kazakhstan") == []  # what the place no longer says does not find it
+    url = f"/admin/places/{place.id}/translations/uk"
+    typed = form_values(curator.get(url).get_data(as_text=True), url) | {"name": "Караганда-Сортувальна"}
+    assert curator.post(url, typed).status_code == 302
+    assert found(curator, "сортувальна") == [FIXTURE.karaganda_event]
+
+
+def test_an_import_that_changes_a_place_finds_its_events_by_the_new_words(curator):
+    document = json.loads(exporters.export("json"))
+    place = next(place for place in document["places"] if place["slug"] == FIXTURE.wartime_place)
+    place["note"] = "A coal basin in the steppe."
+    event = next(event for event in document["events"] if event["slug"] == FIXTURE.mine_event)
+    event["summary"] = "He goes down the pit at Gorlovka."
+    report = importers.run(json.dumps(document).encode(), source="renamed.json", dry_run=False)
+    assert report.updated
+    assert found(curator, "steppe") == [FIXTURE.karaganda_event]  # not itself in the file's changes
+    assert found(curator, "Kazakhstan") == []
+    assert found(curator, "Gorlovka") == [FIXTURE.mine_event]  # an event the import changed

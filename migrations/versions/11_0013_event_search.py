@@ -4,8 +4,8 @@ SQLite's FTS5 (an external-content table kept in step by triggers) or PostgreSQL
 The words themselves are made by the app (kiosk/editing/search.py), which makes any that are missing, so
 this revision leaves the table empty.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-12 10:00:00.000000
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
