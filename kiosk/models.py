@@ -164,6 +164,9 @@ class Event(Model):
     # "source", "confidence"} (kiosk.content.figures checks it).
     figure: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
+    # Changes a curator saved but has not published yet: the number of the revision that holds them (the
+    # columns above stay what the kiosk shows). Bookkeeping like the version, not a field of the item.
+    draft_number: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -215,6 +218,20 @@ class Event(Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
+
+
+class EventSearch(Model):
+    """What the curators' search reads of an event: the words of every text a curator edits, in every
+    language, its dates written out in each (kiosk/editing/search.py makes it; the writer keeps it in step).
+    The database indexes it for full-text search: SQLite with FTS5, PostgreSQL with a tsvector index
+    (migration 0013; kiosk.editing.search names its own objects)."""
+
+    __tablename__ = "event_search"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    # How the words were made (kiosk.editing.search.RECIPE): rows made another way are made again.
+    recipe: Mapped[int] = mapped_column(Integer, default=0)
+    words: Mapped[str] = mapped_column(Text, default="")
 
 
 class TranslationRecord:
