@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -20,7 +21,13 @@ DEFAULTS: dict[str, Any] = {
     "idle_seconds": None,  # None: use KIOSK_IDLE_SECONDS
     "languages": None,  # None: use KIOSK_LANGUAGES
     "default_locale": None,  # None: use KIOSK_DEFAULT_LOCALE
+    "opening_hours": None,  # None: use KIOSK_OPENING_HOURS (kiosk.telemetry.fleet; not shown to visitors)
 }
+
+
+def fingerprint(rows: dict[str, str | None]) -> str:
+    """What a form was loaded from (``stored_many`` rows): a save compares it with what is stored then."""
+    return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
 
 
 def get(key: str) -> Any:

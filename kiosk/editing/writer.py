@@ -667,8 +667,8 @@ def save_site_text(locale: str, text: site_text.SiteText, loaded_fingerprint: st
         if not changed:
             return False
         connection = db.session.connection()
-        for key in changed:
-            _swap_setting(connection, key, rows[key], after[key])
+        if not all(_swap_setting(connection, key, rows[key], after[key]) for key in changed):
+            raise site_text.SiteTextConflict()
         detail = {
             "before": {key: before[key] for key in changed},
             "after": {key: after[key] for key in changed},
@@ -679,15 +679,47 @@ def save_site_text(locale: str, text: site_text.SiteText, loaded_fingerprint: st
     return True
 
 
-def _swap_setting(connection: Connection, key: str, old_text: str | None, value: Any) -> None:
-    """Store a setting only if it still holds ``old_text`` (None: not stored yet); else SiteTextConflict."""
-    new_text = json.dumps(value, ensure_ascii=False)
-    if old_text is None:
-        insert_new = database.insert_or_ignore(Setting).values(key=key, value=new_text)
-        written = connection.execute(insert_new.on_conflict_do_nothing(index_elements=["key"]))
-    else:
-        written = connection.execute(
-            update(Setting).where(Setting.key == key, Setting.value == old_text).values(value=new_text)
+class SettingsChanged(SaveRefused):
+    """The settings changed after the form was loaded (another administrator saved); nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("Someone else saved the settings a moment ago. Nothing was saved: look at them again.")
         )
-    if written.rowcount != 1:
-        raise site_text.SiteTextConflict()
+
+
+def save_opening_hours(text: str | None, loaded_fingerprint: str) -> bool:
+    """Save the museum's opening hours (the text kiosk.telemetry.fleet reads; None: back to
+    KIOSK_OPENING_HOURS); False when nothing changed.
+
+    Checked and written like the other settings: refused with SettingsChanged when they are no longer
+    what the form was loaded from (``loaded_fingerprint``, settings_store.fingerprint), written only where
+    they still hold what was read, with an audit entry of the old and new values. Visitors never see
+    them, so the content version stays where it is.
+    """
+    key = "opening_hours"
+    with _transaction():
+        rows = settings_store.stored_many(key)
+        if settings_store.fingerprint(rows) != loaded_fingerprint:
+            raise SettingsChanged()
+        before = settings_store.decoded(rows)[key]
+        if before == text:
+            return False
+        if not _swap_setting(db.session.connection(), key, rows[key], text):
+            raise SettingsChanged()
+        detail = {"before": {key: before}, "after": {key: text}}
+        audit.record("settings.save", key, json.dumps(detail, ensure_ascii=False))
+    return True
+
+
+def _swap_setting(connection: Connection, key: str, old_text: str | None, value: Any) -> bool:
+    """Store a setting only if it still holds ``old_text`` (None: not stored yet); False when it did not."""
+    new_text = json.dumps(value, ensure_ascii=False)
+    if old_text is None:  # (PostgreSQL gives no row count for an INSERT … ON CONFLICT: it returns the key)
+        insert_new = database.insert_or_ignore(Setting).values(key=key, value=new_text)
+        inserted = insert_new.on_conflict_do_nothing(index_elements=["key"]).returning(Setting.key)
+        return connection.execute(inserted).first() is not None
+    written = connection.execute(
+        update(Setting).where(Setting.key == key, Setting.value == old_text).values(value=new_text)
+    )
+    return written.rowcount == 1
