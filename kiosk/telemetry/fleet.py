@@ -473,10 +473,6 @@ def read_report(data, received_at: datetime) -> dict:
         "screen": data["screen"],
         "online": data["online"],
         "queued": data["queued"],
-        # A time the server handed the kiosk's page (its own clock), not the kiosk's.
-        "published_at": None
-        if data["published_at"] is None
-        else _clamped(_moment_of(round(data["published_at"])), received_at),
     }
     error = data["error"]
     if error:
@@ -491,8 +487,21 @@ def _moment_of(ms: int) -> datetime:
     return datetime.fromtimestamp(min(ms, 253402300799000) / 1000, UTC).replace(tzinfo=None)
 
 
-def record_report(station: KioskStation, values: dict) -> None:
-    """Update the kiosk's row with its report (the caller commits)."""
+def content_of(version: str) -> str:
+    """The content version in a kiosk version ("41-3a8ab69a90d3": content 41, build 3a8ab69a90d3)."""
+    return version.partition("-")[0]
+
+
+def record_report(
+    station: KioskStation, values: dict, current_version: str, changed_at: datetime | None
+) -> None:
+    """Update the kiosk's row with its report (the caller commits). When it shows the current content,
+    note when that was published, so that once it falls behind the Kiosks page can say which it shows."""
+    shown = content_of(values["version"])
+    if shown == content_of(current_version):
+        values = values | {"published_at": changed_at}
+    elif shown != content_of(station.version or ""):
+        values = values | {"published_at": None}  # one never seen current: its time is not known here
     for key, value in values.items():
         setattr(station, key, value)
     if station.first_seen is None:

@@ -25,8 +25,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from ..config import SettingInvalid
+from ..content import published
 from ..extensions import csrf, db
 from ..models import KioskStation
+from ..timeline.views import kiosk_version
 from ..web import failures
 from ..web.errors import request_id
 from . import analytics, contract, fleet, limits
@@ -121,9 +123,8 @@ def _guarded(handle) -> Response:
         return response
     except Exception as error:  # the database, or a fault of ours: the kiosk keeps its records
         db.session.rollback()
-        identifier = report_failure("not stored", error)
-        message = "the server could not store this now; the kiosk keeps it and tries again"
-        response = _answer(503, message, request_id=identifier)
+        report_failure("not stored", error)
+        response = _answer(503, "the server could not store this now; the kiosk keeps it and tries again")
         response.headers["Retry-After"] = "30"
         return response
 
@@ -191,7 +192,8 @@ def heartbeat():
         except contract.ReportRefused as refused:
             _refused(station, str(refused), body, 0)
             raise _Refusal(400, str(refused), kept=True) from None
-        fleet.record_report(station, values)
+        current = kiosk_version()
+        fleet.record_report(station, values, current, published.changed_at(int(fleet.content_of(current))))
         config = current_app.config
         return jsonify(
             heartbeat_seconds=config["HEARTBEAT_SECONDS"],

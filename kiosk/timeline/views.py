@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import (
@@ -102,8 +101,6 @@ def kiosk_behaviour() -> dict:
     config = current_app.config
     return {
         "kiosk-version": kiosk_version(),
-        # When what this page shows was published, for the Kiosks page (frontend/js/analytics.js).
-        "published-at": _milliseconds(published.changed_at(current_content_version())),
         "idle-seconds": settings_store.idle_seconds(),
         "idle-warning-seconds": config["IDLE_WARNING_SECONDS"],
         "attract-seconds": config["ATTRACT_SECONDS"],
@@ -115,10 +112,6 @@ def kiosk_behaviour() -> dict:
         # Measuring use, loaded after the first paint (see frontend/js/kiosk/measuring.js).
         "analytics": url_for("static", filename="build/js/analytics.js"),
     }
-
-
-def _milliseconds(moment: datetime | None) -> str:
-    return str(int(moment.replace(tzinfo=UTC).timestamp() * 1000)) if moment else ""
 
 
 @bp.app_context_processor

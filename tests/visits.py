@@ -1,0 +1,68 @@
+"""What an enrolled kiosk sends while visitors use it: visitor events in batches, and reports in
+(heartbeats), with the token that enrols it."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+
+from flask import Flask
+
+from kiosk.extensions import db
+from kiosk.models import utcnow
+from kiosk.telemetry import fleet
+
+_ids = itertools.count(1)
+
+
+def now_ms(moment: datetime | None = None) -> int:
+    return int((moment or utcnow()).replace(tzinfo=UTC).timestamp() * 1000)
+
+
+def event(kind: str, at: int, session: str = "a" * 32, **fields) -> dict:
+    return {"id": f"{next(_ids):032x}", "session": session, "type": kind, "at": at} | fields
+
+
+def a_visit(start: int, session: str = "a" * 32) -> list[dict]:
+    """A visitor wakes the kiosk, reads two events (the first for 20 s, the record for 40 s), swipes once,
+    walks away (their last touch 61.5 s after the first)."""
+    return [
+        event("session-start", start, session, subject="attract"),
+        event("open", start + 1_000, session, subject="born-in-lugovaya", ms=20_000),
+        event("swipe", start + 21_000, session, subject="next"),
+        event("open", start + 21_500, session, subject="record-shift-102-tonnes", ms=40_000),
+        event("idle-reset", start + 171_500, session),
+        event("session-end", start + 171_500, session, ms=61_500),
+    ]
+
+
+def enrol(app: Flask, name: str = "gallery-3") -> dict[str, str]:
+    """Enrol a kiosk as an administrator would; the headers its reports carry."""
+    with app.app_context(), app.test_request_context():
+        token = fleet.add_kiosk(name)
+        db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def batch(events: list[dict], sent_at: int | None = None, **fields) -> dict:
+    return {"sent_at": sent_at or now_ms(), "events": events} | fields
+
+
+def send(client, kiosk: dict[str, str], events: list[dict], sent_at: int | None = None, **extra):
+    headers = kiosk | extra.pop("headers", {})
+    return client.post("/analytics/events", json=batch(events, sent_at), headers=headers, **extra)
+
+
+def heartbeat(**fields) -> dict:
+    return {
+        "sent_at": now_ms(),
+        "version": "6-abc",
+        "screen": "1920x1080",
+        "online": True,
+        "queued": 4,
+        "error": None,
+    } | fields
+
+
+def report_in(client, headers: dict[str, str], **fields):
+    return client.post("/fleet/heartbeat", json=heartbeat(**fields), headers=headers)
