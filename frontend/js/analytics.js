@@ -137,15 +137,19 @@
 
   /* ---------- Sending, in the background ---------- */
 
-  // The server's clock minus ours, from the quickest recent round trip (half of it each way).
-  const offsets = [];
+  // The server's clock minus ours, from the quickest of the last few round trips (half of it each way).
+  // A sample that no earlier one explains (a clock set on either side) starts the measure afresh.
+  let offsets = [];
+  const best = () => offsets.reduce((found, o) => (o.trip < found.trip ? o : found));
   function heard(sentAt, answer) {
     const receivedAt = now();
     if (!answer || typeof answer.server_time !== "number") return;
-    offsets.push({ trip: receivedAt - sentAt, offset: answer.server_time - (sentAt + receivedAt) / 2 });
+    const sample = { trip: receivedAt - sentAt, offset: answer.server_time - (sentAt + receivedAt) / 2 };
+    if (offsets.length && Math.abs(sample.offset - best().offset) > 2000 + sample.trip + best().trip) offsets = [];
+    offsets.push(sample);
     if (offsets.length > 8) offsets.shift();
   }
-  const clockOffset = () => (offsets.length ? offsets.reduce((best, o) => (o.trip < best.trip ? o : best)).offset : null);
+  const clockOffset = () => (offsets.length ? Math.round(best().offset) : null);
 
   function post(path, body) {
     return fetch(path, {
@@ -162,10 +166,7 @@
     try {
       const response = await post("/fleet/enrol", { kiosk: kiosk.name });
       enrolled = response.status === 200;
-      if (enrolled) {
-        reportIn();
-        send();
-      }
+      if (enrolled) send();
     } catch (error) { /* the server is away: asked again at the next report */ }
   }
 
@@ -210,9 +211,8 @@
   async function reportIn() {
     clearTimeout(reportTimer);
     try {
-      if (!enrolled) {
-        await askToEnrol();
-      } else {
+      if (!enrolled) await askToEnrol();
+      if (enrolled) {
         const sentAt = now();
         const response = await post("/fleet/heartbeat", {
           sent_at: sentAt,
@@ -223,8 +223,7 @@
           error: lastError,
         });
         if (response.status === 401) {
-          enrolled = false;
-          askToEnrol();
+          enrolled = false;   // asks to be at the next round
         } else if (response.ok) {
           const answer = await response.json();
           heard(sentAt, answer);
