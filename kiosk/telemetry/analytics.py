@@ -208,7 +208,9 @@ class _Totals:
         entry[1] += total_ms
 
     def write(self) -> None:
-        changes = [item for item in self.added.items() if item[1] != [0, 0]]
+        # In one order everywhere: two batches adding to the same totals (every kiosk's, "*") take their
+        # rows' locks in the same order, so neither waits for the other in a circle (PostgreSQL).
+        changes = sorted(item for item in self.added.items() if item[1] != [0, 0])
         if not changes:
             return
         for kiosk in (self.kiosk, EVERY_KIOSK):
@@ -348,10 +350,13 @@ def _opened(session: AnalyticsSession, row: dict, totals: _Totals) -> None:
 
 
 def _lock_totals() -> None:
-    """Hold off every other writer of the totals until this transaction ends (SQLite's first write takes
-    its one write lock; PostgreSQL locks the table against concurrent batches)."""
+    """Hold off every batch until this transaction ends: SQLite's first write takes its one write lock;
+    PostgreSQL locks the three tables a batch writes, in the order a batch first touches them, and waits
+    for batches under way (reads go on)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("LOCK TABLE analytics_daily_total IN SHARE ROW EXCLUSIVE MODE"))
+        db.session.execute(
+            text("LOCK TABLE analytics_session, visitor_event, analytics_daily_total IN EXCLUSIVE MODE")
+        )
 
 
 def sum_again(day: date) -> int:
