@@ -2,7 +2,7 @@
 
 All three are served by gunicorn with kiosk/gunicorn_conf.py and loaded by the same generator in the
 same run, so the ratios say how much our pages cost compared with the cheapest possible Flask response.
-Goal: both ratios >= 0.8 (issue 16; 0.5 in issue 6).  Run: .venv/bin/python bench/server_throughput.py
+Goal: both ratios >= 0.8.  Run: .venv/bin/python bench/server_throughput.py
 """
 
 from __future__ import annotations

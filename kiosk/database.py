@@ -8,9 +8,10 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import Connection, CursorResult, Dialect, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.sql.dml import UpdateBase
 
 from .extensions import db
 
@@ -104,3 +105,44 @@ def insert_or_ignore(model) -> Any:
     if db.engine.dialect.name == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)
+
+
+class BulkRows:
+    """A Core statement (insert(), update()) to run for many rows at once, compiled for this database, with
+    every row's values converted for the driver when it is made, so that running it is the driver's
+    executemany alone. (Handed the rows as it runs, SQLAlchemy would convert each value then: for a large
+    import, inside the transaction that holds the write lock.) Values known only inside the transaction
+    (the ids of rows written a moment before) are set with ``set``; they must need no conversion."""
+
+    def __init__(self, statement: UpdateBase, dialect: Dialect, rows: list[dict[str, Any]]) -> None:
+        compiled = statement.compile(
+            dialect=dialect, column_keys=list(rows[0]) if rows else [], for_executemany=True
+        )
+        self.sql = compiled.string
+        # The values the statement gives itself (its constants); the rows give the others.
+        defaults = {name: bind.effective_value for name, bind in compiled.binds.items()}
+        self.names: list[str] = list(compiled.positiontup or defaults)
+        convert = [
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in self.names
+        ]
+        self.positional = compiled.positiontup is not None
+        self.rows: list[Any] = []
+        for row in rows:
+            values = defaults | row
+            converted = [process(values[name]) if process else values[name] for name, process in convert]
+            self.rows.append(converted if self.positional else dict(zip(self.names, converted, strict=True)))
+
+    def set(self, index: int, name: str, value: Any) -> None:
+        row = self.rows[index]
+        if not self.positional:
+            row[name] = value
+            return
+        for position, bound in enumerate(self.names):
+            if bound == name:
+                row[position] = value
+
+    def run(self, connection: Connection) -> CursorResult:
+        return connection.exec_driver_sql(
+            self.sql, [tuple(row) for row in self.rows] if self.positional else self.rows
+        )

@@ -201,12 +201,19 @@ class EventTranslation(TranslationRecord, Model):
     confidence: Mapped[str] = mapped_column(String(80), default="")
     image_alt: Mapped[str] = mapped_column(String(300), default="")
     image_caption: Mapped[str] = mapped_column(String(300), default="")
+    image_credit: Mapped[str] = mapped_column(String(200), default="")
+    # The figure's texts in this language: {"title", "confidence", "rows": [{"label", "unit"}]}, its rows
+    # in the figure's order (kiosk.content.figures.translation); the numbers and the source are the figure's.
+    figure: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     event: Mapped[Event] = relationship(back_populates="translations")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (UniqueConstraint("event_id", "locale"),)
+
+    def __repr__(self) -> str:
+        return f"<EventTranslation {self.locale} of event {self.event_id}>"
 
 
 class EraTranslation(TranslationRecord, Model):
@@ -224,6 +231,9 @@ class EraTranslation(TranslationRecord, Model):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (UniqueConstraint("era_id", "locale"),)
+
+    def __repr__(self) -> str:
+        return f"<EraTranslation {self.locale} of era {self.era_id}>"
 
 
 class ContentState(Model):
@@ -243,6 +253,9 @@ class Setting(Model):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<Setting {self.key}>"
 
 
 class User(UserMixin, Model):

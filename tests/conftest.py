@@ -1,5 +1,8 @@
 """Shared fixtures: an app on a throwaway data folder, migrated and seeded like a real install.
 
+Seeded with the tests' own fixture timeline (tests/fixture_timeline.py), not the default content: only the
+tests of the default content itself, marked ``default_content``, get a database seeded with it.
+
 The database is SQLite in that folder, or, when KIOSK_TEST_DATABASE_URL names a PostgreSQL server
 (`make test` provides one through .ci/with-postgres), a database of its own on that server per test,
 copied from a template database that was migrated and seeded once.
@@ -10,9 +13,13 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy import event as sa_event
@@ -22,12 +29,12 @@ from kiosk import create_app
 from kiosk.cli import seed_command
 from kiosk.extensions import db
 
+from .fixture_timeline import load_fixture_timeline
 from .helpers import DatabaseStatements
 
 TEST_SECRET = "test-secret-key-not-for-production"
 TEST_DATABASE_URL = os.environ.get("KIOSK_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
-TEMPLATE_DATABASE = f"kiosk_template_{os.getpid()}"
 # A test's data folder -> its PostgreSQL database, so that every app made on that folder shares it.
 _DATABASE_OF_FOLDER: dict[Path, str] = {}
 
@@ -69,6 +76,14 @@ class PostgresServer:
             connection.execute(text(f"DROP DATABASE IF EXISTS {make_url(url).database} WITH (FORCE)"))
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "default_content: a test of the default content itself (kiosk/data/), run on a database seeded "
+        "with it instead of the fixture timeline",
+    )
+
+
 def pytest_report_header(config):
     return f"database: {'PostgreSQL at ' + TEST_DATABASE_URL if ON_POSTGRES else 'SQLite'}"
 
@@ -96,34 +111,93 @@ def postgres() -> PostgresServer | None:
     return PostgresServer(TEST_DATABASE_URL) if ON_POSTGRES else None
 
 
-@pytest.fixture(scope="session")
-def seeded_database(tmp_path_factory, postgres) -> Path | str:
-    """One migrated and seeded database per run (a file, or a template database); each test gets a copy."""
-    folder = tmp_path_factory.mktemp("template")
-    url = postgres.create(name=TEMPLATE_DATABASE) if postgres else f"sqlite:///{folder / 'kiosk.sqlite3'}"
+@dataclass(frozen=True)
+class SeededTemplate:
+    """A database migrated and seeded once per run, with its media folder; each test gets a copy."""
+
+    folder: Path  # holds media/ and, on SQLite, the database file
+    url: str
+
+    def copy_into(self, folder: Path, postgres: PostgresServer | None) -> str:
+        """Copy the database and media into ``folder`` (the database onto the server, on PostgreSQL);
+        returns the copy's URL."""
+        if (self.folder / "media").is_dir():
+            shutil.copytree(self.folder / "media", folder / "media")
+        if postgres is None:
+            shutil.copy(self.folder / "kiosk.sqlite3", folder / "kiosk.sqlite3")
+            return f"sqlite:///{folder / 'kiosk.sqlite3'}"
+        return postgres.create(template=make_url(self.url).database)
+
+
+def seed_default_content() -> None:
+    """Seed the app's database with the default content, as `make run` seeds a new kiosk."""
+    current_app.test_cli_runner().invoke(seed_command, catch_exceptions=False)
+
+
+@contextmanager
+def seeded_template(
+    tmp_path_factory, postgres, seed: Callable[[], object], schema_changes: tuple[str, ...] = ()
+) -> Iterator[SeededTemplate]:
+    """A database migrated (then changed by ``schema_changes``, SQL statements) and seeded by ``seed``
+    (called in the app's context): a file, or a template database on PostgreSQL."""
+    name = seed.__name__
+    folder = tmp_path_factory.mktemp(name)
+    url = (
+        postgres.create(name=f"kiosk_{name}_{os.getpid()}")
+        if postgres
+        else f"sqlite:///{folder / 'kiosk.sqlite3'}"
+    )
     app = make_app(folder, SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         upgrade()
-        app.test_cli_runner().invoke(seed_command, catch_exceptions=False)
+        with db.engine.begin() as connection:
+            for statement in schema_changes:
+                connection.execute(text(statement))
+        seed()
         db.session.remove()
         db.engine.dispose()
-    yield url if postgres else folder / "kiosk.sqlite3"
-    if postgres:
-        postgres.drop(url)
+    try:
+        yield SeededTemplate(folder, url)
+    finally:
+        if postgres:
+            postgres.drop(url)
+
+
+@pytest.fixture(scope="session")
+def fixture_timeline_database(tmp_path_factory, postgres) -> Iterator[SeededTemplate]:
+    """Migrated, with the fixture timeline loaded (tests/fixture_timeline.py)."""
+    with seeded_template(tmp_path_factory, postgres, load_fixture_timeline) as seeded:
+        yield seeded
+
+
+@pytest.fixture(scope="session")
+def default_content_database(tmp_path_factory, postgres) -> Iterator[SeededTemplate]:
+    """Migrated and seeded with the default content, as `make run` seeds a new kiosk."""
+    with seeded_template(tmp_path_factory, postgres, seed_default_content) as seeded:
+        yield seeded
+
+
+@pytest.fixture
+def seeded_database(request) -> SeededTemplate:
+    """What this test's database is a copy of: the fixture timeline, or for a test marked
+    ``default_content`` the default content."""
+    if request.node.get_closest_marker("default_content"):
+        return request.getfixturevalue("default_content_database")
+    return request.getfixturevalue("fixture_timeline_database")
 
 
 @pytest.fixture
 def data_dir(tmp_path, seeded_database, postgres):
-    """This test's data folder, with its own copy of the seeded database (in it, or on PostgreSQL)."""
+    """This test's data folder, with its own copy of the seeded database (in it, or on PostgreSQL) and of
+    the media that database refers to."""
     folder = tmp_path / "data"
     folder.mkdir()
-    if postgres is None:
-        shutil.copy(seeded_database, folder / "kiosk.sqlite3")
-        yield folder
-        return
-    _DATABASE_OF_FOLDER[folder] = postgres.create(template=TEMPLATE_DATABASE)
+    url = seeded_database.copy_into(folder, postgres)
+    if postgres:
+        _DATABASE_OF_FOLDER[folder] = url
     yield folder
-    postgres.drop(_DATABASE_OF_FOLDER.pop(folder))
+    if postgres:
+        postgres.drop(_DATABASE_OF_FOLDER.pop(folder))
 
 
 @pytest.fixture
@@ -148,6 +222,17 @@ def app(data_dir, database_url):
     app = make_app(data_dir, SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():
         yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def server(app, data_dir):
+    """The app as a server runs it, apart from the test's own app context: every request gets a fresh
+    context, so nothing (the signed-in user, the CSRF token) is carried over in ``g`` between requests."""
+    served = make_app(data_dir)
+    yield served
+    with served.app_context():
         db.session.remove()
         db.engine.dispose()
 

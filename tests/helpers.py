@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from functools import cache
 from io import BytesIO
@@ -12,15 +11,14 @@ import psycopg
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from kiosk.content import media
+from kiosk.content import fields, media
 from kiosk.content.dates import PartialDate
+from kiosk.editing import writer
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
-from kiosk.interchange import kiosk_json
 from kiosk.models import Era, Event, Media, Role, Status, User
 
 _numbers = count(1)
-# How many events the default content has: what a fresh install shows (tests/test_seed.py pins the number).
-DEFAULT_EVENTS = len(json.loads(kiosk_json.DEFAULT_CONTENT.read_text(encoding="utf-8"))["events"])
 
 
 def an_era(**fields) -> Era:
@@ -41,8 +39,8 @@ def _new_era(**fields) -> Era:
             | fields
         )
     )
-    db.session.add(era)
-    db.session.flush()
+    with fixture_writes():
+        db.session.add(era)
     return era
 
 
@@ -61,10 +59,26 @@ def make_event(*, start=A_DATE, end=None, commit=True, **fields) -> Event:
     }
     event = Event(**(defaults | fields))
     event.start, event.end = start, end
-    db.session.add(event)
-    if commit:
-        db.session.commit()
+    if not commit:  # the caller adds more, then writes it all in fixture_writes()
+        db.session.add(event)
+        return event
+    with fixture_writes():
+        db.session.add(event)
     return event
+
+
+def changes_of(event: Event, **typed) -> writer.EventChanges:
+    """What the edit form hands over for ``event`` as it is, with ``typed`` changed (by their keys in
+    the item: headline, summary, status…)."""
+    item = fields.item_of(event)
+    kept = {spec.key for spec in fields.EVENT if spec.section and spec.kind is not fields.REFERENCE}
+    values: dict = {}
+    for key in kept - {"image.url"}:
+        fields.EVENT.put(values, key, fields.EVENT.value(item, key))
+    for key, value in typed.items():
+        if key != "era":
+            fields.EVENT.put(values, key, value.value if isinstance(value, Status) else value)
+    return writer.EventChanges(values, era=typed.get("era", event.era))
 
 
 # A password the policy accepts; its hash is worked out once per run (argon2id is slow on purpose).
@@ -87,17 +101,27 @@ def make_user(username: str = "curator", role: Role = Role.EDITOR) -> User:
     return user
 
 
+def photo(kind: str = "JPEG", size=(640, 480), exif: bytes | None = None) -> bytes:
+    """An image file of the given format and size, as a curator would upload it."""
+    image = Image.new("RGB", size, (120, 90, 60))
+    ImageDraw.Draw(image).ellipse((size[0] // 3, size[1] // 4, size[0] * 2 // 3, size[1] * 3 // 4), "tan")
+    buffer = BytesIO()
+    image.save(buffer, kind, **({"exif": exif} if exif else {}))
+    return buffer.getvalue()
+
+
+def store_photo(**options) -> Media:
+    """A photograph stored as a curator's upload is (its Media row staged, the caller commits)."""
+    return media.store(media.prepare(BytesIO(photo(**options))))
+
+
 def attach_image(event: Event, **fields) -> Media:
     """Give an event a photograph, stored as a curator's upload would be."""
-    picture = Image.new("RGB", (1200, 800), (90, 80, 70))
-    ImageDraw.Draw(picture).ellipse((400, 200, 800, 600), fill=(220, 200, 160))
-    upload = BytesIO()
-    picture.save(upload, "PNG")
-    upload.seek(0)
-    event.image = media.store(media.prepare(upload))
-    event.image_alt = fields.get("alt", "Miners at the coal face")
-    event.image_caption = fields.get("caption", "The coal face, 1935.")
-    db.session.commit()
+    with fixture_writes():
+        event.image = store_photo(kind="PNG", size=(1200, 800))
+        event.image_alt = fields.get("alt", "Miners at the coal face")
+        event.image_caption = fields.get("caption", "The coal face, 1935.")
+        event.image_credit = fields.get("credit", "")
     return event.image
 
 

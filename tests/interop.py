@@ -10,12 +10,20 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from kiosk.content import published
+from kiosk.editing import writer
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Era, Event, Revision
 
 from .conftest import make_app
 
 DATA = Path(__file__).parent / "data"
+# Files as museums make them: a TimelineJS document, and TimelineJS sheets (good, with bad rows, old-style).
+MUSEUM = DATA / "timelinejs-museum.json"
+GOOD_SHEET, BAD_SHEET, OLD_SHEET = (
+    DATA / "sheet-good.csv",
+    DATA / "sheet-bad-rows.csv",
+    DATA / "sheet-old-format.csv",
+)
 
 
 @contextmanager
@@ -34,6 +42,14 @@ def other_kiosk(folder: Path, *, migrated: bool = True) -> Iterator:
 
 def cli(app, *args: str):
     return app.test_cli_runner().invoke(args=[str(arg) for arg in args])
+
+
+def without_images() -> None:
+    """Move the events with a photograph to the trash (which exports leave out) before the timeline moves
+    to a new kiosk in a file: our formats name a kiosk's images by key, and the image files travel in a
+    backup, not in the file (docs/interchange-format.md), so they could not arrive the same."""
+    for event in db.session.scalars(select(Event).where(Event.image_id.is_not(None))).all():
+        writer.move_event_to_trash(event, event.version)
 
 
 def state() -> dict:

@@ -23,7 +23,10 @@ from kiosk.models import (
 from kiosk.telemetry import analytics, contract
 
 from .conftest import make_app
+from .fixture_timeline import FIXTURE
 from .visits import a_visit, batch, enrol, event, now_ms, send
+
+RECORD_HEADLINE = "102 tonnes in one night"  # FIXTURE.record_event's
 
 
 @pytest.fixture
@@ -267,13 +270,11 @@ def test_the_report_counts_sessions_reading_and_where_visitors_leave(client, kio
     assert dict(report.session_lengths)["1–2 min"] == 2
     assert report.attract_interruptions == 2 and report.attract_starts == 2
     opened = {item["slug"]: item for item in report.top_opened}
-    assert opened["record-shift-102-tonnes"]["opens"] == 2
-    assert opened["record-shift-102-tonnes"]["reading_seconds"] == 80
-    assert opened["record-shift-102-tonnes"]["headline"] == "102 tonnes in one shift"
-    assert report.top_read[0]["slug"] == "record-shift-102-tonnes"
-    assert report.last_seen == [
-        {"slug": "record-shift-102-tonnes", "headline": "102 tonnes in one shift", "sessions": 2}
-    ]
+    assert opened[FIXTURE.record_event]["opens"] == 2
+    assert opened[FIXTURE.record_event]["reading_seconds"] == 80
+    assert opened[FIXTURE.record_event]["headline"] == RECORD_HEADLINE
+    assert report.top_read[0]["slug"] == FIXTURE.record_event
+    assert report.last_seen == [{"slug": FIXTURE.record_event, "headline": RECORD_HEADLINE, "sessions": 2}]
     assert report.interactions == 6  # two opens and a swipe each
     assert ("swipe", "next", 2) in report.other_actions
 
@@ -289,8 +290,8 @@ def test_a_visit_past_midnight_is_one_visit_of_the_day_it_started(client, app, k
     start = local_ms(yesterday, 23, 59, 0)
     visit = [
         event("session-start", start, subject="attract"),
-        event("open", start + 30_000, subject="born-in-lugovaya", ms=50_000),  # until 00:00:20
-        event("open", start + 80_000, subject="record-shift-102-tonnes", ms=40_000),  # after midnight
+        event("open", start + 30_000, subject=FIXTURE.birth_event, ms=50_000),  # until 00:00:20
+        event("open", start + 80_000, subject=FIXTURE.record_event, ms=40_000),  # after midnight
         event("idle-reset", start + 230_000),
         event("session-end", start + 230_000, ms=100_000),
     ]
@@ -301,10 +302,10 @@ def test_a_visit_past_midnight_is_one_visit_of_the_day_it_started(client, app, k
     )
     assert (before.sessions, before.median_session_seconds, before.sessions_per_hour[23]) == (1, 100, 1)
     assert {item["slug"]: item["opens"] for item in before.top_opened} == {
-        "born-in-lugovaya": 1,
-        "record-shift-102-tonnes": 1,
+        FIXTURE.birth_event: 1,
+        FIXTURE.record_event: 1,
     }
-    assert before.last_seen[0]["slug"] == "record-shift-102-tonnes"
+    assert before.last_seen[0]["slug"] == FIXTURE.record_event
     assert (after.sessions, after.top_opened, after.median_session_seconds) == (0, [], None)
 
 
@@ -318,7 +319,7 @@ def test_a_visit_sent_in_pieces_over_days_counts_whole_on_its_day(client, kiosk)
     send(client, kiosk, visit[2:])
     report = analytics.report(day, day)
     assert (report.sessions, report.median_session_seconds, report.interactions) == (1, 62, 3)
-    assert report.last_seen[0]["slug"] == "record-shift-102-tonnes"
+    assert report.last_seen[0]["slug"] == FIXTURE.record_event
 
 
 def test_an_open_arriving_after_its_visits_end_moves_where_the_visit_ended(client, kiosk):
@@ -327,9 +328,7 @@ def test_an_open_arriving_after_its_visits_end_moves_where_the_visit_ended(clien
     send(client, kiosk, [visit[0], visit[1], visit[4], visit[5]])  # the later open arrives last
     send(client, kiosk, [visit[3]])
     report = analytics.report(analytics.today(), analytics.today())
-    assert report.last_seen == [
-        {"slug": "record-shift-102-tonnes", "headline": "102 tonnes in one shift", "sessions": 1}
-    ]
+    assert report.last_seen == [{"slug": FIXTURE.record_event, "headline": RECORD_HEADLINE, "sessions": 1}]
 
 
 def test_totals_summed_as_events_arrive_equal_the_day_summed_again_from_its_raw_events(client, app, kiosk):
@@ -416,6 +415,6 @@ def test_visitor_pages_set_no_cookie_and_load_the_analytics_script_later(client)
     page = client.get("/?kiosk=gallery-3")
     assert "Set-Cookie" not in page.headers
     html = page.get_data(as_text=True)
-    assert 'data-analytics="/static/' in html and 'data-published-at="' in html
+    assert 'data-analytics="/static/' in html
     assert html.count("<script") == 2  # htmx and kiosk.js; analytics.js comes after the first paint
     assert any("analytics" in url for url in client.get("/offline.json").json["shell"])

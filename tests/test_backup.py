@@ -10,13 +10,20 @@ from sqlalchemy import delete, func, select, text
 
 from kiosk.content import published, settings_store
 from kiosk.content.dates import PartialDate
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.interchange import backup, exporters
 from kiosk.models import AuditEntry, Era, Event
 
 from .conftest import make_app
-from .helpers import DEFAULT_EVENTS, make_event
+from .fixture_timeline import FIXTURE
+from .helpers import make_event
 from .interop import cli, other_kiosk
+
+
+def media_names() -> list[str]:
+    """The files in the media folder (the fixture timeline's photograph, in each of its sizes, to begin)."""
+    return sorted(path.name for path in Path(current_app.config["MEDIA_DIR"]).iterdir())
 
 
 def media_file(name: str = "abc123-large.webp", data: bytes = b"RIFF-not-really-an-image") -> Path:
@@ -28,16 +35,22 @@ def media_file(name: str = "abc123-large.webp", data: bytes = b"RIFF-not-really-
 
 @pytest.mark.sqlite_only  # backups copy the SQLite file; PostgreSQL has its own tools
 def test_backup_and_restore_into_an_empty_folder_serve_the_same_content(app, tmp_path):
+    photograph = media_names()
     media_file()
     before = exporters.export("json")
     result = cli(app, "backup", tmp_path / "backup")
     assert result.exit_code == 0, result.output
-    assert "Backed up to" in result.output and f"{DEFAULT_EVENTS} events, 1 media file(s)" in result.output
+    counts = f"{len(FIXTURE.event_slugs)} events, {len(photograph) + 1} media file(s)"
+    assert "Backed up to" in result.output and counts in result.output
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     current_revision = db.session.scalar(text("SELECT version_num FROM alembic_version"))
     assert manifest["schema_revision"] == current_revision
     assert manifest["content_version"] == published.content_version()
-    assert set(manifest["files"]) == {"kiosk.sqlite3", "media/abc123-large.webp"}
+    assert set(manifest["files"]) == {
+        "kiosk.sqlite3",
+        "media/abc123-large.webp",
+        *(f"media/{name}" for name in photograph),
+    }
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "backup")).target == str(
         tmp_path / "backup"
     )
@@ -45,7 +58,11 @@ def test_backup_and_restore_into_an_empty_folder_serve_the_same_content(app, tmp
         result = cli(other, "restore", tmp_path / "backup")
         assert result.exit_code == 0, result.output
         assert exporters.export("json") == before
-        assert other.test_client().get("/events/retirement").status_code == 200
+        visitor = other.test_client()
+        assert visitor.get(f"/events/{FIXTURE.image_event}").status_code == 200
+        for name in photograph:
+            with visitor.get(f"/media/{name}") as served:
+                assert served.status_code == 200, name
         restored_media = Path(other.config["MEDIA_DIR"]) / "abc123-large.webp"
         assert restored_media.read_bytes() == b"RIFF-not-really-an-image"
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "restore")) is not None
@@ -53,7 +70,7 @@ def test_backup_and_restore_into_an_empty_folder_serve_the_same_content(app, tmp
 
 @pytest.mark.sqlite_only  # backups copy the SQLite file; PostgreSQL has its own tools
 def test_backup_while_another_thread_keeps_writing(app, tmp_path):
-    era_id = db.session.scalar(select(Era.id).where(Era.slug == "return-to-the-donbas"))
+    era_id = db.session.scalar(select(Era.id).where(Era.slug == FIXTURE.return_era))
     written: list[int] = []
     errors: list[BaseException] = []
     stop, enough = threading.Event(), threading.Event()
@@ -65,11 +82,11 @@ def test_backup_while_another_thread_keeps_writing(app, tmp_path):
                 number = 0
                 while not stop.is_set():
                     number += 1
-                    event = Event(slug=f"written-{number}", headline=f"Written {number}", era_id=era_id)
-                    event.start = PartialDate(1960)
-                    db.session.add(event)
-                    settings_store.put("written_by_test", number)
-                    db.session.commit()
+                    with fixture_writes():
+                        event = Event(slug=f"written-{number}", headline=f"Written {number}", era_id=era_id)
+                        event.start = PartialDate(1960)
+                        db.session.add(event)
+                        settings_store.put("written_by_test", number)
                     written.append(number)
                     if number >= 5:
                         enough.set()
@@ -109,7 +126,8 @@ def test_backup_while_another_thread_keeps_writing(app, tmp_path):
 
 @pytest.mark.sqlite_only  # backups copy the SQLite file; PostgreSQL has its own tools
 def test_restore_refuses_a_folder_with_data_unless_forced(app, tmp_path):
-    original = media_file()
+    photograph = media_names()
+    media_file()
     cli(app, "backup", tmp_path / "backup")
     make_event(slug="made-after-the-backup")
     media_file("def456-large.webp")
@@ -117,14 +135,16 @@ def test_restore_refuses_a_folder_with_data_unless_forced(app, tmp_path):
 
     refused = cli(app, "restore", tmp_path / "backup")
     assert refused.exit_code == 1
-    assert "already holds a database (kiosk.sqlite3) and 2 media file(s)" in refused.stderr
+    assert (
+        f"already holds a database (kiosk.sqlite3) and {len(photograph) + 2} media file(s)" in refused.stderr
+    )
     assert "--force" in refused.stderr
     assert db.session.scalar(select(Event).where(Event.slug == "made-after-the-backup")) is not None
 
     forced = cli(app, "restore", tmp_path / "backup", "--force")
     assert forced.exit_code == 0, forced.output
     assert db.session.scalar(select(Event).where(Event.slug == "made-after-the-backup")) is None
-    assert sorted(p.name for p in original.parent.iterdir()) == ["abc123-large.webp"]
+    assert media_names() == sorted([*photograph, "abc123-large.webp"])
     assert published.content_version() > version  # kiosks and caches notice the change
     kept = Path(forced.output.split("kept in ")[1].split()[0].rstrip("."))
     assert (kept / "manifest.json").is_file()

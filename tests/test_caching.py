@@ -11,9 +11,10 @@ from sqlalchemy import event as sa_event
 from kiosk.extensions import db
 from kiosk.web.caching import ContentVersionReader, VersionedCache, cached_page
 
-from .helpers import DEFAULT_EVENTS, make_event
+from .fixture_timeline import FIXTURE
+from .helpers import make_event
 
-EVENT = "/events/record-shift-102-tonnes"
+EVENT = f"/events/{FIXTURE.record_event}"
 HTMX = {"HX-Request": "true"}
 
 
@@ -161,7 +162,8 @@ def test_a_request_reads_the_content_version_once_for_every_cache_and_the_view(c
 def test_warming_up_fills_the_cache_with_the_timeline_and_its_events(app):
     app.extensions["warm_up"]()
     cache = app.extensions["page_cache"]
-    assert len(cache) == 1 + DEFAULT_EVENTS  # `/` and every event it shows, as the fragment a tap asks for
+    # `/` and every event it shows, as the fragment a tap asks for
+    assert len(cache) == 1 + len(FIXTURE.event_slugs)
 
 
 class OpenConnections:

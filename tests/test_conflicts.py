@@ -14,33 +14,12 @@ from kiosk.extensions import db
 from kiosk.models import Event
 
 from .conftest import make_app
+from .fixture_timeline import FIXTURE
+from .helpers import changes_of
 
 
 def load(slug: str) -> Event:
     return db.session.scalar(select(Event).where(Event.slug == slug))
-
-
-def changes_of(event: Event, **typed) -> writer.EventChanges:
-    """What the edit form hands over for ``event`` as it is, with ``typed`` changed."""
-    values = {
-        "headline": event.headline,
-        "slug": event.slug,
-        "start": event.start,
-        "end": event.end,
-        "display_date": event.display_date,
-        "era": event.era,
-        "summary": event.summary,
-        "body": event.body,
-        "sources": list(event.sources),
-        "confidence": event.confidence,
-        "featured": event.featured,
-        "postscript": event.postscript,
-        "status": event.status,
-        "image_alt": event.image_alt,
-        "image_caption": event.image_caption,
-        "image_credit": event.image_credit,
-    }
-    return writer.EventChanges(**(values | typed))
 
 
 def save_in_another_session(data_dir, slug: str, version: int, **typed) -> None:
@@ -54,14 +33,15 @@ def save_in_another_session(data_dir, slug: str, version: int, **typed) -> None:
 
 
 def test_a_save_racing_a_newer_one_is_refused_as_a_conflict_with_both_versions(app, data_dir):
-    ours = load("retirement")  # curator B opens the form
+    ours = load(FIXTURE.plain_event)  # curator B opens the form
     loaded_version = ours.version
-    mine = changes_of(ours, headline="Retirement at 68", summary="New summary.")
+    summary = ours.summary
+    mine = changes_of(ours, headline="Norms rise again", summary="New summary.")
     # Curator A saves first, in another session, in another thread, between B's load and B's save.
     other = threading.Thread(
         target=save_in_another_session,
-        args=(data_dir, "retirement", loaded_version),
-        kwargs={"headline": "Retires on a pension"},
+        args=(data_dir, FIXTURE.plain_event, loaded_version),
+        kwargs={"headline": "Output norms are raised"},
     )
     other.start()
     other.join()
@@ -69,18 +49,18 @@ def test_a_save_racing_a_newer_one_is_refused_as_a_conflict_with_both_versions(a
     with pytest.raises(conflicts.EditConflict) as raised:
         writer.save_event(ours, mine, loaded_version)
     conflict = raised.value
-    assert conflict.entity.headline == "Retires on a pension"  # the entity now reads the winning version
+    assert conflict.entity.headline == "Output norms are raised"  # the entity now reads the winning version
     assert conflict.entity.version == loaded_version + 1
     differences = {c.field: (c.before, c.after) for c in conflict.differences}
-    assert differences["headline"] == ("Retires on a pension", "Retirement at 68")  # current vs theirs
-    assert differences["summary"] == ("He retires from mine management.", "New summary.")
+    assert differences["headline"] == ("Output norms are raised", "Norms rise again")  # current vs theirs
+    assert differences["summary"] == (summary, "New summary.")
     db.session.expire_all()
-    assert load("retirement").headline == "Retires on a pension"  # nothing was lost
+    assert load(FIXTURE.plain_event).headline == "Output norms are raised"  # nothing was lost
     assert revisions.history(ours)[0].number == ours.version
 
 
 def test_a_save_that_changes_nothing_is_checked_and_recorded_like_any_other(app):
-    event = load("retirement")
+    event = load(FIXTURE.plain_event)
     version = event.version
     writer.save_event(event, changes_of(event), version)
     assert event.version == version + 1  # the version moves on, so a racing save cannot also win
@@ -92,7 +72,7 @@ def test_a_save_that_changes_nothing_is_checked_and_recorded_like_any_other(app)
 
 
 def test_is_stale_reads_the_form_value(app):
-    event = load("retirement")
+    event = load(FIXTURE.plain_event)
     assert not conflicts.is_stale(event, str(event.version))
     assert conflicts.is_stale(event, event.version - 1)
     assert conflicts.is_stale(event, "")

@@ -8,18 +8,13 @@ from sqlalchemy import func, select
 
 from kiosk.content import settings_store
 from kiosk.editing import revisions, writer
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.interchange import exporters, importers, kiosk_json
 from kiosk.models import AuditEntry, Era, Event, Revision, Status
 
-from .interop import DATA, cli, state
-
-MUSEUM = DATA / "timelinejs-museum.json"
-GOOD_SHEET, BAD_SHEET, OLD_SHEET = (
-    DATA / "sheet-good.csv",
-    DATA / "sheet-bad-rows.csv",
-    DATA / "sheet-old-format.csv",
-)
+from .fixture_timeline import FIXTURE
+from .interop import BAD_SHEET, GOOD_SHEET, MUSEUM, OLD_SHEET, cli, state
 
 
 def event(slug: str) -> Event | None:
@@ -45,7 +40,7 @@ def test_timelinejs_json_with_numbers_as_strings_eras_and_groups(app):
     # No unique_id: a slug from its date and headline. A group-less new event joins the file's era that holds
     # its year; a group-less event already here stays in its era (the file says nothing about it).
     assert event("1936-02-time-magazine-cover").era.slug == "fame"
-    assert event("industrial-academy").era.slug == "moscow-and-the-war"
+    assert event(FIXTURE.karaganda_event).era.slug == FIXTURE.fame_era
     # A group no era names becomes a new era spanning its events, with a colour, flagged for the curator.
     later = era("later-life")
     assert (later.name, later.start_year, later.end_year) == ("Later life", 1970, 1970)
@@ -142,12 +137,14 @@ def test_a_good_sheet_with_quoted_commas_a_bom_and_line_breaks(app):
 def test_an_old_sheet_with_start_date_and_tag_columns(app):
     result = cli(app, "import", OLD_SHEET)
     assert result.exit_code == 0, result.output
-    born = event("1906-01-03-born-in-lugovaya")
-    assert (born.start_year, born.start_month, born.start_day, born.era.slug) == (1906, 1, 3, "childhood")
+    born = event("1906-01-03-born-in-the-village-of-lugovaya")
+    assert (born.start_year, born.start_month, born.start_day) == (1906, 1, 3)
+    assert born.era.slug == FIXTURE.first_era  # its Tag names an era already on the timeline
     record = event("1935-08-31-the-record-shift")
-    assert (record.end_year, record.end_month, record.end_day, record.era.slug) == (1935, 8, 31, "the-record")
+    assert (record.end_year, record.end_month, record.end_day) == (1935, 8, 31)
+    assert record.era.slug == FIXTURE.record_era
     cover = event("1936-02-time-cover")
-    assert (cover.start_month, cover.era.slug) == (2, "the-movement")
+    assert (cover.start_month, cover.era.slug) == (2, FIXTURE.fame_era)  # no Tag: the era that holds 1936
 
 
 def test_dry_run_reports_and_changes_nothing(app):
@@ -156,7 +153,9 @@ def test_dry_run_reports_and_changes_nothing(app):
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Dry run, nothing was changed.")
     assert "Would be created (6):" in result.output and "  event first-shift" in result.output
-    assert "Would be updated (3):" in result.output and "  event hero-of-socialist-labour" in result.output
+    assert (
+        "Would be updated (3):" in result.output and f"  event {FIXTURE.untranslated_event}" in result.output
+    )
     assert state() == before
     assert exporters.export("json") == exported
     assert event("first-shift") is None
@@ -181,7 +180,7 @@ def test_drafts_unless_publish_and_existing_events_keep_their_status(app, client
     cli(app, "import", MUSEUM)
     assert event("first-shift").status == Status.DRAFT
     assert client.get("/events/first-shift").status_code == 404
-    assert event("hero-of-socialist-labour").status == Status.PUBLISHED  # was published; stays published
+    assert event(FIXTURE.untranslated_event).status == Status.PUBLISHED  # was published; stays published
     cli(app, "import", MUSEUM, "--publish")
     assert event("first-shift").status == Status.PUBLISHED
     assert client.get("/events/first-shift").status_code == 200
@@ -193,11 +192,11 @@ def test_imports_record_revisions_and_an_audit_entry(app):
     assert [(r.number, r.note, r.username) for r in created] == [
         (1, "Imported from timelinejs-museum.json", "command line")
     ]
-    # Seeding is an import too: revision 1 is the event as seeded, so its state before this import can
-    # be restored.
-    updated = revisions.history(event("hero-of-socialist-labour"))
+    # Loading the timeline is an import too (as seeding is): revision 1 is the event as loaded, so its
+    # state before this import can be restored.
+    updated = revisions.history(event(FIXTURE.untranslated_event))
     assert [r.number for r in updated] == [2, 1]
-    assert updated[1].snapshot["era"] == "return-to-the-donbas"
+    assert updated[1].snapshot["era"] == FIXTURE.return_era
     assert updated[0].snapshot["era"] == "later-life"
     assert revisions.history(era("later-life"))[0].note == "Imported from timelinejs-museum.json"
     entry = db.session.scalar(
@@ -208,11 +207,11 @@ def test_imports_record_revisions_and_an_audit_entry(app):
 
 
 def test_events_in_the_trash_are_skipped(app):
-    hero = event("hero-of-socialist-labour")
+    hero = event(FIXTURE.untranslated_event)
     writer.move_event_to_trash(hero, hero.version)
     result = cli(app, "import", MUSEUM)
-    assert "event hero-of-socialist-labour: In the trash" in result.output
-    assert event("hero-of-socialist-labour").era.slug == "return-to-the-donbas"
+    assert f"event {hero.slug}: In the trash" in result.output
+    assert event(hero.slug).era.slug == FIXTURE.return_era
 
 
 def test_our_own_format_reports_items_by_position(app, tmp_path):
@@ -302,8 +301,8 @@ def test_a_dry_run_writes_nothing_at_all(app):
 
 def test_an_event_changed_between_the_check_and_the_write_stops_the_whole_import(app):
     batch, report = importers.prepare(importers.read(MUSEUM.read_bytes()), source="museum.json")
-    assert "event hero-of-socialist-labour: display_date, era, summary, body" in report.updated
-    hero = event("hero-of-socialist-labour")
+    assert f"event {FIXTURE.untranslated_event}: era, summary" in report.updated
+    hero = event(FIXTURE.untranslated_event)
     writer.move_event_to_trash(hero, hero.version)  # a curator, meanwhile
     counts = (
         db.session.scalar(select(func.count(Event.id))),
@@ -311,22 +310,23 @@ def test_an_event_changed_between_the_check_and_the_write_stops_the_whole_import
     )
     with pytest.raises(writer.SaveRefused, match="changed the timeline while this import was being checked"):
         writer.write_batch(batch)
-    assert event("first-shift") is None and event("hero-of-socialist-labour").deleted_at is not None
+    assert event("first-shift") is None and event(hero.slug).deleted_at is not None
     assert (
         db.session.scalar(select(func.count(Event.id))),
         db.session.scalar(select(func.count(Revision.id))),
     ) == counts
 
 
+@pytest.mark.default_content
 def test_a_kiosk_on_older_default_content_gets_the_corrections(app):
     """What a museum does when the default content is corrected (README, "Updating the default content"): the
     dry run names every field that would change; --keep-status makes the kiosk match a fresh install."""
     fresh = exporters.export("json")
-    corrected = event("record-227-tonnes")
-    corrected.summary, corrected.confidence = "Stakhanov is reported to have cut 227 tonnes.", ""
-    event("retirement").status = Status.DRAFT  # a museum that had hidden an event
-    db.session.delete(event("miners-day"))  # added to the default content later
-    db.session.commit()
+    with fixture_writes():
+        corrected = event("record-227-tonnes")
+        corrected.summary, corrected.confidence = "Stakhanov is reported to have cut 227 tonnes.", ""
+        event("retirement").status = Status.DRAFT  # a museum that had hidden an event
+        db.session.delete(event("miners-day"))  # added to the default content later
 
     dry = cli(app, "import", kiosk_json.DEFAULT_CONTENT, "--dry-run", "--keep-status")
     assert dry.exit_code == 0, dry.output

@@ -6,10 +6,12 @@ import re
 from sqlalchemy import select
 
 from kiosk.content import settings_store
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.models import Event, Status
 from kiosk.timeline.axis import YearAxis
 
+from .fixture_timeline import FIXTURE
 from .frontend import carried_fragment
 from .helpers import attach_image, make_event
 
@@ -46,9 +48,10 @@ def test_the_service_worker_is_served_from_the_root_and_never_cached(client):
 
 
 def test_the_offline_list_holds_the_app_shell_every_published_event_and_their_images(app, client):
-    shown = db.session.scalar(select(Event).where(Event.slug == "record-227-tonnes"))
+    photographed = db.session.scalar(select(Event).where(Event.slug == FIXTURE.image_event))
+    shown = db.session.scalar(select(Event).where(Event.slug == FIXTURE.kremlin_event))
     attach_image(shown)
-    make_event(slug="a-draft", status=Status.DRAFT)
+    hidden = attach_image(make_event(slug="a-draft", status=Status.DRAFT))
     manifest = client.get("/offline.json").json
     page = client.get("/").get_data(as_text=True)
 
@@ -56,24 +59,22 @@ def test_the_offline_list_holds_the_app_shell_every_published_event_and_their_im
     assert assets and set(assets) <= set(manifest["shell"])
     assert {"/", "/ru/", "/uk/"} <= set(manifest["shell"])  # the timeline in every language
     published = db.session.scalars(select(Event.slug).where(Event.status == Status.PUBLISHED)).all()
-    places = ["/places"] + [
-        f"/places/{key}"
-        for key in ("lugovaya", "kadiivka-and-irmino", "moscow", "karaganda", "chystiakove-torez")
-    ]
+    places = ["/places"] + [f"/places/{key}" for key in FIXTURE.places]
     assert sorted(manifest["pages"]) == sorted(
         f"{prefix}{path}"
         for prefix in ("", "/ru", "/uk")
         for path in [*(f"/events/{slug}" for slug in published), *places]
     )
-    assert manifest["media"][0] == f"/media/{shown.image.key}-large.webp"
-    assert len(manifest["media"]) == 2 and "/vendor/basemap." in manifest["media"][1]  # the Places map
+    images = {f"/media/{event.image.key}-large.webp" for event in (photographed, shown)}
+    assert set(manifest["media"][:2]) == images and f"/media/{hidden.key}-large.webp" not in manifest["media"]
+    assert len(manifest["media"]) == 3 and "/vendor/basemap." in manifest["media"][2]  # the Places map
     assert manifest["version"] == client.get("/version").json["version"]
 
 
 def test_an_events_page_carries_the_very_fragment_htmx_gets_from_its_address(client):
     """The service worker asks for each event once, as a page, and keeps the fragment it carries: an
     event opened offline must be the very fragment the server would have sent, in every language."""
-    attach_image(db.session.scalar(select(Event).where(Event.slug == "record-227-tonnes")))
+    attach_image(db.session.scalar(select(Event).where(Event.slug == FIXTURE.kremlin_event)))
     pages = [url for url in client.get("/offline.json").json["pages"] if "/events/" in url]
     assert {url.split("/")[1] for url in pages} >= {"events", "ru", "uk"}
     for url in pages:
@@ -96,7 +97,7 @@ def test_a_places_page_carries_the_very_panel_htmx_gets_from_its_address(client)
 
 
 def test_pages_without_a_fragment_of_their_own_carry_none(client):
-    for url in ("/", "/ru/", "/places", "/eras/childhood"):
+    for url in ("/", "/ru/", "/places", f"/eras/{FIXTURE.first_era}"):
         assert carried_fragment(client.get(url).get_data(as_text=True)) is None, url
 
 
@@ -109,9 +110,9 @@ def test_visitor_pages_hand_the_kiosk_its_clocks(app, client):
     version = client.get("/version").json["version"]
     assert f'data-service-worker="/sw.js?v={version}"' in page
 
-    settings_store.put("idle_seconds", 45)  # the curators' own setting wins
-    db.session.commit()
-    assert 'data-idle-seconds="45"' in client.get("/events/born-in-lugovaya").get_data(as_text=True)
+    with fixture_writes():
+        settings_store.put("idle_seconds", 45)  # the curators' own setting wins
+    assert 'data-idle-seconds="45"' in client.get(f"/events/{FIXTURE.birth_event}").get_data(as_text=True)
     assert 'data-idle-seconds="45"' in client.get("/events/nowhere").get_data(as_text=True)
 
 
@@ -127,7 +128,7 @@ def test_the_year_axis_places_eras_and_labels():
 
 def test_the_theme_places_each_era_on_the_axis(client):
     theme = client.get("/theme.css?v=1").get_data(as_text=True)
-    assert ".scrubber__era.era-childhood { left: 0.0%; width: 29.167%; }" in theme
+    assert f".scrubber__era.era-{FIXTURE.first_era} {{ left: 0.0%; width: 29.167%; }}" in theme  # 1906–1926
     assert ".scrubber__label--1977 {" in theme
 
 

@@ -6,8 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.content import published
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.models import Event, Status
+
+from .fixture_timeline import FIXTURE
 
 HTMX = {"HX-Request": "true"}
 EVENT_LINK = re.compile(r'<a class="card" id="event-([^"]+)" href="/events/')
@@ -16,7 +19,9 @@ MORE_LINK = re.compile(r'<a class="card card--more" href="([^"]+)"')
 
 @pytest.fixture
 def short_runs(app):
-    app.config.update(TIMELINE_EAGER_EVENTS=4, TIMELINE_PAGE_EVENTS=4)
+    """The fixture timeline served as if it were long: four events up front, then runs of one, so that
+    its eras of two and three events arrive in several runs."""
+    app.config.update(TIMELINE_EAGER_EVENTS=4, TIMELINE_PAGE_EVENTS=1)
     return app
 
 
@@ -24,7 +29,7 @@ def timeline_order() -> list[str]:
     return [event.slug for chapter in published.chapters() for event in chapter.events]
 
 
-def test_the_default_content_is_on_the_first_page_in_full(client):
+def test_a_short_timeline_is_on_the_first_page_in_full(client):
     html = client.get("/").get_data(as_text=True)
     assert EVENT_LINK.findall(html) == timeline_order()
     assert "card--more" not in html
@@ -34,11 +39,12 @@ def test_the_first_page_carries_the_first_events_and_a_placeholder_for_every_era
     html = client.get("/").get_data(as_text=True)
     assert EVENT_LINK.findall(html) == timeline_order()[:4]
     eras = re.findall(r'<section class="chapter era-[^"]+" id="era-([^"]+)"', html)
-    assert len(eras) == 7  # every chapter is there, so the dock's links all land somewhere
+    assert eras == FIXTURE.era_slugs  # every chapter is there, so the dock's links all land somewhere
     placeholders = MORE_LINK.findall(html)
-    # The rest of the second era (two of its events are shown), then every later era.
-    assert placeholders == ["/eras/miner?start=2", *(f"/eras/{slug}" for slug in eras[2:])]
-    assert html.count('hx-trigger="intersect once, click once"') == 6
+    # Two events of the first era and one of the second are shown, and one of the third's two: then the
+    # rest of the third era, then every later era.
+    assert placeholders == [f"/eras/{FIXTURE.record_era}?start=1", *(f"/eras/{slug}" for slug in eras[3:])]
+    assert html.count('hx-trigger="intersect once, click once"') == 4
 
 
 def test_following_the_plain_links_reaches_every_event_once_in_order(short_runs, client):
@@ -58,31 +64,33 @@ def test_following_the_plain_links_reaches_every_event_once_in_order(short_runs,
 
 
 def test_htmx_gets_the_next_run_alone_to_put_in_place_of_the_placeholder(short_runs, client):
-    response = client.get("/eras/the-movement?start=4", headers=HTMX)
+    era = FIXTURE.fame_era
+    response = client.get(f"/eras/{era}?start=1", headers=HTMX)
     fragment = response.get_data(as_text=True)
     assert "HX-Request" in response.headers["Vary"]
     assert fragment.lstrip().startswith(("{#", "<li")) and "<section" not in fragment
-    movement = [event.slug for event in published.chapters()[3].events]
-    assert len(movement) == 15
-    assert EVENT_LINK.findall(fragment) == movement[4:8]
-    assert MORE_LINK.findall(fragment) == ["/eras/the-movement?start=8"]
+    fame = [event.slug for event in published.chapters()[3].events]
+    assert fame == [FIXTURE.kremlin_event, FIXTURE.plain_event, FIXTURE.karaganda_event]
+    assert EVENT_LINK.findall(fragment) == fame[1:2]
+    assert MORE_LINK.findall(fragment) == [f"/eras/{era}?start=2"]
     # The page at the same URL carries the same run, with a way back to the earlier events.
-    page = client.get("/eras/the-movement?start=4").get_data(as_text=True)
-    assert EVENT_LINK.findall(page) == movement[4:8]
-    assert 'href="/eras/the-movement">Earlier events' in page
+    page = client.get(f"/eras/{era}?start=1").get_data(as_text=True)
+    assert EVENT_LINK.findall(page) == fame[1:2]
+    assert f'href="/eras/{era}">Earlier events' in page
 
 
 def test_an_era_run_shows_only_what_visitors_may_see(short_runs, client):
-    draft = db.session.scalar(select(Event).where(Event.slug == "record-shift-102-tonnes"))
-    draft.status = Status.DRAFT
-    db.session.commit()
+    draft = db.session.scalar(select(Event).where(Event.slug == FIXTURE.record_event))
+    with fixture_writes():
+        draft.status = Status.DRAFT
     html = "".join(
-        client.get(f"/eras/the-record?start={start}", headers=HTMX).get_data(as_text=True) for start in (0, 4)
+        client.get(f"/eras/{FIXTURE.record_era}?start={start}", headers=HTMX).get_data(as_text=True)
+        for start in (0, 1)
     )
-    assert "record-shift-102-tonnes" not in html
+    assert FIXTURE.image_event in html and FIXTURE.record_event not in html
 
 
-@pytest.mark.parametrize("path", ["/eras/no-such-era", "/eras/the-record?start=500"])
+@pytest.mark.parametrize("path", ["/eras/no-such-era", f"/eras/{FIXTURE.record_era}?start=500"])
 def test_unknown_eras_and_runs_get_the_designed_404(client, path):
     response = client.get(path)
     assert response.status_code == 404
@@ -90,8 +98,7 @@ def test_unknown_eras_and_runs_get_the_designed_404(client, path):
 
 
 def test_a_nonsense_start_is_read_as_the_beginning(client):
-    first = client.get("/eras/the-record").get_data(as_text=True)
+    first = client.get(f"/eras/{FIXTURE.record_era}").get_data(as_text=True)
     for start in ("abc", "-3"):
-        assert EVENT_LINK.findall(client.get(f"/eras/the-record?start={start}").get_data(as_text=True)) == (
-            EVENT_LINK.findall(first)
-        )
+        run = client.get(f"/eras/{FIXTURE.record_era}?start={start}").get_data(as_text=True)
+        assert EVENT_LINK.findall(run) == EVENT_LINK.findall(first)

@@ -4,13 +4,17 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from kiosk.config import PROJECT_ROOT
+from kiosk.content import fields
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
-from kiosk.models import ContentState, Era, Revision
+from kiosk.languages import localized
+from kiosk.models import ContentState, Era, Event, EventTranslation, Revision
 
 from .conftest import make_app
+from .helpers import make_event
 
 
 def test_upgrade_on_an_empty_database_matches_the_models(tmp_path, empty_database_url):
@@ -83,3 +87,39 @@ def test_migration_files_sort_in_chain_order():
     revisions = [name.split("_")[1] for name in files]
     assert revisions == chain
     assert positions == [f"{number:02d}" for number in range(1, len(files) + 1)]
+
+
+def test_translations_up_to_date_stay_so_across_the_translated_figures_migration(app):
+    """0010 makes a translation's fingerprint cover the image credit and the figure's texts: one that was
+    up to date stays up to date (both ways), one that was out of date stays out of date."""
+    figure = {"title": "Coal", "rows": [{"label": "Norm", "value": 7, "unit": "t"}], "source": "A report"}
+    current, stale = make_event(figure=figure), make_event(image_credit="A photographer")
+    with fixture_writes():
+        for event, fingerprint in ((current, None), (stale, "stale")):
+            made_from = fingerprint or localized.source_hash(fields.source(event))
+            event.translations.append(EventTranslation(locale="ru", headline="Уголь", source_hash=made_from))
+    assert localized.states_of(current)["ru"] is None
+    current_id, stale_id = current.id, stale.id
+    db.session.remove()
+    downgrade(revision="0009")
+    with db.engine.connect() as connection:
+        columns = {column["name"] for column in inspect(connection).get_columns("event_translation")}
+        hashes = dict(
+            connection.execute(
+                text("SELECT event_id, source_hash FROM event_translation WHERE locale = 'ru'")
+            ).all()
+        )
+        row = (
+            connection.execute(text("SELECT * FROM event WHERE id = :id"), {"id": current_id})
+            .mappings()
+            .one()
+        )
+    assert "figure" not in columns and "image_credit" not in columns
+    before_0010 = ("headline", "display_date", "summary", "body", "confidence", "image_alt", "image_caption")
+    assert hashes[current_id] == localized.source_hash({name: row[name] for name in before_0010})
+    assert hashes[stale_id] == "stale"
+    upgrade()
+    db.session.remove()
+    current, stale = db.session.get(Event, current_id), db.session.get(Event, stale_id)
+    assert localized.states_of(current)["ru"] is None
+    assert localized.states_of(stale)["ru"] == localized.OUT_OF_DATE

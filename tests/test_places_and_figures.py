@@ -8,16 +8,19 @@ from sqlalchemy import select
 
 from kiosk.content import figures, places, published
 from kiosk.editing import revisions
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.interchange import exporters, importers, kiosk_json, timelinejs
+from kiosk.languages import localized
 from kiosk.models import Event
 from kiosk.telemetry import analytics
 
 from . import visits
+from .fixture_timeline import FIXTURE
 from .frontend import shown
-from .interop import cli, other_kiosk
+from .interop import cli, other_kiosk, without_images
 
-DONBAS_MINE = "kadiivka-and-irmino"
+DONBAS_MINE, DONBAS_TOWN = FIXTURE.donbas_places
 
 
 def event(slug: str) -> Event:
@@ -28,7 +31,7 @@ def test_the_places_view_shows_every_place_with_a_tappable_marker_and_the_route(
     response = client.get("/places")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
-    for key in ("lugovaya", DONBAS_MINE, "moscow", "karaganda", "chystiakove-torez"):
+    for key in FIXTURE.places:
         assert f'data-place-marker="{key}"' in page and f'href="/places/{key}"' in page
     assert page.count('class="marker__hit"') == 5 and 'r="26"' in page  # 52 map units across, at least 44 px
     assert 'class="inset__frame"' in page  # the two Donbas towns are too close to tap apart: enlarged
@@ -39,10 +42,10 @@ def test_tapping_a_place_lists_its_events_as_a_fragment_or_a_page(client):
     fragment = client.get(f"/places/{DONBAS_MINE}", headers={"HX-Request": "true"})
     text = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in text
-    assert "102 tonnes in one shift" in text and 'href="/events/record-shift-102-tonnes"' in text
-    assert "Born in Lugovaya" not in text
+    assert "102 tonnes in one night" in text and f'href="/events/{FIXTURE.record_event}"' in text
+    assert "Down the mine in Kadiivka" in text and "Born in Lugovaya" not in text
     full = client.get(f"/places/{DONBAS_MINE}").get_data(as_text=True)
-    assert "<html" in full and "102 tonnes in one shift" in full and 'class="places-map"' in full
+    assert "<html" in full and "102 tonnes in one night" in full and 'class="places-map"' in full
     assert client.get("/places/atlantis").status_code == 404
 
 
@@ -79,10 +82,10 @@ def test_first_load_of_the_timeline_does_not_carry_the_map(client):
 
 
 def test_an_event_with_a_figure_draws_bars_and_gives_the_numbers_as_a_table(client):
-    page = shown(client.get("/events/record-shift-102-tonnes").get_data(as_text=True))
+    page = shown(client.get(f"/events/{FIXTURE.record_event}").get_data(as_text=True))
     assert 'class="chart__bars"' in page and page.count('<rect class="chart__bar') == 2
     table = page[page.index("<table") : page.index("</table>")]
-    assert "The norm for one cutter’s shift" in table and "7\u00a0t" in table and "102\u00a0t" in table
+    assert "The norm for a shift" in table and "7\u00a0t" in table and "102\u00a0t" in table
     assert "As officially reported" in page and "Source: Great Soviet Encyclopedia" in page
     assert 'class="locator' in page  # the figure takes the panel; the place shows beside the text
 
@@ -101,7 +104,7 @@ def test_bars_are_in_proportion_to_their_numbers():
 
 
 def test_an_event_with_only_a_place_shows_its_locator_map(client):
-    page = client.get("/events/born-in-lugovaya").get_data(as_text=True)
+    page = client.get(f"/events/{FIXTURE.birth_event}").get_data(as_text=True)
     assert "Lugovaya on the map" in page and "Lipetsk Oblast" in page
 
 
@@ -128,10 +131,11 @@ def test_our_json_refuses_a_bad_figure(app):
 
 
 def test_places_and_figures_survive_an_export_and_import_byte_for_byte(app, tmp_path):
+    without_images()
     exported = tmp_path / "export.json"
     exported.write_bytes(exporters.export("json"))
-    item = next(i for i in json.loads(exported.read_bytes())["events"] if i["slug"] == "race-of-records")
-    assert len(item["figure"]["rows"]) == 5 and item["figure"]["confidence"]
+    item = next(i for i in json.loads(exported.read_bytes())["events"] if i["slug"] == FIXTURE.record_event)
+    assert len(item["figure"]["rows"]) == 2 and item["figure"]["confidence"] and item["place"]["note"]["uk"]
     with other_kiosk(tmp_path / "other") as other:
         assert cli(other, "import", exported, "--keep-status").exit_code == 0
         assert exporters.export("json") == exported.read_bytes()
@@ -140,18 +144,18 @@ def test_places_and_figures_survive_an_export_and_import_byte_for_byte(app, tmp_
 def test_the_inset_spreads_out_places_too_close_to_tap_apart(app):
     atlas = places.places_map(db.session.scalars(select(Event).order_by(Event.sort_key)).all())
     inset = [place for place in atlas.places if place.in_inset]
-    assert {place.key for place in inset} == {DONBAS_MINE, "chystiakove-torez"}
+    assert {place.key for place in inset} == {DONBAS_MINE, DONBAS_TOWN}
     (a, b) = inset
     assert abs(a.inset_y - b.inset_y) > 2 * 26  # apart by more than two tap targets
 
 
 def test_timelinejs_location_maps_to_a_place_both_ways(app, tmp_path):
     document = timelinejs.to_document(kiosk_json.dump())
-    slide = next(s for s in document["events"] if s["unique_id"] == "karaganda-mine")
+    slide = next(s for s in document["events"] if s["unique_id"] == FIXTURE.karaganda_event)
     assert slide["location"] == {"lat": 49.8047, "lon": 73.1094, "name": "Karaganda"}
     slide["location"] = {"lat": 47.1, "lon": 51.9, "name": "Atyrau", "zoom": 6, "line": True}
     entries = timelinejs.parse_json(document)
-    placed = next(e.item for e in entries.events if e.item["slug"] == "karaganda-mine")
+    placed = next(e.item for e in entries.events if e.item["slug"] == FIXTURE.karaganda_event)
     assert placed["place"] == {"name": {"en": "Atyrau"}, "lat": 47.1, "lon": 51.9}
     slide["location"] = {"lat": 147, "lon": 51.9, "name": "Nowhere"}
     assert any("latitude" in problem for problem in timelinejs.parse_json(document).problems)
@@ -159,20 +163,21 @@ def test_timelinejs_location_maps_to_a_place_both_ways(app, tmp_path):
 
 def test_an_item_without_place_or_figure_leaves_them_alone_and_null_removes_them(app):
     document = kiosk_json.dump()
-    item = next(i for i in document["events"] if i["slug"] == "record-shift-102-tonnes")
+    record = FIXTURE.record_event
+    item = next(i for i in document["events"] if i["slug"] == record)
     del item["place"], item["figure"]
     importers.run(json.dumps(document).encode(), keep_status=True)
-    assert event("record-shift-102-tonnes").place and event("record-shift-102-tonnes").figure
+    assert event(record).place and event(record).figure
     item["place"] = item["figure"] = None
     importers.run(json.dumps(document).encode(), keep_status=True)
     db.session.expire_all()
-    assert event("record-shift-102-tonnes").place is None and event("record-shift-102-tonnes").figure is None
+    assert event(record).place is None and event(record).figure is None
     # Written as SQL NULL, not as JSON null, so "events with a place" stays a plain IS NOT NULL.
-    assert "record-shift-102-tonnes" not in {e.slug for e in published.placed_events()}
+    assert record not in {e.slug for e in published.placed_events()}
 
 
 def test_the_history_shows_a_changed_place_in_words(app):
-    shown = event("karaganda-mine")
+    shown = event(FIXTURE.karaganda_event)
     before = revisions.snapshot(shown)
     after = before | {"place": before["place"] | {"lat": 49.9}}
     (change,) = revisions.diff(before, after)
@@ -180,9 +185,9 @@ def test_the_history_shows_a_changed_place_in_words(app):
 
 
 def test_a_place_beyond_the_region_is_listed_without_a_marker(app, client):
-    far = event("kremlin-conference")
-    far.place = places.clean({"name": "Paris", "lat": 48.8566, "lon": 2.3522})
-    db.session.commit()
+    far = event(FIXTURE.kremlin_event)
+    with fixture_writes():
+        far.place = places.clean({"name": "Paris", "lat": 48.8566, "lon": 2.3522})
     page = client.get("/places").get_data(as_text=True)
     assert 'data-place="paris"' in page and 'data-place-marker="paris"' not in page
     assert client.get("/places/paris").status_code == 200
@@ -198,3 +203,22 @@ def test_places_opened_are_counted_among_what_visitors_did(app, client):
     assert response.status_code == 202 and response.json["stored"] == 2
     report = analytics.report(analytics.today(), analytics.today())
     assert ("place", "karaganda", 1) in report.other_actions
+
+
+def test_a_figure_given_another_bar_still_imports_with_its_older_translation(app):
+    """A translation made before a bar was added is kept (out of date), never a reason to refuse the file."""
+    document = kiosk_json.dump()
+    item = next(i for i in document["events"] if i["slug"] == FIXTURE.record_event)
+    russian_rows = item["translations"]["ru"]["figure"]["rows"]  # the fixture translates this figure
+    assert russian_rows
+    item["figure"]["rows"].append({"label": "A third bar", "value": 50, "unit": "t"})
+    importers.run(json.dumps(document).encode(), keep_status=True)
+    db.session.expire_all()
+    record = event(FIXTURE.record_event)
+    assert len(record.figure["rows"]) == 3
+    translation = next(t for t in record.translations if t.locale == "ru")
+    russian = figures.in_language(record.figure, translation.figure)
+    assert russian["rows"][0]["label"] == russian_rows[0]["label"]  # still the Russian text
+    assert russian["rows"][0]["label"] != item["figure"]["rows"][0]["label"]
+    assert russian["rows"][2]["label"] == "A third bar"  # the new bar falls back to the default language
+    assert localized.states_of(record)["ru"] == localized.OUT_OF_DATE

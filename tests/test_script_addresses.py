@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from kiosk.languages import choice
 from kiosk.timeline import addresses, for_scripts
 
+from .fixture_timeline import FIXTURE
 from .frontend import ROOT, node
 
 # Any visitor page the scripts see names an offered language or none: their expressions cannot know
@@ -23,15 +24,15 @@ PATHS = [
     "/",
     "/ru/",
     "/uk/",
-    "/events/born-in-lugovaya",
+    f"/events/{FIXTURE.birth_event}",
     "/uk/events/x",
-    "/ru/events/record-227-tonnes",
-    "/eras/childhood",
-    "/ru/eras/childhood",
+    f"/ru/events/{FIXTURE.record_event}",
+    f"/eras/{FIXTURE.first_era}",
+    f"/ru/eras/{FIXTURE.first_era}",
     "/places",
     "/uk/places",
-    "/places/moscow",
-    "/ru/places/chystiakove-torez",
+    f"/places/{FIXTURE.places[0]}",
+    f"/ru/places/{FIXTURE.donbas_places[1]}",
     "/theme.css",
     "/media/abc123-large.webp",
     "/static/dist/build/js/kiosk.0123456789ab.js",

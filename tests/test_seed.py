@@ -2,12 +2,15 @@
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from kiosk.cli import seed_command
 from kiosk.extensions import db
 from kiosk.interchange import kiosk_json
 from kiosk.models import AuditEntry, Era, Event, Revision, Status
+
+pytestmark = pytest.mark.default_content  # on a database seeded with the default content, as a new kiosk is
 
 DEFAULT = json.loads(kiosk_json.DEFAULT_CONTENT.read_text(encoding="utf-8"))
 

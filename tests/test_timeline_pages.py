@@ -6,12 +6,15 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.content import settings_store
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.models import Event, Status
 
+from .fixture_timeline import FIXTURE
 from .helpers import make_event
 
 HTMX = {"HX-Request": "true"}
+RECORD = f"/events/{FIXTURE.record_event}"
 
 
 def test_timeline_links_every_published_event(client):
@@ -30,18 +33,18 @@ def test_timeline_hides_drafts(client):
 
 
 def test_event_page_is_a_full_page(client):
-    response = client.get("/events/record-shift-102-tonnes")
+    response = client.get(RECORD)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert html.startswith("<!doctype html>")
-    assert "102 tonnes in one shift" in html
+    assert "102 tonnes in one night" in html
     assert "Night of 30–31 August 1935" in html
     assert "HX-Request" in response.headers["Vary"]
 
 
 def test_htmx_request_gets_the_same_partial_alone(client):
-    page = client.get("/events/record-shift-102-tonnes").get_data(as_text=True)
-    response = client.get("/events/record-shift-102-tonnes", headers=HTMX)
+    page = client.get(RECORD).get_data(as_text=True)
+    response = client.get(RECORD, headers=HTMX)
     fragment = response.get_data(as_text=True)
     assert "HX-Request" in response.headers["Vary"]
     assert "<html" not in fragment and fragment.lstrip().startswith(("{#", "<article"))
@@ -51,15 +54,15 @@ def test_htmx_request_gets_the_same_partial_alone(client):
 
 
 def test_boosted_requests_get_the_full_page(client):
-    response = client.get("/events/record-shift-102-tonnes", headers=HTMX | {"HX-Boosted": "true"})
+    response = client.get(RECORD, headers=HTMX | {"HX-Boosted": "true"})
     assert "<html" in response.get_data(as_text=True)
 
 
 def test_event_shows_sources_and_neighbours(client):
-    html = client.get("/events/record-shift-102-tonnes").get_data(as_text=True)
-    assert "Sources (5)" in html
-    assert 'rel="prev" href="/events/record-shift-planned"' in html
-    assert 'rel="next" href="/events/declared-a-world-record"' in html
+    html = client.get(RECORD).get_data(as_text=True)
+    assert "Sources (3)" in html
+    assert f'rel="prev" href="/events/{FIXTURE.mine_event}"' in html  # the end of the era before
+    assert f'rel="next" href="/events/{FIXTURE.image_event}"' in html
 
 
 def test_unknown_event_gets_a_designed_404(client):
@@ -92,7 +95,7 @@ def test_healthz_reports_versions(client):
     assert client.get("/healthz").get_json()["content_version"] != before
 
 
-@pytest.mark.parametrize("path", ["/", "/events/record-shift-102-tonnes", "/nowhere"])
+@pytest.mark.parametrize("path", ["/", RECORD, "/nowhere"])
 def test_pages_send_strict_security_headers(client, path):
     headers = client.get(path).headers
     policy = headers["Content-Security-Policy"]
@@ -101,7 +104,7 @@ def test_pages_send_strict_security_headers(client, path):
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("path", ["/", "/events/record-shift-102-tonnes"])
+@pytest.mark.parametrize("path", ["/", RECORD])
 def test_pages_only_reference_our_own_server(client, path):
     html = client.get(path).get_data(as_text=True)
     for url in re.findall(r'(?:src|href)="([^"]+)"', html):
@@ -111,7 +114,7 @@ def test_pages_only_reference_our_own_server(client, path):
 def test_era_colours_stylesheet(client):
     response = client.get("/theme.css")
     assert response.mimetype == "text/css"
-    assert ".era-the-record { --era: #" in response.get_data(as_text=True)
+    assert f".era-{FIXTURE.record_era} {{ --era: #9B2C2C; }}" in response.get_data(as_text=True)
 
 
 def test_stylesheets_and_data_carry_only_the_headers_they_need(client):
@@ -129,12 +132,16 @@ def further_reading_section(client) -> str:
 def test_further_reading_lists_scholarly_works_before_period_sources(client):
     section = further_reading_section(client)
     scholarly, period = section.index("Scholarly works"), section.index("Period sources")
-    assert scholarly < section.index("Siegelbaum") < period < section.index("Rasskaz o moei zhizni")
+    assert (
+        scholarly < section.index("Stakhanovism and the Politics") < period < section.index("Rasskaz o moei")
+    )
 
 
 def test_further_reading_from_older_files_is_listed_without_headings(client):
-    settings_store.put("further_reading", ["An old plain title", {"kind": "period", "text": "A period text"}])
-    db.session.commit()
+    with fixture_writes():
+        settings_store.put(
+            "further_reading", ["An old plain title", {"kind": "period", "text": "A period text"}]
+        )
     section = further_reading_section(client)
     assert "Scholarly works" not in section
     period, text = section.index("Period sources"), section.index("A period text")

@@ -17,7 +17,7 @@ from kiosk.interchange import exporters, importers, timelinejs
 from kiosk.models import Event
 
 from .helpers import make_event
-from .interop import DATA, cli, other_kiosk, state
+from .interop import DATA, cli, other_kiosk, state, without_images
 
 FEATURES_JSON = DATA / "timelinejs-template-features.json"
 FEATURES_SHEET = DATA / "sheet-template-features.csv"
@@ -126,6 +126,7 @@ def test_groups_on_some_slides_only_move_no_event_on_a_second_import(app, tmp_pa
 @pytest.mark.parametrize("path", [FEATURES_JSON, FEATURES_SHEET], ids=["json", "csv"])
 @pytest.mark.parametrize("export_format", ["timelinejs", "csv"])
 def test_exports_of_a_feature_file_round_trip_to_the_byte(app, tmp_path, path, export_format):
+    without_images()
     import_file(app, path, "--publish")
     exported = tmp_path / f"export.{export_format}"
     exported.write_bytes(exporters.export(export_format))
@@ -252,6 +253,7 @@ FORMULAS = [
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised_and_read_back_exactly(app, tmp_path):
+    without_images()
     for number, headline in enumerate(FORMULAS):
         make_event(slug=f"formula-{number}", headline=headline, display_date=headline)
     exported = exporters.export("csv")

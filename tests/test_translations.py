@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from .fixture_timeline import FIXTURE
+
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "kiosk" / "translations"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
@@ -71,6 +73,7 @@ def test_the_compiled_catalogs_reach_the_visitor(client, path, language, words):
         assert word in page
 
 
+@pytest.mark.default_content
 def test_the_default_content_is_translated_and_up_to_date_in_every_language(app):
     from sqlalchemy import select
 
@@ -93,9 +96,10 @@ def test_each_language_has_its_own_address_etag_and_html_lang(client):
         assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
     # The browser's Accept-Language plays no part: the address decides.
     assert '<html lang="en"' in client.get("/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
-    event = client.get("/uk/events/born-in-lugovaya", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "Народився в Луговій, Росія" in event and "3 січня 1906 р." in event
-    assert 'href="/uk/events/hired-out-as-a-boy"' in event  # links stay in the language
+    event = client.get(f"/uk/events/{FIXTURE.birth_event}", headers={"HX-Request": "true"})
+    html = event.get_data(as_text=True)
+    assert "Народився в Луговій" in html and "3 січня 1906 р." in html  # the date, written in Ukrainian
+    assert f'href="/uk/events/{FIXTURE.boyhood_event}"' in html  # links stay in the language
     assert client.get("/en/").status_code == 308 and client.get("/en/").headers["Location"].endswith("/")
     assert client.get("/de/").status_code == 404
 
@@ -103,16 +107,23 @@ def test_each_language_has_its_own_address_etag_and_html_lang(client):
 def test_an_untranslated_text_falls_back_to_the_default_marked_with_its_language(client, app):
     from sqlalchemy import select
 
+    from kiosk.editing.writer import fixture_writes
     from kiosk.extensions import db
     from kiosk.models import Event
 
-    event = db.session.scalar(select(Event).where(Event.slug == "norms-raised"))
+    event = db.session.scalar(select(Event).where(Event.slug == FIXTURE.plain_event))
     russian = next(row for row in event.translations if row.locale == "ru")
-    russian.summary = ""
-    db.session.commit()
-    page = client.get("/ru/events/norms-raised").get_data(as_text=True)
+    with fixture_writes():
+        russian.summary = ""
+    page = client.get(f"/ru/events/{FIXTURE.plain_event}").get_data(as_text=True)
     assert f'<p class="event__summary" lang="en">{event.summary}</p>' in page  # never an empty card
     assert f'id="event-title" tabindex="-1">{russian.headline}<' in page  # the translated parts stay
+
+    untranslated = db.session.scalar(select(Event).where(Event.slug == FIXTURE.untranslated_event))
+    assert untranslated.translations == []
+    page = client.get(f"/ru/events/{untranslated.slug}").get_data(as_text=True)
+    assert '<html lang="ru"' in page
+    assert f'id="event-title" tabindex="-1" lang="en">{untranslated.headline}<' in page
 
 
 def test_error_pages_speak_the_language_of_their_address(client):

@@ -12,6 +12,8 @@ from kiosk.extensions import db
 from kiosk.models import utcnow
 from kiosk.telemetry import fleet
 
+from .fixture_timeline import FIXTURE
+
 _ids = itertools.count(1)
 
 
@@ -28,9 +30,9 @@ def a_visit(start: int, session: str = "a" * 32) -> list[dict]:
     walks away (their last touch 61.5 s after the first)."""
     return [
         event("session-start", start, session, subject="attract"),
-        event("open", start + 1_000, session, subject="born-in-lugovaya", ms=20_000),
+        event("open", start + 1_000, session, subject=FIXTURE.birth_event, ms=20_000),
         event("swipe", start + 21_000, session, subject="next"),
-        event("open", start + 21_500, session, subject="record-shift-102-tonnes", ms=40_000),
+        event("open", start + 21_500, session, subject=FIXTURE.record_event, ms=40_000),
         event("idle-reset", start + 171_500, session),
         event("session-end", start + 171_500, session, ms=61_500),
     ]

@@ -14,6 +14,6 @@ document.addEventListener("click", (evt) => {
   if (!place) return;
   const key = place.dataset.placeMarker || place.dataset.place;
   markChosen(key);
-  // Measuring use (issue 15): a no-op until Kiosk.analytics exists.
+  // Measuring use: a no-op until Kiosk.analytics exists.
   window.Kiosk?.analytics?.record?.("place", { subject: key });
 });

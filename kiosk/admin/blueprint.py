@@ -11,10 +11,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Conflict, HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 
-from ..content import media
+from ..content import fields, media
 from ..editing import audit, writer
 from ..extensions import db
-from ..web.errors import chosen_files, typed_fields
+from ..web.errors import RETRY_AFTER_SECONDS, chosen_files, typed_fields
 from .forms import LARGEST, add_error
 
 PREFIX = "/admin"
@@ -106,6 +106,20 @@ def _busy_page():
     return _admin_error(
         ServiceUnavailable(_("The database is busy. Nothing was changed: try again in a moment."))
     )
+
+
+@bp.app_template_global()
+def attention_flag(code: str) -> fields.Attention:
+    """Something the curators' lists flag about an event, by its code (the field table's; see ui.flag)."""
+    return next(flag for flag in fields.EVENT.attention if flag.code == code)
+
+
+@bp.after_request
+def _try_again_later(response):
+    """A busy database (a refused save shown on its form, too) says when to try again, as every 503 does."""
+    if response.status_code == 503:
+        response.headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
+    return response
 
 
 @bp.errorhandler(writer.SaveRefused)

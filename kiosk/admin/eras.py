@@ -8,7 +8,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..editing import conflicts, writer
+from ..content import fields
+from ..editing import conflicts, reads, writer
 from ..extensions import db
 from ..languages import choice
 from ..languages.localized import states_of
@@ -18,19 +19,14 @@ from .blueprint import bp, show_refusal
 from .events import TranslationLink
 from .forms import ConfirmForm, EraForm, whole_number
 
-ERA_FIELDS = ["name", "slug", "start_year", "end_year", "colour", "description"]
-# Each difference kiosk.editing.conflicts finds, and the form field that decides it (the order is not
-# edited here).
-CONFLICT_GROUPS: dict[str, tuple[str, ...]] = {name: (name,) for name in ERA_FIELDS}
-
 
 @bp.get("/eras")
 def era_list():
-    eras = writer.ordered_eras()
+    eras = reads.ordered_eras()
     return render_template(
         "admin/eras.html",
         eras=eras,
-        usage={era.id: writer.events_using(era) for era in eras},
+        usage={era.id: reads.events_using(era) for era in eras},
         form=ConfirmForm(),
     )
 
@@ -45,7 +41,7 @@ def _form_page(form: EraForm, era: Era | None, status: int = 200):
             for code, state in states_of(era).items()
         ]
     page = render_template(
-        "admin/era_form.html", form=form, era=era, fields=ERA_FIELDS, translation_links=links
+        "admin/era_form.html", form=form, era=era, fields=EraForm.field_names(), translation_links=links
     )
     return page, status
 
@@ -55,7 +51,9 @@ def _conflict_page(form: EraForm, conflict: writer.EditConflict, status: int = 4
     era = cast(Era, conflict.entity)  # an era's conflict is about that era
     saved = EraForm(formdata=None, era=era, meta={"csrf": False})
     saved.fill_from(era)
-    view = conflict_views.view(conflict, form, saved, ERA_FIELDS, CONFLICT_GROUPS, posted=posted)
+    view = conflict_views.view(
+        conflict, form, saved, EraForm.carried_names(), EraForm.conflict_groups(), posted=posted
+    )
     return (
         render_template(
             "admin/conflict.html",
@@ -75,18 +73,20 @@ def merge_era(era_id: int):
     era = db.get_or_404(Era, era_id)
     version = request.form.get("version", "")
     mine = EraForm(
-        formdata=conflict_views.carried(request.form, "mine", ERA_FIELDS), era=era, meta={"csrf": False}
+        formdata=conflict_views.carried(request.form, "mine", EraForm.carried_names()),
+        era=era,
+        meta={"csrf": False},
     )
     if not mine.validate():
         mine.version.data = version
         return _form_page(mine, era, 422)
     conflict = conflicts.EditConflict(era, writer.submitted_era_item(era, mine.changes()))
-    mine_values = conflict_views.form_values(mine, ERA_FIELDS)
-    decided = conflict_views.choices(conflict, CONFLICT_GROUPS, mine, mine_values, request.form)
+    mine_values = conflict_views.form_values(mine, EraForm.carried_names())
+    decided = conflict_views.choices(conflict, EraForm.conflict_groups(), mine, mine_values, request.form)
     if not conflicts.is_stale(era, version) and any(choice.chosen is None for choice in decided):
         return _conflict_page(mine, conflict, 422, posted=request.form)
     values = conflict_views.merged(
-        mine_values, conflict_views.carried(request.form, "current", ERA_FIELDS), decided
+        mine_values, conflict_views.carried(request.form, "current", EraForm.carried_names()), decided
     )
     values["version"] = version
     form = EraForm(formdata=values, era=era, meta={"csrf": False})
@@ -110,7 +110,7 @@ def _save(form: EraForm, era: Era | None, note: str = ""):
 def new_era():
     form = EraForm()
     if not form.is_submitted():
-        form.colour.data = "#5a5149"
+        form["colour"].data = fields.COLOUR.DEFAULT
         return _form_page(form, None)
     if form.validate():
         return _save(form, None)
@@ -162,7 +162,7 @@ def _in_use_message(era: Era, listed: int, trashed: int) -> str:
 @bp.route("/eras/<id:era_id>/delete", methods=["GET", "POST"])
 def delete_era(era_id: int):
     era = db.get_or_404(Era, era_id)
-    listed, trashed = writer.events_using(era)
+    listed, trashed = reads.events_using(era)
     in_use = _in_use_message(era, listed, trashed) if listed or trashed else None
     form = ConfirmForm()
     if not form.validate_on_submit() or in_use:

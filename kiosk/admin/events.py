@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..content import places, published
-from ..editing import conflicts, writer
+from ..editing import conflicts, reads, writer
 from ..extensions import db
 from ..languages import choice
 from ..languages.localized import MISSING, OUT_OF_DATE, Localizer, states_of, translation_states
@@ -19,40 +19,6 @@ from ..web.rendering import page_or_fragment
 from . import conflicts as conflict_views
 from .blueprint import bp, show_refusal
 from .forms import ConfirmForm, EventForm, whole_number
-
-# Form fields in page order: the error summary lists problems in this order.
-EVENT_FIELDS = [
-    "headline", "slug", "start_year", "start_month", "start_day", "end_year", "end_month", "end_day",
-    "display_date", "era", "summary", "body", "sources", "confidence", "featured", "postscript", "status",
-    "image", "image_alt", "image_caption", "image_credit", "remove_image",
-    "place_name", "place_lat", "place_lon", "place_note",
-    "figure_title", "figure_rows", "figure_source", "figure_confidence",
-]  # fmt: skip
-# What a conflict page carries for each side (a chosen file cannot be carried: it must be chosen again).
-CARRIED_FIELDS = [name for name in EVENT_FIELDS if name != "image"]
-# Each difference kiosk.editing.conflicts finds, and the form fields that decide it.
-CONFLICT_GROUPS = {
-    "slug": ("slug",),
-    "headline": ("headline",),
-    "start": ("start_year", "start_month", "start_day"),
-    "end": ("end_year", "end_month", "end_day"),
-    "display_date": ("display_date",),
-    "era": ("era",),
-    "summary": ("summary",),
-    "body": ("body",),
-    "sources": ("sources",),
-    "confidence": ("confidence",),
-    "featured": ("featured",),
-    "postscript": ("postscript",),
-    "status": ("status",),
-    "image.key": ("remove_image",),
-    "image.url": ("remove_image",),
-    "image.alt": ("image_alt",),
-    "image.caption": ("image_caption",),
-    "image.credit": ("image_credit",),
-    "place": ("place_name", "place_lat", "place_lon", "place_note"),
-    "figure": ("figure_title", "figure_rows", "figure_source", "figure_confidence"),
-}
 
 
 @bp.get("/")
@@ -65,7 +31,7 @@ def event_list():
     search = request.args.get("q", "").strip()
     era_id = whole_number(request.args.get("era"))
     status = request.args.get("status", "")
-    events = writer.listed_events(search, era_id, Status(status) if status in set(Status) else None)
+    events = reads.listed_events(search, era_id, Status(status) if status in set(Status) else None)
     other_languages = [code for code in choice.offered() if code != choice.default()]
     states = translation_states(events, other_languages)
     # "ru:missing" or "ru:out-of-date": the events whose Russian text is missing or out of date.
@@ -82,12 +48,12 @@ def event_list():
         other_languages=[(code, choice.own_name(code)) for code in other_languages],
         translation_states=states,
         translation_filter=translation_filter,
-        eras=writer.ordered_eras(),
+        eras=reads.ordered_eras(),
         search=search,
         era_id=era_id,
         status_filter=status,
-        missing=writer.missing,
-        total=len(writer.listed_events()),
+        missing=reads.missing,
+        total=len(reads.listed_events()),
     )
 
 
@@ -106,7 +72,7 @@ def _form_page(form: EventForm, event: Event | None, status: int = 200):
         "admin/event_form.html",
         form=form,
         event=event,
-        fields=EVENT_FIELDS,
+        fields=EventForm.field_names(),
         translation_links=links,
         known_places=places.choices(published.placed_events()),
     )
@@ -157,7 +123,13 @@ def _conflict_page(form: EventForm, conflict: writer.EditConflict, status: int =
     saved.fill_from(event)
     image_lost = bool(form.new_upload) or request.form.get("image_lost") == "1"
     view = conflict_views.view(
-        conflict, form, saved, CARRIED_FIELDS, CONFLICT_GROUPS, posted=posted, image_lost=image_lost
+        conflict,
+        form,
+        saved,
+        EventForm.carried_names(),
+        EventForm.conflict_groups(),
+        posted=posted,
+        image_lost=image_lost,
     )
     return (
         render_template(
@@ -175,10 +147,10 @@ def _conflict_page(form: EventForm, conflict: writer.EditConflict, status: int =
 @bp.post("/events/<id:event_id>/merge")
 def merge_event(event_id: int):
     """Save what the curator chose on the conflict page, against the version they compared it with."""
-    event = db.first_or_404(writer.listed_event(event_id))
+    event = db.first_or_404(reads.listed_event(event_id))
     version = request.form.get("version", "")
     mine = EventForm(
-        formdata=conflict_views.carried(request.form, "mine", CARRIED_FIELDS),
+        formdata=conflict_views.carried(request.form, "mine", EventForm.carried_names()),
         event=event,
         meta={"csrf": False},
     )
@@ -186,12 +158,12 @@ def merge_event(event_id: int):
         mine.version.data = version
         return _form_page(mine, event, 422)
     conflict = conflicts.EditConflict(event, writer.submitted_event_item(event, mine.changes()))
-    mine_values = conflict_views.form_values(mine, CARRIED_FIELDS)
-    decided = conflict_views.choices(conflict, CONFLICT_GROUPS, mine, mine_values, request.form)
+    mine_values = conflict_views.form_values(mine, EventForm.carried_names())
+    decided = conflict_views.choices(conflict, EventForm.conflict_groups(), mine, mine_values, request.form)
     if not conflicts.is_stale(event, version) and any(choice.chosen is None for choice in decided):
         return _conflict_page(mine, conflict, 422, posted=request.form)
     values = conflict_views.merged(
-        mine_values, conflict_views.carried(request.form, "current", CARRIED_FIELDS), decided
+        mine_values, conflict_views.carried(request.form, "current", EventForm.carried_names()), decided
     )
     values["version"] = version
     values.setlist("image", request.files.getlist("image"))
@@ -211,7 +183,7 @@ def new_event():
 
 @bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
 def edit_event(event_id: int):
-    event = db.first_or_404(writer.listed_event(event_id))
+    event = db.first_or_404(reads.listed_event(event_id))
     form = EventForm(event=event)
     if not form.is_submitted():
         form.fill_from(event)
@@ -225,16 +197,17 @@ def edit_event(event_id: int):
 @bp.post("/events/<id:event_id>/check")
 def check_event(event_id: int | None = None):
     """The inline check as the curator types: messages for the fields they have touched, nothing saved."""
-    event = db.first_or_404(writer.listed_event(event_id)) if event_id else None
+    event = db.first_or_404(reads.listed_event(event_id)) if event_id else None
     form = EventForm(event=event)
     form.image_chosen_elsewhere = request.form.get("image_chosen") == "1"
     form.validate()
-    touched = {name for name in request.form.get("touched", "").split(",") if name in EVENT_FIELDS}
+    names = EventForm.field_names()
+    touched = {name for name in request.form.get("touched", "").split(",") if name in names}
     return render_template(
         "admin/_event_check.html",
         form=form,
-        checked=[form[name] for name in EVENT_FIELDS if name in touched],
-        fields=EVENT_FIELDS,
+        checked=[form[name] for name in names if name in touched],
+        fields=EventForm.field_names(),
         with_summary=request.form.get("error_summary") == "1",
     )
 
@@ -248,7 +221,7 @@ def text_preview():
 @bp.get("/events/<id:event_id>/preview")
 def preview_event(event_id: int):
     """The event as the kiosk shows it, in the default language or the one asked for (?lang=ru)."""
-    event = db.first_or_404(writer.listed_event(event_id))
+    event = db.first_or_404(reads.listed_event(event_id))
     asked = request.args.get("lang", "")
     locale = asked if asked in choice.offered() else choice.default()
     g.visitor_language = locale
@@ -266,7 +239,7 @@ def preview_event(event_id: int):
 
 @bp.route("/events/<id:event_id>/delete", methods=["GET", "POST"])
 def delete_event(event_id: int):
-    event = db.first_or_404(writer.listed_event(event_id))
+    event = db.first_or_404(reads.listed_event(event_id))
     form = ConfirmForm()
     if not form.validate_on_submit():
         form.version.data = str(event.version)

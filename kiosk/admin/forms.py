@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from flask import current_app, request
 from flask_babel import format_number
@@ -28,9 +28,9 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from ..content import figures, media, places, published, site_text
+from ..content import fields, figures, media, places, published, site_text
 from ..content.dates import DateError, PartialDate, check_span
-from ..editing import writer
+from ..editing import reads, writer
 from ..extensions import db
 from ..languages import choice
 from ..models import Era, Event, Status
@@ -128,90 +128,114 @@ def _length(limit: int, what: str) -> Length:
     )
 
 
-class EventForm(AdminForm):
-    headline = StringField(_l("Headline"), filters=[_strip], validators=[_length(120, _l("the headline"))])
-    slug = StringField(
-        _l("Web address"),
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Length(max=120),
-            Regexp(
-                writer.SLUG,
-                message=_l("Use lowercase letters, digits and hyphens only, like born-in-lugovaya."),
-            ),
-        ],
-    )
-    start_year = WholeNumberField(_l("Year"))
-    start_month = WholeNumberField(_l("Month"))
-    start_day = WholeNumberField(_l("Day"))
-    end_year = WholeNumberField(_l("End year"))
-    end_month = WholeNumberField(_l("End month"))
-    end_day = WholeNumberField(_l("End day"))
-    display_date = StringField(
-        _l("Display date"), filters=[_strip], validators=[_length(120, _l("the display date"))]
-    )
-    era = SelectField(_l("Era"), coerce=whole_number, validate_choice=False)
-    summary = TextAreaField(_l("Summary"), filters=[_newlines, _strip], render_kw={"rows": 3})
-    body = TextAreaField(_l("Text"), filters=[_newlines], render_kw={"rows": 10})
-    sources = TextAreaField(_l("Sources"), filters=[_newlines], render_kw={"rows": 4})
-    confidence = StringField(
-        _l("Confidence label"), filters=[_strip], validators=[_length(80, _l("the confidence label"))]
-    )
-    featured = BooleanField(_l("Featured"))
-    postscript = BooleanField(_l("Postscript"))
-    status = RadioField(
-        _l("Status"),
-        choices=[
-            SelectChoice(Status.DRAFT.value, _l("Draft")),
-            SelectChoice(Status.PUBLISHED.value, _l("Published")),
-        ],
-        default=Status.DRAFT.value,
-    )
-    image = FileField(_l("Image"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
-    image_alt = StringField(_l("Alt text"), filters=[_strip], validators=[_length(300, _l("the alt text"))])
-    image_caption = StringField(_l("Caption"), filters=[_strip], validators=[_length(300, _l("the caption"))])
-    image_credit = StringField(_l("Credit"), filters=[_strip], validators=[_length(200, _l("the credit"))])
-    remove_image = BooleanField(_l("Remove image"))
-    place_name = StringField(
-        _l("Place"), filters=[_strip], validators=[_length(places.NAME_LENGTH, _l("the place's name"))]
-    )
-    place_lat = StringField(_l("Latitude"), filters=[_strip], render_kw={"inputmode": "decimal"})
-    place_lon = StringField(_l("Longitude"), filters=[_strip], render_kw={"inputmode": "decimal"})
-    place_note = StringField(
-        _l("Place note"), filters=[_strip], validators=[_length(places.NOTE_LENGTH, _l("the place note"))]
-    )
-    figure_title = StringField(
-        _l("Figure title"),
-        filters=[_strip],
-        validators=[_length(figures.TITLE_LENGTH, _l("the figure title"))],
-    )
-    figure_rows = TextAreaField(_l("Figure rows"), filters=[_newlines, _strip], render_kw={"rows": 4})
-    figure_source = StringField(
-        _l("Figure source"),
-        filters=[_strip],
-        validators=[_length(figures.SOURCE_LENGTH, _l("the figure source"))],
-    )
-    figure_confidence = StringField(
-        _l("Figure confidence label"),
-        filters=[_strip],
-        validators=[_length(figures.CONFIDENCE_LENGTH, _l("the figure's confidence label"))],
-    )
+def unbound_field(part: fields.Part):
+    """The WTForms field for one of the table's form parts (its hint is the field's description)."""
+    field = _unbound_field(part)
+    field.kwargs["description"] = part.hint or ""
+    return field
+
+
+def _unbound_field(part: fields.Part):
+    validators: list = []
+    if part.needed:
+        validators.append(InputRequired(part.needed))
+    if part.limit and part.control != "slug":
+        validators.append(_length(part.limit, part.what or part.label))
+    text_filters = [_strip]
+    match part.control:
+        case "number":
+            return WholeNumberField(part.label)
+        case "checkbox":
+            return BooleanField(part.label)
+        case "select":
+            return SelectField(part.label, coerce=whole_number, validate_choice=False)
+        case "status":
+            choices = [
+                SelectChoice(Status.DRAFT.value, _l("Draft")),
+                SelectChoice(Status.PUBLISHED.value, _l("Published")),
+            ]
+            return RadioField(part.label, choices=choices, default=Status.DRAFT.value)
+        case "file":
+            return FileField(part.label, render_kw={"accept": "image/jpeg,image/png,image/webp"})
+        case "slug":
+            slug = Regexp(writer.SLUG, message=part.invalid)
+            length = Length(max=part.limit or -1)
+            return StringField(part.label, filters=text_filters, validators=[Optional(), length, slug])
+        case "textarea":
+            return TextAreaField(
+                part.label,
+                filters=[_newlines, _strip],
+                validators=validators,
+                render_kw={"rows": part.rows or 3},
+            )
+        case "markdown" | "lines":  # (they keep their spaces: indents and line ends mean something)
+            rows = {"rows": 10 if part.control == "markdown" else 4}
+            return TextAreaField(part.label, filters=[_newlines], validators=validators, render_kw=rows)
+        case "decimal":
+            return StringField(part.label, filters=text_filters, render_kw={"inputmode": "decimal"})
+        case "colour":
+            return StringField(part.label, filters=text_filters, render_kw={"type": "color"})
+    return StringField(part.label, filters=text_filters, validators=validators)
+
+
+def with_fields(form_class, parts: list[fields.Part]):
+    """Give a form class a field for each of the table's form parts (WTForms picks up fields set on a
+    class after it is made)."""
+    for part in parts:
+        setattr(form_class, part.name, unbound_field(part))
+    return form_class
+
+
+class TableForm(AdminForm):
+    """A form of an item's fields, made from the field table (kiosk.content.fields)."""
+
+    TABLE: ClassVar[fields.FieldTable]
+    # The form's parts of the page in the order they appear: the error summary lists problems so.
+    SECTIONS: ClassVar[tuple[str, ...]] = ("main",)
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        """Every field of the form, in page order (each once)."""
+        names = [
+            part.name
+            for section in cls.SECTIONS
+            for spec in cls.TABLE.in_section(section)
+            for part in spec.form
+        ]
+        return list(dict.fromkeys(names))
+
+    @classmethod
+    def carried_names(cls) -> list[str]:
+        """What a conflict page carries for each side (a chosen file cannot be: it is chosen again)."""
+        carried = {part.name for part in cls.TABLE.form_parts if part.carried}
+        return [name for name in cls.field_names() if name in carried]
+
+    @classmethod
+    def conflict_groups(cls) -> dict[str, tuple[str, ...]]:
+        """Each difference kiosk.editing.conflicts finds, and the form fields that decide it."""
+        return cls.TABLE.conflict_groups()
+
+
+class EventForm(TableForm):
+    """An event's fields, made from the field table (kiosk.content.fields.EVENT); the checks across fields
+    (dates, the image, the place, the figure) are here."""
+
+    TABLE = fields.EVENT
+    SECTIONS = ("main", "when", "story", "status", "timeline", "picture", "place", "figure")
     version = HiddenField()
 
     def __init__(self, *args, event: Event | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
-        self.era.choices = [SelectChoice("", _("Choose an era…"))] + [
+        era = cast(SelectField, self["era"])
+        era.choices = [SelectChoice("", _("Choose an era…"))] + [
             SelectChoice(era.id, f"{era.name} ({era.start_year}–{era.end_year})")
-            for era in writer.ordered_eras()
+            for era in reads.ordered_eras()
         ]
         self.prepared_image: media.PreparedImage | None = None
         self.chosen_era: Era | None = None
-        self.start_date: PartialDate | None = None
-        self.end_date: PartialDate | None = None
-        self.place: dict | None = None
-        self.figure: dict | None = None
+        # Values checked across several of the form's fields (dates, the place, the figure), by the key.
+        self.checked: dict[str, Any] = {}
         # The inline check cannot see a chosen file; the page tells it when there is one.
         self.image_chosen_elsewhere = False
 
@@ -219,23 +243,24 @@ class EventForm(AdminForm):
 
     @property
     def has_existing_image(self) -> bool:
-        return bool(self.event and self.event.image) and not self.remove_image.data
+        return bool(self.event and self.event.image) and not self["remove_image"].data
 
     @property
     def new_upload(self):
-        upload = self.image.data
+        upload = self["image"].data
         return upload if upload and getattr(upload, "filename", "") else None
 
     @property
     def source_list(self) -> list[str]:
-        return [line.strip() for line in (self.sources.data or "").splitlines() if line.strip()]
+        return [line.strip() for line in (self["sources"].data or "").splitlines() if line.strip()]
 
     # ---- checks ----
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
-        if not self.headline.errors and not self.headline.data:
-            add_error(self.headline, _("Give the event a headline."))
+        headline = self["headline"]
+        if not headline.errors and not headline.data:
+            add_error(headline, _("Give the event a headline."))
         self._check_slug()
         self._check_era()
         self._check_dates()
@@ -246,32 +271,36 @@ class EventForm(AdminForm):
 
     def _check_slug(self) -> None:
         """New events may leave it empty (it is made from the headline); saved ones keep one."""
-        if self.slug.errors:
+        slug = self["slug"]
+        if slug.errors:
             return
-        if not self.slug.data:
+        if not slug.data:
             if self.event is not None:
-                add_error(self.slug, _("An event needs a web address."))
+                add_error(slug, _("An event needs a web address."))
             return
-        if writer.slug_in_use(Event, self.slug.data, exclude_id=self.event.id if self.event else None):
-            add_error(self.slug, _("Another event already uses this web address."))
+        if writer.slug_in_use(Event, slug.data, exclude_id=self.event.id if self.event else None):
+            add_error(slug, _("Another event already uses this web address."))
 
     def _check_era(self) -> None:
-        era = db.session.get(Era, self.era.data) if self.era.data else None
+        chosen = self["era"].data
+        era = db.session.get(Era, chosen) if chosen else None
         if era is None:
-            self.era.errors = [_("Choose the era this event belongs to.")]
+            self["era"].errors = [_("Choose the era this event belongs to.")]
         self.chosen_era = era
 
     def _check_dates(self) -> None:
-        span = None if self.postscript.data else _timeline_span()
-        self.start_date = _partial_date(
-            self.start_year, self.start_month, self.start_day, span, required=True
-        )
-        self.end_date = _partial_date(self.end_year, self.end_month, self.end_day, None, required=False)
-        if self.start_date and self.end_date:
+        span = None if self["postscript"].data else _timeline_span()
+        start = _partial_date(self._parts("start"), span, required=True)
+        end = _partial_date(self._parts("end"), None, required=False)
+        if start and end:
             try:
-                check_span(self.start_date, self.end_date)
+                check_span(start, end)
             except DateError as error:
-                add_error(self.end_year, str(error))
+                add_error(self["end_year"], str(error))
+        self.checked |= {"start": start, "end": end}
+
+    def _parts(self, key: str) -> list:
+        return [self[part.name] for part in self.TABLE[key].form]
 
     def _check_image(self) -> None:
         upload = self.new_upload
@@ -279,129 +308,144 @@ class EventForm(AdminForm):
             try:
                 self.prepared_image = media.prepare(upload.stream)
             except media.ImageRejected as error:
-                add_error(self.image, str(error))
+                add_error(self["image"], str(error))
         shows_an_image = upload is not None or self.image_chosen_elsewhere or self.has_existing_image
-        if shows_an_image and not self.image_alt.data:
+        if shows_an_image and not self["image_alt"].data:
             add_error(
-                self.image_alt, _("Describe the image in a sentence for people who cannot see it (alt text).")
+                self["image_alt"],
+                _("Describe the image in a sentence for people who cannot see it (alt text)."),
             )
 
     def _check_place(self) -> None:
         """No place when every place field is empty; a known place's name alone brings its coordinates."""
-        fields = (self.place_name, self.place_lat, self.place_lon, self.place_note)
-        self.place = None
-        if not any(field.data for field in fields) or any(field.errors for field in fields):
+        name, lat, lon, note = self._parts("place")
+        self.checked["place"] = None
+        if not any(field.data for field in (name, lat, lon, note)) or any(
+            field.errors for field in (name, lat, lon, note)
+        ):
             return
-        known = places.known_by_name(published.placed_events(), self.place_name.data or "")
-        if known and not self.place_lat.data and not self.place_lon.data:
-            self.place_lat.data, self.place_lon.data = str(known["lat"]), str(known["lon"])
-            self.place_note.data = self.place_note.data or places.localized(known.get("note"), "en")
-        if not self.place_name.data:
-            add_error(self.place_name, _("Name the place, for example Kadiivka."))
-        for field, axis in ((self.place_lat, "lat"), (self.place_lon, "lon")):
+        known = places.known_by_name(published.placed_events(), name.data or "")
+        if known and not lat.data and not lon.data:
+            lat.data, lon.data = str(known["lat"]), str(known["lon"])
+            note.data = note.data or places.localized(known.get("note"), "en")
+        if not name.data:
+            add_error(name, _("Name the place, for example Kadiivka."))
+        for field, axis in ((lat, "lat"), (lon, "lon")):
             try:
                 places.coordinate(field.data or "", axis)
             except places.PlaceError as error:
                 add_error(field, str(error))
-        if any(field.errors for field in fields):
+        if any(field.errors for field in (name, lat, lon, note)):
             return
         kept = dict(self.event.place or {}) if self.event and self.event.place else {}
-        name = (kept.get("name") or {}) | {places.DEFAULT_LOCALE: self.place_name.data}
-        note = {k: v for k, v in (kept.get("note") or {}).items() if k != places.DEFAULT_LOCALE}
-        note |= {places.DEFAULT_LOCALE: self.place_note.data or ""}
-        self.place = places.clean(
-            {"name": name, "note": note, "lat": self.place_lat.data, "lon": self.place_lon.data}
-        )
+        names = (kept.get("name") or {}) | {places.DEFAULT_LOCALE: name.data}
+        notes = {k: v for k, v in (kept.get("note") or {}).items() if k != places.DEFAULT_LOCALE}
+        notes |= {places.DEFAULT_LOCALE: note.data or ""}
+        self.checked["place"] = places.clean({"name": names, "note": notes, "lat": lat.data, "lon": lon.data})
 
     def _check_figure(self) -> None:
         """No figure when every figure field is empty; otherwise a title, rows and a source."""
-        fields = (self.figure_title, self.figure_rows, self.figure_source, self.figure_confidence)
-        self.figure = None
-        if not any(field.data for field in fields) or any(field.errors for field in fields):
+        title, rows_field, source, confidence = self._parts("figure")
+        self.checked["figure"] = None
+        parts = (title, rows_field, source, confidence)
+        if not any(field.data for field in parts) or any(field.errors for field in parts):
             return
-        if not self.figure_title.data:
-            add_error(self.figure_title, _("Give the figure a title, for example “Coal in one shift”."))
-        if not self.figure_source.data:
-            add_error(self.figure_source, _("Say where the numbers come from."))
+        if not title.data:
+            add_error(title, _("Give the figure a title, for example “Coal in one shift”."))
+        if not source.data:
+            add_error(source, _("Say where the numbers come from."))
         try:
-            rows = figures.parse_rows(self.figure_rows.data or "")
+            rows = figures.parse_rows(rows_field.data or "")
             if not rows:
                 raise figures.FigureError(_("Write at least one row: “label | number | unit”."))
             figure = figures.clean(
                 {
-                    "title": self.figure_title.data or "-",
+                    "title": title.data or "-",
                     "rows": rows,
-                    "source": self.figure_source.data or "-",
-                    "confidence": self.figure_confidence.data,
+                    "source": source.data or "-",
+                    "confidence": confidence.data,
                 }
             )
         except figures.FigureError as error:
-            add_error(self.figure_rows, str(error))
+            add_error(rows_field, str(error))
             return
-        if not (self.figure_title.errors or self.figure_source.errors):
-            self.figure = figure
+        if not (title.errors or source.errors):
+            self.checked["figure"] = figure
+
+    # ---- to and from the item shape ----
 
     def changes(self) -> writer.EventChanges:
         """The checked values, ready for writer.save_event (call after validate() succeeded)."""
+        item: dict[str, Any] = {}
+        for spec in self.TABLE:
+            if spec.section and spec.kind not in (fields.REFERENCE, fields.ADDRESS):
+                self.TABLE.put(item, spec.key, self._value(spec))
         return writer.EventChanges(
-            headline=_checked(self.headline.data),
-            slug=self.slug.data or "",
-            start=_checked(self.start_date),
-            end=self.end_date,
-            display_date=self.display_date.data or "",
+            item=self.TABLE.tidy(item),
             era=_checked(self.chosen_era),
-            summary=self.summary.data or "",
-            body=(self.body.data or "").strip(),
-            sources=self.source_list,
-            confidence=self.confidence.data or "",
-            featured=self.featured.data,
-            postscript=self.postscript.data,
-            status=Status(self.status.data),
-            image_alt=self.image_alt.data or "",
-            image_caption=self.image_caption.data or "",
-            image_credit=self.image_credit.data or "",
             new_image=self.prepared_image,
-            remove_image=bool(self.remove_image.data) and self.prepared_image is None,
-            place=self.place,
-            figure=self.figure,
+            remove_image=bool(self["remove_image"].data) and self.prepared_image is None,
         )
+
+    def _value(self, spec: fields.Field) -> Any:
+        if spec.key in self.checked:
+            value = self.checked[spec.key]
+            return value.as_dict() if isinstance(value, PartialDate) else value
+        data = self[spec.form[0].name].data
+        match spec.kind.name:
+            case "lines":
+                return self.source_list
+            case "flag":
+                return bool(data)
+            case "markdown":
+                return (data or "").strip()
+        return data or ""
 
     def fill_from(self, event: Event) -> None:
         """Show a saved event (for GET requests)."""
-        self.headline.data, self.slug.data = event.headline, event.slug
-        for prefix, date in (("start", event.start), ("end", event.end)):
-            for part in ("year", "month", "day"):
-                getattr(self, f"{prefix}_{part}").data = getattr(date, part) if date else None
-        self.display_date.data, self.era.data = event.display_date, event.era_id
-        self.summary.data, self.body.data = event.summary, event.body
-        self.sources.data = "\n".join(event.sources or [])
-        self.confidence.data, self.featured.data, self.postscript.data = (
-            event.confidence,
-            event.featured,
-            event.postscript,
-        )
-        self.status.data = event.status.value
-        self.image_alt.data, self.image_caption.data = event.image_alt, event.image_caption
-        self.image_credit.data, self.version.data = event.image_credit, str(event.version)
-        place = event.place or {}
-        self.place_name.data = places.localized(place.get("name"), places.DEFAULT_LOCALE) if place else ""
-        self.place_note.data = places.localized(place.get("note"), places.DEFAULT_LOCALE) if place else ""
-        self.place_lat.data = str(place["lat"]) if place else ""
-        self.place_lon.data = str(place["lon"]) if place else ""
-        figure = event.figure or {}
-        self.figure_title.data, self.figure_source.data = figure.get("title", ""), figure.get("source", "")
-        self.figure_confidence.data = figure.get("confidence", "")
-        self.figure_rows.data = figures.rows_text(event.figure)
+        item = fields.item_of(event)
+        for spec in self.TABLE:
+            if spec.section:
+                self._show(spec, self.TABLE.value(item, spec.key))
+        self["era"].data = event.era_id
+        self.version.data = str(event.version)
+
+    def _show(self, spec: fields.Field, value: Any) -> None:
+        form = [self[part.name] for part in spec.form]
+        match spec.kind.name:
+            case "date":
+                for field, part in zip(form, ("year", "month", "day"), strict=True):
+                    field.data = (value or {}).get(part)
+            case "lines":
+                form[0].data = "\n".join(value or [])
+            case "place":
+                place = value or {}
+                name, lat, lon, note = form
+                name.data = places.localized(place.get("name"), places.DEFAULT_LOCALE) if place else ""
+                note.data = places.localized(place.get("note"), places.DEFAULT_LOCALE) if place else ""
+                lat.data, lon.data = (str(place["lat"]), str(place["lon"])) if place else ("", "")
+            case "figure":
+                figure = value or {}
+                title, rows, source, confidence = form
+                title.data, source.data = figure.get("title", ""), figure.get("source", "")
+                confidence.data, rows.data = figure.get("confidence", ""), figures.rows_text(value)
+            case "reference" | "address":
+                pass
+            case _:
+                form[0].data = value
+
+
+with_fields(EventForm, fields.EVENT.form_parts)
 
 
 def _timeline_span() -> tuple[int, int]:
     return current_app.config["TIMELINE_START_YEAR"], current_app.config["TIMELINE_END_YEAR"]
 
 
-def _partial_date(year_field, month_field, day_field, span, *, required: bool) -> PartialDate | None:
+def _partial_date(parts: list, span, *, required: bool) -> PartialDate | None:
     """The date in three fields, or None. Each field gets its own message, so every problem shows at once."""
-    fields = (year_field, month_field, day_field)
-    year, month, day = (field.data for field in fields)
+    year_field, month_field, day_field = parts
+    year, month, day = (field.data for field in parts)
     if year is None and not year_field.errors:
         if month is not None or day is not None:
             add_error(year_field, _("Add the year too."))
@@ -422,7 +466,7 @@ def _partial_date(year_field, month_field, day_field, span, *, required: bool) -
         add_error(month_field, _("Month must be between 1 and 12."))
     if day is not None and month is None and not month_field.errors:
         add_error(day_field, _("A day needs a month: enter the month too."))
-    if year is None or any(field.errors for field in fields):
+    if year is None or any(field.errors for field in parts):
         return None
     try:
         return PartialDate(year, month, day)
@@ -431,27 +475,11 @@ def _partial_date(year_field, month_field, day_field, span, *, required: bool) -
         return None
 
 
-class EraForm(AdminForm):
-    name = StringField(
-        _l("Name"),
-        filters=[_strip],
-        validators=[InputRequired(_l("Give the era a name.")), _length(80, _l("the name"))],
-    )
-    slug = StringField(
-        _l("Web address"),
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Length(max=80),
-            Regexp(
-                writer.SLUG, message=_l("Use lowercase letters, digits and hyphens only, like the-record.")
-            ),
-        ],
-    )
-    start_year = WholeNumberField(_l("Start year"))
-    end_year = WholeNumberField(_l("End year"))
-    colour = StringField(_l("Colour"), filters=[_strip], render_kw={"type": "color"})
-    description = TextAreaField(_l("Description"), filters=[_newlines, _strip], render_kw={"rows": 3})
+class EraForm(TableForm):
+    """An era's fields, made from the field table (kiosk.content.fields.ERA)."""
+
+    TABLE = fields.ERA
+    SECTIONS = ("main", "years", "details")
     version = HiddenField()
 
     def __init__(self, *args, era: Era | None = None, **kwargs):
@@ -460,45 +488,47 @@ class EraForm(AdminForm):
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
-        for field in (self.start_year, self.end_year):
+        start_year, end_year = self["start_year"], self["end_year"]
+        for field in (start_year, end_year):
             if field.errors:
                 continue
             if field.data is None:
                 add_error(field, _("Enter the year."))
             elif not FOUR_DIGIT_YEARS[0] <= field.data <= FOUR_DIGIT_YEARS[1]:
                 add_error(field, _("Enter the year with four digits, like 1935."))
-        start, end = self.start_year.data, self.end_year.data
+        start, end = start_year.data, end_year.data
         if (
-            not self.start_year.errors
-            and not self.end_year.errors
+            not start_year.errors
+            and not end_year.errors
             and start is not None
             and end is not None
             and end < start
         ):
-            add_error(self.end_year, _("The end year is before the start year."))
+            add_error(end_year, _("The end year is before the start year."))
         self._check_colour()
         self._check_slug()
         return not self.errors
 
     def _check_slug(self) -> None:
-        if self.slug.errors:
+        slug = self["slug"]
+        if slug.errors:
             return
-        if not self.slug.data:
+        if not slug.data:
             if self.era is not None:
-                add_error(self.slug, _("An era needs a web address."))
+                add_error(slug, _("An era needs a web address."))
             return
-        if writer.slug_in_use(Era, self.slug.data, exclude_id=self.era.id if self.era else None):
-            add_error(self.slug, _("Another era already uses this web address."))
+        if writer.slug_in_use(Era, slug.data, exclude_id=self.era.id if self.era else None):
+            add_error(slug, _("Another era already uses this web address."))
 
     def _check_colour(self) -> None:
-        colour = self.colour.data or ""
+        colour = self["colour"].data or ""
         if not COLOUR.match(colour):
-            add_error(self.colour, _("Choose a colour (written like #4e5863)."))
+            add_error(self["colour"], _("Choose a colour (written like #4e5863)."))
             return
         ratio = contrast_with_white(colour)
         if ratio < 4.5:
             add_error(
-                self.colour,
+                self["colour"],
                 _(
                     "White text on this colour is hard to read (contrast %(ratio)s:1, "
                     "it needs at least 4.5:1). Choose a darker colour.",
@@ -507,20 +537,24 @@ class EraForm(AdminForm):
             )
 
     def changes(self) -> writer.EraChanges:
-        return writer.EraChanges(
-            name=_checked(self.name.data),
-            slug=self.slug.data or "",
-            start_year=_checked(self.start_year.data),
-            end_year=_checked(self.end_year.data),
-            colour=_checked(self.colour.data),
-            description=self.description.data or "",
-        )
+        """The checked values, ready for writer.save_era (call after validate() succeeded)."""
+        item = {spec.key: self[spec.form[0].name].data for spec in self.TABLE if spec.section}
+        item |= {
+            "slug": item["slug"] or "",
+            "colour": item["colour"].lower(),
+            "description": item["description"] or "",
+        }
+        return writer.EraChanges(item)
 
     def fill_from(self, era: Era) -> None:
-        self.name.data, self.slug.data = era.name, era.slug
-        self.start_year.data, self.end_year.data = era.start_year, era.end_year
-        self.colour.data, self.description.data = era.colour.lower(), era.description
+        for spec in self.TABLE:
+            if spec.section:
+                self[spec.form[0].name].data = getattr(era, spec.columns[0])
+        self["colour"].data = era.colour.lower()
         self.version.data = str(era.version)
+
+
+with_fields(EraForm, fields.ERA.form_parts)
 
 
 def contrast_with_white(colour: str) -> float:
@@ -536,39 +570,71 @@ def contrast_with_white(colour: str) -> float:
 
 
 class TranslationForm(AdminForm):
-    """An event's or era's text in another language: the fields, checks and limits of the default text."""
+    """An event's or era's text in another language: the fields, checks and limits of the default text
+    (the field table's translatable fields, kiosk.content.fields)."""
 
-    FIELDS: tuple[str, ...] = ()
+    TABLE: ClassVar[fields.FieldTable]
+    FIELDS: ClassVar[tuple[str, ...]] = ()  # the form's fields, in page order
     version = HiddenField()
 
-    def texts(self) -> dict[str, str]:
-        return {name: self[name].data or "" for name in self.FIELDS}
-
-
-class EventTranslationForm(TranslationForm):
-    headline = EventForm.headline
-    display_date = EventForm.display_date
-    summary = EventForm.summary
-    body = EventForm.body
-    confidence = EventForm.confidence
-    image_alt = EventForm.image_alt
-    image_caption = EventForm.image_caption
-
-    FIELDS = ("headline", "display_date", "summary", "body", "confidence", "image_alt", "image_caption")
+    def __init__(self, *args, entity: Event | Era, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entity = entity
+        self.translated: dict[str, Any] = {}
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
-        headline = self["headline"]  # (the class attribute is the unbound field EventForm declares)
+        typed = {name: self[name].data or "" for name in self.FIELDS}
+        for spec in self.TABLE:
+            if not spec.translatable:
+                continue
+            default = getattr(self.entity, spec.columns[0])
+            try:
+                self.translated[spec.translation_key] = spec.kind.from_translation_form(spec, typed, default)
+            except ValueError as error:  # (a figure's rows: the last of its fields says what is wrong)
+                add_error(self[spec.translation_form[-1].name], str(error))
+        return not self.errors
+
+    def texts(self) -> dict[str, Any]:
+        """The checked translation, by the translation's fields (call after validate() succeeded)."""
+        return self.translated
+
+    def show(self, translation: dict[str, Any]) -> None:
+        for name, text in self.shown(self.TABLE, translation).items():
+            self[name].data = text
+
+    @staticmethod
+    def shown(table: fields.FieldTable, translation: dict[str, Any]) -> dict[str, str]:
+        """A translation (or the default texts, by translation key) as the form's fields show it."""
+        found: dict[str, str] = {}
+        for spec in table:
+            if spec.translatable:
+                found |= spec.kind.translation_form(spec, translation.get(spec.translation_key))
+        return found
+
+
+def _translation_form(form_class, table: fields.FieldTable):
+    """A translation form with the table's translatable fields, as the default text's form has them."""
+    translated = [part for spec in table if spec.translatable for part in spec.translation_form]
+    form_class.TABLE, form_class.FIELDS = table, tuple(part.name for part in translated)
+    return with_fields(form_class, translated)
+
+
+class EventTranslationForm(TranslationForm):
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        headline = self["headline"]
         if not headline.errors and not headline.data:
             add_error(headline, _("Give the event a headline."))
         return not self.errors
 
 
 class EraTranslationForm(TranslationForm):
-    name = EraForm.name
-    description = EraForm.description
+    pass
 
-    FIELDS = ("name", "description")
+
+_translation_form(EventTranslationForm, fields.EVENT)
+_translation_form(EraTranslationForm, fields.ERA)
 
 
 class SiteTextForm(AdminForm):
@@ -659,6 +725,7 @@ class SettingsForm(AdminForm):
         _l("Languages on the kiosk"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
     )
     default_locale = SelectField(_l("The museum's default language"), validate_choice=False)
+    loaded = HiddenField()  # the fingerprint of the settings the form was loaded from
 
     @property
     def chooses_languages(self) -> bool:

@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..editing import revisions, writer
+from ..editing import reads, revisions, writer
 from ..extensions import db
 from ..models import Era, Event, Revision
 from ..web.rendering import page_or_fragment
@@ -132,12 +132,12 @@ def _restore_page(kind: str, entity: Event | Era, number: int):
 
 @bp.get("/events/<id:event_id>/history")
 def event_history(event_id: int):
-    return _history_page("event", db.first_or_404(writer.listed_event(event_id)))
+    return _history_page("event", db.first_or_404(reads.listed_event(event_id)))
 
 
 @bp.route("/events/<id:event_id>/history/<id:number>/restore", methods=["GET", "POST"])
 def restore_event_revision(event_id: int, number: int):
-    return _restore_page("event", db.first_or_404(writer.listed_event(event_id)), number)
+    return _restore_page("event", db.first_or_404(reads.listed_event(event_id)), number)
 
 
 @bp.get("/eras/<id:era_id>/history")

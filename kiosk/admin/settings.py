@@ -7,11 +7,10 @@ from flask_babel import gettext as _
 
 from ..accounts import users
 from ..content import settings_store
-from ..editing import audit
-from ..extensions import db
+from ..editing import writer
 from ..languages import choice
 from .auth import admin_required
-from .blueprint import bp
+from .blueprint import bp, show_refusal
 from .forms import SettingsForm
 
 
@@ -19,26 +18,33 @@ from .forms import SettingsForm
 @admin_required
 def settings():
     form = SettingsForm()
+    status = 200
     if not form.is_submitted():
-        form.idle_seconds.data = settings_store.idle_seconds()
-        form.languages.data = choice.offered()
-        form.default_locale.data = choice.default()
+        _fill(form)
     elif form.validate():
-        chosen = [code for code in choice.available() if code in (form.languages.data or [])]
-        settings_store.put("idle_seconds", form.idle_seconds.data)
+        values: dict[str, object] = {"idle_seconds": form.idle_seconds.data}
         if form.chooses_languages:
-            settings_store.put("languages", chosen)
-            settings_store.put("default_locale", form.default_locale.data)
-        audit.record(
-            "settings.save",
-            "idle_seconds, languages",
-            f"{form.idle_seconds.data}; {','.join(chosen)}; {form.default_locale.data}",
-        )
-        db.session.commit()
-        flash(_("Saved. The kiosk screens use the new settings once they next refresh."), "success")
-        return redirect(url_for("admin.settings"))
-    status = 422 if form.errors else 200
+            chosen = [code for code in choice.available() if code in (form.languages.data or [])]
+            values |= {"languages": chosen, "default_locale": form.default_locale.data}
+        try:
+            writer.save_settings(values, form.loaded.data or "")
+        except writer.SaveRefused as refusal:
+            status = show_refusal(form, refusal)
+            if isinstance(refusal, writer.SettingsChanged):
+                _fill(form)  # what is saved now, to look at before choosing again
+        else:
+            flash(_("Saved. The kiosk screens use the new settings once they next refresh."), "success")
+            return redirect(url_for("admin.settings"))
+    else:
+        status = 422
     return render_template("admin/settings.html", form=form, users=users.list_users()), status
+
+
+def _fill(form: SettingsForm) -> None:
+    form.idle_seconds.data = settings_store.idle_seconds()
+    form.languages.data = choice.offered()
+    form.default_locale.data = choice.default()
+    form.loaded.data = settings_store.fingerprint(settings_store.stored_many(*settings_store.KIOSK_SETTINGS))
 
 
 @bp.post("/language")

@@ -8,10 +8,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ..editing import revisions, writer
+from ..content import fields
+from ..editing import reads, writer
 from ..extensions import db
 from ..languages import choice
-from ..languages.localized import era_source, event_source, source_hash
+from ..languages.localized import source_hash
 from ..models import Era, Event
 from .blueprint import bp, show_refusal
 from .forms import EraTranslationForm, EventTranslationForm, TranslationForm, whole_number
@@ -19,21 +20,21 @@ from .forms import EraTranslationForm, EventTranslationForm, TranslationForm, wh
 
 @bp.route("/events/<id:event_id>/translations/<lang>", methods=["GET", "POST"])
 def translate_event(event_id: int, lang: str):
-    return _translate(db.first_or_404(writer.listed_event(event_id)), lang, EventTranslationForm())
+    event = db.first_or_404(reads.listed_event(event_id))
+    return _translate(event, lang, EventTranslationForm(entity=event))
 
 
 @bp.route("/eras/<id:era_id>/translations/<lang>", methods=["GET", "POST"])
 def translate_era(era_id: int, lang: str):
-    return _translate(db.get_or_404(Era, era_id), lang, EraTranslationForm())
+    era = db.get_or_404(Era, era_id)
+    return _translate(era, lang, EraTranslationForm(entity=era))
 
 
 def _translate(entity: Event | Era, lang: str, form: TranslationForm):
     if lang not in choice.offered() or lang == choice.default():
         abort(404)
     if not form.is_submitted():
-        saved = revisions.snapshot(entity)["translations"].get(lang, {})
-        for name in form.FIELDS:
-            form[name].data = saved.get(name, "")
+        form.show(fields.translations_of(entity).get(lang, {}))
         form.version.data = str(entity.version)
         return _page(form, entity, lang)
     if not form.validate():
@@ -73,11 +74,9 @@ def _urls(entity: Event | Era, lang: str) -> dict[str, str | None]:
 
 
 def _page(form: TranslationForm, entity: Event | Era, lang: str, status: int = 200, conflict: bool = False):
-    saved = revisions.snapshot(entity)["translations"].get(lang, {})
-    if isinstance(entity, Event):
-        name, section, source = entity.headline, "events", event_source(entity)
-    else:
-        name, section, source = entity.name, "eras", era_source(entity)
+    saved = fields.translations_of(entity).get(lang, {})
+    source = fields.source(entity)
+    name, section = (entity.headline, "events") if isinstance(entity, Event) else (entity.name, "eras")
     fingerprint = source_hash(source)
     if isinstance(entity, Event):  # beside the translation: what the kiosk shows when the wording is empty
         source["display_date"] = entity.date_label
@@ -89,8 +88,8 @@ def _page(form: TranslationForm, entity: Event | Era, lang: str, status: int = 2
         lang=lang,
         language=choice.own_name(lang),
         default_lang=choice.default(),
-        original=source,
-        saved=saved,
+        original=form.shown(form.TABLE, source),
+        saved=form.shown(form.TABLE, saved),
         conflict=conflict,
         out_of_date=bool(saved) and saved.get("source_hash") != fingerprint,
         **_urls(entity, lang),

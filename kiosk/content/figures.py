@@ -43,8 +43,8 @@ TEXTS = {
 }
 
 
-def _text(value: Any, name: str, limit: int) -> str:
-    missing, too_long = TEXTS[name]
+def _text(value: Any, name: str, limit: int, required: bool = True) -> str:
+    missing, too_long = TEXTS[name] if required else (None, TEXTS[name][1])
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -103,18 +103,107 @@ def clean(value: Any) -> dict | None:
     }
 
 
+# --- In other languages ---------------------------------------------------------------------------------
+
+
+TRANSLATED = ("title", "source", "confidence")  # and each row's label and unit
+
+
+def texts(figure: dict | None) -> dict | None:
+    """What of a figure is translated: its title, source, confidence label and each row's label and unit
+    (the numbers stay the figure's own)."""
+    if not figure:
+        return None
+    rows = [{"label": row["label"], "unit": row.get("unit", "")} for row in figure["rows"]]
+    return {name: figure.get(name, "") for name in TRANSLATED} | {"rows": rows}
+
+
+def clean_translation(value: Any, figure: dict | None, *, exact_rows: bool = True) -> dict | None:
+    """A figure's texts in another language (``texts``' shape), checked against the figure: a row for
+    each of its rows, in its order; None when nothing is translated, or when there is no figure left to
+    translate. A curator typing a translation must give every row (``exact_rows``); a document may carry
+    a translation made before the figure's rows changed, kept as it is (it shows as out of date) but never
+    with more rows than the figure. Raises FigureError."""
+    if value is None or value == {} or figure is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("rows", []), list):
+        raise FigureError(
+            _("A figure's translation must be an object with a title, rows and a confidence label.")
+        )
+    rows = value.get("rows") or []
+    if len(rows) != len(figure["rows"]):
+        if exact_rows:
+            count = len(figure["rows"])
+            raise FigureError(
+                _("Translate each of the figure's %(n)d rows, one a line, in its order.", n=count)
+            )
+        rows = rows[: len(figure["rows"])]
+    cleaned = []
+    for row in rows:
+        if not isinstance(row, dict):
+            raise FigureError(_("Each row of the figure needs a label."))
+        cleaned.append(
+            {
+                "label": _text(row.get("label"), "label", LABEL_LENGTH),
+                "unit": _text(row.get("unit"), "unit", UNIT_LENGTH),
+            }
+        )
+    limits = {"title": TITLE_LENGTH, "source": SOURCE_LENGTH, "confidence": CONFIDENCE_LENGTH}
+    found = {name: _text(value.get(name), name, limit, required=False) for name, limit in limits.items()}
+    return found | {"rows": cleaned}
+
+
+def parse_translated_rows(text: str) -> list[dict]:
+    """A translation's rows as curators type them, one a line: ``label | unit`` (the unit may be left out)."""
+    return _typed_rows(text, ("label", "unit"), 1, _l("Line %(n)d: write “label | unit”."))
+
+
+def translated_rows_text(translation: dict | None) -> str:
+    """The inverse of parse_translated_rows, for the translation form."""
+    return "\n".join(
+        " | ".join([row["label"]] + ([row["unit"]] if row.get("unit") else []))
+        for row in (translation or {}).get("rows", [])
+    )
+
+
+def in_language(figure: dict, translation: dict | None) -> dict:
+    """The figure with each text in the translation where it has one, and ``<text>_lang`` True for a
+    text that stayed in the default language (the template marks it with the default's ``lang``)."""
+    translation = translation or {}
+    shown = dict(figure)
+    for name in TRANSLATED:
+        translated = translation.get(name) or ""
+        shown[name] = translated or figure.get(name, "")
+        shown[f"{name}_fallback"] = not translated and bool(figure.get(name))
+    rows = translation.get("rows") or []
+    shown["rows"] = []
+    for index, row in enumerate(figure["rows"]):
+        other = rows[index] if index < len(rows) else {}
+        label, unit = other.get("label") or "", other.get("unit") or ""
+        shown["rows"].append(
+            row
+            | {"label": label or row["label"], "unit": unit or row.get("unit", "")}
+            | {"label_fallback": not label, "unit_fallback": bool(row.get("unit")) and not unit}
+        )
+    return shown
+
+
 def parse_rows(text: str) -> list[dict]:
     """Rows as curators type them, one a line: ``label | number | unit`` (the unit may be left out)."""
+    message = _l("Line %(n)d: write “label | number | unit”, for example “Norm | 7 | t”.")
+    return _typed_rows(text, ("label", "value", "unit"), 2, message)
+
+
+def _typed_rows(text: str, names: tuple[str, ...], least: int, message) -> list[dict]:
+    """Lines of ``|``-separated parts named by ``names``, at least ``least`` of them (the others "")."""
     rows = []
     for number_in_text, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         parts = [part.strip() for part in line.split("|")]
-        if len(parts) not in (2, 3):
-            raise FigureError(
-                _("Line %(n)d: write “label | number | unit”, for example “Norm | 7 | t”.", n=number_in_text)
-            )
-        rows.append({"label": parts[0], "value": parts[1], "unit": parts[2] if len(parts) == 3 else ""})
+        if not least <= len(parts) <= len(names):
+            raise FigureError(str(message) % {"n": number_in_text})
+        rows.append(dict(zip(names, parts + [""] * (len(names) - len(parts)), strict=True)))
     return rows
 
 
@@ -143,6 +232,8 @@ class Bar:
     width: float
     label_y: float
     bar_y: float
+    label_fallback: bool = False  # the label (or the unit) is in the default language: in_language()
+    unit_fallback: bool = False
 
     @property
     def value_x(self) -> float:
@@ -173,6 +264,9 @@ def chart(figure: dict) -> Chart:
     bars, y = [], 0.0
     for row in figure["rows"]:
         width = max(round(room * row["value"] / top, 1), 2.0 if row["value"] else 0.0)
-        bars.append(Bar(row["label"], value_text(row), width, y + LABEL_HEIGHT * 0.75, y + LABEL_HEIGHT))
+        bar = Bar(row["label"], value_text(row), width, y + LABEL_HEIGHT * 0.75, y + LABEL_HEIGHT)
+        bar.label_fallback = row.get("label_fallback", False)
+        bar.unit_fallback = row.get("unit_fallback", False)
+        bars.append(bar)
         y += LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
     return Chart(CHART_WIDTH, int(y - ROW_GAP + 4), bars)

@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Connection, func, inspect, select, tuple_, union_all, update
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import InstanceState, Session, contains_eager
+from sqlalchemy import Connection, func, select, tuple_, union_all, update
+from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
-from ..models import ContentState, Era, Event, EventTranslation, Media, Setting, Status, utcnow
+from ..models import ContentState, Era, Event, Media, Status, utcnow
 from . import media
 
 ERA_ORDER = (Era.position, Era.start_year, Era.id)
@@ -231,35 +230,9 @@ def changed_at(version: int | None = None) -> datetime | None:
     return db.session.scalar(query)
 
 
-def _was_visible(event: Event) -> bool:
-    instance: InstanceState[Event] = inspect(event)
-    state = instance.attrs
-    old_status = (state.status.history.deleted or [event.status])[0]
-    old_deleted_at = (state.deleted_at.history.deleted or [event.deleted_at])[0]
-    return old_status == Status.PUBLISHED and old_deleted_at is None
-
-
-def _changes_what_visitors_see(obj, added_or_removed: bool) -> bool:
-    if isinstance(obj, Era | EventTranslation | Setting):
-        return True
-    if not isinstance(obj, Event):
-        return False
-    if added_or_removed:
-        return obj.status == Status.PUBLISHED
-    return obj.is_visible or _was_visible(obj)
-
-
-@sa_event.listens_for(Session, "after_flush")
-def _bump_content_version(session: Session, _context) -> None:
-    """Every flush that touches published content moves the version on, in the same transaction."""
-    changed = [(obj, True) for obj in (*session.new, *session.deleted)]
-    changed += [(obj, False) for obj in session.dirty if session.is_modified(obj)]
-    if any(_changes_what_visitors_see(obj, added) for obj, added in changed):
-        bump_version(session.connection())
-
-
 def bump_version(connection: Connection) -> None:
-    """Move the content version on, in the connection's transaction (bulk writes call this themselves)."""
+    """Move the content version on, in the connection's transaction (kiosk.editing.writer calls this for every
+    change visitors see)."""
     connection.execute(
         update(ContentState)
         .where(ContentState.id == 1)

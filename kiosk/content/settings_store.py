@@ -21,8 +21,18 @@ DEFAULTS: dict[str, Any] = {
     "idle_seconds": None,  # None: use KIOSK_IDLE_SECONDS
     "languages": None,  # None: use KIOSK_LANGUAGES
     "default_locale": None,  # None: use KIOSK_DEFAULT_LOCALE
-    "opening_hours": None,  # None: use KIOSK_OPENING_HOURS (kiosk.telemetry.fleet; not shown to visitors)
 }
+
+
+# The settings an administrator sets on the Settings page; every kiosk screen uses them.
+KIOSK_SETTINGS = ("idle_seconds", "languages", "default_locale")
+# The title and further reading in another language (see kiosk.languages.localized.translation_key).
+TRANSLATION_PREFIX = "translation:"
+
+
+def visitor_visible(key: str) -> bool:
+    """Whether visitors see this setting (so only kiosk.editing.writer may change it)."""
+    return key in DEFAULTS or key.startswith(TRANSLATION_PREFIX)
 
 
 def fingerprint(rows: dict[str, str | None]) -> str:
@@ -52,7 +62,8 @@ def decoded(rows: dict[str, str | None]) -> dict[str, Any]:
 
 
 def put(key: str, value: Any) -> None:
-    """Stage a change; the caller commits it with the rest of its work."""
+    """Stage a change; the caller commits it with the rest of its work (for visitor-visible settings, only
+    kiosk.editing.writer)."""
     encoded = json.dumps(value, ensure_ascii=False)
     setting = db.session.get(Setting, key)
     if setting is None:

@@ -1,6 +1,6 @@
 """Revisions: a snapshot of an event or era after every save, so no curator's work is ever lost.
 
-Snapshots use the interchange format's item shape (see kiosk_json.event_item / era_item). ``diff`` turns
+Snapshots are items of the field table's shape (kiosk.content.fields.item_of). ``diff`` turns
 two snapshots into readable differences for the history page; ``restore`` brings an old one back as a
 new revision.
 """
@@ -8,7 +8,6 @@ new revision.
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from dataclasses import dataclass
 
@@ -16,11 +15,12 @@ from flask import has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Dialect, Select, insert, select
 
+from .. import database
+from ..content import fields
 from ..content.dates import PartialDate
 from ..extensions import db
-from ..interchange import kiosk_json
 from ..languages import choice
 from ..models import Era, Event, Revision, utcnow
 
@@ -30,7 +30,7 @@ def _kind(entity: Event | Era) -> str:
 
 
 def snapshot(entity: Event | Era) -> dict:
-    return kiosk_json.event_item(entity) if isinstance(entity, Event) else kiosk_json.era_item(entity)
+    return fields.item_of(entity)
 
 
 def _signer() -> tuple[int | None, str]:
@@ -40,24 +40,22 @@ def _signer() -> tuple[int | None, str]:
     return None, "command line"
 
 
-def serialised(value: dict | list) -> str:
-    """A snapshot (or any JSON column's value) as SQLAlchemy's JSON type would write it."""
-    return json.dumps(value)
+def row(kind: str, number: int, snapshot: dict, note: str = "") -> dict:
+    """A revision for Bulk (its entity's id is set when known)."""
+    return {"entity_type": kind, "entity_id": 0, "number": number, "snapshot": snapshot, "note": str(note)}
 
 
-def insert_many(connection: Connection, rows: list[tuple[str, int, int, str, str]]) -> None:
-    """Insert revisions in bulk: (kind, entity id, number, serialised snapshot, note) each, signed by
-    whoever is signed in. The values go to the driver as they are, so SQLAlchemy's per-row processing
-    of thousands of snapshots does not run while an import holds the write lock."""
-    if not rows:
-        return
-    user_id, username = _signer()
-    now = utcnow()
-    stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f") if connection.dialect.name == "sqlite" else now
-    columns = ("entity_type", "entity_id", "number", "snapshot", "note", "user_id", "username", "created_at")
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO revision ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-    connection.exec_driver_sql(sql, [(*row, user_id, username, stamp) for row in rows])
+class Bulk(database.BulkRows):
+    """Revisions inserted in bulk (``row`` each), signed by whoever is signed in, made ready before the
+    transaction that writes them: thousands of snapshots are serialised outside it."""
+
+    def __init__(self, rows: list[dict], dialect: Dialect) -> None:
+        user_id, username = _signer()
+        signed = insert(Revision).values(user_id=user_id, username=username, created_at=utcnow())
+        super().__init__(signed, dialect, rows)
+
+    def run(self, connection: Connection):
+        return super().run(connection) if self.rows else None
 
 
 def _new_revision(kind: str, entity_id: int, number: int, taken: dict, note: str) -> Revision:
@@ -78,7 +76,9 @@ def _new_revision(kind: str, entity_id: int, number: int, taken: dict, note: str
 FIRST_NOTE = _l("As it was before the first recorded change")
 
 
-def record(entity: Event | Era, note: str = "", before: dict | None = None) -> Revision:
+def record(
+    entity: Event | Era, note: str = "", before: dict | None = None, after: dict | None = None
+) -> Revision:
     """Stage a revision of ``entity`` as it is now, numbered by its version.
 
     Only kiosk.editing.writer calls this, after flushing the change, which bumped the version: of two saves of
@@ -89,7 +89,7 @@ def record(entity: Event | Era, note: str = "", before: dict | None = None) -> R
     kind = _kind(entity)
     if before is not None and not has_history(kind, entity.id):
         _new_revision(kind, entity.id, entity.version - 1, before, FIRST_NOTE)
-    return _new_revision(kind, entity.id, entity.version, snapshot(entity), note)
+    return _new_revision(kind, entity.id, entity.version, after or snapshot(entity), note)
 
 
 def has_history(kind: str, entity_id: int) -> bool:
@@ -121,40 +121,19 @@ def numbered(entity: Event | Era, number: int) -> Select[Revision]:
 
 # --- Differences --------------------------------------------------------------------------------------
 
-LABELS = {
-    "slug": _l("Web address"),
-    "headline": _l("Headline"),
-    "start": _l("Start date"),
-    "end": _l("End date"),
-    "display_date": _l("Display date"),
-    "era": _l("Era"),
-    "summary": _l("Summary"),
-    "body": _l("Text"),
-    "sources": _l("Sources"),
-    "confidence": _l("Confidence label"),
-    "featured": _l("Featured"),
-    "postscript": _l("Postscript"),
-    "status": _l("Status"),
-    "image.key": _l("Image"),
-    "image.url": _l("Image address (not fetched)"),
-    "image.alt": _l("Alt text"),
-    "image.caption": _l("Caption"),
-    "image.credit": _l("Credit"),
-    "start_time": _l("Start time"),
-    "end_time": _l("End time"),
-    "embed": _l("Embedded media (not shown on the kiosk)"),
-    "background.colour": _l("Background colour (not shown on the kiosk)"),
-    "background.url": _l("Background image (not fetched)"),
-    "place": _l("Place"),
-    "figure": _l("Figure"),
-    "name": _l("Name"),
-    "start_year": _l("Start year"),
-    "end_year": _l("End year"),
-    "colour": _l("Colour"),
-    "description": _l("Description"),
-    "position": _l("Position"),
-}
-NESTED = {"image": ("key", "url", "alt", "caption", "credit"), "background": ("colour", "url")}
+
+# What curators call each snapshot field, events' and eras' (kiosk.content.fields); their keys' order is
+# the order differences are listed in.
+def labels() -> dict:
+    """What curators call each snapshot field, events' and eras' (kiosk.content.fields), in the order
+    differences are listed in."""
+    return {key: label for table in fields.TABLES.values() for key, label in table.labels.items()}
+
+
+def nested() -> dict[str, tuple[str, ...]]:
+    return {group: names for table in fields.TABLES.values() for group, names in table.groups.items()}
+
+
 LONG_TEXT = 60  # characters; longer values also get a word-by-word comparison
 _WORDS = re.compile(r"\s+|[^\s]+")
 
@@ -170,10 +149,10 @@ class FieldChange:
 
 
 def _flatten(snap: dict | None) -> dict:
-    flat = {}
+    flat, groups = {}, nested()
     for key, value in (snap or {}).items():
-        if key in NESTED:
-            for part in NESTED[key]:
+        if key in groups:
+            for part in groups[key]:
                 flat[f"{key}.{part}"] = (value or {}).get(part)
         elif key == "translations":
             # Each translated field compares on its own ("translations.ru.headline"); the fingerprint of
@@ -187,16 +166,20 @@ def _flatten(snap: dict | None) -> dict:
     return flat
 
 
-TRANSLATED_LABELS = {"image_alt": "image.alt", "image_caption": "image.caption"}
-
-
+# A translation's fields by their translation keys ("image_alt"), as the field they translate ("image.alt").
 def label(key: str) -> str:
     """What curators call a snapshot field; a translated one names its language ("Headline (Русский)")."""
     if key.startswith("translations."):
         _, locale, name = key.split(".", 2)
-        base = LABELS.get(TRANSLATED_LABELS.get(name, name), name)
+        translated = {
+            spec.translation_key: spec.key
+            for table in fields.TABLES.values()
+            for spec in table
+            if spec.translatable
+        }
+        base = labels().get(translated.get(name, name), name)
         return f"{base} ({choice.own_name(locale)})"
-    return str(LABELS.get(key, key))
+    return str(labels().get(key, key))
 
 
 STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published")}
@@ -214,7 +197,7 @@ def readable(value, key: str = "") -> str:
         return "\n".join(str(item) for item in value)
     if key == "place":
         return place_text(value)
-    if key == "figure":
+    if key == "figure" or key.endswith(".figure"):  # (a translation's has no numbers or source)
         return figure_text(value)
     if isinstance(value, dict) and "year" in value:
         date = PartialDate.from_dict(value)
@@ -230,9 +213,10 @@ def place_text(place: dict) -> str:
 
 
 def figure_text(figure: dict) -> str:
-    rows = [
-        " | ".join(str(row.get(part, "")) for part in ("label", "value", "unit")) for row in figure["rows"]
-    ]
+    parts = (
+        ("label", "value", "unit") if figure["rows"] and "value" in figure["rows"][0] else ("label", "unit")
+    )
+    rows = [" | ".join(str(row.get(part, "")) for part in parts) for row in figure["rows"]]
     return "\n".join([figure.get("title", ""), *rows, figure.get("source", ""), figure.get("confidence", "")])
 
 
@@ -254,7 +238,7 @@ def diff(old: dict | None, new: dict | None, fields: list[str] | None = None) ->
     """The fields that differ between two snapshots (``old`` may be None for a first revision), in order."""
     before, after = _flatten(old), _flatten(new)
     if fields is None:
-        keys = [key for key in LABELS if key in before or key in after]
+        keys = [key for key in labels() if key in before or key in after]
         keys += [key for key in {**before, **after} if key not in keys]
     else:
         keys = list(fields)
@@ -307,7 +291,7 @@ def restore(entity: Event | Era, revision: Revision) -> str:
             raise RestoreRefused(
                 _("The era %(era)s no longer exists; choose another era first.", era=item["era"])
             )
-        kiosk_json.apply_event_item(entity, item, era)
+        fields.apply(entity, item, era)
     else:
-        kiosk_json.apply_era_item(entity, item)
+        fields.apply(entity, item)
     return _("Restored revision %(number)s", number=revision.number)

@@ -21,21 +21,22 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import JSON, Connection, Dialect, Select, delete, func, insert, select, update
+from sqlalchemy import Connection, Dialect, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import database
-from ..content import media, published, settings_store, site_text
-from ..content.dates import PartialDate
+from ..content import fields, media, published, settings_store, site_text
 from ..extensions import db
-from ..interchange import kiosk_json
 from ..languages import localized
 from ..models import Era, EraTranslation, Event, EventTranslation, Revision, Setting, Status, utcnow
-from . import audit, conflicts, revisions, trash
+from . import audit, conflicts, reads, revisions, trash
 
 logger = logging.getLogger(__name__)
 
@@ -81,12 +82,76 @@ def _refusal(error: BaseException, entity: Event | Era | None, submitted: dict |
     return None
 
 
+# --- The rule, enforced ------------------------------------------------------------------------------
+# The session's info counts the writer's changes under way; a flush that changes what this module owns
+# while none is under way is someone writing around it.
+WRITING = "kiosk.editing.writer"
+
+
+class WriteOutsideWriter(RuntimeError):
+    """Events, eras, translations or visitor-visible settings changed outside kiosk.editing.writer."""
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    info = db.session.info
+    info[WRITING] = info.get(WRITING, 0) + 1
+    try:
+        yield
+    finally:
+        info[WRITING] -= 1
+
+
+def _owned(instance: object) -> bool:
+    """Rows only this module writes: what visitors see, and its history's reason to exist."""
+    if isinstance(instance, Setting):
+        return settings_store.visitor_visible(instance.key)
+    return isinstance(instance, Event | Era | EventTranslation | EraTranslation)
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _only_the_writer(session: Session, _context, _instances) -> None:
+    """A flush that changes events, eras, translations or visitor-visible settings outside this module
+    fails in tests and is logged in production (where refusing a change someone is making would lose it):
+    such a change has no version check, no revision and no audit entry, and kiosks never hear of it."""
+    if session.info.get(WRITING):
+        return
+    changed = [*session.new, *session.deleted]
+    changed += [instance for instance in session.dirty if session.is_modified(instance)]
+    stray = sorted({repr(instance) for instance in changed if _owned(instance)})
+    if not stray:
+        return
+    message = f"Written outside kiosk.editing.writer: {', '.join(stray[:5])}"
+    if has_app_context() and current_app.testing:
+        raise WriteOutsideWriter(message)
+    logger.error(message)
+
+
+@contextmanager
+def fixture_writes() -> Iterator[None]:
+    """The escape hatch for test and benchmark set-up, nothing else: rows written straight through the
+    session (no version check, revision or audit entry), committed at the end with the content version
+    moved on, as after any change visitors might see."""
+    with _writing():
+        yield
+        db.session.flush()
+        published.bump_version(db.session.connection())
+        db.session.commit()
+
+
+def _visitors_see_it() -> None:
+    """The change is one visitors see: the content version moves on in its transaction, so every kiosk
+    and page cache picks it up."""
+    published.bump_version(db.session.connection())
+
+
 @contextmanager
 def _transaction(entity: Event | Era | None = None, submitted: dict | None = None) -> Iterator[None]:
     """One change, one transaction: committed, or rolled back with what the database refused explained."""
     try:
-        yield
-        db.session.commit()
+        with _writing():
+            yield
+            db.session.commit()
     except BaseException as error:
         db.session.rollback()  # the entity now reads the version that is saved
         refusal = _refusal(error, entity, submitted)
@@ -96,22 +161,32 @@ def _transaction(entity: Event | Era | None = None, submitted: dict | None = Non
         raise refusal from error
 
 
-def _check_version(entity: Event | Era, expected_version: int | None, submitted: dict | None = None) -> None:
-    if conflicts.is_stale(entity, expected_version):
-        raise conflicts.EditConflict(entity, submitted)
+def _check_version(entity: Event | Era, expected_version: int | None, submitted=None) -> None:
+    """Refuse a change made to an older version (``submitted``: what the curator's save would make of
+    it, for the conflict page, or a function that works it out). The version a form carried, as a whole
+    number (or None), is compared here: kiosk.editing.conflicts.is_stale reads it from a form."""
+    if expected_version is None or expected_version != entity.version:
+        raise conflicts.EditConflict(entity, submitted() if callable(submitted) else submitted)
 
 
 def _record(
-    entity: Event | Era, note: str, action: str | None, detail: str = "", before: dict | None = None
+    entity: Event | Era,
+    note: str,
+    action: str | None,
+    detail: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
 ) -> Revision:
     """Bump the version (UPDATE … WHERE version = the one loaded, even when nothing else changed: a save
-    that changes nothing is checked too), then the revision under the new number and the audit entry
-    (``action`` None: the caller writes one entry for several changes)."""
+    that changes nothing is checked too), then the revision under the new number (of ``after``, the
+    snapshot the change made, when it has one already) and the audit entry (``action`` None: the caller
+    writes one entry for several changes)."""
+    target = _target(entity)
     entity.updated_at = utcnow()
     db.session.flush()  # StaleDataError when another save bumped the version first
-    revision = revisions.record(entity, note, before=before)
+    revision = revisions.record(entity, note, before=before, after=after)
     if action:
-        audit.record(action, _target(entity), detail)
+        audit.record(action, target, detail)
     return revision
 
 
@@ -144,28 +219,18 @@ def slug_in_use(model: type[Event] | type[Era], slug: str, exclude_id: int | Non
 
 @dataclass
 class EventChanges:
-    """An event's new values, already checked by the form."""
+    """An event's new values as the form checked them: an item of the field table's shape (without its
+    slug when the curator left it empty, its era and its image's key and address, which the save decides),
+    the era chosen, and what to do with the image."""
 
-    headline: str
-    slug: str
-    start: PartialDate
-    end: PartialDate | None
-    display_date: str
+    item: dict[str, Any]
     era: Era
-    summary: str
-    body: str
-    sources: list[str]
-    confidence: str
-    featured: bool
-    postscript: bool
-    status: Status
-    image_alt: str
-    image_caption: str
-    image_credit: str
     new_image: media.PreparedImage | None = None
     remove_image: bool = False
-    place: dict | None = None  # checked by kiosk.content.places
-    figure: dict | None = None  # checked by kiosk.content.figures
+
+    @property
+    def slug(self) -> str:
+        return self.item.get("slug") or ""
 
 
 def _event_action(creating: bool, was_published: bool, now_published: bool) -> str:
@@ -176,44 +241,27 @@ def _event_action(creating: bool, was_published: bool, now_published: bool) -> s
     return "event.save"
 
 
-def _image_item(event: Event | None, changes: EventChanges, stored) -> dict | None:
-    """The image part of the item: a new upload, the kept image, or none (the texts are kept either way)."""
+def event_item(event: Event | None, changes: EventChanges, slug: str, stored=None) -> dict:
+    """What the curator submitted, as an item: with the new upload (``stored``), the image kept, or none
+    (its texts kept either way; fields.change tidies an image object with nothing in it away)."""
     if stored is not None:
         key, url = stored.key, None
     elif changes.remove_image or event is None:
         key, url = None, None
     else:
         key, url = (event.image.key if event.image else None), (event.remote_media_url or None)
-    texts = {"alt": changes.image_alt, "caption": changes.image_caption, "credit": changes.image_credit}
-    if key is None and url is None and not any(texts.values()):
-        return None
-    return {"key": key, "url": url} | texts
-
-
-def event_item(changes: EventChanges, slug: str, image: dict | None) -> dict:
-    """What the curator submitted, as an interchange item."""
-    return {
-        "slug": slug,
-        "headline": changes.headline,
-        "start": changes.start.as_dict(),
-        "end": changes.end.as_dict() if changes.end else None,
-        "display_date": changes.display_date,
-        "era": changes.era.slug,
-        "summary": changes.summary,
-        "body": changes.body,
-        "sources": list(changes.sources),
-        "confidence": changes.confidence,
-        "featured": changes.featured,
-        "postscript": changes.postscript,
-        "status": changes.status.value,
-        "image": image,
-        "place": changes.place,
-        "figure": changes.figure,
-    }
+    image = (changes.item.get("image") or {}) | {"key": key, "url": url}
+    return changes.item | {"slug": slug, "era": changes.era.slug, "image": image}
 
 
 def _target(entity: Event | Era) -> str:
     return f"{'event' if isinstance(entity, Event) else 'era'} {entity.slug}"
+
+
+def _event_slug(event: Event | None, changes: EventChanges) -> str:
+    return changes.slug or unique_slug(
+        Event, slugify(changes.item["headline"]), exclude_id=event.id if event else None
+    )
 
 
 def submitted_event_item(event: Event, changes: EventChanges) -> dict:
@@ -221,8 +269,7 @@ def submitted_event_item(event: Event, changes: EventChanges) -> dict:
 
     A newly chosen image is not part of it (it is stored only when the save goes ahead).
     """
-    slug = changes.slug or unique_slug(Event, slugify(changes.headline), exclude_id=event.id)
-    return event_item(changes, slug, _image_item(event, changes, None))
+    return fields.EVENT.tidy(event_item(event, changes, _event_slug(event, changes)))
 
 
 def save_event(
@@ -234,31 +281,28 @@ def save_event(
     SaveRefused when the database refused it (DatabaseBusy: try again).
     """
     creating = event is None
-    slug = changes.slug or unique_slug(
-        Event, slugify(changes.headline), exclude_id=event.id if event else None
-    )
+    slug = _event_slug(event, changes)
     if event is not None:
-        _check_version(event, expected_version, submitted_event_item(event, changes))
+        _check_version(event, expected_version, lambda: submitted_event_item(event, changes))
     was_published = event is not None and event.status == Status.PUBLISHED
+    was_visible = event is not None and event.is_visible
     stored = media.store(changes.new_image) if changes.new_image is not None else None
-    item = event_item(changes, slug, _image_item(event, changes, stored))
+    item = event_item(event, changes, slug, stored)
     try:
         with _transaction(event, item):
-            before = None if event is None else revisions.snapshot(event)
+            # Made whole before it joins the session, so no query flushes a half-made event.
+            saved = event or Event(slug=slug)
+            before, after = fields.change(saved, item, changes.era)
             if event is None:
-                # Filled in before it joins the session, so no query flushes a half-made event.
-                event = Event(slug=slug)
-                kiosk_json.apply_event_item(event, item, changes.era)
-                db.session.add(event)
-            else:
-                event.slug = slug
-                kiosk_json.apply_event_item(event, item, changes.era)
-            action = _event_action(creating, was_published, event.status == Status.PUBLISHED)
-            _record(event, note, action, before=before)
+                db.session.add(saved)
+            action = _event_action(creating, was_published, saved.status == Status.PUBLISHED)
+            _record(saved, note, action, before=before, after=after)
+            if was_visible or saved.is_visible:
+                published.bump_version(db.session.connection())  # visitors see it
     except BaseException:
         media.discard(stored)
         raise
-    return event
+    return saved
 
 
 def move_event_to_trash(event: Event, expected_version: int | None) -> None:
@@ -267,6 +311,8 @@ def move_event_to_trash(event: Event, expected_version: int | None) -> None:
     with _transaction(event):
         if trash.move_to_trash(event):
             _record(event, _("Moved to the trash"), "event.trash", event.headline)
+            if event.status == Status.PUBLISHED:
+                _visitors_see_it()
 
 
 def restore_from_trash(event: Event, expected_version: int | None) -> None:
@@ -275,6 +321,8 @@ def restore_from_trash(event: Event, expected_version: int | None) -> None:
     with _transaction(event):
         if trash.restore_from_trash(event):
             _record(event, _("Restored from the trash"), "event.restore", event.headline)
+            if event.is_visible:
+                _visitors_see_it()
 
 
 def purge_event(event: Event, expected_version: int | None) -> None:
@@ -294,38 +342,31 @@ def restore_revision(entity: Event | Era, revision: Revision, expected_version: 
     """
     _check_version(entity, expected_version)
     with _transaction(entity):
+        was_visible = not isinstance(entity, Event) or entity.is_visible
         before = revisions.snapshot(entity)
         note = revisions.restore(entity, revision)
         kind = "event" if isinstance(entity, Event) else "era"
         restored = _record(entity, note, f"{kind}.restore-revision", note, before=before)
+        if was_visible or (isinstance(entity, Event) and entity.is_visible):
+            _visitors_see_it()
     return restored
 
 
 @dataclass
 class EraChanges:
-    name: str
-    slug: str
-    start_year: int
-    end_year: int
-    colour: str
-    description: str
+    """An era's new values as the form checked them: an item of the field table's shape (its slug empty
+    when the curator left it so; its position is not the form's)."""
+
+    item: dict[str, Any]
 
 
 def submitted_era_item(era: Era | None, changes: EraChanges) -> dict:
     """What saving ``changes`` would make of ``era`` (None: a new one, placed last), as an item."""
-    slug = changes.slug or unique_slug(
-        Era, slugify(changes.name, fallback="era"), exclude_id=era.id if era else None
+    slug = changes.item.get("slug") or unique_slug(
+        Era, slugify(changes.item["name"], fallback="era"), exclude_id=era.id if era else None
     )
     position = era.position if era else (db.session.scalar(select(func.max(Era.position))) or 0) + 1
-    return {
-        "slug": slug,
-        "name": changes.name,
-        "start_year": changes.start_year,
-        "end_year": changes.end_year,
-        "colour": changes.colour.lower(),
-        "description": changes.description,
-        "position": position,
-    }
+    return changes.item | {"slug": slug, "position": position}
 
 
 def save_era(
@@ -340,16 +381,13 @@ def save_era(
         before = None if era is None else revisions.snapshot(era)
         if era is None:
             era = Era(slug=item["slug"])
-            kiosk_json.apply_era_item(era, item)
+            fields.apply(era, item)
             db.session.add(era)
         else:
-            kiosk_json.apply_era_item(era, item)
+            fields.apply(era, item)
         _record(era, note, "era.create" if creating else "era.save", before=before)
+        _visitors_see_it()
     return era
-
-
-def ordered_eras() -> list[Era]:
-    return list(db.session.scalars(select(Era).order_by(Era.position, Era.start_year, Era.id)))
 
 
 def move_era(era: Era, step: int) -> bool:
@@ -357,7 +395,7 @@ def move_era(era: Era, step: int) -> bool:
 
     Raises conflicts.EditConflict when another curator changed one of the eras meanwhile.
     """
-    eras = ordered_eras()
+    eras = reads.ordered_eras()
     index = eras.index(era)
     target = index + step
     if not 0 <= target < len(eras):
@@ -370,6 +408,7 @@ def move_era(era: Era, step: int) -> bool:
                 item.position = position
                 _record(item, _("Moved in the order"), None, before=before)
         audit.record("era.move", _target(era), "earlier" if step < 0 else "later")
+        _visitors_see_it()
     return True
 
 
@@ -381,18 +420,9 @@ class EraInUse(ValueError):
         self.listed, self.trashed = listed, trashed
 
 
-def events_using(era: Era) -> tuple[int, int]:
-    """How many events use this era: (on the list, in the trash)."""
-    counted = select(func.count(Event.id)).where(Event.era_id == era.id)
-    return (
-        db.session.scalar(counted.where(Event.deleted_at.is_(None))) or 0,
-        db.session.scalar(counted.where(Event.deleted_at.is_not(None))) or 0,
-    )
-
-
 def delete_era(era: Era) -> None:
     """Delete an era, unless an event (even one in the trash) still uses it."""
-    listed, trashed = events_using(era)
+    listed, trashed = reads.events_using(era)
     if listed or trashed:
         raise EraInUse(listed, trashed)
     detail = str(revisions.snapshot(era))
@@ -405,8 +435,9 @@ def delete_era(era: Era) -> None:
             )
             db.session.delete(era)
             db.session.flush()  # DELETE … WHERE version = the one loaded
+            _visitors_see_it()
     except ReferenceChanged as error:  # an event joined the era a moment ago
-        raise EraInUse(*events_using(era)) from error
+        raise EraInUse(*reads.events_using(era)) from error
 
 
 @dataclass
@@ -438,29 +469,95 @@ class Batch:
 def write_batch(batch: Batch) -> None:
     """Write an import's changes in bulk (one statement for many rows at a time), then commit.
 
-    Everything was read, checked and matched beforehand, and every value is converted for the database
-    driver before the first write (the rows, the revisions' snapshots), so the write lock is held for the
-    statements alone. Every row still gets its version check and bump, and one revision numbered by the
-    new version. Raises SaveRefused (nothing written) when an event or era changed since the batch was
-    worked out, or DatabaseBusy.
+    Everything was read, checked and matched beforehand, and every row (the revisions' too) is converted
+    for the database driver before the transaction starts (database.BulkRows), so the write lock is held
+    for the statements alone. Every row still gets its version check and bump (UPDATE … WHERE id = … AND
+    version = …), and one revision numbered by the new version. Raises SaveRefused (nothing written) when
+    an event or era changed since the batch was worked out, or DatabaseBusy.
     """
     dialect, now = db.session.get_bind().dialect, utcnow()
-    era_ids = dict(db.session.execute(select(Era.slug, Era.id)).all())
-    eras = _BulkRows(Era, batch.eras, dialect, now, era_ids)
-    events = _BulkRows(Event, batch.events, dialect, now, era_ids)
+    eras, events = (
+        _TableWrites(Era, batch.eras, dialect, now),
+        _TableWrites(Event, batch.events, dialect, now),
+    )
+    revision_rows = revisions.Bulk(eras.snapshots(batch.note) + events.snapshots(batch.note), dialect)
     with _transaction():
         connection = db.session.connection()
         for key, value in batch.settings.items():
             settings_store.put(key, value)
-        revision_rows = eras.write(connection, batch.note)
-        events.resolve_new_eras(connection)
-        revision_rows += events.write(connection, batch.note)
+        ids = eras.write(connection) + events.write(connection)
+        for index, entity_id in enumerate(ids):
+            revision_rows.set(index, "entity_id", entity_id)
+        revision_rows.run(connection)
         _write_translations(connection, Era, batch.eras, now)
         _write_translations(connection, Event, batch.events, now)
-        revisions.insert_many(connection, revision_rows)
         audit.record("import", batch.source, batch.detail)
         if any(change.visible for change in (*batch.eras, *batch.events)):
-            published.bump_version(connection)
+            _visitors_see_it()
+
+
+class _TableWrites:
+    """One table's updates and inserts for write_batch: SQLAlchemy Core statements, each run for all its
+    rows at once, the rows converted for the driver beforehand (database.BulkRows)."""
+
+    def __init__(
+        self, model: type[Era] | type[Event], changes: list[RowChange], dialect: Dialect, now
+    ) -> None:
+        table = cast(Table, model.__table__)
+        self.model, self.changes = model, changes
+        era = {"era_id": None} if model is Event else {}  # an event's era may be new: its id is found later
+        updated = [change for change in changes if change.entity_id is not None]
+        checked = (
+            update(table)
+            .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_version"))
+            .values(version=table.c.version + 1, updated_at=now)
+        )
+        rows = [
+            change.values | era | {"_id": change.entity_id, "_version": change.version} for change in updated
+        ]
+        self.updates = database.BulkRows(checked, dialect, rows)
+        self.created = [change for change in changes if change.entity_id is None]
+        made = insert(table).values(created_at=now, updated_at=now, version=1)
+        self.inserts = database.BulkRows(made, dialect, [change.values | era for change in self.created])
+        self.written = [*updated, *self.created]  # in the order the statements write them
+
+    def snapshots(self, note: str) -> list[dict[str, Any]]:
+        """Each row's revisions (its first one, when it has none yet, then the new one), in write order."""
+        kind, found = self.model.__tablename__, []
+        for change in self.written:
+            if change.before is not None:
+                found.append(revisions.row(kind, change.version, change.before, revisions.FIRST_NOTE))
+            found.append(revisions.row(kind, change.version + 1, change.after, note))  # a new row: 0 + 1
+        return found
+
+    def write(self, connection: Connection) -> list[int]:
+        """Run the statements; the ids of the rows of ``snapshots``, in their order."""
+        if not self.changes:
+            return []
+        if self.model is Event:
+            era_ids = dict(connection.execute(select(Era.slug, Era.id)).all())
+            for index, change in enumerate(self.written):
+                rows, at = (
+                    (self.updates, index)
+                    if change.entity_id
+                    else (self.inserts, index - len(self.updates.rows))
+                )
+                rows.set(at, "era_id", era_ids[change.era])
+        if self.updates.rows and self.updates.run(connection).rowcount != len(self.updates.rows):
+            raise SaveRefused(  # one changed since it was read
+                _(
+                    "Someone changed the timeline while this import was being checked. "
+                    "Nothing was imported: please try again."
+                )
+            )
+        if self.inserts.rows:
+            self.inserts.run(connection)
+        ids = dict(connection.execute(select(self.model.slug, self.model.id)).all()) if self.created else {}
+        found = []
+        for change in self.written:
+            entity_id = change.entity_id or ids[change.values["slug"]]
+            found += [entity_id] * (2 if change.before is not None else 1)
+        return found
 
 
 def _write_translations(
@@ -471,154 +568,18 @@ def _write_translations(
     if not changed:
         return
     model: type[EventTranslation] | type[EraTranslation]
-    fields: tuple[str, ...]
-    if owner is Event:
-        model, key, fields = EventTranslation, "event_id", localized.EVENT_FIELDS
-    else:
-        model, key, fields = EraTranslation, "era_id", localized.ERA_FIELDS
+    model, key = (EventTranslation, "event_id") if owner is Event else (EraTranslation, "era_id")
+    table = fields.EVENT if owner is Event else fields.ERA
     ids = dict(connection.execute(select(owner.slug, owner.id)).all())
     owner_ids = [change.entity_id or ids[change.values["slug"]] for change in changed]
     connection.execute(delete(model).where(getattr(model, key).in_(owner_ids)))
     rows = [
-        {key: owner_id, "locale": locale, "source_hash": texts.get("source_hash") or ""}
-        | {name: texts.get(name) or "" for name in fields}
-        | {"updated_at": now, "version": 1}
+        {key: owner_id, "locale": locale} | texts | {"updated_at": now, "version": 1}
         for change, owner_id in zip(changed, owner_ids, strict=True)
-        for locale, texts in sorted((change.translations or {}).items())
+        for locale, texts in fields.complete_translations(table, change.translations or {}).items()
     ]
     if rows:
         connection.execute(insert(model), rows)
-
-
-def _driver_value(column, dialect: Dialect):
-    """How a value goes to the driver for this column: JSON as the text SQLAlchemy's JSON type writes
-    (PostgreSQL parses it), anything else through the type's own conversion, if it has one."""
-    if isinstance(column.type, JSON):
-        if column.type.none_as_null:  # no value is SQL NULL there (an event's place or figure)
-            return lambda value: None if value is None else revisions.serialised(value)
-        return revisions.serialised
-    return column.type.bind_processor(dialect)
-
-
-class _BulkRows:
-    """One table's updates and inserts for write_batch, with every value converted for the driver (and
-    every snapshot serialised) beforehand: inside the transaction, only the statements run."""
-
-    def __init__(
-        self, model: type[Era] | type[Event], changes: list[RowChange], dialect: Dialect, now, era_ids: dict
-    ):
-        table = model.__table__
-        self.model, self.changes, self.kind = model, changes, model.__tablename__
-        columns = list(changes[0].values) if changes else []  # the same for every change of a table
-        names = [*columns, *(["era_id"] if changes and changes[0].era else [])]
-        quote, mark = dialect.identifier_preparer.quote, "?" if dialect.paramstyle == "qmark" else "%s"
-        processors = [_driver_value(table.c[name], dialect) for name in [*names, "updated_at"]]
-        stamp = processors[-1](now) if processors[-1] else now
-        self.update_sql = (
-            f"UPDATE {quote(self.kind)} SET {', '.join(f'{quote(name)} = {mark}' for name in names)}, "
-            f"updated_at = {mark}, version = version + 1 WHERE id = {mark} AND version = {mark}"
-        )
-        inserted = [*names, "created_at", "updated_at", "version"]
-        self.insert_sql = (
-            f"INSERT INTO {quote(self.kind)} ({', '.join(quote(name) for name in inserted)}) "
-            f"VALUES ({', '.join([mark] * len(inserted))})"
-        )
-        self.era_place = names.index("era_id") if "era_id" in names else None
-        self.updates: list[list] = []
-        self.inserts: list[list] = []
-        self.new_eras: list[tuple[list, str]] = []  # rows whose era this import creates
-        for change in changes:
-            values = [change.values[name] for name in columns] + (
-                [era_ids.get(change.era)] if change.era else []
-            )
-            row = [
-                process(value) if process else value
-                for value, process in zip(values, processors[:-1], strict=True)
-            ]
-            if change.entity_id is None:
-                row += [stamp, stamp, 1]
-                self.inserts.append(row)
-            else:
-                row += [stamp, change.entity_id, change.version]
-                self.updates.append(row)
-            if change.era and change.era not in era_ids:
-                self.new_eras.append((row, change.era))
-        self.texts = [
-            (
-                revisions.serialised(change.before) if change.before else None,
-                revisions.serialised(change.after),
-            )
-            for change in changes
-        ]
-
-    def resolve_new_eras(self, connection: Connection) -> None:
-        """Events of eras this import creates get those eras' ids, now that they have them."""
-        if self.new_eras and self.era_place is not None:
-            era_ids = dict(connection.execute(select(Era.slug, Era.id)).all())
-            for row, slug in self.new_eras:
-                row[self.era_place] = era_ids[slug]
-
-    def write(self, connection: Connection, note: str) -> list[tuple[str, int, int, str, str]]:
-        """Run the statements; the revisions to record, numbered by the new versions."""
-        updated = (
-            connection.exec_driver_sql(self.update_sql, [tuple(row) for row in self.updates])
-            if self.updates
-            else None
-        )
-        if updated is not None and updated.rowcount != len(self.updates):  # one changed since it was read
-            raise SaveRefused(
-                _(
-                    "Someone changed the timeline while this import was being checked. "
-                    "Nothing was imported: please try again."
-                )
-            )
-        if self.inserts:
-            connection.exec_driver_sql(self.insert_sql, [tuple(row) for row in self.inserts])
-        ids = dict(connection.execute(select(self.model.slug, self.model.id)).all()) if self.inserts else {}
-        found = []
-        for change, (before, after) in zip(self.changes, self.texts, strict=True):
-            entity_id = change.entity_id or ids[change.values["slug"]]
-            number = change.version + 1  # a new row: 0 + 1
-            if before is not None:
-                found.append((self.kind, entity_id, number - 1, before, str(revisions.FIRST_NOTE)))
-            found.append((self.kind, entity_id, number, after, note))
-        return found
-
-
-def listed_events(search: str = "", era_id: int | None = None, status: Status | None = None) -> list[Event]:
-    """The curators' list: every event not in the trash, by date, narrowed by the filters given."""
-    query = select(Event).where(Event.deleted_at.is_(None)).order_by(Event.sort_key, Event.headline, Event.id)
-    if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            Event.headline.ilike(pattern, escape="\\") | Event.summary.ilike(pattern, escape="\\")
-        )
-    if era_id:
-        query = query.where(Event.era_id == era_id)
-    if status:
-        query = query.where(Event.status == status)
-    return list(db.session.scalars(query))
-
-
-def listed_event(event_id: int) -> Select[Event]:
-    """The event with this id, unless it is in the trash (for db.first_or_404)."""
-    return select(Event).where(Event.id == event_id, Event.deleted_at.is_(None))
-
-
-def missing(event: Event) -> list[str]:
-    """What an event still lacks, as codes the list shows in words."""
-    codes = []
-    if event.status != Status.PUBLISHED:
-        codes.append("draft")
-    if not event.sources:
-        codes.append("no-sources")
-    if event.image_id and not event.image_alt:
-        codes.append("no-alt-text")
-    if event.remote_media_url and not event.image_id:
-        codes.append("remote-image")
-    if event.image_id and not media.is_present(event.image):
-        codes.append("image-file-missing")
-    return codes
 
 
 def save_translation(
@@ -627,24 +588,20 @@ def save_translation(
     """Save an event's or era's text in another language, like any change: a revision, an audit entry,
     EditConflict when someone saved it meanwhile. The translation records a fingerprint of the default
     text it was made from, so the list shows it as out of date once that text changes."""
-    fields: tuple[str, ...]
-    if isinstance(entity, Event):
-        fields, source, action = localized.EVENT_FIELDS, localized.event_source(entity), "event.translate"
-    else:
-        fields, source, action = localized.ERA_FIELDS, localized.era_source(entity), "era.translate"
-    translations = revisions.snapshot(entity)["translations"]
-    translations[locale] = {name: texts.get(name, "") for name in fields} | {
-        "source_hash": localized.source_hash(source)
-    }
+    action = "event.translate" if isinstance(entity, Event) else "era.translate"
+    translations = fields.translations_of(entity)
+    translatable = [spec for spec in fields.table_of(entity) if spec.translatable]
+    translations[locale] = {
+        spec.translation_key: texts.get(spec.translation_key) or spec.kind.blank for spec in translatable
+    } | {"source_hash": localized.source_hash(fields.source(entity))}
     item = {"translations": translations}
     _check_version(entity, expected_version, item)
     with _transaction(entity, item):
         before = revisions.snapshot(entity)
-        if isinstance(entity, Event):
-            kiosk_json.apply_event_item(entity, before | item, entity.era)
-        else:
-            kiosk_json.apply_era_item(entity, before | item)
+        fields.apply_translations(entity, item)
         _record(entity, note, action, locale, before=before)
+        if not isinstance(entity, Event) or entity.is_visible:
+            _visitors_see_it()
     return entity
 
 
@@ -688,27 +645,46 @@ class SettingsChanged(SaveRefused):
         )
 
 
+def save_settings(values: dict[str, Any], loaded_fingerprint: str) -> bool:
+    """Save the kiosk's settings (settings_store.KIOSK_SETTINGS, or some of them); False when nothing changed.
+
+    Checked and written like the title: refused with SettingsChanged when the stored settings are no longer
+    those the form was loaded from (``loaded_fingerprint``, settings_store.fingerprint), each setting
+    written only where it still holds what was read; an audit entry with the old and new values; the
+    content version moves on, since every kiosk screen uses them.
+    """
+    return _save_settings(settings_store.KIOSK_SETTINGS, values, loaded_fingerprint, visible=True)
+
+
 def save_opening_hours(text: str | None, loaded_fingerprint: str) -> bool:
     """Save the museum's opening hours (the text kiosk.telemetry.fleet reads; None: back to
-    KIOSK_OPENING_HOURS); False when nothing changed.
-
-    Checked and written like the other settings: refused with SettingsChanged when they are no longer
-    what the form was loaded from (``loaded_fingerprint``, settings_store.fingerprint), written only where
-    they still hold what was read, with an audit entry of the old and new values. Visitors never see
-    them, so the content version stays where it is.
-    """
+    KIOSK_OPENING_HOURS); False when nothing changed. Checked, written and audited like the kiosk's
+    settings; visitors never see them, so the content version stays where it is."""
     key = "opening_hours"
+    return _save_settings((key,), {key: text}, loaded_fingerprint, visible=False)
+
+
+def _save_settings(
+    keys: tuple[str, ...], values: dict[str, Any], loaded_fingerprint: str, visible: bool
+) -> bool:
     with _transaction():
-        rows = settings_store.stored_many(key)
+        rows = settings_store.stored_many(*keys)
         if settings_store.fingerprint(rows) != loaded_fingerprint:
             raise SettingsChanged()
-        before = settings_store.decoded(rows)[key]
-        if before == text:
+        before = settings_store.decoded(rows)
+        changed = [key for key in values if values[key] != before[key]]
+        if not changed:
             return False
-        if not _swap_setting(db.session.connection(), key, rows[key], text):
+        connection = db.session.connection()
+        if not all(_swap_setting(connection, key, rows[key], values[key]) for key in changed):
             raise SettingsChanged()
-        detail = {"before": {key: before}, "after": {key: text}}
-        audit.record("settings.save", key, json.dumps(detail, ensure_ascii=False))
+        detail = {
+            "before": {key: before[key] for key in changed},
+            "after": {key: values[key] for key in changed},
+        }
+        audit.record("settings.save", ", ".join(changed), json.dumps(detail, ensure_ascii=False))
+        if visible:
+            _visitors_see_it()
     return True
 
 

@@ -28,11 +28,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..content import places, settings_store
+from ..content import fields, places, settings_store
 from ..editing import revisions, writer
 from ..extensions import db
 from ..languages import localized
-from ..languages.localized import ERA_FIELDS, EVENT_FIELDS, translation_key
+from ..languages.localized import translation_key
 from ..models import Era, EraTranslation, Event, EventTranslation, Media, Status
 from . import kiosk_json, timelinejs
 
@@ -44,9 +44,7 @@ OURS, TIMELINEJS_JSON, TIMELINEJS_CSV = (
 # Muted colours that carry white text, used in turn for eras an import creates.
 ERA_PALETTE = ["#8a5a14", "#4e5863", "#9b2c2c", "#3e5c76", "#5e4b6b", "#3f6b5e", "#6b5b4e"]
 _OUR_MEDIA = re.compile(r"^/media/([A-Za-z0-9]+)-(?:large|thumb)\.webp\Z")
-LIMITS = {"headline": 120, "display_date": 120, "slug": 120, "confidence": 80, "embed": 20_000}
-ERA_NAME_LIMIT = 80
-IMAGE_LIMITS = {"alt": 300, "caption": 300, "credit": 200, "url": 500}
+ERA_NAME_LIMIT = fields.ERA["name"].limit or 80
 # No timeline needs deeper nesting; deeper files are refused before anything walks them.
 MAX_NESTING = 32
 NEW_EVENT = {
@@ -185,11 +183,11 @@ def _too_long(name: str, limit: int) -> str:
 
 def _check_event(item: dict, where: str, problems: list[str]) -> None:
     image = item["image"] if isinstance(item.get("image"), dict) else {}
-    too_long = [(name, item.get(name), limit) for name, limit in LIMITS.items()]
-    too_long += [(f"image {name}", image.get(name), limit) for name, limit in IMAGE_LIMITS.items()]
-    for name, value, limit in too_long:
+    for key, limit in fields.EVENT.text_limits().items():
+        spec = fields.EVENT[key]
+        value = image.get(spec.name) if spec.group == "image" else item.get(key)
         if len(str(value or "")) > limit:
-            problems.append(f"{where}: " + _too_long(name, limit))
+            problems.append(f"{where}: " + _too_long(key.replace(".", " "), limit))
     if image.get("url"):
         try:
             timelinejs.check_media_url(image["url"])
@@ -316,6 +314,14 @@ def _plan_ours(document: dict) -> Plan:
             _check_event(item | {"postscript": bool(item.get("postscript"))}, where, problems)
     if problems:
         raise ImportRefused(problems)
+    document = kiosk_json.upgraded(document)
+    for kind, table in (("eras", fields.ERA), ("events", fields.EVENT)):
+        for item in document.get(kind) or []:
+            if item.get("translations"):
+                item["translations"] = fields.complete_translations(table, item["translations"])
+            for spec in table:  # a place or a figure as the kiosk keeps it (checked above)
+                if isinstance(spec.kind, fields.Checked) and spec.key in item:
+                    item[spec.key] = spec.kind.clean(item[spec.key])
     plan = Plan(
         OURS,
         title=title or None,
@@ -515,7 +521,7 @@ def _changed_fields(before: dict | None, after: dict) -> str:
 
 def _plan_eras(plan: Plan, report: ImportReport, batch: writer.Batch) -> None:
     rows = {row["slug"]: row for row in db.session.execute(select(Era.__table__)).mappings()}
-    saved = _saved_translations(EraTranslation, EraTranslation.era_id, ERA_FIELDS)
+    saved = _saved_translations(EraTranslation, EraTranslation.era_id, fields.ERA.translatable)
     with_history = revisions.with_history("era")
     position = max((row["position"] for row in rows.values()), default=0)
     for item in plan.eras:
@@ -523,16 +529,14 @@ def _plan_eras(plan: Plan, report: ImportReport, batch: writer.Batch) -> None:
         if row is None:
             position += 1
             colour = ERA_PALETTE[(position - 1) % len(ERA_PALETTE)]
-            values = kiosk_json.era_columns(
-                {"colour": colour, "description": "", "position": position} | item
-            )
+            values = fields.ERA.columns_from_item({"colour": colour, "position": position} | item)
             translations = item.get("translations")
             after = dict(values) | {"translations": translations or {}}
             batch.eras.append(writer.RowChange(values, after, visible=True, translations=translations))
             report.created.append(f"era {item['slug']}")
             continue
-        current = {name: row[name] for name in kiosk_json.ERA_COLUMNS}
-        values = current | kiosk_json.era_columns(current | item)
+        current = {name: row[name] for name in fields.ERA.columns}
+        values = current | fields.ERA.columns_from_item(current | item)
         had = saved.get(row["id"], {})
         translations = item.get("translations", had) or {}
         if values == current and translations == had:
@@ -547,11 +551,11 @@ def _plan_eras(plan: Plan, report: ImportReport, batch: writer.Batch) -> None:
         report.updated.append(f"era {item['slug']}" + _changed_fields(current, after))
 
 
-def _saved_translations(model, owner, fields: tuple[str, ...]) -> dict[int, dict[str, dict]]:
+def _saved_translations(model, owner, names: tuple[str, ...]) -> dict[int, dict[str, dict]]:
     """Every saved translation, as in documents: {owner id: {language: {field: text, "source_hash": …}}}."""
     found: dict[int, dict[str, dict]] = {}
     for row in db.session.scalars(select(model)):
-        texts = {name: getattr(row, name) for name in fields} | {"source_hash": row.source_hash}
+        texts = {name: getattr(row, name) for name in names} | {"source_hash": row.source_hash}
         found.setdefault(getattr(row, owner.key), {})[row.locale] = texts
     return {owner_id: dict(sorted(texts.items())) for owner_id, texts in found.items()}
 
@@ -576,19 +580,18 @@ def _plan_in_language(plan: Plan, locale: str, report: ImportReport, batch: writ
             )
             report.skipped.append(message)
             continue
-        image = item.get("image") or {}
         texts = {
-            name: item.get(name) or ""
-            for name in ("headline", "display_date", "summary", "body", "confidence")
+            spec.translation_key: fields.EVENT.value(item, spec.key) or ""
+            for spec in fields.EVENT
+            if spec.translatable
         }
-        texts |= {"image_alt": image.get("alt") or "", "image_caption": image.get("caption") or ""}
-        before = kiosk_json.event_item(event)
+        before = fields.item_of(event)
         translations = copy.deepcopy(before["translations"])
-        translations[locale] = texts | {"source_hash": localized.source_hash(localized.event_source(event))}
+        translations[locale] = texts | {"source_hash": localized.source_hash(fields.source(event))}
         if translations == before["translations"]:
             report.skipped.append(_("event %(slug)s: unchanged", slug=event.slug))
             continue
-        values = kiosk_json.event_columns(before, event.status) | {"image_id": event.image_id}
+        values = fields.EVENT.columns_from_item(before) | {"status": event.status, "image_id": event.image_id}
         batch.events.append(
             writer.RowChange(
                 values,
@@ -620,21 +623,27 @@ def _plan_events(plan: Plan, report: ImportReport, batch: writer.Batch, status_o
     era_slugs = dict(db.session.execute(select(Era.id, Era.slug)).all())
     media_keys = dict(db.session.execute(select(Media.id, Media.key)).all())
     media_ids = {key: media_id for media_id, key in media_keys.items()}
-    saved = _saved_translations(EventTranslation, EventTranslation.event_id, EVENT_FIELDS)
+    saved = _saved_translations(EventTranslation, EventTranslation.event_id, fields.EVENT.translatable)
     with_history = revisions.with_history("event")
     for item in plan.events:
         row, before = rows.get(item["slug"]), None
         if row is not None:
-            before = kiosk_json.event_item_from_columns(
-                row, era_slugs[row["era_id"]], media_keys[row["image_id"]] if row["image_id"] else None
-            ) | {"translations": saved.get(row["id"], {})}
+            refs = {
+                "era": era_slugs[row["era_id"]],
+                "image.key": media_keys[row["image_id"]] if row["image_id"] else None,
+            }
+            before = fields.EVENT.item_from_columns(dict(row), refs) | {
+                "translations": saved.get(row["id"], {})
+            }
         whole = _updated(before or NEW_EVENT, item)
         status = status_of(item, row["status"] if row else None)
         # A key names an image in this kiosk's media store; another kiosk's keys mean no image.
         key = (whole.get("image") or {}).get("key")
         image_id = media_ids.get(key) if key else None
-        values = kiosk_json.event_columns(whole, status) | {"image_id": image_id}
-        after = kiosk_json.event_item_from_columns(values, whole["era"], key if image_id else None)
+        values = fields.EVENT.columns_from_item(whole) | {"status": status, "image_id": image_id}
+        after = fields.EVENT.item_from_columns(
+            values, {"era": whole["era"], "image.key": key if image_id else None}
+        )
         after["translations"] = whole.get("translations") or {}
         translations = item.get("translations")
         if row is None:

@@ -1,32 +1,44 @@
-"""Our own JSON interchange format ("kiosk-timeline", version 2): the default content, export and import.
+"""Our own JSON interchange format ("kiosk-timeline"): the default content, export and import.
 
 A document holds the title, further reading, eras and events; events refer to eras by slug. Version 2 adds
 every language: each era and event carries its translations, and the document the title's; version 1
-documents (one language) are still read. This module
-knows the document's shape: items to rows and back, the checks, the dump. Loading one goes through
-interchange.importers and kiosk.editing.writer like any import. See docs/interchange-format.md.
+documents (one language) are still read. This module knows the document: its checks, the dump, the
+language files; each era and event in it is an item of the field table's shape (kiosk.content.fields).
+Loading one goes through interchange.importers and kiosk.editing.writer like any import. See
+docs/interchange-format.md.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from ..content import figures, places, settings_store
+from ..content import fields, figures, places, settings_store
 from ..content.dates import DateError, PartialDate, check_span
 from ..extensions import db
-from ..languages import choice
-from ..languages.localized import ERA_FIELDS, EVENT_FIELDS, translation_key
-from ..models import Era, EraTranslation, Event, EventTranslation, Media, Status, utcnow
+from ..languages import choice, localized
+from ..languages.localized import translation_key
+from ..models import Era, Event, Status
 
 FORMAT = "kiosk-timeline"
-VERSION = 2
-READABLE_VERSIONS = (1, 2)
+VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
+# What an event's translation was made from up to version 2: its fingerprint (source_hash) was taken of
+# these texts. Version 3 translates the image credit and the figure's texts too.
+EVENT_SOURCE_BEFORE_3 = (
+    "headline",
+    "display_date",
+    "summary",
+    "body",
+    "confidence",
+    "image_alt",
+    "image_caption",
+)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
 READING_KINDS = (
@@ -34,7 +46,6 @@ READING_KINDS = (
     "period",
 )  # how further reading is labelled; see kiosk.content.published.reading_groups
 TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?\Z")  # a time of day: 14:05 or 14:05:30
-TEXT_FIELDS = ("headline", "display_date", "summary", "body", "confidence", "start_time", "end_time", "embed")
 # Our document's title fields, and the settings that keep them.
 TITLE_SETTINGS = {
     "headline": "title_headline",
@@ -74,149 +85,6 @@ def is_our_format(document: Any) -> bool:
     return isinstance(document, dict) and document.get("format") == FORMAT
 
 
-# The event columns an item decides (the era and image are looked up by slug and key).
-EVENT_COLUMNS = (
-    "slug", "headline", "start_year", "start_month", "start_day", "end_year", "end_month", "end_day",
-    "sort_key", "display_date", "summary", "body", "sources", "confidence", "featured", "postscript",
-    "status", "image_alt", "image_caption", "image_credit", "remote_media_url", "start_time", "end_time",
-    "background_colour", "background_url", "media_embed", "place", "figure",
-)  # fmt: skip
-ERA_COLUMNS = ("slug", "name", "start_year", "end_year", "colour", "description", "position")
-
-
-def event_item_from_columns(row: Mapping[Any, Any], era_slug: str, image_key: str | None) -> dict:
-    """An event's row (column values) as an item: what documents and revision snapshots hold."""
-    image = None
-    if (
-        image_key
-        or row["remote_media_url"]
-        or row["image_alt"]
-        or row["image_caption"]
-        or row["image_credit"]
-    ):
-        image = {
-            "key": image_key,
-            "url": row["remote_media_url"] or None,
-            "alt": row["image_alt"],
-            "caption": row["image_caption"],
-            "credit": row["image_credit"],
-        }
-    start = PartialDate(row["start_year"], row["start_month"], row["start_day"])
-    end = (
-        PartialDate(row["end_year"], row["end_month"], row["end_day"])
-        if row["end_year"] is not None
-        else None
-    )
-    return {
-        "slug": row["slug"],
-        "headline": row["headline"],
-        "start": start.as_dict(),
-        "end": end.as_dict() if end else None,
-        "display_date": row["display_date"],
-        "era": era_slug,
-        "summary": row["summary"],
-        "body": row["body"],
-        "sources": list(row["sources"]),
-        "confidence": row["confidence"],
-        "featured": row["featured"],
-        "postscript": row["postscript"],
-        "status": Status(row["status"]).value,
-        "image": image,
-        "start_time": row["start_time"],
-        "end_time": row["end_time"],
-        "background": {"colour": row["background_colour"], "url": row["background_url"]}
-        if row["background_colour"] or row["background_url"]
-        else None,
-        "embed": row["media_embed"],
-        "place": places.clean(row["place"]),
-        "figure": figures.clean(row["figure"]),
-    }
-
-
-def columns_of(entity: Event | Era) -> dict[str, Any]:
-    names = EVENT_COLUMNS if isinstance(entity, Event) else ERA_COLUMNS
-    return {name: getattr(entity, name) for name in names}
-
-
-def era_item(era: Era) -> dict:
-    """An era as it appears in documents (and in revision snapshots), with its translations."""
-    return columns_of(era) | {"translations": _translations(era, ERA_FIELDS)}
-
-
-def event_item(event: Event) -> dict:
-    """An event as it appears in documents (and in revision snapshots), with its translations."""
-    image_key = event.image.key if event.image else None
-    item = event_item_from_columns(columns_of(event), event.era.slug, image_key)
-    return item | {"translations": _translations(event, EVENT_FIELDS)}
-
-
-def era_columns(item: dict) -> dict[str, Any]:
-    """The era columns a document's era item sets (a partial item keeps the other columns as they are)."""
-    values = {key: item[key] for key in ("slug", "name", "start_year", "end_year") if key in item}
-    return values | {
-        "colour": item.get("colour") or "#5a5149",
-        "description": item.get("description", ""),
-        "position": item.get("position", 0),
-    }
-
-
-def event_columns(item: dict, status: Status | None = None) -> dict[str, Any]:
-    """The event columns a whole event item sets (the era and the image apart)."""
-    image = item.get("image") or {}
-    start, end = PartialDate.from_dict(item["start"]), PartialDate.from_dict(item.get("end"))
-    if start is None:  # check_document and the importers refuse such items first
-        raise ValueError(f"{item['slug']}: the start date is missing")
-    values = {
-        "slug": item["slug"],
-        "headline": item["headline"],
-        "start_year": start.year,
-        "start_month": start.month,
-        "start_day": start.day,
-        "end_year": end.year if end else None,
-        "end_month": end.month if end else None,
-        "end_day": end.day if end else None,
-        "sort_key": start.sort_key,
-        "display_date": item.get("display_date") or "",
-        "summary": item.get("summary") or "",
-        "body": item.get("body") or "",
-        "sources": list(item.get("sources") or []),
-        "confidence": item.get("confidence") or "",
-        "featured": bool(item.get("featured")),
-        "postscript": bool(item.get("postscript")),
-        "status": status or Status(item.get("status") or Status.DRAFT),
-        "image_alt": image.get("alt") or "",
-        "image_caption": image.get("caption") or "",
-        "image_credit": image.get("credit") or "",
-        "remote_media_url": image.get("url") or "",
-    }
-    # Fields an item may leave out (a curator's form, an older file): left as they are when it does.
-    for name, column in (("start_time", "start_time"), ("end_time", "end_time"), ("embed", "media_embed")):
-        if name in item:
-            values[column] = item[name] or ""
-    if "background" in item:
-        background = item["background"] or {}
-        values["background_colour"] = background.get("colour") or ""
-        values["background_url"] = background.get("url") or ""
-    for name, check in (("place", places.clean), ("figure", figures.clean)):
-        if name in item:
-            values[name] = check(item[name])
-    return values
-
-
-def apply_era_item(era: Era, item: dict) -> bool:
-    """Copy a document's era fields onto a model; True when anything changed."""
-    return _apply_translations(era, item, EraTranslation, ERA_FIELDS) | _apply(era, era_columns(item))
-
-
-def apply_event_item(event: Event, item: dict, era: Era, status: Status | None = None) -> bool:
-    """Copy a document's event fields onto a model; True when anything changed."""
-    # A key names an image in this kiosk's media store; unknown keys (another kiosk's media) mean no image.
-    key = (item.get("image") or {}).get("key")
-    image = db.session.scalar(select(Media).where(Media.key == key)) if key else None
-    translated = _apply_translations(event, item, EventTranslation, EVENT_FIELDS)
-    return _apply(event, event_columns(item, status) | {"era": era, "image": image}) | translated
-
-
 def dump() -> dict:
     """The whole timeline as a document; the same content always gives the same document."""
     eras = db.session.scalars(select(Era).order_by(Era.position, Era.slug)).all()
@@ -233,45 +101,9 @@ def dump() -> dict:
         "title": {name: titles[key] for name, key in TITLE_SETTINGS.items()},
         "further_reading": titles["further_reading"],
         "translations": _title_translations(),
-        "eras": [era_item(era) for era in eras],
-        "events": [event_item(event) for event in events],
+        "eras": [fields.item_of(era) for era in eras],
+        "events": [fields.item_of(event) for event in events],
     }
-
-
-def _translations(entity: Era | Event, fields: tuple[str, ...]) -> dict:
-    """{language: {field: text, …, "source_hash": …}}, languages in order."""
-    rows: list[EraTranslation | EventTranslation] = list(entity.translations)
-    return {
-        row.locale: {name: getattr(row, name) for name in fields} | {"source_hash": row.source_hash}
-        for row in sorted(rows, key=lambda row: row.locale)
-    }
-
-
-def _apply_translations(entity, item: dict, model, fields: tuple[str, ...]) -> bool:
-    """Make the entity's translations the item's (an item without "translations" leaves them alone).
-
-    A translation lives in a row of its own; the entity's version moves on with it all the same, so that
-    two curators saving the same translation meet as a conflict like any other save.
-    """
-    if "translations" not in item:
-        return False
-    wanted = item["translations"] or {}
-    existing = {row.locale: row for row in entity.translations}
-    changed = False
-    for locale, values in sorted(wanted.items()):
-        row = existing.pop(locale, None)
-        if row is None:
-            row = model(locale=locale)
-            entity.translations.append(row)
-            changed = True
-        texts = {name: values.get(name) or "" for name in fields}
-        changed |= _apply(row, texts | {"source_hash": values.get("source_hash") or ""})
-    for row in existing.values():
-        entity.translations.remove(row)
-        changed = True
-    if changed and entity.id is not None:
-        entity.updated_at = utcnow()
-    return changed
 
 
 def _title_translations() -> dict:
@@ -295,17 +127,14 @@ def in_language(document: dict, locale: str) -> dict:
     """The document as it reads in one language: each translated text in place of the default one, the
     default kept where a text is not translated (for formats with one language, like TimelineJS)."""
     document = json.loads(json.dumps(document))
-    for era in document.get("eras") or []:
-        texts = (era.get("translations") or {}).get(locale) or {}
-        era |= {name: texts[name] for name in ERA_FIELDS if texts.get(name)}
-    for event in document.get("events") or []:
-        texts = (event.get("translations") or {}).get(locale) or {}
-        event |= {
-            name: texts[name] for name in EVENT_FIELDS if texts.get(name) and not name.startswith("image")
-        }
-        if event.get("image"):
-            for name in ("alt", "caption"):
-                event["image"][name] = texts.get(f"image_{name}") or event["image"][name]
+    for kind, table in (("eras", fields.ERA), ("events", fields.EVENT)):
+        for item in document.get(kind) or []:
+            texts = (item.get("translations") or {}).get(locale) or {}
+            for spec in table:
+                translated = texts.get(spec.translation_key) if spec.translatable else None
+                # (a translated image text with no image in the item has nothing to go with)
+                if translated and (not spec.group or item.get(spec.group)):
+                    table.put(item, spec.key, spec.kind.in_language(table.value(item, spec.key), translated))
     title = (document.get("translations") or {}).get(locale) or {}
     if title:
         document["title"] = {
@@ -327,8 +156,9 @@ def title_translation_setting(texts: dict) -> dict:
     }
 
 
-def _check_translations(value: Any, where: str, fields: tuple[str, ...]) -> list[str]:
-    """Translations: {language code: {field: text}}; the problems, if any."""
+def _check_translations(item: dict, where: str, table: fields.FieldTable) -> list[str]:
+    """Translations: {language code: {field: text (or a figure's texts)}}; the problems, if any."""
+    value = item.get("translations")
     if value is None:
         return []
     if not isinstance(value, dict):
@@ -337,10 +167,20 @@ def _check_translations(value: Any, where: str, fields: tuple[str, ...]) -> list
     for locale, texts in value.items():
         if not choice.is_known(locale):
             problems.append(f"{where}: {locale!r} is not a language code (like ru or uk)")
-        elif not isinstance(texts, dict) or any(
-            not isinstance(texts.get(name, ""), str) for name in (*fields, "source_hash")
-        ):
+            continue
+        if not isinstance(texts, dict) or not isinstance(texts.get("source_hash", ""), str):
             problems.append(f"{where}: the {locale} translation must be an object of texts")
+            continue
+        for spec in table:
+            if spec.translatable and texts.get(spec.translation_key) not in (None, ""):
+                try:
+                    default = table.value(item, spec.key)
+                    spec.kind.clean_translation(
+                        texts[spec.translation_key],
+                        spec.kind.clean(default) if isinstance(spec.kind, fields.Checked) else default,
+                    )
+                except (TypeError, ValueError) as error:
+                    problems.append(f"{where}: the {locale} {spec.translation_key} {error}")
     return problems
 
 
@@ -363,7 +203,7 @@ def _check_era(item: Any, where: str) -> list[str]:
             problems.append(f"{where}: {name} must be text")
     if not isinstance(item.get("position", 0), int):
         problems.append(f"{where}: position must be a whole number")
-    return problems + _check_translations(item.get("translations"), where, ERA_FIELDS)
+    return problems + _check_translations(item, where, fields.ERA)
 
 
 def _check_date(item: dict, name: str, where: str) -> list[str]:
@@ -381,7 +221,9 @@ def _check_date(item: dict, name: str, where: str) -> list[str]:
 def _check_shapes(item: dict, where: str) -> list[str]:
     """Wrongly typed values, each named (the other checks assume the right types)."""
     problems = [
-        f"{where}: {name} must be text" for name in TEXT_FIELDS if not isinstance(item.get(name, ""), str)
+        f"{where}: {name} must be text"
+        for name in fields.EVENT.texts
+        if not isinstance(item.get(name, ""), str)
     ]
     problems += _check_date(item, "start", where) + _check_date(item, "end", where)
     image, background = item.get("image"), item.get("background")
@@ -407,7 +249,8 @@ def _check_shapes(item: dict, where: str) -> list[str]:
 def _check_event(item: Any, where: str, era_slugs: set[str]) -> list[str]:
     if not isinstance(item, dict):
         return [f"{where}: not an object"]
-    problems = _check_shapes(item, where) + _check_translations(item.get("translations"), where, EVENT_FIELDS)
+    problems = _check_shapes(item, where)
+    problems += _check_translations(item, where, fields.EVENT)
     if not isinstance(item.get("slug"), str) or not SLUG.match(item["slug"]):
         problems.append(f"{where}: slug must be lowercase letters, digits and hyphens")
     if isinstance(item.get("headline", ""), str) and not item.get("headline", "").strip():
@@ -451,11 +294,28 @@ def _is_reading_item(item: Any) -> bool:
     )
 
 
+def upgraded(document: dict, locales: Collection[str] | None = None) -> dict:
+    """An older document's translations as version 3 has them: a translation that was up to date with its
+    event's text (its fingerprint, taken of fewer texts then) stays so. ``locales``: only those."""
+    if document.get("version", VERSION) >= VERSION:
+        return document
+    for item in document.get("events") or []:
+        if not isinstance(item, dict) or not isinstance(item.get("translations"), dict):
+            continue
+        current = fields.item_source(fields.EVENT, item)
+        before = localized.source_hash({name: current[name] for name in EVENT_SOURCE_BEFORE_3})
+        for locale, texts in item["translations"].items():
+            wanted = locales is None or locale in locales
+            if wanted and isinstance(texts, dict) and texts.get("source_hash") == before:
+                texts["source_hash"] = localized.source_hash(current)
+    return document
+
+
 def check_document(document: Any) -> list[str]:
     if not is_our_format(document):
         return [f'not a {FORMAT} document (expected "format": "{FORMAT}")']
     if document.get("version") not in READABLE_VERSIONS:
-        return [f"unsupported version {document.get('version')!r} (this kiosk reads versions 1 and 2)"]
+        return [f"unsupported version {document.get('version')!r} (this kiosk reads versions 1 to 3)"]
     problems: list[str] = []
     for locale, texts in (document.get("translations") or {}).items():
         if not choice.is_known(locale) or not isinstance(texts, dict):
@@ -486,21 +346,11 @@ def check_document(document: Any) -> list[str]:
     return problems
 
 
-def _apply(target, values: dict) -> bool:
-    changed = False
-    for name, value in values.items():
-        if getattr(target, name) != value:
-            setattr(target, name, value)
-            changed = True
-    return changed
-
-
 def with_language_file(document: dict, translation: dict) -> dict:
     """A document with one language's file (``stakhanov.ru.json`` beside ``stakhanov.json``) folded in:
     each item's texts become its translation into that language. Items the document lacks are ignored."""
     locale = translation["language"]
     merged = json.loads(json.dumps(document))
-    merged["version"] = VERSION
     merged.setdefault("translations", {})[locale] = {
         "title": translation.get("title") or {},
         "further_reading": translation.get("further_reading") or [],
@@ -513,7 +363,8 @@ def with_language_file(document: dict, translation: dict) -> dict:
                 item.setdefault("translations", {})[locale] = {
                     key: value for key, value in texts[item["slug"]].items() if key != "slug"
                 }
-    return merged
+    merged["version"] = translation.get("version", VERSION)
+    return upgraded(merged, [locale]) | {"version": VERSION}
 
 
 def default_content() -> dict:

@@ -20,7 +20,7 @@ from typing import Any
 import nh3
 from flask_babel import gettext as _
 
-from ..content import places
+from ..content import fields, places
 from ..content.dates import DateError, PartialDate, check_span
 from ..content.markdown import render_markdown
 from .html_to_markdown import split_text, to_plain_text
@@ -35,7 +35,15 @@ CSV_COLUMNS = [
 SOURCES_HEADING = "Sources"
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
 HEADLINE_LIMIT = 120
-MEDIA_FIELDS = ("url", "alt", "caption", "credit")
+# Our image's texts, by TimelineJS's name for them in a slide's media, and their sheet columns (the field
+# table says where each format carries a field: kiosk.content.fields).
+MEDIA_TEXTS = {
+    spec.timelinejs.partition(".")[2]: spec.csv
+    for spec in fields.EVENT
+    if spec.group == "image" and spec.kind is fields.TEXT and spec.timelinejs.startswith("media.")
+}
+MEDIA_URL_COLUMN = fields.EVENT["image.url"].csv
+MEDIA_FIELDS = ("url", *MEDIA_TEXTS)
 # What TimelineJS's embeds (tweets, Instagram and TikTok posts, iframes) are made of.
 EMBED_TAGS = {
     "blockquote",
@@ -264,14 +272,14 @@ def _time_cell(date: dict | None) -> str:
 def _row_extras(slide: dict) -> dict:
     """A slide's media and background in the sheet's columns (a sheet has one Background: the image wins)."""
     media, background = slide.get("media") or {}, slide.get("background") or {}
-    return {
-        "Media": media.get("url", ""),
-        "Media Credit": media.get("credit", ""),
-        "Media Caption": media.get("caption", ""),
-        "Media Thumbnail": media.get("thumbnail", ""),
-        "Background": background.get("url") or background.get("color", ""),
-        "Alt Text": media.get("alt", ""),
-    }
+    return (
+        {MEDIA_URL_COLUMN: media.get("url", "")}
+        | {column: media.get(name, "") for name, column in MEDIA_TEXTS.items()}
+        | {
+            "Media Thumbnail": media.get("thumbnail", ""),
+            "Background": background.get("url") or background.get("color", ""),
+        }
+    )
 
 
 def to_cell(text: str) -> str:
@@ -529,13 +537,11 @@ def clean_embed(html: str) -> str:
     ).strip()
 
 
-def _media(
-    read: Reader, url: str, alt: str, caption: str, credit: str, label: str
-) -> tuple[dict | None, str]:
-    """TimelineJS media as our image part and embed HTML: an address is kept as a remote reference, HTML as
-    an embed; the texts are kept either way."""
+def _media(read: Reader, url: str, given: dict[str, str], label: str) -> tuple[dict | None, str]:
+    """TimelineJS media (its address and MEDIA_TEXTS) as our image part and embed HTML: an address is kept
+    as a remote reference, HTML as an embed; the texts are kept either way."""
     url = url.strip()
-    texts = {"alt": to_plain_text(alt), "caption": to_plain_text(caption), "credit": to_plain_text(credit)}
+    texts = {name: to_plain_text(given.get(name) or "") for name in MEDIA_TEXTS}
     if not url:
         if any(texts.values()):
             read.notes.append(_("%(field)s has a caption or credit but no url: left out.", field=label))
@@ -721,8 +727,8 @@ def _json_text(read: Reader, container: dict) -> tuple[str | None, str | None]:
 
 def _json_media(read: Reader, container: dict) -> tuple[dict | None, str] | None:
     media = _json_object(read, container, "media", _("media must be an object with a url."))
-    fields = {name: read(_text, media.get(name), f"media {name}") or "" for name in MEDIA_FIELDS}
-    return _media(read, fields["url"], fields["alt"], fields["caption"], fields["credit"], "media")
+    given = {name: read(_text, media.get(name), f"media {name}") or "" for name in MEDIA_FIELDS}
+    return _media(read, given["url"], given, "media")
 
 
 def _json_background(read: Reader, container: dict) -> dict | None:
@@ -850,14 +856,8 @@ def _sheet_dates(
 
 def _sheet_extras(read: Reader, row: dict) -> tuple[tuple[dict | None, str], dict | None]:
     """A row's media and background (the template has no alt-text column; some sheets add one)."""
-    media = _media(
-        read,
-        row.get("media", ""),
-        row.get("alt text", ""),
-        row.get("media caption", ""),
-        row.get("media credit", ""),
-        "Media",
-    )
+    texts = {name: row.get(column.casefold(), "") for name, column in MEDIA_TEXTS.items()}
+    media = _media(read, row.get(MEDIA_URL_COLUMN.casefold(), ""), texts, "Media")
     background = row.get("background", "").strip()
     if re.match(r"^(https?:)?//?", background):  # how TimelineJS tells an image from a colour
         return media, _background(read, background, "")

@@ -12,14 +12,12 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import select
 
-from ..content import settings_store
+from ..content import fields, figures, settings_store
 from ..content.dates import PartialDate
 from ..extensions import db
 from ..models import Era, EraTranslation, Event, EventTranslation
 from . import choice
 
-EVENT_FIELDS = ("headline", "display_date", "summary", "body", "confidence", "image_alt", "image_caption")
-ERA_FIELDS = ("name", "description")
 SITE_FIELDS = ("title_headline", "title_summary", "further_reading")
 
 
@@ -28,18 +26,10 @@ def source_hash(values: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def event_source(event: Event) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in EVENT_FIELDS}
-
-
-def era_source(era: Era) -> dict[str, Any]:
-    return {name: getattr(era, name) for name in ERA_FIELDS}
-
-
 class _Localized:
     """Wraps a model: translated fields are read from the translation where it has them."""
 
-    fields: tuple[str, ...] = ()
+    table: fields.FieldTable  # its translatable fields are read through the translation
 
     def __init__(self, item, translation, locale: str, default: str):
         self._item = item
@@ -48,7 +38,7 @@ class _Localized:
         self._default = default
 
     def __getattr__(self, name: str):
-        if name in type(self).fields:
+        if name in type(self).table.translatable:
             return self._text(name)[0]
         return getattr(self._item, name)
 
@@ -70,11 +60,11 @@ class _Localized:
 
 
 class LocalizedEra(_Localized):
-    fields = ERA_FIELDS
+    table = fields.ERA
 
 
 class LocalizedEvent(_Localized):
-    fields = EVENT_FIELDS
+    table = fields.EVENT
 
     def __init__(self, event, translation, locale, default, era: LocalizedEra):
         super().__init__(event, translation, locale, default)
@@ -83,6 +73,21 @@ class LocalizedEvent(_Localized):
     @property
     def date_label(self) -> str:
         return self._date()[0]
+
+    @property
+    def default_language(self) -> str:
+        return self._default
+
+    @property
+    def figure(self) -> dict | None:
+        """The figure in this language (kiosk.content.figures.in_language: each text that fell back to the
+        default language says so)."""
+        figure = self._item.figure
+        if not figure:
+            return None
+        if self._locale == self._default:
+            return figures.in_language(figure, figures.texts(figure))
+        return figures.in_language(figure, getattr(self._translation, "figure", None))
 
     def _date(self) -> tuple[str, str | None]:
         """The curator's wording in this language; else the dates written out in this language when the
@@ -200,7 +205,7 @@ def translation_states(events: list[Event], locales: list[str]) -> dict[int, dic
     saved = {(row.event_id, row.locale): row for row in rows}
     states: dict[int, dict[str, str]] = {}
     for event in events:
-        current = source_hash(event_source(event))
+        current = source_hash(fields.source(event))
         states[event.id] = {}
         for locale in locales:
             row = saved.get((event.id, locale))
@@ -213,10 +218,8 @@ def translation_states(events: list[Event], locales: list[str]) -> dict[int, dic
 
 def states_of(entity: Event | Era) -> dict[str, str | None]:
     """Each language other than the default: MISSING, OUT_OF_DATE or None (up to date) for this item."""
-    if isinstance(entity, Event):
-        main, current = "headline", source_hash(event_source(entity))
-    else:
-        main, current = "name", source_hash(era_source(entity))
+    main = "headline" if isinstance(entity, Event) else "name"
+    current = source_hash(fields.source(entity))
     saved = {row.locale: row for row in entity.translations}
     states: dict[str, str | None] = {}
     for locale in choice.offered():
@@ -232,4 +235,4 @@ def states_of(entity: Event | Era) -> dict[str, str | None]:
 
 def translation_key(locale: str) -> str:
     """The setting that holds the title and further reading in one language."""
-    return f"translation:{locale}"
+    return f"{settings_store.TRANSLATION_PREFIX}{locale}"

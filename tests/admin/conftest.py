@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 from html import unescape
 from html.parser import HTMLParser
+from io import BytesIO
+from pathlib import Path
 
 import pytest
 
@@ -16,17 +19,6 @@ from ..conftest import make_app
 from ..helpers import PASSWORD, an_era, make_user
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def server(app, data_dir):
-    """The app as a server runs it, apart from the test's own app context: every request gets a fresh
-    context, so nothing (the signed-in user, the CSRF token) is carried over in ``g`` between requests."""
-    served = make_app(data_dir)
-    yield served
-    with served.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -97,6 +89,52 @@ def colleague(server) -> Curator:
     person = Curator(server.test_client())
     assert person.sign_in("anna").status_code == 302
     return person
+
+
+@pytest.fixture
+def impatient(app, data_dir):
+    """The admin as served (its error pages too), but waiting only a moment for another change's lock."""
+    served = make_app(data_dir, DATABASE_LOCK_TIMEOUT_MS=300, SHOW_ERROR_PAGES=True)
+    yield served
+    with served.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def impatient_curator(impatient) -> Curator:
+    """A curator signed in to the impatient admin."""
+    make_user("curator", Role.EDITOR)
+    curator = Curator(impatient.test_client())
+    assert curator.sign_in().status_code == 302
+    return curator
+
+
+@contextmanager
+def database_kept_busy(table: str = "event"):
+    """Another change holding the write lock: SQLite's on the database, PostgreSQL's on ``table`` (which
+    lets everyone read it, and write anything else)."""
+    with db.engine.connect() as holder:
+        if holder.dialect.name == "sqlite":
+            holder.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            holder.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            holder.rollback()
+
+
+def upload(person: Curator, path: Path, name: str | None = None, data: bytes | None = None):
+    """Send a file to the import page (its own bytes, or ``data`` under its name or ``name``)."""
+    file = (BytesIO(path.read_bytes() if data is None else data), name or path.name)
+    return person.post("/admin/import", {"file": file})
+
+
+def staged(data_dir: Path) -> list[Path]:
+    """The uploads kept waiting for a curator to confirm their import."""
+    folder = data_dir / "imports"
+    return sorted(folder.glob("*.json")) if folder.is_dir() else []
 
 
 def event_form(**overrides) -> dict:

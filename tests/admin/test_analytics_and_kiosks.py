@@ -18,8 +18,11 @@ from kiosk.models import AuditEntry, ContentState, KioskStation, Setting, utcnow
 from kiosk.telemetry import analytics, fleet
 from kiosk.telemetry.fleet import DAY_NAMES
 
+from ..fixture_timeline import FIXTURE
 from ..visits import a_visit, enrol, event, now_ms, report_in, send
 from .conftest import form_values
+
+RECORD_HEADLINE = "102 tonnes in one night"  # FIXTURE.record_event's
 
 
 @pytest.fixture
@@ -49,8 +52,8 @@ def test_an_editor_reads_the_analytics_as_charts_and_tables(curator, server, kio
     assert {"chart-days", "chart-hours", "chart-lengths", "chart-opened", "chart-read", "chart-last"} <= set(
         charts
     )
-    row = re.search(r'<tr data-event="record-shift-102-tonnes">(.*?)</tr>', html, re.S).group(1)
-    assert "102 tonnes in one shift" in row and "data-opens>2<" in row and "1 min 20 s" in row
+    row = re.search(rf'<tr data-event="{FIXTURE.record_event}">(.*?)</tr>', html, re.S).group(1)
+    assert RECORD_HEADLINE in row and "data-opens>2<" in row and "1 min 20 s" in row
     assert 'id="table-last"' in html
     assert ": 2 sessions</title>" in html and ": 2 times</title>" in html
 
@@ -107,8 +110,8 @@ def test_the_csv_is_streamed_with_every_daily_total_of_each_kiosk(curator, serve
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     opens = {row["subject"]: row for row in rows if row["metric"] == "open"}
-    assert opens["born-in-lugovaya"]["count"] == "1"
-    assert float(opens["born-in-lugovaya"]["total_seconds"]) == 20.0
+    assert opens[FIXTURE.birth_event]["count"] == "1"
+    assert float(opens[FIXTURE.birth_event]["total_seconds"]) == 20.0
     assert {row["kiosk"] for row in rows} == {"gallery-3"}  # the totals of every kiosk together are sums
     sessions = [row for row in rows if row["metric"] == "sessions"]
     assert [(row["count"], row["total_seconds"]) for row in sessions] == [("1", "61.5")]

@@ -10,6 +10,8 @@ import pytest
 from kiosk.extensions import db
 from kiosk.models import AuditEntry
 
+from ..fixture_timeline import DOCUMENT, FIXTURE
+
 
 def entries(html: str) -> list[tuple[str, str, str, str]]:
     """(when, who, what, item) of each row shown."""
@@ -30,7 +32,7 @@ def history():
     for at, username, action, target in [
         (datetime(2025, 1, 9, 8, 0), "anna", "sign-in", "user anna"),
         (datetime(2025, 1, 10, 9, 30), "", "sign-in.failed", "user anna"),
-        (datetime(2025, 1, 10, 10, 0), "anna", "event.save", "event retirement"),
+        (datetime(2025, 1, 10, 10, 0), "anna", "event.save", f"event {FIXTURE.plain_event}"),
         (datetime(2025, 1, 11, 16, 45), "oleg", "import", "sheet.csv"),
         (datetime(2025, 1, 12, 7, 15), "oleg", "backup", "/data/backups/x"),
     ]:
@@ -49,11 +51,15 @@ def test_the_admin_sees_everything_newest_first_in_plain_words(administrator, hi
     html = administrator.get("/admin/audit").get_data(as_text=True)
     shown = entries(html)
     assert shown[0][1:3] == ("boss", "Signed in")  # the admin's own sign-in, just now
-    assert shown[1][1:] == ("command line", "Imported a file", "stakhanov.json")  # flask seed, at set-up
+    assert shown[1][1:] == (
+        "command line",
+        "Imported a file",
+        DOCUMENT.name,
+    )  # the timeline, loaded at set-up
     assert shown[2:] == [
         ("2025-01-12 07:15 UTC", "oleg", "Made a backup", "/data/backups/x"),
         ("2025-01-11 16:45 UTC", "oleg", "Imported a file", "sheet.csv"),
-        ("2025-01-10 10:00 UTC", "anna", "Edited an event", "event retirement"),
+        ("2025-01-10 10:00 UTC", "anna", "Edited an event", f"event {FIXTURE.plain_event}"),
         ("2025-01-10 09:30 UTC", "not signed in", "Failed sign-in", "user anna"),
         ("2025-01-09 08:00 UTC", "anna", "Signed in", "user anna"),
     ]

@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
-import pytest
 from sqlalchemy import func, select
 
 from kiosk.editing import revisions
 from kiosk.extensions import db
 from kiosk.models import Event, Role
 
-from ..conftest import make_app
+from ..fixture_timeline import FIXTURE
 from ..helpers import make_user
-from ..test_imports import GOOD_SHEET
-from .conftest import Curator, form_values
-from .test_interchange import staged, upload
+from ..interop import GOOD_SHEET
+from .conftest import Curator, database_kept_busy, form_values, staged, upload
 
 ROUNDS = 12
 BUSY = "The database is busy with another change"
@@ -34,11 +31,11 @@ def opened(person: Curator, url: str) -> dict:
 
 
 def test_of_two_racing_saves_one_wins_and_the_other_sees_a_conflict(curator, colleague):
-    event = seeded("retirement")
+    event = seeded(FIXTURE.plain_event)
     url = f"/admin/events/{event.id}/edit"
     for round_number in range(ROUNDS):
         unchanged, changed = opened(curator, url), opened(colleague, url)
-        changed["summary"] = f"He retires on a pension (round {round_number})."
+        changed["summary"] = f"Norms go up again (round {round_number})."
         start = threading.Barrier(2)
 
         def post(person: Curator, values: dict, start=start) -> int:
@@ -53,55 +50,22 @@ def test_of_two_racing_saves_one_wins_and_the_other_sees_a_conflict(curator, col
         assert newest.number == event.version and newest.snapshot == revisions.snapshot(event)
 
 
-@pytest.fixture
-def impatient(app, data_dir):
-    """The admin as served (its error pages too), but waiting only a moment for another change's lock."""
-    served = make_app(data_dir, DATABASE_LOCK_TIMEOUT_MS=300, SHOW_ERROR_PAGES=True)
-    yield served
-    with served.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def impatient_curator(impatient) -> Curator:
-    """A curator signed in to the impatient admin."""
-    make_user("curator", Role.EDITOR)
-    curator = Curator(impatient.test_client())
-    assert curator.sign_in().status_code == 302
-    return curator
-
-
-@contextmanager
-def database_kept_busy(table: str = "event"):
-    """Another change holding the write lock: SQLite's on the database, PostgreSQL's on ``table`` (which
-    lets everyone read it, and write anything else)."""
-    with db.engine.connect() as holder:
-        if holder.dialect.name == "sqlite":
-            holder.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            holder.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        try:
-            yield
-        finally:
-            holder.rollback()
-
-
 def test_a_save_while_the_database_is_busy_asks_to_try_again_and_keeps_what_was_typed(impatient_curator):
-    event = seeded("retirement")
+    event = seeded(FIXTURE.plain_event)
     url = f"/admin/events/{event.id}/edit"
-    typed = opened(impatient_curator, url) | {"headline": "Retires at sixty-eight"}
+    headline = event.headline
+    typed = opened(impatient_curator, url) | {"headline": "Output norms go up again"}
     with database_kept_busy():
         response = impatient_curator.post(url, typed)
     html = response.get_data(as_text=True)
     assert response.status_code == 503
-    assert BUSY in html and 'value="Retires at sixty-eight"' in html
+    assert BUSY in html and 'value="Output norms go up again"' in html
     db.session.refresh(event)
-    assert event.headline == "Retirement"
+    assert event.headline == headline
     # Trying again once the other change is done saves it.
     assert impatient_curator.post(url, form_values(html, url) | {"action": "save"}).status_code == 302
     db.session.refresh(event)
-    assert event.headline == "Retires at sixty-eight"
+    assert event.headline == "Output norms go up again"
 
 
 def test_a_sign_in_while_the_database_is_busy_is_asked_to_try_again(impatient):
@@ -139,7 +103,7 @@ def test_an_import_confirmed_while_the_database_is_busy_waits_to_be_confirmed_ag
 
 
 def test_moving_to_the_trash_while_the_database_is_busy_changes_nothing_and_says_so(impatient_curator):
-    event = seeded("retirement")
+    event = seeded(FIXTURE.plain_event)
     url = f"/admin/events/{event.id}/delete"
     confirm = form_values(impatient_curator.get(url).get_data(as_text=True), url)
     with database_kept_busy():

@@ -14,6 +14,7 @@ from kiosk.editing import revisions
 from kiosk.extensions import db
 from kiosk.models import Era, Event, Revision
 
+from ..fixture_timeline import FIXTURE
 from .conftest import Curator, event_form, form_values
 
 
@@ -183,7 +184,7 @@ def test_a_tampered_merge_changes_nothing(curator, shared_event):
 
 
 def test_two_curators_editing_one_era_merge_without_losing_either_change(curator, colleague):
-    era = db.session.scalar(select(Era).where(Era.slug == "miner"))
+    era = db.session.scalar(select(Era).where(Era.slug == FIXTURE.mine_era))
     page = curator.get(f"/admin/eras/{era.id}/edit").get_data(as_text=True)
     opened = form_values(page, f"/admin/eras/{era.id}/edit")
     assert colleague.post(f"/admin/eras/{era.id}/edit", opened | {"name": "Down the mine"}).status_code == 302

@@ -12,7 +12,8 @@ from kiosk.content import published
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Event, Media, Revision, Status
 
-from ..helpers import DEFAULT_EVENTS, an_era, make_event
+from ..fixture_timeline import FIXTURE
+from ..helpers import an_era, make_event
 from .conftest import event_form
 
 OUTSIDE_THE_SPAN = "Year must be between 1906 and 1977, or mark the event as a postscript."
@@ -41,12 +42,12 @@ def snapshot() -> tuple:
 
 def test_the_list_is_sorted_by_date_and_searchable(curator):
     html = curator.get("/admin/").get_data(as_text=True)
-    born, record = html.index("Born in Lugovaya"), html.index("102 tonnes in one shift")
+    born, record = html.index("Born in Lugovaya"), html.index("102 tonnes in one night")
     assert born < record
-    assert f"{DEFAULT_EVENTS} events, by date" in html
+    assert f"{len(FIXTURE.event_slugs)} events, by date" in html
 
     found = curator.get("/admin/events?q=tonnes").get_data(as_text=True)
-    assert "102 tonnes in one shift" in found and "Born in Lugovaya" not in found
+    assert "102 tonnes in one night" in found and "Born in Lugovaya" not in found
 
 
 def test_the_list_filters_by_era_and_status_and_flags_what_is_missing(curator):
@@ -54,7 +55,7 @@ def test_the_list_filters_by_era_and_status_and_flags_what_is_missing(curator):
     make_event(headline="Quiet draft", status=Status.DRAFT, era=era, sources=[])
     make_event(headline="Picture from afar", era=era, remote_media_url="https://example.org/a.jpg")
     html = curator.get(f"/admin/events?era={era.id}").get_data(as_text=True)
-    assert f"2 of {DEFAULT_EVENTS + 2} events match" in html and "Born in Lugovaya" not in html
+    assert f"2 of {len(FIXTURE.event_slugs) + 2} events match" in html and "Born in Lugovaya" not in html
     assert "No sources" in html and "Image not downloaded" in html
     drafts = curator.get(f"/admin/events?era={era.id}&status=draft").get_data(as_text=True)
     assert "Quiet draft" in drafts and "Picture from afar" not in drafts
@@ -263,7 +264,7 @@ def test_preview_shows_a_draft_exactly_as_the_kiosk_would(curator, client):
 
 
 def test_preview_matches_the_kiosk_page_for_a_published_event(curator, client):
-    event = db.session.scalar(select(Event).where(Event.slug == "record-shift-102-tonnes"))
+    event = db.session.scalar(select(Event).where(Event.slug == FIXTURE.record_event))
     kiosk = client.get(f"/events/{event.slug}").get_data(as_text=True)
     preview = curator.get(f"/admin/events/{event.id}/preview").get_data(as_text=True)
     article = re.search(r"<article.*?</article>", kiosk, re.DOTALL).group(0)

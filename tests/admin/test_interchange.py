@@ -18,24 +18,14 @@ from kiosk.extensions import db
 from kiosk.interchange import backup, exporters
 from kiosk.models import AuditEntry, Event, Status
 
-from ..helpers import DEFAULT_EVENTS, make_user
-from ..interop import DATA
-from ..test_imports import BAD_SHEET, GOOD_SHEET
-from .conftest import Curator, form_values
-
-
-def upload(person: Curator, path: Path, name: str | None = None, data: bytes | None = None):
-    file = (BytesIO(path.read_bytes() if data is None else data), name or path.name)
-    return person.post("/admin/import", {"file": file})
+from ..fixture_timeline import FIXTURE
+from ..helpers import make_user
+from ..interop import BAD_SHEET, DATA, GOOD_SHEET
+from .conftest import Curator, form_values, staged, upload
 
 
 def event_count() -> int:
     return db.session.scalar(select(func.count(Event.id)))
-
-
-def staged(data_dir: Path) -> list[Path]:
-    folder = data_dir / "imports"
-    return sorted(folder.glob("*.json")) if folder.is_dir() else []
 
 
 def items(html: str) -> list[str]:
@@ -259,7 +249,7 @@ def test_the_admin_backs_up_now_and_sees_the_backups(administrator, data_dir):
     assert response.headers["Location"] == "/admin/import#backups"
     [made] = list((data_dir / "backups").iterdir())
     manifest = json.loads((made / "manifest.json").read_text())
-    assert manifest["events"] == DEFAULT_EVENTS and (made / "kiosk.sqlite3").is_file()
+    assert manifest["events"] == len(FIXTURE.event_slugs) and (made / "kiosk.sqlite3").is_file()
     html = administrator.get("/admin/import").get_data(as_text=True)
     assert f"to {made.name}." in html and f"<code>{made.name}</code>" in html
     entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))

@@ -19,11 +19,12 @@ from kiosk.extensions import db
 from kiosk.languages.localized import translation_key
 from kiosk.models import AuditEntry, Role
 
+from ..fixture_timeline import FIXTURE
 from ..helpers import make_user
-from .conftest import Curator, form_values
-from .test_concurrent_saves import database_kept_busy, impatient, impatient_curator  # noqa: F401
+from .conftest import Curator, database_kept_busy, form_values
 
 DEFAULT_URL, RUSSIAN_URL = "/admin/title", "/admin/title/ru"
+TITLE, RUSSIAN_TITLE = FIXTURE.title["headline"], "Жизнь шахтёра, 1906–1977"  # as the timeline is loaded
 NEW_BOOK = (
     "Robert Thurston, Life and Terror in Stalin’s Russia, 1934–1941 (New Haven: Yale University Press, 1996)"
 )
@@ -56,15 +57,15 @@ def test_the_page_is_in_the_admin_navigation_with_every_language_default_first(c
     tabs = re.findall(r'<span lang="(\w+)">', page)
     assert tabs == ["en", "ru", "uk"]
     values = opened(curator, DEFAULT_URL)
-    assert values["headline"] == "Aleksey Stakhanov, 1906–1977"
+    assert values["headline"] == TITLE
     assert values["reading_scholarly"].splitlines()[0].startswith("Lewis H. Siegelbaum, Stakhanovism")
-    assert "Aleksei Stakhanov and V. Khmara, Shakhtery" in values["reading_period"]
+    assert "Aleksei Stakhanov, Rasskaz o moei zhizni" in values["reading_period"]
     assert values["reading_other"] == ""
 
     russian = curator.get(RUSSIAN_URL).get_data(as_text=True)
-    assert '<div class="translation-form__text" lang="en">Aleksey Stakhanov, 1906–1977</div>' in russian
+    assert f'<div class="translation-form__text" lang="en">{TITLE}</div>' in russian
     assert 'class="translation-form__translated" lang="ru"' in russian
-    assert opened(curator, RUSSIAN_URL)["headline"] == "Алексей Стаханов, 1906–1977"
+    assert opened(curator, RUSSIAN_URL)["headline"] == RUSSIAN_TITLE
     assert curator.get("/admin/title/de").status_code == 404  # not a language the kiosk offers
 
 
@@ -75,26 +76,26 @@ def test_a_save_in_the_default_language_reaches_the_kiosk_with_an_audit_entry_of
     client.get("/")  # a cached page, which the save must replace
     version = published.content_version()
     typed = opened(curator, DEFAULT_URL)
-    typed["headline"] = "Aleksey Stakhanov (1906–1977)"
+    typed["headline"] = "A miner’s life (1906–1977)"
     typed["reading_scholarly"] += f"\r\n\r\n   {NEW_BOOK}   \r\n"  # as a browser sends it, with an empty line
 
     saved = curator.post(DEFAULT_URL, typed)
     assert saved.status_code == 302 and saved.headers["Location"] == DEFAULT_URL
     assert published.content_version() > version
     page = client.get("/").get_data(as_text=True)
-    assert ">Aleksey Stakhanov (1906–1977)</h1>" in page
+    assert ">A miner’s life (1906–1977)</h1>" in page
     scholarly = page[page.index("Scholarly works") : page.index("Period sources")]
     assert f"<li>{NEW_BOOK}</li>" in scholarly
 
     # Added after the other scholarly works, spaces trimmed and the empty line left out; nothing else moved.
     reading, listed = settings_store.get("further_reading"), before["further_reading"]
-    scholarly = sum(1 for item in listed if item["kind"] == "scholarly")
+    scholarly = sum(1 for item in listed if item["kind"] == "scholarly")  # listed first
     assert reading == [*listed[:scholarly], {"kind": "scholarly", "text": NEW_BOOK}, *listed[scholarly:]]
     entry = latest_audit()
     assert (entry.action, entry.username) == ("title.save", "curator")
     detail = json.loads(entry.detail)
-    assert detail["before"]["title_headline"] == "Aleksey Stakhanov, 1906–1977"
-    assert detail["after"]["title_headline"] == "Aleksey Stakhanov (1906–1977)"
+    assert detail["before"]["title_headline"] == TITLE
+    assert detail["after"]["title_headline"] == "A miner’s life (1906–1977)"
     assert detail["before"]["further_reading"] == before["further_reading"]  # nothing lost
     assert "title_summary" not in detail["before"]  # only what changed
 
@@ -126,7 +127,7 @@ def test_a_save_in_russian_reaches_the_russian_kiosk_and_leaves_the_default_alon
     assert "<li>Новая книга о Стаханове (М., 2020)</li>" in russian
     assert "Возродим родной Донбасс" not in russian  # the Russian list alone: its period titles removed
     english = client.get("/").get_data(as_text=True)
-    assert ">Aleksey Stakhanov, 1906–1977</h1>" in english and "Новая книга" not in english
+    assert f">{TITLE}</h1>" in english and "Новая книга" not in english
     after = stored_site_text()
     assert {key: after[key] for key in ("title_headline", "further_reading")} == {
         key: before[key] for key in ("title_headline", "further_reading")
@@ -135,10 +136,7 @@ def test_a_save_in_russian_reaches_the_russian_kiosk_and_leaves_the_default_alon
     assert site_text.translation_state("ru") is None
     entry = latest_audit()
     assert entry.target == "title and further reading (ru)"
-    assert (
-        json.loads(entry.detail)["before"][translation_key("ru")]["title_headline"]
-        == "Алексей Стаханов, 1906–1977"
-    )
+    assert json.loads(entry.detail)["before"][translation_key("ru")]["title_headline"] == RUSSIAN_TITLE
 
     english_form = opened(curator, DEFAULT_URL) | {"summary": "A shorter introduction."}
     assert curator.post(DEFAULT_URL, english_form).status_code == 302
@@ -202,7 +200,7 @@ def test_two_curators_at_once_the_later_save_is_refused_and_keeps_what_was_typed
     html = refused.get_data(as_text=True)
     assert refused.status_code == 409 and "Someone else saved it a moment ago" in html
     kept = form_values(html, RUSSIAN_URL)
-    assert kept["summary"] == "Моё новое введение." and kept["headline"] == "Алексей Стаханов, 1906–1977"
+    assert kept["summary"] == "Моё новое введение." and kept["headline"] == RUSSIAN_TITLE
     assert 'Saved meanwhile: <span class="translation-form__saved">Стаханов: жизнь и миф</span>' in html
     assert stored_site_text()[translation_key("ru")] == stored  # theirs is untouched
 
@@ -213,11 +211,11 @@ def test_two_curators_at_once_the_later_save_is_refused_and_keeps_what_was_typed
 
 def test_a_change_an_import_made_meanwhile_is_not_overwritten(curator):
     typed = opened(curator, DEFAULT_URL) | {"headline": "Mine"}
-    settings_store.put("further_reading", ["A title an import brought"])
-    db.session.commit()
+    with writer.fixture_writes():
+        settings_store.put("further_reading", ["A title an import brought"])
     assert curator.post(DEFAULT_URL, typed).status_code == 409
     assert settings_store.get_many("title_headline", "further_reading") == {
-        "title_headline": "Aleksey Stakhanov, 1906–1977",
+        "title_headline": TITLE,
         "further_reading": ["A title an import brought"],
     }
 
@@ -226,14 +224,14 @@ def test_the_database_refuses_a_save_over_a_value_changed_after_it_was_read(app,
     """The check at the database: each setting is written only where it still holds what was read."""
     loaded = site_text.load("en")
     read_before = site_text.stored("en")
-    settings_store.put("title_summary", "Changed by someone after the read")
-    db.session.commit()
+    with writer.fixture_writes():
+        settings_store.put("title_summary", "Changed by someone after the read")
     monkeypatch.setattr(site_text, "stored", lambda locale: dict(read_before))
     text = site_text.SiteText("Mine", "Mine too", loaded.reading)
     with pytest.raises(site_text.SiteTextConflict):
         writer.save_site_text("en", text, loaded.fingerprint)
     assert settings_store.get_many("title_headline", "title_summary") == {
-        "title_headline": "Aleksey Stakhanov, 1906–1977",
+        "title_headline": TITLE,
         "title_summary": "Changed by someone after the read",
     }
 
@@ -253,14 +251,14 @@ def test_of_two_racing_saves_one_wins_and_the_other_is_refused(curator, colleagu
         assert sorted(statuses) == [302, 409], f"round {round_number}: {statuses}"
 
 
-def test_a_save_while_the_database_is_busy_asks_to_try_again_and_keeps_what_was_typed(impatient_curator):  # noqa: F811
+def test_a_save_while_the_database_is_busy_asks_to_try_again_and_keeps_what_was_typed(impatient_curator):
     typed = opened(impatient_curator, DEFAULT_URL) | {"headline": "Typed while busy"}
     with database_kept_busy("setting"):
         response = impatient_curator.post(DEFAULT_URL, typed)
     html = response.get_data(as_text=True)
     assert response.status_code == 503 and "The database is busy with another change" in html
     assert form_values(html, DEFAULT_URL)["headline"] == "Typed while busy"
-    assert settings_store.get("title_headline") == "Aleksey Stakhanov, 1906–1977"
+    assert settings_store.get("title_headline") == TITLE
     assert impatient_curator.post(DEFAULT_URL, form_values(html, DEFAULT_URL)).status_code == 302
     assert settings_store.get("title_headline") == "Typed while busy"
 

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from kiosk.extensions import db
 from kiosk.models import AuditEntry, Event, Revision
 
+from ..fixture_timeline import FIXTURE
+
 TEXTS = {
     "headline": "Рекордная смена",
     "display_date": "",
@@ -23,7 +25,7 @@ TEXTS = {
 }
 
 
-def the_event(slug: str = "record-shift-102-tonnes") -> Event:
+def the_event(slug: str = FIXTURE.record_event) -> Event:
     return db.session.scalar(select(Event).where(Event.slug == slug))
 
 
@@ -86,12 +88,13 @@ def test_two_curators_saving_the_same_translation_meet_a_conflict_and_nothing_is
 def test_the_list_shows_missing_and_out_of_date_translations_and_filters_by_them(curator, app):
     event = the_event()
     listed = curator.get("/admin/events?translation=ru:missing").get_data(as_text=True)
-    assert f"event-row-{event.id}" not in listed  # the default content comes translated
+    assert f"event-row-{event.id}" not in listed  # the timeline comes translated, but for one event
+    assert f"event-row-{the_event(FIXTURE.untranslated_event).id}" in listed
 
     curator.post(
         f"/admin/events/{event.id}/edit",
         {
-            "headline": "102 tonnes in a single shift",
+            "headline": "102 tonnes in a single night",
             "slug": event.slug,
             "start_year": "1935",
             "start_month": "8",
@@ -120,13 +123,13 @@ def test_a_timelinejs_file_imports_into_a_chosen_language_of_existing_events(cur
 
     exported = json.loads(exporters.export("timelinejs"))
     for slide in exported["events"]:
-        if slide["unique_id"] == "record-227-tonnes":
-            slide["text"]["headline"] = "227 тонн — личный рекорд"
+        if slide["unique_id"] == FIXTURE.kremlin_event:
+            slide["text"]["headline"] = "Совещание стахановцев в Кремле"
     exported["events"].append(
         {"unique_id": "not-here", "start_date": {"year": "1950"}, "text": {"headline": "Нет такого"}}
     )
     data = json.dumps(exported, ensure_ascii=False).encode()
-    english = the_event("record-227-tonnes").headline
+    english = the_event(FIXTURE.kremlin_event).headline
     events_before = db.session.scalar(select(db.func.count(Event.id)))
 
     checked = curator.client.post(
@@ -143,8 +146,8 @@ def test_a_timelinejs_file_imports_into_a_chosen_language_of_existing_events(cur
     token = re.search(r'name="token" type="hidden" value="([^"]+)"', html).group(1)
     assert curator.post("/admin/import/confirm", {"token": token, "language": "ru"}).status_code == 200
 
-    event = the_event("record-227-tonnes")
-    assert {row.locale: row.headline for row in event.translations}["ru"] == "227 тонн — личный рекорд"
+    event = the_event(FIXTURE.kremlin_event)
+    assert {row.locale: row.headline for row in event.translations}["ru"] == "Совещание стахановцев в Кремле"
     assert event.headline == english  # the default text is untouched
     assert db.session.scalar(select(db.func.count(Event.id))) == events_before  # nothing new
 
@@ -152,9 +155,9 @@ def test_a_timelinejs_file_imports_into_a_chosen_language_of_existing_events(cur
 def test_an_era_is_translated_beside_its_default_text(curator, client):
     from kiosk.models import Era
 
-    era = db.session.scalar(select(Era).where(Era.slug == "the-record"))
+    era = db.session.scalar(select(Era).where(Era.slug == FIXTURE.record_era))
     page = curator.get(f"/admin/eras/{era.id}/translations/uk").get_data(as_text=True)
-    assert f'lang="en">{era.name}' in page and 'value="Рекорд"' in page
+    assert f'lang="en">{era.name}' in page and 'value="Серпень 1935-го"' in page
     assert curator.get(f"/admin/eras/{era.id}/edit").get_data(as_text=True).count("/translations/") == 2
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
     empty = curator.post(
@@ -168,4 +171,4 @@ def test_an_era_is_translated_beside_its_default_text(curator, client):
     assert saved.status_code == 302
     assert "Рекордна зміна" in client.get("/uk/").get_data(as_text=True)
     entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
-    assert (entry.action, entry.target, entry.detail) == ("era.translate", "era the-record", "uk")
+    assert (entry.action, entry.target, entry.detail) == ("era.translate", f"era {era.slug}", "uk")

@@ -14,10 +14,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from kiosk.editing import writer
 from kiosk.extensions import db
 from kiosk.models import Era, Status
 
-from ..helpers import make_event
+from ..fixture_timeline import FIXTURE
+from ..helpers import changes_of, make_event
 from ..visits import enrol, now_ms, report_in
 from .conftest import Curator, form_values, sign_in_from, signed_out_by_a_long_pause, token_of
 
@@ -72,8 +74,7 @@ def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_p
     assert shutil.which("java"), "the checker needs Java: make test installs Debian's default-jre-headless"
     visitor = Curator(server.test_client())  # a browser of its own, never signed in
     event = make_event(body="A *short* text.", status=Status.PUBLISHED)
-    event.headline = "The record, revised"  # a second revision, so that history has two to compare
-    db.session.commit()
+    writer.save_event(event, changes_of(event, headline="The record, revised"), event.version)  # a revision
     era = db.session.scalar(select(Era).order_by(Era.position))
     assert era is not None
     values = {
@@ -84,7 +85,7 @@ def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_p
         "name": "gallery-3",
         "lang": "ru",  # a visitor page in another language (the default one has no prefix)
         "code": "uk",  # a translation in the admin
-        "place_key": "lugovaya",  # a place in the default content
+        "place_key": FIXTURE.places[0],  # a place on the timeline
     }
     # The Kiosks page with a kiosk that reports an error, and one asking to report.
     kiosk_client = server.test_client()

@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 from kiosk.extensions import db
 
 from ..conftest import make_app
+from ..helpers import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -69,6 +70,14 @@ def live_server(data_dir, database_url, live_config):
     server.stop()
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def curator_account(live_server):
+    """An editor's account on the served app: "curator", with the tests' password."""
+    with live_server.app.app_context():
+        make_user("curator")
+        db.session.remove()
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from playwright.sync_api import Page, expect
 
+from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 
 
@@ -132,6 +133,6 @@ def open_event(page: Page, slug: str) -> None:
 def content_of(live_server):
     """The live server's database, to change content as a curator's publish would."""
     with live_server.app.app_context():
-        yield db.session
-        db.session.commit()
+        with fixture_writes():
+            yield db.session
         db.session.remove()

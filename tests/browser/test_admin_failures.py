@@ -13,7 +13,7 @@ from kiosk.models import Event, Role
 
 from ..helpers import PASSWORD, make_event, make_user
 from .conftest import assert_accessible
-from .test_admin_safety_net import sign_in
+from .curators import sign_in
 
 
 class Fault(RuntimeError):

@@ -4,44 +4,19 @@ sees it on the kiosk; previews a draft. The admin pages have no accessibility vi
 from __future__ import annotations
 
 import re
-from io import BytesIO
 
 import pytest
-from PIL import Image
 from playwright.sync_api import expect
 
 from kiosk.extensions import db
 from kiosk.models import Role
 
-from ..helpers import DEFAULT_EVENTS, PASSWORD, make_user
+from ..fixture_timeline import FIXTURE
+from ..helpers import make_user
 from .conftest import assert_accessible
+from .curators import photo_file, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def curator_account(live_server):
-    with live_server.app.app_context():
-        make_user("curator")
-        db.session.remove()
-
-
-def sign_in(page, live_server) -> None:
-    page.goto(live_server.url + "/admin/")
-    expect(page).to_have_url(re.compile(r"/admin/login\?next="))
-    page.get_by_label("Username").fill("curator")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Events", level=1)).to_be_visible()
-
-
-def photo_file(tmp_path) -> str:
-    path = tmp_path / "pithead.jpg"
-    image = Image.new("RGB", (1600, 1200), (70, 80, 90))
-    buffer = BytesIO()
-    image.save(buffer, "JPEG")
-    path.write_bytes(buffer.getvalue())
-    return str(path)
 
 
 def test_sign_in_make_a_mistake_fix_it_publish_and_see_it_on_the_kiosk(
@@ -74,7 +49,7 @@ def test_sign_in_make_a_mistake_fix_it_publish_and_see_it_on_the_kiosk(
     day.fill("29")
     expect(page.locator("#field-start_day .field__error")).to_be_empty()
 
-    page.get_by_label("Era").select_option(label="The Movement (1935–1939)")
+    page.get_by_label("Era").select_option(label="In the limelight (1935–1942)")
     page.get_by_label("Summary").fill("A small museum opens at the pithead of Central-Irmino.")
     page.get_by_label("Text", exact=True).fill("It shows his **pick** and lamp.")
     expect(page.locator("#body-preview strong")).to_have_text("pick")  # the live preview
@@ -106,7 +81,7 @@ def test_preview_a_draft_that_the_kiosk_does_not_show(page, live_server, curator
     page.goto(live_server.url + "/admin/events/new")
     page.get_by_label("Headline").fill("A draft nobody sees yet")
     page.get_by_label("Year", exact=True).fill("1935")
-    page.get_by_label("Era").select_option(label="The Record (1935–1935)")
+    page.get_by_label("Era").select_option(label="August 1935 (1935–1935)")
     page.get_by_role("button", name="Save and preview").click()
 
     expect(page.locator(".preview-banner")).to_contain_text("Preview — not published")
@@ -123,12 +98,12 @@ def test_preview_a_draft_that_the_kiosk_does_not_show(page, live_server, curator
 def test_the_event_list_filters_as_the_curator_types(page, live_server, curator_account):
     sign_in(page, live_server)
     rows = page.locator("#event-results tbody tr")
-    expect(rows).to_have_count(DEFAULT_EVENTS)
+    expect(rows).to_have_count(len(FIXTURE.event_slugs))
     with page.expect_request(re.compile(r"/admin/events\?q=tonnes")) as request:
         page.get_by_label("Search headlines and summaries").fill("tonnes")
     assert request.value.headers.get("hx-request") == "true"
     expect(rows.filter(has_text="Born in Lugovaya")).to_have_count(0)
-    expect(rows.filter(has_text="102 tonnes in one shift")).to_have_count(1)
+    expect(rows.filter(has_text="102 tonnes in one night")).to_have_count(1)
     page.get_by_label("Status").select_option(label="Drafts only")
     expect(page.get_by_text("No events match.")).to_be_visible()
 
@@ -152,7 +127,7 @@ def test_a_curator_picks_a_known_place_and_draws_a_figure(page, live_server, cur
     page.get_by_role("link", name="New event").click()
     page.get_by_label("Headline").fill("A visit to Karaganda")
     page.get_by_label("Year", exact=True).fill("1965")
-    page.get_by_label("Era").select_option(label="Return to the Donbas (1957–1974)")
+    page.get_by_label("Era").select_option(label="Donbas again (1957–1974)")
     page.get_by_label("Summary").fill("He returns to the mine he once ran.")
     page.get_by_label("Place", exact=True).fill("Karaganda")
     page.get_by_label("Place", exact=True).dispatch_event("change")

@@ -13,9 +13,14 @@ from sqlalchemy import select
 from kiosk.extensions import db
 from kiosk.models import Event, Role
 
-from ..helpers import PASSWORD, make_user
-from ..test_imports import BAD_SHEET, GOOD_SHEET
+from ..fixture_timeline import FIXTURE
+from ..helpers import make_user
+from ..interop import BAD_SHEET, GOOD_SHEET
 from .conftest import assert_accessible
+from .curators import sign_in
+
+HEADLINE, THEIRS = "Output norms go up", "Quotas are raised"
+TYPED = "Factories raise their output norms, and quotas rise in every industry."
 
 pytestmark = pytest.mark.browser
 
@@ -26,17 +31,9 @@ def accounts(live_server) -> int:
     with live_server.app.app_context():
         make_user("curator", Role.ADMIN)
         make_user("anna", Role.EDITOR)
-        event_id = db.session.scalar(select(Event.id).where(Event.slug == "retirement"))
+        event_id = db.session.scalar(select(Event.id).where(Event.slug == FIXTURE.plain_event))
         db.session.remove()
     return event_id
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/admin/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Events", level=1)).to_be_visible()
 
 
 def test_two_curators_save_at_once_and_the_second_merges_both_changes(page, browser, live_server, accounts):
@@ -48,21 +45,21 @@ def test_two_curators_save_at_once_and_the_second_merges_both_changes(page, brow
         sign_in(anna, live_server, "anna")
         anna.goto(edit_url)
         # Both have version 1 open. Anna saves a new headline first.
-        anna.get_by_label("Headline").fill("Retires on a miner's pension")
+        anna.get_by_label("Headline").fill(THEIRS)
         anna.get_by_role("button", name="Save", exact=True).click()
         expect(anna.locator(".flash--success")).to_contain_text("Saved")
     finally:
         anna.context.close()
 
-    page.get_by_label("Summary").fill("He retires to Torez, where he worked since 1957.")
+    page.get_by_label("Summary").fill(TYPED)
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Someone else saved “Retires on a miner's pension” in the meantime"
+        f"Someone else saved “{THEIRS}” in the meantime"
     )
     headline, summary = page.get_by_role("group", name="Headline"), page.get_by_role("group", name="Summary")
-    expect(headline).to_contain_text("Retires on a miner's pension")  # theirs, saved
-    expect(headline).to_contain_text("Retirement")  # the curator's, unchanged
-    expect(summary).to_contain_text("He retires to Torez, where he worked since 1957.")
+    expect(headline).to_contain_text(THEIRS)  # theirs, saved
+    expect(headline).to_contain_text(HEADLINE)  # the curator's, unchanged
+    expect(summary).to_contain_text(TYPED)
     assert_accessible(page)
 
     # Writing a merged version reveals its box; choosing a side hides it again.
@@ -73,15 +70,17 @@ def test_two_curators_save_at_once_and_the_second_merges_both_changes(page, brow
     headline.get_by_label("Keep the saved version").check()
     page.get_by_role("button", name="Save the merged version").click()
 
-    expect(page.locator(".flash--success")).to_contain_text("Saved “Retires on a miner's pension”")
-    expect(page.get_by_label("Headline")).to_have_value("Retires on a miner's pension")
-    expect(page.get_by_label("Summary")).to_have_value("He retires to Torez, where he worked since 1957.")
+    expect(page.locator(".flash--success")).to_contain_text(f"Saved “{THEIRS}”")
+    expect(page.get_by_label("Headline")).to_have_value(THEIRS)
+    expect(page.get_by_label("Summary")).to_have_value(TYPED)
 
     # The history: both saves, and the way back.
     page.get_by_role("link", name="History").click()
     expect(page.get_by_role("heading", name="Changes from revision 2 to revision 3")).to_be_visible()
-    expect(page.locator("#comparison del")).to_have_text("[removed: from mine management.]")
-    expect(page.locator("#comparison ins")).to_have_text("[added: to Torez, where he worked since 1957.]")
+    expect(page.locator("#comparison del")).to_have_text(
+        "[removed: many workers earn less for the same work.]"
+    )
+    expect(page.locator("#comparison ins")).to_have_text("[added: quotas rise in every industry.]")
     assert_accessible(page)
     page.get_by_label("Compare revision").select_option("1")
     page.get_by_label("with revision").select_option("3")
@@ -100,15 +99,15 @@ def test_trash_and_audit_log(page, live_server, accounts):
     page.goto(f"{live_server.url}/admin/events/{accounts}/delete")
     page.get_by_role("button", name="Move to the trash").click()
     page.get_by_role("navigation", name="Admin sections").get_by_role("link", name="Trash").click()
-    row = page.locator("tbody tr", has_text="Retirement")
+    row = page.locator("tbody tr", has_text=HEADLINE)
     expect(row).to_contain_text("curator")
     assert_accessible(page)
     row.get_by_role("link", name="Delete permanently…").click()
     expect(page.get_by_text("This cannot be undone")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Keep it in the trash").click()
-    page.locator("tbody tr", has_text="Retirement").get_by_role("button", name="Restore").click()
-    expect(page.locator(".flash--success")).to_contain_text("Restored “Retirement”")
+    page.locator("tbody tr", has_text=HEADLINE).get_by_role("button", name="Restore").click()
+    expect(page.locator(".flash--success")).to_contain_text(f"Restored “{HEADLINE}”")
     expect(page.get_by_text("The trash is empty.")).to_be_visible()
 
     page.get_by_role("link", name="Audit log").click()
@@ -117,7 +116,7 @@ def test_trash_and_audit_log(page, live_server, accounts):
     assert_accessible(page)
     page.get_by_label("What").select_option(label="Moved an event to the trash")
     expect(rows).to_have_count(1)
-    expect(rows.first).to_contain_text("event retirement")
+    expect(rows.first).to_contain_text(f"event {FIXTURE.plain_event}")
     assert page.outside_requests == [] and page.errors == []
 
 

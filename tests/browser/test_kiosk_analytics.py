@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from kiosk.extensions import db
 from kiosk.models import KioskStation, VisitorEvent
 
+from ..fixture_timeline import FIXTURE
 from ..helpers import PASSWORD, make_user
 from .conftest import assert_accessible
 from .kiosk import Fingers, open_event, wait_until
@@ -73,14 +74,14 @@ def wake_from_attract(page, live_server) -> None:
 
 def a_visit(page) -> None:
     """Read one event for at least a second (with larger text), swipe to the next, then walk away."""
-    open_event(page, "record-shift-102-tonnes")
+    open_event(page, FIXTURE.record_event)
     page.locator("#event-layer [data-preference=text-large]").tap()
     expect(page.locator("#event-layer [data-preference=text-large]")).to_have_attribute(
         "aria-pressed", "true"
     )
     page.wait_for_timeout(1_200)  # the visitor reads
     Fingers(page).swipe([(1400, 500)], [(900, 500)])
-    expect(page.locator("#event-title")).to_have_text("Declared a “world record”")
+    expect(page.locator("#event-title")).to_have_text("A “world record” declared")
 
 
 def figure(page, name: str) -> str:
@@ -99,12 +100,13 @@ def assert_the_visit_is_counted(curator_page, live_server) -> None:
     assert figure(curator_page, "interruptions") == "1"
     assert figure(curator_page, "resets") == "1"
     assert 1 <= seconds(figure(curator_page, "median")) <= 8
-    first = curator_page.locator('#table-events tr[data-event="record-shift-102-tonnes"]')
+    first = curator_page.locator(f'#table-events tr[data-event="{FIXTURE.record_event}"]')
     assert first.locator("[data-opens]").inner_text() == "1"
     assert 1 <= seconds(first.locator("[data-reading]").inner_text()) <= 6
-    second = curator_page.locator('#table-events tr[data-event="declared-a-world-record"]')
+    second = curator_page.locator(f'#table-events tr[data-event="{FIXTURE.image_event}"]')
     assert second.locator("[data-opens]").inner_text() == "1"
-    assert curator_page.locator('#table-last tr[data-event="declared-a-world-record"] td').inner_text() == "1"
+    last = curator_page.locator(f'#table-last tr[data-event="{FIXTURE.image_event}"] td')
+    assert last.inner_text() == "1"
     actions = curator_page.locator("#table-actions")
     expect(actions.locator('tr[data-action="swipe"]')).to_contain_text("next")
     expect(actions.locator('tr[data-action="preference"]')).to_contain_text("text-large:on")

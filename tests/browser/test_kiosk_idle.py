@@ -5,6 +5,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from ..fixture_timeline import FIXTURE
 from .conftest import assert_accessible
 from .kiosk import centre, clicks, count_clicks, open_event, settled, wait_until
 
@@ -18,7 +19,7 @@ def test_an_idle_visitor_is_asked_then_the_kiosk_starts_again_for_the_next(page,
     count_clicks(page)
     page.goto(live_server.url + "/")
     baseline = page.evaluate("history.length")
-    open_event(page, "record-shift-102-tonnes")
+    open_event(page, FIXTURE.record_event)
     page.locator("#event-layer [data-preference=text-large]").tap()
     page.locator("#event-layer [data-preference=contrast-high]").tap()
 
@@ -27,7 +28,7 @@ def test_an_idle_visitor_is_asked_then_the_kiosk_starts_again_for_the_next(page,
     expect(page.locator("[data-idle-countdown]")).to_have_text("3")
     page.get_by_role("button", name="Continue").tap()
     expect(notice).to_be_hidden()
-    expect(page.locator("#event-title")).to_have_text("102 tonnes in one shift")  # nothing lost
+    expect(page.locator("#event-title")).to_have_text("102 tonnes in one night")  # nothing lost
 
     expect(notice).to_be_visible()  # idle again, and this time nobody answers
     attract = page.get_by_role("dialog", name="Touch the screen to explore his life")
@@ -44,19 +45,19 @@ def test_an_idle_visitor_is_asked_then_the_kiosk_starts_again_for_the_next(page,
     requests = []
     page.on("request", lambda request: requests.append(request.url) if "/events/" in request.url else None)
     before = clicks(page)
-    page.touchscreen.tap(*centre(page, "#event-born-in-lugovaya"))
+    page.touchscreen.tap(*centre(page, f"#event-{FIXTURE.birth_event}"))
     expect(attract).to_be_hidden()
     wait_until(page, f"window.clicksSeen > {before}")  # the tap's click reached the card...
     settled(page)
     expect(page.locator("#event-layer")).to_be_hidden()  # ...and opened nothing
     assert requests == []
-    open_event(page, "born-in-lugovaya")  # and the next touch works as ever
+    open_event(page, FIXTURE.birth_event)  # and the next touch works as ever
     assert page.errors == []
 
 
 @pytest.mark.parametrize("live_config", [QUICK], indirect=True)
 def test_an_event_page_loaded_on_its_own_also_starts_again(page, live_server):
-    page.goto(live_server.url + "/events/norms-raised")
+    page.goto(f"{live_server.url}/events/{FIXTURE.plain_event}")
     expect(page.get_by_role("alertdialog", name="Still there?")).to_be_visible()
     page.wait_for_url(live_server.url + "/", timeout=8_000)
     expect(page.get_by_role("dialog", name="Touch the screen to explore his life")).to_be_visible()

@@ -4,9 +4,11 @@ browser history that never grows (so Back can never uncover anything but the tim
 import pytest
 from playwright.sync_api import expect
 
+from ..fixture_timeline import FIXTURE
 from .kiosk import Fingers, centre, open_event, wait_until
 
 pytestmark = pytest.mark.browser
+FAME_CHIP = "In the limelight 1935–1942"
 
 
 def scroll_left(page) -> float:
@@ -27,20 +29,18 @@ def test_era_chips_and_the_year_scrubber_go_anywhere_and_show_where_you_are(page
     rail = page.get_by_role("slider", name="Year")
     expect(rail).to_have_attribute("aria-valuenow", "1906")
 
-    page.get_by_role("link", name="The Movement 1935–1939").tap()
-    expect(page.locator("#era-the-movement")).to_be_in_viewport()
-    expect(page.get_by_role("link", name="The Movement 1935–1939")).to_have_attribute("aria-current", "true")
+    page.get_by_role("link", name=FAME_CHIP).tap()
+    expect(page.locator(f"#era-{FIXTURE.fame_era}")).to_be_in_viewport()
+    expect(page.get_by_role("link", name=FAME_CHIP)).to_have_attribute("aria-current", "true")
     expect(rail).to_have_attribute("aria-valuenow", "1935")
     assert page.url == live_server.url + "/"
 
     box = rail.bounding_box()
     middle = box["y"] + box["height"] / 2
-    Fingers(page).swipe([(box["x"] + 10, middle)], [(box["x"] + box["width"] * 0.75, middle)], steps=8)
-    # 3/4 along is 1960: the timeline goes to the next event, 1970's, which shares its column with 1959's, and
-    # the rail shows the year of the first card in view.
-    expect(rail).to_have_attribute("aria-valuenow", "1959")
-    expect(page.locator("#event-hero-of-socialist-labour")).to_be_in_viewport()
-    return_chip = page.get_by_role("link", name="Return to the Donbas 1957–1974")
+    Fingers(page).swipe([(box["x"] + 10, middle)], [(box["x"] + box["width"] * 0.6, middle)], steps=8)
+    expect(rail).to_have_attribute("aria-valuenow", "1957")  # 3/5 along is 1949; the next event is 1957's
+    expect(page.locator(f"#event-{FIXTURE.return_event}")).to_be_in_viewport()
+    return_chip = page.get_by_role("link", name="Donbas again 1957–1974")
     expect(return_chip).to_have_attribute("aria-current", "true")
 
     rail.focus()
@@ -48,23 +48,24 @@ def test_era_chips_and_the_year_scrubber_go_anywhere_and_show_where_you_are(page
     wait_until(page, "document.getElementById('track').scrollLeft === 0")
     page.keyboard.press("PageUp")
     expect(rail).to_have_attribute("aria-valuenow", "1927")  # 1916 has no events: the next one is 1927's
-    expect(page.locator("#event-arrives-in-the-donbas")).to_be_in_viewport()
+    expect(page.locator(f"#event-{FIXTURE.mine_event}")).to_be_in_viewport()
 
 
 def test_the_keyboard_works_too(page, live_server):
     page.goto(live_server.url + "/")
-    page.locator("#event-born-in-lugovaya").focus()
+    card = page.locator(f"#event-{FIXTURE.birth_event}")
+    card.focus()
     page.keyboard.press("Enter")
-    expect(page.locator("#event-title")).to_have_text("Born in Lugovaya, Russia")
+    expect(page.locator("#event-title")).to_have_text("Born in Lugovaya")
     expect(page.locator("#event-title")).to_be_focused()
     page.keyboard.press("ArrowRight")
-    expect(page.locator("#event-title")).to_have_text("Hired out as a boy")
+    expect(page.locator("#event-title")).to_have_text("Work for richer neighbours")
     page.keyboard.press("ArrowLeft")
-    expect(page.locator("#event-title")).to_have_text("Born in Lugovaya, Russia")
+    expect(page.locator("#event-title")).to_have_text("Born in Lugovaya")
     page.keyboard.press("Escape")
     expect(page.locator("#event-layer")).to_be_hidden()
-    expect(page.locator("#event-born-in-lugovaya")).to_be_focused()
-    outline = page.locator("#event-born-in-lugovaya").evaluate("e => getComputedStyle(e).outlineStyle")
+    expect(card).to_be_focused()
+    outline = card.evaluate("e => getComputedStyle(e).outlineStyle")
     assert outline == "solid"  # focus is visible
     page.keyboard.press("ArrowRight")
     wait_until(page, "document.getElementById('track').scrollLeft > 300")
@@ -74,27 +75,27 @@ def test_start_again_from_anywhere_and_the_history_never_grows(page, live_server
     page.goto(live_server.url + "/")
     baseline = page.evaluate("history.length")
 
-    open_event(page, "record-shift-planned")
+    open_event(page, FIXTURE.mine_event)
     page.locator("#event-layer a[rel=next]").tap()
-    expect(page.locator("#event-title")).to_have_text("102 tonnes in one shift")
+    expect(page.locator("#event-title")).to_have_text("102 tonnes in one night")
     page.locator("#event-layer a[rel=next]").tap()
-    expect(page.locator("#event-title")).to_have_text("Declared a “world record”")
+    expect(page.locator("#event-title")).to_have_text("A “world record” declared")
     page.get_by_role("link", name="Back to the timeline").tap()
     expect(page.locator("#event-layer")).to_be_hidden()
-    page.get_by_role("link", name="Death and legacy 1977–1988").tap()
-    open_event(page, "death-in-torez")
+    page.get_by_role("link", name="After his death 1977–1988").tap()
+    open_event(page, FIXTURE.death_event)
     page.locator("#event-layer").get_by_role("link", name="Start again").tap()
     expect(page.locator("#event-layer")).to_be_hidden()
     wait_until(page, "document.getElementById('track').scrollLeft === 0")
     assert page.url == live_server.url + "/"
 
     # An event page on its own (after a reload); its next event is in the next era.
-    page.goto(live_server.url + "/events/kadiivka-named-sergo")
+    page.goto(f"{live_server.url}/events/{FIXTURE.karaganda_event}")
     page.locator("a[rel=next]").tap()
-    page.wait_for_url("**/events/industrial-academy")
+    page.wait_for_url(f"**/events/{FIXTURE.return_event}")
     page.get_by_role("link", name="Start again").tap()
     page.wait_for_url(live_server.url + "/")
-    open_event(page, "kadiivka-named-sergo")
+    open_event(page, FIXTURE.karaganda_event)
     page.get_by_role("link", name="Back to the timeline").tap()
 
     assert page.evaluate("history.length") <= baseline + 2  # + the page.goto above, which a visitor can't do
@@ -105,7 +106,7 @@ def test_start_again_from_anywhere_and_the_history_never_grows(page, live_server
 
 def test_a_tap_is_still_a_tap_after_swiping_the_timeline(page, live_server):
     page.goto(live_server.url + "/")
-    x, y = centre(page, "#event-arrives-in-the-donbas")  # a card in view on the first screen
+    x, y = centre(page, f"#event-{FIXTURE.mine_event}")  # a card in view on the first screen
     Fingers(page).swipe([(x, y)], [(x - 300, y)], steps=6)
     settle_scrolling(page)  # (a tap during the glide only stops it, as on any touch screen)
     # However far it glided, tap the card in the middle of the screen.
@@ -120,14 +121,14 @@ def test_a_tap_is_still_a_tap_after_swiping_the_timeline(page, live_server):
 
 
 def test_an_eras_own_page_becomes_that_era_on_the_timeline(page, live_server):
-    page.goto(live_server.url + "/eras/the-movement")  # a page for browsers without JavaScript
+    page.goto(f"{live_server.url}/eras/{FIXTURE.fame_era}")  # a page for browsers without JavaScript
     page.wait_for_url(live_server.url + "/")
-    expect(page.locator("#era-the-movement")).to_be_in_viewport()
-    expect(page.get_by_role("link", name="The Movement 1935–1939")).to_have_attribute("aria-current", "true")
+    expect(page.locator(f"#era-{FIXTURE.fame_era}")).to_be_in_viewport()
+    expect(page.get_by_role("link", name=FAME_CHIP)).to_have_attribute("aria-current", "true")
 
 
 @pytest.mark.parametrize(
-    "live_config", [{"TIMELINE_EAGER_EVENTS": 4, "TIMELINE_PAGE_EVENTS": 4}], indirect=True
+    "live_config", [{"TIMELINE_EAGER_EVENTS": 2, "TIMELINE_PAGE_EVENTS": 2}], indirect=True
 )
 def test_jumps_land_on_their_target_while_a_long_timeline_loads_around_them(page, live_server):
     page.goto(live_server.url + "/")
@@ -136,13 +137,13 @@ def test_jumps_land_on_their_target_while_a_long_timeline_loads_around_them(page
         "t => t.getBoundingClientRect().left + parseFloat(getComputedStyle(t).paddingLeft)"
     )
 
-    page.get_by_role("link", name="The Record 1935").tap()  # past eras that are not loaded yet
-    expect(page.locator("#event-record-shift-102-tonnes")).to_be_in_viewport()
-    wait_until(page, at_the_left.format("era-the-record", start))
+    page.get_by_role("link", name="August 1935 1935").tap()  # past eras that are not loaded yet
+    expect(page.locator(f"#event-{FIXTURE.record_event}")).to_be_in_viewport()
+    wait_until(page, at_the_left.format(f"era-{FIXTURE.record_era}", start))
 
     rail = page.get_by_role("slider", name="Year")
     box = rail.bounding_box()
     Fingers(page).tap(box["x"] + box["width"] * (1957.5 - 1906) / 72, box["y"] + box["height"] / 2)
-    expect(page.locator("#event-sent-back-to-the-donbas")).to_be_in_viewport()
-    wait_until(page, at_the_left.format("era-return-to-the-donbas", start))
+    expect(page.locator(f"#event-{FIXTURE.return_event}")).to_be_in_viewport()
+    wait_until(page, at_the_left.format(f"era-{FIXTURE.return_era}", start))
     expect(rail).to_have_attribute("aria-valuenow", "1957")

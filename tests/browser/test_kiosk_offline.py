@@ -6,9 +6,11 @@ from sqlalchemy import select
 
 from kiosk.models import Event, Status
 
+from ..fixture_timeline import FIXTURE
 from .kiosk import content_of, open_event, wait_until
 
 pytestmark = pytest.mark.browser
+BIRTH, RECORD = FIXTURE.birth_event, FIXTURE.record_event
 
 QUICK_POLL = {"VERSION_POLL_SECONDS": 1}
 
@@ -28,54 +30,53 @@ def test_with_the_server_down_a_reload_still_shows_the_timeline_and_the_kiosk_re
 
     live_server.stop()
     page.reload()
-    expect(page.locator("#event-born-in-lugovaya")).to_be_visible()
-    open_event(page, "record-shift-102-tonnes")
+    expect(page.locator(f"#event-{BIRTH}")).to_be_visible()
+    open_event(page, RECORD)
     page.locator("#event-layer a[rel=next]").tap()
-    expect(page.locator("#event-title")).to_have_text("Declared a “world record”")
+    expect(page.locator("#event-title")).to_have_text("A “world record” declared")
     page.reload()  # an event page too
-    expect(page.locator("h1#event-title")).to_have_text("Declared a “world record”")
+    expect(page.locator("h1#event-title")).to_have_text("A “world record” declared")
     page.get_by_role("link", name="Back to the timeline").tap()
-    expect(page.locator("#event-declared-a-world-record")).to_be_in_viewport()
+    expect(page.locator(f"#event-{FIXTURE.image_event}")).to_be_in_viewport()
     wait_until(page, "document.documentElement.classList.contains('is-offline')")
 
     live_server.start()
-    set_headline(live_server, "born-in-lugovaya", "Born in the village of Lugovaya")
+    set_headline(live_server, BIRTH, "Born in the village of Lugovaya")
     wait_until(page, "!document.documentElement.classList.contains('is-offline')", timeout_ms=15_000)
-    open_event(page, "record-shift-planned")
+    open_event(page, FIXTURE.mine_event)
     page.get_by_role("link", name="Back to the timeline").tap()
-    expect(page.locator("#event-born-in-lugovaya")).to_contain_text("Born in the village of Lugovaya")
+    expect(page.locator(f"#event-{BIRTH}")).to_contain_text("Born in the village of Lugovaya")
 
 
 def test_a_failed_request_shows_a_gentle_message_and_never_an_error_page(page, live_server):
     page.goto(live_server.url + "/")
     live_server.stop()
-    page.locator("#event-born-in-lugovaya").tap()
+    page.locator(f"#event-{BIRTH}").tap()
     expect(page.get_by_role("status")).to_have_text("That page did not load. Please try again in a moment.")
     expect(page.locator("#event-layer")).to_be_hidden()
     assert page.url == live_server.url + "/"
 
     live_server.start()
-    open_event(page, "born-in-lugovaya")
+    open_event(page, BIRTH)
 
 
 @pytest.mark.parametrize("live_config", [QUICK_POLL], indirect=True)
 def test_a_publish_reaches_an_open_kiosk_without_interrupting_the_visitor(page, live_server):
     page.goto(live_server.url + "/")
     baseline = page.evaluate("history.length")
-    open_event(page, "record-shift-102-tonnes")
+    open_event(page, RECORD)
     page.locator("#event-layer [data-preference=text-large]").tap()
-    with content_of(live_server) as session:
-        session.scalar(select(Event).where(Event.slug == "norms-raised")).headline = "Output norms go up"
+    set_headline(live_server, FIXTURE.plain_event, "Output norms are raised again")
 
     # The kiosk hears of the publish and keeps it for the visitor's next navigation...
     wait_until(page, "document.documentElement.dataset.update === 'pending'", timeout_ms=15_000)
     # ...and the visitor reads on.
-    expect(page.locator("#event-title")).to_have_text("102 tonnes in one shift")
-    assert page.url == live_server.url + "/events/record-shift-102-tonnes"
+    expect(page.locator("#event-title")).to_have_text("102 tonnes in one night")
+    assert page.url == f"{live_server.url}/events/{RECORD}"
 
     page.get_by_role("link", name="Back to the timeline").tap()  # the next navigation brings it in
-    expect(page.locator("#event-norms-raised")).to_contain_text("Output norms go up")
-    expect(page.locator("#event-record-shift-102-tonnes")).to_be_in_viewport()  # at the same place
+    expect(page.locator(f"#event-{FIXTURE.plain_event}")).to_contain_text("Output norms are raised again")
+    expect(page.locator(f"#event-{RECORD}")).to_be_in_viewport()  # at the same place
     expect(page.locator("[data-preference=text-large]")).to_have_attribute("aria-pressed", "true")
     assert page.evaluate("history.length") <= baseline + 1
 
@@ -84,11 +85,11 @@ def test_a_publish_reaches_an_open_kiosk_without_interrupting_the_visitor(page, 
 def test_an_event_withdrawn_since_the_timeline_loaded_is_explained_and_dropped(page, live_server):
     page.goto(live_server.url + "/")
     with content_of(live_server) as session:
-        session.scalar(select(Event).where(Event.slug == "hired-out-as-a-boy")).status = Status.DRAFT
+        session.scalar(select(Event).where(Event.slug == FIXTURE.boyhood_event)).status = Status.DRAFT
 
-    page.locator("#event-hired-out-as-a-boy").tap()
+    page.locator(f"#event-{FIXTURE.boyhood_event}").tap()
     expect(page.get_by_role("status")).to_contain_text("That event is no longer on display.")
-    expect(page.locator("#event-hired-out-as-a-boy")).to_have_count(0)
+    expect(page.locator(f"#event-{FIXTURE.boyhood_event}")).to_have_count(0)
     expect(page.locator("#event-layer")).to_be_hidden()
 
 
@@ -100,7 +101,7 @@ def test_with_the_server_down_a_visitor_still_reads_what_happened_at_a_place(kio
     live_server.stop()
     page.locator("[data-places]").tap()
     expect(page.locator(".places-map")).to_be_visible()
-    page.locator('[data-place="chystiakove-torez"]').tap()  # htmx asks for the place's panel
-    expect(page.locator("#place-title")).to_have_text("Chystiakove (Torez)")
-    expect(page.locator(".place-event", has_text="Death in Torez")).to_be_visible()
+    page.locator('[data-place="chistyakovo-torez"]').tap()  # htmx asks for the place's panel
+    expect(page.locator("#place-title")).to_have_text("Chistyakovo (Torez)")
+    expect(page.locator(".place-event", has_text="Dies in Torez")).to_be_visible()
     live_server.start()

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from kiosk.models import Event
 
+from ..fixture_timeline import FIXTURE
 from ..helpers import attach_image
 from .conftest import assert_accessible
 from .kiosk import content_of, open_event
@@ -75,7 +76,7 @@ def check_screen(page, *, axe: bool) -> None:
 @pytest.fixture
 def photographed(live_server):
     with content_of(live_server) as session:
-        shown = session.scalar(select(Event).where(Event.slug == "record-shift-102-tonnes"))
+        shown = session.scalar(select(Event).where(Event.slug == FIXTURE.record_event))
         attach_image(shown)
 
 
@@ -87,7 +88,7 @@ def test_timeline_event_and_photograph(page, live_server, photographed, width, h
     check_screen(page, axe=True)
     controls_in_the_lower_half(page, ".dock")
 
-    open_event(page, "record-shift-102-tonnes")
+    open_event(page, FIXTURE.record_event)
     check_screen(page, axe=True)
     controls_in_the_lower_half(page, ".event__nav")
     if first_size:
@@ -133,6 +134,6 @@ def test_places_view_and_a_place(page, live_server, width, height):
     page.goto(live_server.url + "/places")
     check_screen(page, axe=True)
     controls_in_the_lower_half(page, ".dock")
-    page.locator('[data-place-marker="kadiivka-and-irmino"] .marker__hit').tap()
+    page.locator(f'[data-place-marker="{FIXTURE.donbas_places[0]}"] .marker__hit').tap()
     expect(page.locator("#place-title")).to_be_visible()
     check_screen(page, axe=(width, height) == SCREENS[0])

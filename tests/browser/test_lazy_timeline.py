@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def short_runs_server(data_dir, database_url):
-    """The default content served as if it were long: four events up front, then runs of four."""
+    """The timeline served as if it were long: four events up front, then runs of four."""
     app = make_app(
         data_dir,
         TESTING=False,

@@ -15,7 +15,7 @@ from kiosk.extensions import db
 from kiosk.interchange import exporters
 from kiosk.models import Era, Event
 
-from ..helpers import DEFAULT_EVENTS
+from ..fixture_timeline import FIXTURE
 from ..interop import DATA, cli
 from .timelinejs_client import TimelineJSPage, assert_every_slide_shown
 
@@ -29,7 +29,7 @@ def timelinejs(browser):
     client.close()
 
 
-def test_the_timelinejs_export_of_the_default_content_opens_with_every_slide(app, timelinejs):
+def test_the_timelinejs_export_of_the_timeline_opens_with_every_slide(app, timelinejs):
     data = exporters.export("timelinejs")
     document = json.loads(data)
     shown = timelinejs.open(data, "timeline.json")
@@ -38,16 +38,16 @@ def test_the_timelinejs_export_of_the_default_content_opens_with_every_slide(app
         html.unescape(document["title"]["text"]["headline"]),
         [html.unescape(slide["text"]["headline"]) for slide in document["events"]],
     )
-    assert len(shown.slides) == DEFAULT_EVENTS
+    assert len(shown.slides) == len(FIXTURE.event_slugs)
     # Each slide is the event it was exported from (TimelineJS keeps unique_id as the slide's id).
     by_id = {slide["id"]: slide["headline"] for slide in shown.slides}
-    assert by_id["record-shift-102-tonnes"] == "102 tonnes in one shift"
-    # Every era is drawn, the single-year ones ("The Record", 1935) included.
+    assert by_id[FIXTURE.record_event] == "102 tonnes in one night"
+    # Every era is drawn, the single-year ones ("August 1935", 1935) included.
     assert sorted(shown.eras) == sorted(html.unescape(era["text"]["headline"]) for era in document["eras"])
-    assert "The Record" in shown.eras
+    assert "August 1935" in shown.eras
 
 
-def test_the_csv_export_of_the_default_content_opens_as_a_sheet_with_every_slide(app, timelinejs):
+def test_the_csv_export_of_the_timeline_opens_as_a_sheet_with_every_slide(app, timelinejs):
     data = exporters.export("csv")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
     title = next(row for row in rows if row["Type"] == "title")
@@ -56,7 +56,7 @@ def test_the_csv_export_of_the_default_content_opens_as_a_sheet_with_every_slide
     assert_every_slide_shown(
         shown, html.unescape(title["Headline"]), [html.unescape(r["Headline"]) for r in events]
     )
-    assert len(shown.slides) == DEFAULT_EVENTS
+    assert len(shown.slides) == len(FIXTURE.event_slugs)
     assert sorted(shown.eras) == sorted(html.unescape(r["Headline"]) for r in rows if r["Type"] == "era")
 
 

@@ -9,9 +9,12 @@ from sqlalchemy.pool import NullPool
 
 from kiosk.extensions import db
 
+from ..fixture_timeline import FIXTURE
+
 pytestmark = pytest.mark.postgres
 
 HTMX = {"HX-Request": "true"}
+EVENT = f"/events/{FIXTURE.record_event}"
 
 
 def drop_every_connection_of_the_app() -> int:
@@ -29,10 +32,10 @@ def drop_every_connection_of_the_app() -> int:
 
 
 def test_visitors_are_served_after_the_server_dropped_every_connection(client):
-    page = client.get("/events/record-shift-102-tonnes", headers=HTMX).get_data()
+    page = client.get(EVENT, headers=HTMX).get_data()
     db.session.remove()  # the test's own session: a server's is removed after every request
     assert drop_every_connection_of_the_app() >= 1  # the version reader's own among them
     for _ in range(3):  # rendered by Flask after the failed read, then replayed
-        response = client.get("/events/record-shift-102-tonnes", headers=HTMX)
+        response = client.get(EVENT, headers=HTMX)
         assert response.status_code == 200 and response.get_data() == page
     assert client.get("/healthz").json["status"] == "ok"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -16,8 +15,9 @@ import pytest
 from kiosk.extensions import db
 
 from ..admin.conftest import event_form
-from ..admin.test_uploads import photo
 from ..conftest import TEST_SECRET, make_app
+from ..fixture_timeline import FIXTURE
+from ..helpers import photo
 from .conftest import ROOT, Gunicorn, fill, free_port, get, read_only, signed_in
 
 pytestmark = [pytest.mark.needs_root, pytest.mark.sqlite_only]
@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.needs_root, pytest.mark.sqlite_only]
 def folder_on_small_disk(small_disk, seeded_database):
     folder = small_disk / "data"
     folder.mkdir(mode=0o700)
-    shutil.copy(seeded_database, folder / "kiosk.sqlite3")
+    seeded_database.copy_into(folder, postgres=None)
     return folder
 
 
@@ -52,10 +52,11 @@ def leftovers(folder) -> list[str]:
 def test_a_full_disk_leaves_visitors_unaffected_and_curators_told(app_on_small_disk, small_disk):
     app, folder = app_on_small_disk, small_disk / "data"
     admin = signed_in(app)
+    photograph = sorted((folder / "media").iterdir())  # the timeline's own, there before
     fill(small_disk)
 
     visitor = app.test_client()
-    for url in ("/", "/events/born-in-lugovaya", "/offline.json", "/version", "/theme.css?v=1"):
+    for url in ("/", f"/events/{FIXTURE.birth_event}", "/offline.json", "/version", "/theme.css?v=1"):
         assert visitor.get(url).status_code == 200, url
     assert admin.get("/admin/events").status_code == 200
 
@@ -69,7 +70,7 @@ def test_a_full_disk_leaves_visitors_unaffected_and_curators_told(app_on_small_d
     page = response.get_data(as_text=True)
     assert response.status_code == 503 and "disk is full" in page
     assert 'value="Typed before the disk filled"' in page and "lamp.jpg" in page
-    assert leftovers(folder) == [] and not list((folder / "media").glob("*"))
+    assert leftovers(folder) == [] and sorted((folder / "media").iterdir()) == photograph
 
     imported = admin.post(
         "/admin/import",
@@ -87,13 +88,13 @@ def test_a_read_only_data_folder_gets_a_designed_page_and_a_reason(folder_on_sma
     read_only(small_disk)
     app = make_app(folder_on_small_disk, SHOW_ERROR_PAGES=True)
     client = app.test_client()
-    for url in ("/", "/events/born-in-lugovaya"):
+    for url in ("/", f"/events/{FIXTURE.birth_event}"):
         response = client.get(url)
         page = response.get_data(as_text=True)
         assert response.status_code == 503 and response.headers["Retry-After"], url
         # The page tries again by itself: the kiosk comes back on its own.
         assert "having a rest" in page and 'http-equiv="refresh"' in page and "Traceback" not in page
-    fragment = client.get("/events/born-in-lugovaya", headers={"HX-Request": "true"})
+    fragment = client.get(f"/events/{FIXTURE.birth_event}", headers={"HX-Request": "true"})
     assert fragment.status_code == 503 and "having a rest" in fragment.get_data(as_text=True)
     health = client.get("/healthz")
     assert health.status_code == 503 and health.json["status"] == "unavailable"

@@ -19,7 +19,7 @@ from kiosk.interchange import importers, kiosk_json
 from kiosk.models import AuditEntry, Event, Role
 
 from ..admin.conftest import Curator
-from ..admin.conftest import server as server  # the app as a server runs it
+from ..fixture_timeline import FIXTURE
 from ..helpers import make_user
 
 HOSTILE_TEXT = [
@@ -77,8 +77,8 @@ def visitor_urls(app) -> list[str]:
 def test_hostile_addresses_and_queries_on_every_visitor_endpoint(app, client):
     urls = [
         *visitor_urls(app),
-        "/eras/childhood?start=99999999999999999999999",  # the case from the issue (an OverflowError)
-        "/eras/childhood?start=-1",
+        f"/eras/{FIXTURE.first_era}?start=99999999999999999999999",  # past the database's integers
+        f"/eras/{FIXTURE.first_era}?start=-1",
         "/events/" + "a" * 10000,
         "/media/" + "f" * 64 + "-large.webp",
         "/media/..%2fkiosk.sqlite3-large.webp",
@@ -180,7 +180,7 @@ def test_hostile_event_and_era_fields_are_refused_and_change_nothing(person):
         }
         assert person.post("/admin/events/1/edit", event_fields).status_code in (200, 400, 409, 422)
         era_fields = {
-            "name": "Childhood",
+            "name": "Early years",
             "slug": value,
             "colour": value,
             "start_year": value,
@@ -196,7 +196,7 @@ def test_hostile_event_and_era_fields_are_refused_and_change_nothing(person):
 
 
 def test_slugs_and_colours_with_a_trailing_newline_are_refused(app):
-    document = json.loads(kiosk_json.DEFAULT_CONTENT.read_text(encoding="utf-8"))
+    document = FIXTURE.document()
     document["eras"][0]["slug"] += "\n"
     document["eras"][1]["colour"] = "#2d3142\n"
     document["events"][0]["slug"] += "\n"
@@ -204,7 +204,7 @@ def test_slugs_and_colours_with_a_trailing_newline_are_refused(app):
         importers.run(json.dumps(document).encode(), source="newlines.json", dry_run=True)
     assert len(refused.value.problems) >= 3
     for pattern, good in (
-        (writer.SLUG, "the-record"),
+        (writer.SLUG, FIXTURE.record_era),
         (kiosk_json.COLOUR, "#2d3142"),
         (forms.COLOUR, "#2d3142"),
     ):
@@ -212,7 +212,7 @@ def test_slugs_and_colours_with_a_trailing_newline_are_refused(app):
 
 
 def wrong_typed_documents() -> dict[str, bytes]:
-    """Our JSON with one item of the wrong type each (the cases of issue 11), and nesting 1,000 deep."""
+    """Our JSON with one item of the wrong type each (each kind a reviewer tried), and nesting 1,000 deep."""
     cases = {
         "headline-list.json": ("events", "headline", ["a list"]),
         "body-list.json": ("events", "body", ["a list"]),
@@ -222,7 +222,7 @@ def wrong_typed_documents() -> dict[str, bytes]:
     }
     documents = {}
     for name, (kind, field, value) in cases.items():
-        document = json.loads(kiosk_json.DEFAULT_CONTENT.read_text(encoding="utf-8"))
+        document = FIXTURE.document()
         document[kind][0][field] = value
         documents[name] = json.dumps(document).encode()
     documents["nested-1000.json"] = b"[" * 1000 + b"]" * 1000
@@ -260,7 +260,7 @@ def test_hostile_import_uploads_are_listed_as_problems(person):
 
 def test_a_nul_character_is_refused_plainly_before_any_view(client):
     """PostgreSQL cannot hold NUL even in a query: it never reaches one, on any database."""
-    for url in ("/events/%00", "/?q=a%00b", "/eras/childhood?start=%00"):
+    for url in ("/events/%00", "/?q=a%00b", f"/eras/{FIXTURE.first_era}?start=%00"):
         response = client.get(url)
         assert response.status_code == 400, url
         assert "does not accept (NUL)" in response.get_data(as_text=True)

@@ -8,7 +8,7 @@ from kiosk.content import media
 from kiosk.extensions import db
 from kiosk.models import Event, Status
 
-from ..admin.conftest import Curator, server  # noqa: F401 - the app as a server runs it
+from ..admin.conftest import Curator
 from ..helpers import attach_image, make_user
 
 
@@ -27,7 +27,7 @@ def test_the_kiosk_shows_the_event_without_the_lost_image(app, client):
         page = client.get(f"/events/{event.slug}", headers=headers)
         assert page.status_code == 200
         shown = page.get_data(as_text=True)
-        # The panel shows what it would without an image: this event's place on the map (issue 14).
+        # The panel shows what it would without an image: this event's place on the map.
         assert key not in shown and 'class="event__image"' not in shown and "event__figure--drawing" in shown
     assert key not in client.get("/").get_data(as_text=True)
 
@@ -39,7 +39,7 @@ def test_the_offline_copy_does_not_list_the_lost_image(app, client):
     assert f"/media/{kept}-large.webp" in listed and not any(lost in url for url in listed)
 
 
-def test_the_admin_flags_the_lost_image_in_the_list_and_on_the_edit_page(app, server):  # noqa: F811
+def test_the_admin_flags_the_lost_image_in_the_list_and_on_the_edit_page(app, server):
     event, _key = published_with_lost_image(app)
     make_user("curator")
     person = Curator(server.test_client())

@@ -17,7 +17,7 @@ from kiosk.extensions import db
 from kiosk.interchange import staged_imports
 from kiosk.models import AuditEntry, Event, Role
 
-from ..admin.conftest import Curator, server  # noqa: F401 - the app as a server runs it
+from ..admin.conftest import Curator
 from ..conftest import make_app
 from ..helpers import attach_image, make_user
 from ..interop import cli, other_kiosk
@@ -118,7 +118,7 @@ def test_an_existing_world_readable_database_is_made_private(data_dir):
 
 
 @pytest.fixture
-def person(server):  # noqa: F811
+def person(server):
     return Curator(server.test_client())
 
 

@@ -18,8 +18,8 @@ HARNESS = Path(__file__).with_name("service_worker_harness.mjs")
 ORIGIN = "http://kiosk.test"
 MANIFEST = {
     "shell": ["/", "/theme.css?v=2", "/static/dist/build/css/kiosk.css"],
-    "pages": ["/events/born-in-lugovaya", "/events/record-shift"],
-    "fragments": ["/eras/childhood?start=40"],
+    "pages": ["/events/a-birth", "/events/record-shift"],
+    "fragments": ["/eras/early-years?start=40"],
     "media": ["/media/aaa-large.webp", "/media/bbb-large.webp"],
 }
 
@@ -56,10 +56,10 @@ def test_a_missing_image_is_reported_and_everything_else_is_kept(install):
     assert f"{ORIGIN}/media/aaa-large.webp" in kept and f"{ORIGIN}/media/bbb-large.webp" not in kept
     assert f"{ORIGIN}/events/record-shift" in kept
     # Each event asked for once, as a page; its fragment kept as the page carries it.
-    assert kept[f"{ORIGIN}/events/born-in-lugovaya?__fragment=1"] == (
-        '<h2 class="event__headline" id="event-title">new /events/born-in-lugovaya</h2>'
+    assert kept[f"{ORIGIN}/events/a-birth?__fragment=1"] == (
+        '<h2 class="event__headline" id="event-title">new /events/a-birth</h2>'
     )
-    assert outcome["asked"].count(f"{ORIGIN}/events/born-in-lugovaya") == 1
+    assert outcome["asked"].count(f"{ORIGIN}/events/a-birth") == 1
     assert outcome["messages"] == [
         {"type": "offline-incomplete", "failed": [f"{ORIGIN}/media/bbb-large.webp"]}
     ]

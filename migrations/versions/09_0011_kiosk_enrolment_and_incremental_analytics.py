@@ -8,7 +8,7 @@ today's among them) are summed from their raw events by the app (kiosk.telemetry
 which `flask analytics rollup` and the Analytics page run).
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-07 23:03:34.399417
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
