@@ -855,6 +855,7 @@ class OpeningHoursForm(AdminForm):
             for field in (opens, closes):
                 if not CLOCK_TIME.match(field.data or ""):
                     add_error(field, _("Enter a time like 09:30, or tick Closed."))
+                    field.data = ""  # a time field can show only a time (a browser sends nothing else)
             if not opens.errors and not closes.errors and opens.data == closes.data and opens.data != "00:00":
                 add_error(closes, _("It closes when it opens: for the whole day choose 00:00 to 00:00."))
         return not self.errors
