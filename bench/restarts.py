@@ -1,7 +1,9 @@
-"""Restarts under load on gunicorn with kiosk/gunicorn_conf.py: how long a reload stalls visitors, and how
-soon `make run` serves again after the master is killed (-9). tests/faults/test_restarts.py asserts the
-behaviour (no request refused, serving again); this measures it.
-Goals: a reload refuses nothing and stalls < 2 s; `make run` serves again < 5 s after a crash.
+"""Restarts under load on gunicorn with kiosk/gunicorn_conf.py: how long a reload and an upgrade
+(`python -m kiosk.upgrade`, USR2) stall visitors and whether they refuse any, how long SIGTERM takes to
+stop the server, and how soon `make run` serves again after the master is killed (-9).
+tests/faults/test_restarts.py and test_upgrade.py assert the behaviour; this measures it.
+Goals: a reload and an upgrade refuse nothing and stall < 2 s; SIGTERM stops < 5 s; `make run` serves
+again < 5 s after a crash.
 Run: .venv/bin/python bench/restarts.py [--config path/to/gunicorn_conf.py]   (to compare another config)
 """
 
@@ -100,6 +102,44 @@ def reload_under_load(config: Path, data_dir: Path) -> tuple[float, float, int]:
         master.wait()
 
 
+def upgrade_under_load(config: Path, data_dir: Path) -> tuple[float, float, int]:
+    """The longest wait of any request while `python -m kiosk.upgrade` hands over to a new master, how
+    long the command took, and how many requests were refused."""
+    port = free_port()
+    master = serve(config, data_dir, port)
+    url = f"http://127.0.0.1:{port}"
+    env = os.environ | {"KIOSK_DATA_DIR": str(data_dir), "PORT": str(port)}
+    try:
+        until_serving(url)
+        time.sleep(2)
+        with Load(url) as load:
+            time.sleep(1)
+            sent = time.monotonic()
+            subprocess.run([BIN / "python", "-m", "kiosk.upgrade"], env=env, cwd=ROOT, check=True)
+            took = time.monotonic() - sent
+            time.sleep(1)
+        return load.worst_wait(sent), took, load.refused
+    finally:
+        newest = int((data_dir / "gunicorn.pid").read_text())
+        os.kill(newest, signal.SIGTERM)
+        while Path(f"/proc/{newest}").exists():
+            time.sleep(0.05)
+        master.wait()
+
+
+def sigterm_under_load(config: Path, data_dir: Path) -> float:
+    """Seconds from SIGTERM to the master's exit while visitors keep asking."""
+    port = free_port()
+    master = serve(config, data_dir, port)
+    until_serving(f"http://127.0.0.1:{port}")
+    with Load(f"http://127.0.0.1:{port}"):
+        time.sleep(2)
+        sent = time.monotonic()
+        master.send_signal(signal.SIGTERM)
+        master.wait()
+        return time.monotonic() - sent
+
+
 def make_run_after_a_crash(config: Path, data_dir: Path) -> float:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -143,6 +183,13 @@ def main() -> None:
             f"SIGHUP under load: longest wait {stall:.2f} s (without a reload: {baseline:.2f} s), "
             f"{refused} refused   (goal < 2 s, 0 refused)"
         )
+        stall, took, refused = upgrade_under_load(config, data_dir)
+        print(
+            f"python -m kiosk.upgrade under load: longest wait {stall:.2f} s, the command took {took:.2f} s, "
+            f"{refused} refused   (goal < 2 s, 0 refused)"
+        )
+        stopped = sigterm_under_load(config, data_dir)
+        print(f"SIGTERM under load: the master exited after {stopped:.2f} s   (goal < 5 s)")
         back = make_run_after_a_crash(config, data_dir)
         print(f"kill -9 of the master, then make run: serving again after {back:.2f} s   (goal < 5 s)")
 

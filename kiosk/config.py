@@ -111,6 +111,13 @@ def load_settings() -> dict:
         "HEARTBEAT_SECONDS": _env_int("HEARTBEAT_SECONDS", 60),
         "SILENCE_SECONDS": _env_int("SILENCE_SECONDS", 300),
         "OPENING_HOURS": _env("OPENING_HOURS", "09:00-18:00"),
+        # Scheduled backups (kiosk/interchange/scheduled_backups.py): every BACKUP_HOURS (0: never), into
+        # BACKUP_DIR (best on another disk or a network share; empty: DATA_DIR/backups), keeping the
+        # newest of each of the last BACKUP_KEEP_DAILY days and BACKUP_KEEP_WEEKLY weeks.
+        "BACKUP_DIR": _env("BACKUP_DIR", ""),
+        "BACKUP_HOURS": max(_env_int("BACKUP_HOURS", 24), 0),
+        "BACKUP_KEEP_DAILY": max(_env_int("BACKUP_KEEP_DAILY", 7), 1),
+        "BACKUP_KEEP_WEEKLY": max(_env_int("BACKUP_KEEP_WEEKLY", 4), 0),
         "TIMEZONE": _env("TIMEZONE", "UTC"),
         # What enrolled kiosks may send (kiosk/telemetry/limits.py, docs/deployment.md): reports a calendar
         # minute per kiosk and per client address (every worker and server counts together), analytics

@@ -325,6 +325,9 @@ class AuditEntry(Model):
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(String(64), default="")
+    # How many times this happened: refusals of people not signed in (failed sign-ins, forms without a
+    # valid token) are one row per action, address and minute (kiosk.editing.audit.record).
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class VisitorEvent(Model):

@@ -12,8 +12,9 @@ from kiosk.editing import writer
 
 from .helpers import changes_of, make_event
 
-# The data model and the date type are what is saved, not steps of the save: entering them is not a stay.
-DATA = {"kiosk.models", "kiosk.content.dates"}
+# The data model and the date type are what is saved, not steps of the save; kiosk.application's locale
+# selector is what Flask-Babel calls back for any translated message. Entering them is not a stay.
+DATA = {"kiosk.models", "kiosk.content.dates", "kiosk.application"}
 MOST_STAYS, MOST_RETURNS = 8, 2
 
 

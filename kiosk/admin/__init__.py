@@ -12,6 +12,7 @@ from . import (  # noqa: F401 - views
     analytics,
     audit,
     auth,
+    backups,
     conflicts,
     eras,
     events,

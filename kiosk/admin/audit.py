@@ -39,6 +39,7 @@ ACTIONS = {
     "import": _l("Imported a file"),
     "backup": _l("Made a backup"),
     "restore": _l("Restored a backup"),
+    "backup.download": _l("Downloaded a backup"),
     "account.create": _l("Added an account"),
     "account.password": _l("Changed a password"),
     "account.delete": _l("Removed an account"),

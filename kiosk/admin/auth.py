@@ -22,11 +22,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..accounts import login_limits, users
 from ..editing import audit
 from ..extensions import db, htmx, login_manager
 from ..models import User
+from ..web import errors, failures, security
 from ..web.errors import chosen_files, may_keep, sent_fields, shown_back
 from .blueprint import bp
 from .forms import LoginForm
@@ -107,6 +109,7 @@ def _sign_in_page(
         kept=json.dumps(kept) if kept else None,
         typed=shown_back(kept or []),
         files=files or [],
+        in_the_clear=security.sent_in_the_clear(),
     )
     return page, status
 
@@ -181,6 +184,34 @@ def _blocked_page(form: LoginForm, next_url: str | None, kept: list[tuple[str, s
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    try:
+        return _login()
+    except SQLAlchemyError as error:
+        return _passwords_unchecked(error)
+
+
+def _passwords_unchecked(error: SQLAlchemyError):
+    """The database cannot be read: the sign-in page says so, the username kept, and nothing else. (A busy
+    or full database gets the usual page, which offers to send the sign-in again; a bug its own.)"""
+    if failures.kind_of(error) != failures.UNAVAILABLE:
+        raise error
+    kind = errors.log_unexpected(error, request.environ, current_app)
+    errors.settle_after_failure()
+    message = (
+        _("The kiosk cannot check passwords right now, so nobody can sign in.")
+        + " "
+        + errors.explanation(kind)
+        + " "
+        + _("Request number: %(id)s", id=errors.request_id())
+    )
+    form = LoginForm(formdata=request.form if request.method == "POST" else None)
+    page, status = _sign_in_page(form, safe_next(request.values.get("next")), message, status=503)
+    response = make_response(page, status)
+    response.headers["Retry-After"] = str(errors.RETRY_AFTER_SECONDS)
+    return response
+
+
+def _login():
     next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(next_url or url_for("admin.event_list"))
@@ -194,6 +225,7 @@ def login():
     if claimed is None:
         audit.record("sign-in.blocked", f"user {username[:64]}")
         db.session.commit()
+        failures.record_incident(failures.RATE_LIMITED, f"sign-in paused for user {username[:64]}")
         return _blocked_page(form, next_url, kept)
     user = users.authenticate(username, form.password.data or "")
     if user is None:

@@ -14,7 +14,8 @@ from werkzeug.routing import IntegerConverter
 from ..content import fields, media
 from ..editing import audit, writer
 from ..extensions import db
-from ..web.errors import RETRY_AFTER_SECONDS, chosen_files, typed_fields
+from ..web import failures
+from ..web.errors import RETRY_AFTER_SECONDS, chosen_files, request_id, typed_fields
 from .forms import LARGEST, add_error
 
 PREFIX = "/admin"
@@ -29,14 +30,26 @@ class RowId(IntegerConverter):
         super().__init__(url_map, min=1, max=LARGEST)
 
 
+def refusal_status(refusal: writer.SaveRefused) -> int:
+    """The status of a refused save: 503 for a busy database (counted as an incident), else 409."""
+    if isinstance(refusal, writer.DatabaseBusy):
+        failures.record_incident(failures.BUSY, str(refusal))
+        return 503
+    return 409
+
+
 def show_refusal(form: FlaskForm, refusal: writer.SaveRefused) -> int:
     """Show a refused save on the form it came from, everything typed kept: a taken web address at its
     field, anything else above the form. Returns the status to answer with."""
     if refusal.field:
         add_error(form[refusal.field], str(refusal))
         return 422
-    flash(str(refusal), "error")
-    return 503 if isinstance(refusal, writer.DatabaseBusy) else 409
+    status = refusal_status(refusal)
+    message = str(refusal)
+    if status == 503:  # a person may need to tell someone what happened: the number finds it in the log
+        message = _("%(reason)s Request number: %(id)s", reason=message, id=request_id())
+    flash(message, "error")
+    return status
 
 
 @bp.app_template_filter("when")
@@ -81,9 +94,9 @@ def _admin_error(error: HTTPException):
     if error.code and error.code >= 500:
         db.session.rollback()
     _audit_refusal(error)
-    # A form refused for its token (open too long, its session gone) is given back to copy; never to send
-    # again from here, since it may have been made elsewhere.
-    refused_form = isinstance(error, CSRFError)
+    # A form refused for its token (open too long, its session gone) or refused for now (a restore under
+    # way) is given back to copy; never to send again from here, since it may have been made elsewhere.
+    refused_form = isinstance(error, CSRFError) or error.code == 503
     return render_template(
         "admin/error.html",
         error=error,
@@ -125,6 +138,6 @@ def _try_again_later(response):
 @bp.errorhandler(writer.SaveRefused)
 def _refused(refusal: writer.SaveRefused):
     """A refused change from a view with nothing typed to keep (the trash, moving or deleting an era)."""
-    if isinstance(refusal, writer.DatabaseBusy):
+    if refusal_status(refusal) == 503:
         return _busy_page()
     return _admin_error(Conflict(str(refusal)))

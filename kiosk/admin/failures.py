@@ -1,4 +1,5 @@
-"""The last unexpected errors (kiosk.web.failures), for admins: what failed, for whom, and its traceback."""
+"""The admins' Errors page (kiosk.web.failures): the refusals people met, counted by kind (incidents),
+and the last unexpected errors with their tracebacks."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from .blueprint import bp
 @bp.get("/errors")
 @admin_required
 def error_log():
+    data_dir = current_app.config["DATA_DIR"]
     return render_template(
-        "admin/errors.html", errors=failures.recent(current_app.config["DATA_DIR"]), keep=failures.KEEP
+        "admin/errors.html",
+        incidents=failures.incidents(data_dir),
+        incident_days=failures.INCIDENT_DAYS_SHOWN,
+        errors=failures.recent(data_dir),
+        keep=failures.KEEP,
     )

@@ -8,7 +8,6 @@ again from scratch, so everything is checked once more against the database as i
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,17 +16,16 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from ..editing import writer
-from ..interchange import backup, exporters, importers, staged_imports
+from ..interchange import exporters, importers, staged_imports
 from ..languages import choice
-from .auth import admin_required
-from .blueprint import bp
-from .forms import ConfirmForm, ImportConfirmForm, ImportForm, add_error
+from .blueprint import bp, refusal_status
+from .forms import ImportConfirmForm, ImportForm, add_error
 
 DEFAULT_IMPORT_LIMIT = 5 * 1024 * 1024
 DOWNLOADS = {
     "json": ("application/json", "json"),
     "timelinejs": ("application/json", "timelinejs.json"),
-    "csv": ("text/csv; charset=utf-8", "csv"),
+    "csv": ("text/csv", "csv"),  # Flask adds "; charset=utf-8" to every text/ type itself
 }
 
 
@@ -39,19 +37,12 @@ def _readable_limit() -> str:
     return staged_imports.readable_size(_limit())
 
 
-def _backups_folder() -> Path:
-    return Path(current_app.config["DATA_DIR"]) / "backups"
-
-
 def _page(status: int = 200, **context):
     context.setdefault("form", ImportForm())
-    backups = backup.list_backups(_backups_folder()) if current_user.is_admin else []
     return (
         render_template(
             "admin/import.html",
             limit=_readable_limit(),
-            backups=backups,
-            backup_form=ConfirmForm(),
             # TimelineJS downloads, one per language (the default one without a ?lang=).
             export_languages=[
                 (None if code == choice.default() else code, code, choice.own_name(code))
@@ -128,7 +119,7 @@ def confirm_import():
         return _page(409, filename=staged.filename, problems=refused.problems)
     except writer.SaveRefused as refusal:  # busy, or changed while writing: the upload waits to be confirmed
         flash(str(refusal), "error")
-        status = 503 if isinstance(refusal, writer.DatabaseBusy) else 409
+        status = refusal_status(refusal)
         report = importers.run(staged.data, source=staged.filename, dry_run=True)
         return _page(status, filename=staged.filename, report=report, confirm=confirm)
     staged_imports.discard(token)
@@ -167,26 +158,3 @@ def export(file_format: str):
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
     response.cache_control.no_store = True
     return response
-
-
-@bp.post("/backups")
-@admin_required
-def make_backup():
-    form = ConfirmForm()
-    form.validate()
-    target = backup.timestamped_folder(_backups_folder())
-    try:
-        manifest = backup.backup(target)
-    except (backup.BackupError, OSError) as error:
-        flash(_("The backup could not be made; nothing was changed. %(reason)s", reason=str(error)), "error")
-        return redirect(url_for("admin.import_page", _anchor="backups"))
-    flash(
-        _(
-            "Backed up %(events)s events and %(eras)s eras, with the images, to %(folder)s.",
-            events=manifest["events"],
-            eras=manifest["eras"],
-            folder=target.name,
-        ),
-        "success",
-    )
-    return redirect(url_for("admin.import_page", _anchor="backups"))

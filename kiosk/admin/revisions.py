@@ -12,7 +12,7 @@ from ..editing import reads, revisions, writer
 from ..extensions import db
 from ..models import Era, Event, Revision
 from ..web.rendering import page_or_fragment
-from .blueprint import bp
+from .blueprint import bp, refusal_status
 from .forms import ConfirmForm, whole_number
 
 
@@ -101,7 +101,8 @@ def _restore_page(kind: str, entity: Event | Era, number: int):
         except writer.EditConflict:
             problem, status = _("Someone else changed it a moment ago: look at the differences again."), 409
         except (revisions.RestoreRefused, writer.SaveRefused) as refusal:
-            problem, status = str(refusal), 503 if isinstance(refusal, writer.DatabaseBusy) else 409
+            problem = str(refusal)
+            status = refusal_status(refusal) if isinstance(refusal, writer.SaveRefused) else 409
         else:
             flash(
                 _(

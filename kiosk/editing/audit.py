@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import Select, or_, select
 
 from ..extensions import db
-from ..models import AuditEntry
+from ..models import AuditEntry, utcnow
 
 
 def _who() -> str:
@@ -19,14 +19,31 @@ def _who() -> str:
 
 
 def record(action: str, target: str = "", detail: str = "", username: str | None = None) -> AuditEntry:
-    """Stage an audit entry (e.g. ``record("event.publish", "event born-in-lugovaya")``)."""
-    entry = AuditEntry(
-        action=action,
-        target=target,
-        detail=detail,
-        username=username if username is not None else _who(),
-        address=(request.remote_addr or "") if has_request_context() else "",
-    )
+    """Stage an audit entry (e.g. ``record("event.publish", "event born-in-lugovaya")``).
+
+    What people who are not signed in cause (failed sign-ins, forms refused for their token) is counted
+    rather than listed: one row per action and address per minute, its ``count`` going up, so that a
+    flood of them (a script trying passwords) cannot bury the entries that matter. The row keeps the
+    first one's target and detail."""
+    who = username if username is not None else _who()
+    address = (request.remote_addr or "") if has_request_context() else ""
+    if who == "" and has_request_context():
+        minute = utcnow().replace(second=0, microsecond=0)
+        same = db.session.scalar(
+            select(AuditEntry)
+            .where(
+                AuditEntry.action == action,
+                AuditEntry.address == address,
+                AuditEntry.username == "",
+                AuditEntry.at >= minute,
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        )
+        if same is not None:
+            same.count = AuditEntry.count + 1  # in the database: two workers counting lose nothing
+            return same
+    entry = AuditEntry(action=action, target=target, detail=detail, username=who, address=address, count=1)
     db.session.add(entry)
     return entry
 

@@ -67,6 +67,12 @@ def media_dir() -> Path:
     return Path(current_app.config["MEDIA_DIR"])
 
 
+def backups_folder() -> Path:
+    """Where backups go: KIOSK_BACKUP_DIR (another disk, a network share), else the data folder's backups/."""
+    configured = current_app.config.get("BACKUP_DIR") or ""
+    return Path(configured or Path(current_app.config["DATA_DIR"]) / "backups").resolve()
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -175,6 +181,8 @@ def list_backups(parent: Path) -> list[dict]:
     """
     found = []
     for folder in Path(parent).iterdir() if Path(parent).is_dir() else []:
+        if folder.name.startswith("."):  # one being written, or a copy being checked
+            continue
         try:
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -266,6 +274,24 @@ def migrate_scripts():
     return ScriptDirectory.from_config(config).walk_revisions()
 
 
+def preview(source: Path) -> dict:
+    """A restore's dry run: the backup's manifest once every file is checked (BackupError otherwise), and
+    what the kiosk holds now, which the restore would replace (after keeping a backup of it)."""
+    from sqlalchemy import func, select
+
+    from ..models import ContentState, Era, Event
+
+    manifest = verify(source)
+    media = [path for path in media_dir().rglob("*") if path.is_file()] if media_dir().is_dir() else []
+    now = {
+        "events": db.session.scalar(select(func.count(Event.id))) or 0,
+        "eras": db.session.scalar(select(func.count(Era.id))) or 0,
+        "media_files": len(media),
+        "content_version": db.session.scalar(select(ContentState.version)) or 0,
+    }
+    return {"backup": manifest | {"media_files": len(manifest["files"]) - 1}, "now": now}
+
+
 def existing_data() -> list[str]:
     """What a restore would replace, described for the curator (empty: nothing to lose)."""
     found = []
@@ -278,7 +304,7 @@ def existing_data() -> list[str]:
     return found
 
 
-def _prepare_database(source: Path, working: Path, expected: dict, live: Path | None) -> Path:
+def _prepare_database(source: Path, working: Path, expected: dict, live: Path | None, by: str) -> Path:
     """A verified copy of the backup's database, with the restore noted in it, ready to swap in."""
     copy = working / DATABASE
     shutil.copyfile(source / DATABASE, copy)
@@ -296,9 +322,10 @@ def _prepare_database(source: Path, working: Path, expected: dict, live: Path | 
                 )
             connection.execute(
                 "INSERT INTO audit_entry (at, username, action, target, detail, address)"
-                " VALUES (?, 'command line', 'restore', ?, ?, '')",
+                " VALUES (?, ?, 'restore', ?, ?, '')",
                 (
                     datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" "),
+                    by,
                     str(source),
                     f"backup made {expected.get('created_at', '?')}",
                 ),
@@ -348,8 +375,9 @@ def _undo_media(staged: Path, previous: Path | None) -> None:
         os.replace(previous, media)
 
 
-def restore(source: Path, *, force: bool = False) -> RestoreResult:
-    """Replace the kiosk's data with a backup; see the module docstring for the guarantees."""
+def restore(source: Path, *, force: bool = False, by: str = "command line") -> RestoreResult:
+    """Replace the kiosk's data with a backup; see the module docstring for the guarantees. ``by`` names
+    who restored it in the audit log of the restored database."""
     live = database_path()
     manifest = verify(source)
     source = Path(source).resolve()
@@ -361,7 +389,7 @@ def restore(source: Path, *, force: bool = False) -> RestoreResult:
         )
     kept = None
     if replacing:
-        kept = live.parent / "backups" / f"before-restore-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
+        kept = backups_folder() / f"before-restore-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
         try:
             backup(kept, record=False)
         except (BackupError, OSError) as error:
@@ -377,7 +405,7 @@ def restore(source: Path, *, force: bool = False) -> RestoreResult:
     try:
         database_exists = live.is_file() and live.stat().st_size > 0
         copy = _prepare_database(
-            source, working, manifest["files"][DATABASE], live if database_exists else None
+            source, working, manifest["files"][DATABASE], live if database_exists else None, by
         )
         staged = _copy_media(source)
         previous_media = _swap_media(staged)

@@ -6,9 +6,9 @@ same origin only, JSON only, at most 64 KB; the limits per kiosk and per client 
 (kiosk.telemetry.limits, shared by every worker); the shape (reports.schema.json). A refused report is
 kept with its reason (the Kiosks page shows it) and answered 400 saying why; a batch with a few bad
 events keeps the good ones. A database that cannot take the write answers 503, and the kiosk keeps its
-records for the next round. No report ever gets a 500: whatever goes wrong is logged with the request's
-id (report_failure) and kept out of the admins' list of unexpected errors, which a flood of reports
-would otherwise push everything else out of.
+records for the next round. No report ever gets a 500: whatever goes wrong is an incident
+(report_failure: logged with the request's id, counted on the Errors page apart from the unexpected
+errors, which a flood of reports would otherwise push everything else out of).
 """
 
 from __future__ import annotations
@@ -36,24 +36,14 @@ from . import analytics, contract, fleet, limits
 log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__)
 TIDY_EVERY_SECONDS = 3600
+REPORTING_KIOSK = "kiosk.reporting_kiosk"
 
 
 def report_failure(detail: str, error: BaseException | None = None) -> str:
-    """Log a report that was refused or could not be stored, with the request's id (and the traceback of
-    the ``error`` behind it), apart from the unexpected errors the admins' Errors page keeps. The one
-    place to count such refusals elsewhere too (an incidents record, say)."""
-    identifier = request_id()
-    kind = failures.kind_of(error) if error is not None else "refused"
-    log.warning(
-        "Kiosk report refused (%s) %s %s [request %s]: %s",
-        kind,
-        request.method,
-        request.path,
-        identifier,
-        detail,
-        exc_info=error,
-    )
-    return identifier
+    """A report that was refused or could not be stored: an incident (kiosk.web.failures), logged with the
+    request's id (and the traceback of the ``error`` behind it) and counted on the admins' Errors page apart
+    from the unexpected errors, which a flood of reports can then never push out. Returns the request id."""
+    return failures.record_incident(failures.REPORT_REFUSED, detail[:300], error=error)
 
 
 def _answer(status: int, message: str, **extra) -> Response:
@@ -123,7 +113,8 @@ def _guarded(handle) -> Response:
         return response
     except Exception as error:  # the database, or a fault of ours: the kiosk keeps its records
         db.session.rollback()
-        report_failure("not stored", error)
+        kiosk = request.environ.get(REPORTING_KIOSK, "a kiosk")
+        report_failure(f"kiosk {kiosk}: not stored ({failures.kind_of(error)}: {error})", error)
         response = _answer(503, "the server could not store this now; the kiosk keeps it and tries again")
         response.headers["Retry-After"] = "30"
         return response
@@ -133,6 +124,7 @@ def _enrolled() -> KioskStation:
     station = fleet.station_for(_token())
     if station is None:
         raise _Refusal(401, "this kiosk is not enrolled: an administrator approves it on the Kiosks page")
+    request.environ[REPORTING_KIOSK] = station.name  # for the log, should storing its report fail
     return station
 
 

@@ -27,7 +27,7 @@ from ..languages import choice
 from ..languages.localized import Localizer
 from ..models import Era
 from ..web.assets import static_folder
-from ..web.caching import cached_page, compress, current_content_version
+from ..web.caching import cached_page, compress, current_content_version, readable_content_version
 from ..web.rendering import page_or_fragment, wants_fragment
 from . import addresses
 from .axis import YearAxis
@@ -117,7 +117,7 @@ def kiosk_behaviour() -> dict:
 @bp.app_context_processor
 def _kiosk_globals():
     return {
-        "content_version": current_content_version,
+        "content_version": readable_content_version,
         "kiosk_behaviour": kiosk_behaviour,
         "base_map": places.BASE_MAP,
         "map_height": places.MAP.height,

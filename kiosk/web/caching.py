@@ -228,6 +228,15 @@ def current_content_version() -> int:
     return request_version(request_environ(), current_app.extensions["content_version"])
 
 
+def readable_content_version() -> int | None:
+    """The content version, or None when the database cannot be read: for what a page may leave out (the
+    era stylesheet's address) so that an error page never needs the database."""
+    try:
+        return current_content_version()
+    except SQLAlchemyError:
+        return None
+
+
 def _best_encoding() -> str | None:
     accepted = request.accept_encodings
     for encoding in ("br", "gzip"):

@@ -22,7 +22,7 @@ from ..extensions import db, htmx, login_manager
 from . import failures
 from .rendering import page_or_fragment
 
-REQUEST_ID_KEY = "kiosk.request_id"
+REQUEST_ID_KEY = failures.REQUEST_ID_KEY
 LOGGED_KEY = "kiosk.error_logged"
 REQUEST_ID_HEADER = "X-Request-Id"
 RETRY_AFTER_SECONDS = 5
@@ -31,8 +31,7 @@ _NOT_SHOWN_BACK = ("csrf_token", "password", "version")
 
 
 def request_id(environ: dict | None = None) -> str:
-    environ = environ if environ is not None else request.environ
-    return environ.setdefault(REQUEST_ID_KEY, failures.new_request_id())
+    return failures.request_id(environ if environ is not None else request.environ)
 
 
 def status_for(kind: str) -> int:
@@ -62,11 +61,16 @@ def explanation(kind: str) -> str:
 
 
 def log_unexpected(error: BaseException, environ: dict, app: Flask) -> str:
-    """Log ``error`` with its traceback and request id (once per request) and keep it for admins."""
+    """Log ``error`` with its traceback and request id (once per request) and keep it for admins: a bug
+    among the unexpected errors, a refusal it caused (busy, disk full, unavailable) as an incident."""
     kind = failures.kind_of(error)
     if environ.get(LOGGED_KEY):
         return kind
     environ[LOGGED_KEY] = True
+    if kind != failures.BUG:
+        detail = f"{type(error).__name__}: {error}"
+        failures.record_incident(kind, detail, data_dir=app.config["DATA_DIR"], environ=environ, error=error)
+        return kind
     identifier = request_id(environ)
     method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
     app.logger.error(
@@ -192,10 +196,16 @@ def unavailable_page(status: int = 503) -> str:
     return render_template("errors/unavailable.html", status=status, retry_seconds=RETRY_AFTER_SECONDS * 3)
 
 
+def settle_after_failure() -> None:
+    """After a failed database call: roll back, and make sure rendering never reads the signed-in user
+    from that database again (the page shows no account menu rather than failing too)."""
+    _rollback()
+    _username()
+
+
 def _unexpected(error: Exception):
     kind = log_unexpected(error, request.environ, current_app)
-    _rollback()
-    _username()  # makes sure rendering never reads the user from a failed database again
+    settle_after_failure()
     status = status_for(kind)
     try:
         if request.is_json or request.accept_mimetypes.best == "application/json":
@@ -206,7 +216,9 @@ def _unexpected(error: Exception):
         else:
             response = _visitor_page(kind, status)
     except Exception:
-        current_app.logger.warning("The error page of request %s failed; sent the plain one.", request_id())
+        current_app.logger.warning(
+            "The error page of request %s failed; sent the plain one.", request_id(), exc_info=True
+        )
         response = current_app.make_response((unavailable_page(status), status))
     response.status_code = status
     if status == 503:

@@ -235,3 +235,9 @@ def sign_in_from(client, page: str, username: str = "curator", password: str = P
         unescape(action),
         data=fields | {"username": username, "password": password, "csrf_token": token_of(page)},
     )
+
+
+def loaded_settings(administrator) -> dict:
+    """The fingerprint of the settings the form was loaded from, as a browser sends it back."""
+    page = administrator.get("/admin/settings").get_data(as_text=True)
+    return {"loaded": form_values(page, "/admin/settings")["loaded"]}

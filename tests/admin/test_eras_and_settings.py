@@ -14,7 +14,7 @@ from kiosk.models import AuditEntry, Era, Revision
 
 from ..fixture_timeline import FIXTURE
 from ..helpers import make_event
-from .conftest import form_values
+from .conftest import loaded_settings
 
 
 def era_form(**overrides) -> dict:
@@ -129,12 +129,6 @@ def test_an_unused_era_is_deleted_after_confirmation(curator):
     assert curator.post(f"/admin/eras/{era.id}/delete").headers["Location"] == "/admin/eras"
     assert db.session.scalar(select(Era).where(Era.slug == "last-years")) is None
     assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "era.delete"
-
-
-def loaded_settings(administrator) -> dict:
-    """The fingerprint of the settings the form was loaded from, as a browser sends it back."""
-    page = administrator.get("/admin/settings").get_data(as_text=True)
-    return {"loaded": form_values(page, "/admin/settings")["loaded"]}
 
 
 def test_the_admin_sets_the_idle_timeout(administrator, client):

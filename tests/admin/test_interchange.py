@@ -246,12 +246,12 @@ def test_downloads_are_the_exports(curator, app):
 @pytest.mark.sqlite_only  # backups copy the SQLite file; PostgreSQL has its own tools
 def test_the_admin_backs_up_now_and_sees_the_backups(administrator, data_dir):
     response = administrator.post("/admin/backups")
-    assert response.headers["Location"] == "/admin/import#backups"
+    assert response.headers["Location"] == "/admin/backups"
     [made] = list((data_dir / "backups").iterdir())
     manifest = json.loads((made / "manifest.json").read_text())
     assert manifest["events"] == len(FIXTURE.event_slugs) and (made / "kiosk.sqlite3").is_file()
-    html = administrator.get("/admin/import").get_data(as_text=True)
-    assert f"to {made.name}." in html and f"<code>{made.name}</code>" in html
+    html = administrator.get("/admin/backups").get_data(as_text=True)
+    assert f"to {made.name}," in html and f"<code>{made.name}</code>" in html
     entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
     assert (entry.action, entry.username) == ("backup", "boss")
     administrator.post("/admin/backups")  # a second one in the same second gets its own folder
@@ -341,3 +341,8 @@ def test_uploads_at_the_same_moment_cannot_pass_the_quota_together(curator, serv
         statuses = list(pool.map(check, browsers, tokens))
     assert sorted(statuses) == [200] * 3 + [422] * 3
     assert len(staged(data_dir)) == 3
+
+
+def test_the_csv_download_names_its_charset_once(curator):
+    response = curator.get("/admin/export/csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -89,8 +90,8 @@ def get(url: str, timeout: float = 10, headers: dict | None = None) -> tuple[int
 class Gunicorn:
     """`make run`'s server command on a port of its own, its output kept for the assertions."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, workers: int = 2):
-        self.data_dir, self.port, self.workers = data_dir, port or free_port(), workers
+    def __init__(self, data_dir: Path, port: int | None = None, workers: int = 2, root: Path = ROOT):
+        self.data_dir, self.port, self.workers, self.root = data_dir, port or free_port(), workers, root
         self.process: subprocess.Popen | None = None
         self.log = data_dir.parent / f"gunicorn-{self.port}.log"
 
@@ -117,7 +118,7 @@ class Gunicorn:
                     "/dev/null",
                     "kiosk:create_app()",
                 ],
-                cwd=ROOT,
+                cwd=self.root,
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=log,
@@ -224,3 +225,46 @@ def fill(disk: Path) -> None:
 
 def read_only(disk: Path) -> None:
     subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+
+
+class Load:
+    """Visitors asking for the timeline over fresh connections, as fast as the server answers."""
+
+    def __init__(self, url: str, visitors: int = 3):
+        self.url, self.answers, self.failures = url, [], []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._visit, daemon=True) for _ in range(visitors)]
+
+    def _visit(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                status = get(self.url + "/", timeout=15)[0]
+            except OSError as error:  # refused, reset, timed out
+                self.failures.append(repr(error))
+                continue
+            self.answers.append((started, time.monotonic() - started, status))
+
+    def __enter__(self) -> Load:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=20)
+
+    def wait_for(self, count: int, timeout: float = 30) -> None:
+        target = len(self.answers) + count
+        deadline = time.monotonic() + timeout
+        while len(self.answers) < target and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.answers) >= target, f"only {len(self.answers)} answers; failures: {self.failures[:3]}"
+
+
+def wait(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)

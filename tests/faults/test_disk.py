@@ -171,7 +171,7 @@ def test_on_gunicorn_an_unreadable_database_is_a_designed_page_a_reason_and_a_lo
         health_status, health, _ = get(server.url + "/healthz")
         assert health_status == 503 and json.loads(health)["status"] == "unavailable"
         log = server.output()
-        assert f"Unexpected error (unavailable) in GET / [request {headers['X-Request-Id']}]" in log
+        assert f"Refused (unavailable) GET / [request {headers['X-Request-Id']}]" in log
         assert "Traceback (most recent call last)" in log
     finally:
         server.stop()

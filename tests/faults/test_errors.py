@@ -88,7 +88,8 @@ def test_a_fault_behind_a_kiosk_report_is_logged_with_its_id_and_answered_503_ne
     shown_app, data_dir, monkeypatch, caplog
 ):
     """A flood of failing reports must not push the admins' unexpected errors out of their list: the
-    kiosk is told to try again (it keeps its records), the log has the traceback under the request id."""
+    kiosk is told to try again (it keeps its records), the log has the traceback under the request id,
+    and the Errors page counts them as incidents."""
 
     def explode(*_args):
         raise Explosion("a fault planted in the analytics intake")
@@ -100,10 +101,12 @@ def test_a_fault_behind_a_kiosk_report_is_logged_with_its_id_and_answered_503_ne
         response = send(client, kiosk, [event("swipe", now_ms() - 1000)])
         assert response.status_code == 503 and response.headers["Retry-After"]
         assert response.json["request_id"] == response.headers["X-Request-Id"]
-    logged = [record for record in caplog.records if "Kiosk report refused" in record.getMessage()]
+    logged = [record for record in caplog.records if "Refused (report-refused)" in record.getMessage()]
     assert len(logged) == 3 and response.headers["X-Request-Id"] in logged[-1].getMessage()
     assert logged[-1].exc_info[0] is Explosion
-    assert failures.recent(data_dir) == []
+    assert failures.recent(data_dir) == []  # no unexpected error pushed out
+    [incident] = failures.incidents(data_dir)
+    assert (incident["kind"], incident["count"]) == (failures.REPORT_REFUSED, 3)
 
 
 def test_admins_read_the_last_errors_with_their_tracebacks(shown_app, admin_of):
@@ -144,8 +147,17 @@ def test_a_save_while_another_writer_holds_the_lock_says_busy_and_keeps_the_type
     assert response.status_code == 503 and response.headers["Retry-After"]
     page = response.get_data(as_text=True)
     assert "busy" in page.lower() and 'value="147"' in page
-    # The writer refused it as busy (a warning: nothing is broken), not an unexpected error.
-    assert not errors_logged(caplog) and "Refused a change" in caplog.text
+    # A refusal, not an unexpected error: logged with the request number the curator saw, and counted on
+    # the admins' Errors page as an incident.
+    request_id = response.headers["X-Request-Id"]
+    assert request_id in page and errors_logged(caplog) == []
+    [refused] = [
+        record.getMessage() for record in caplog.records if record.getMessage().startswith("Refused (")
+    ]
+    assert refused.startswith("Refused (busy) POST /admin/settings") and request_id in refused
+    errors_page = admin.get("/admin/errors").get_data(as_text=True)
+    assert "Database busy" in errors_page and request_id in errors_page and "1 time, on 1 day" in errors_page
+    assert failures.recent(data_dir) == []
     with app.app_context():
         db.engine.dispose()
 

@@ -178,3 +178,22 @@ def test_without_the_setting_a_forwarded_address_is_ignored(app, data_dir):
     assert failed_sign_in_address(direct, "203.0.113.7") == "10.0.0.2"
     with direct.app_context():
         db.engine.dispose()
+
+
+def test_a_flood_of_anonymous_refusals_is_counted_not_listed(app, person):
+    make_user("curator", Role.EDITOR)
+    visitor = app.test_client()
+    for _attempt in range(300):  # token-less posts to the admin, as in the review
+        assert visitor.post("/admin/events/1/edit", data={"headline": "x"}).status_code in (302, 400)
+    for _attempt in range(30):
+        person.sign_in(password="guessing wrongly")
+    db.session.expire_all()
+    rows = db.session.scalars(select(AuditEntry).where(AuditEntry.username == "")).all()
+    by_action: dict[str, int] = {}
+    for row in rows:
+        by_action[row.action] = by_action.get(row.action, 0) + row.count
+    assert (
+        by_action["csrf.refused"] == 300
+        and by_action["sign-in.failed"] + by_action.get("sign-in.blocked", 0) == 30
+    )
+    assert len(rows) <= 3 * 2  # one row per kind and minute (a minute may turn over during the test)
