@@ -38,7 +38,7 @@ def seed_command() -> None:
     # The default content with its translations (stakhanov.<language>.json beside it).
     document = json.dumps(kiosk_json.default_content(), ensure_ascii=False).encode()
     report = importers.run(document, source=content.name, keep_status=True)
-    click.echo(f"Loaded the default content: {len(report.created)} eras and events.")
+    click.echo(f"Loaded the default content: {len(report.created)} eras, places and events.")
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -64,6 +65,41 @@ class Era(Model):
 
     def __repr__(self) -> str:
         return f"<Era {self.slug}>"
+
+
+class Place(Model):
+    """A place of his life (Lugovaya, Moscow): where events happened, and the years he lived there.
+
+    Its name, note and wording of the years are in the default language; PlaceTranslation holds the others.
+    The years are a fact of their own (never derived from its events): empty for a place he only visited.
+    """
+
+    __tablename__ = "place"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # What the place is today ("then the Kazakh SSR, today Kazakhstan"): the map draws no borders.
+    note: Mapped[str] = mapped_column(String(300), default="")
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    years_from: Mapped[int | None] = mapped_column(Integer)
+    years_to: Mapped[int | None] = mapped_column(Integer)
+    # How visitors read the years when the span alone does not say it ("1936–1957, except 1941–1942").
+    display_years: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    events: Mapped[list[Event]] = relationship(back_populates="place")
+    translations: Mapped[list[PlaceTranslation]] = relationship(
+        back_populates="place", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    def __repr__(self) -> str:
+        return f"<Place {self.slug}>"
 
 
 class Media(Model):
@@ -118,9 +154,12 @@ class Event(Model):
     background_colour: Mapped[str] = mapped_column(String(7), default="")  # "#rrggbb"
     background_url: Mapped[str] = mapped_column(String(500), default="")  # a reference, never fetched
     media_embed: Mapped[str] = mapped_column(Text, default="")  # embed HTML (a post, a video), cleaned
-    # Where it happened: {"name": {locale: text}, "note": {locale: text}, "lat": float, "lon": float}
-    # (kiosk.content.places checks it); texts per language so translations need no new table.
-    place: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # Where it happened: a place of its own (several events share one, with its translations and years).
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id", ondelete="RESTRICT"), index=True)
+    # The place as each event carried it before places were records (migration 0012 made the records from
+    # it). Nothing reads or writes it: it stays so that the code still serving during an upgrade finds the
+    # column it knows (migrations only ever add; docs/deployment.md); a later migration drops it.
+    carried_place: Mapped[dict | None] = mapped_column("place", JSON(none_as_null=True), deferred=True)
     # A small bar chart of the numbers in the story: {"title", "rows": [{"label", "value", "unit"}],
     # "source", "confidence"} (kiosk.content.figures checks it).
     figure: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
@@ -131,6 +170,7 @@ class Event(Model):
 
     era: Mapped[Era] = relationship(back_populates="events")
     image: Mapped[Media | None] = relationship()
+    place: Mapped[Place | None] = relationship(back_populates="events")
     translations: Mapped[list[EventTranslation]] = relationship(
         back_populates="event", cascade="all, delete-orphan"
     )
@@ -234,6 +274,27 @@ class EraTranslation(TranslationRecord, Model):
 
     def __repr__(self) -> str:
         return f"<EraTranslation {self.locale} of era {self.era_id}>"
+
+
+class PlaceTranslation(TranslationRecord, Model):
+    """A place's name, note and wording of its years in another language."""
+
+    __tablename__ = "place_translation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    note: Mapped[str] = mapped_column(String(300), default="")
+    display_years: Mapped[str] = mapped_column(String(120), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    place: Mapped[Place] = relationship(back_populates="translations")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (UniqueConstraint("place_id", "locale"),)
+
+    def __repr__(self) -> str:
+        return f"<PlaceTranslation {self.locale} of place {self.place_id}>"
 
 
 class ContentState(Model):

@@ -7,7 +7,8 @@ default content (kiosk/data/) breaks only the tests of the default content itsel
 ``default_content`` and run on a copy of a database seeded with it.
 
 What it holds, each for the tests that need it: six eras (one of a single year, 1935), twelve published
-events (five featured, one a postscript, five places with two Donbas towns too close to tap apart, one
+events (five featured, one a postscript, five places with the years he lived there, two Donbas towns too
+close to tap apart, one
 figure with its texts translated, one photograph, generated when the timeline is loaded, with its credit
 translated, and one event not translated at all), the title and further reading (scholarly works and
 period sources) in every language, and labels for uncertain facts.
@@ -62,6 +63,9 @@ class FixtureTimeline:
     places: tuple[str, ...] = ("lugovaya", "kadiivka-kadievka", "moscow", "karaganda", "chistyakovo-torez")
     # The two Donbas towns: too close together on the map to tap apart.
     donbas_places: tuple[str, ...] = ("kadiivka-kadievka", "chistyakovo-torez")
+    # Where he lived 1936–1957 but for a stay elsewhere (its years have a wording in every language).
+    capital_place: str = "moscow"
+    wartime_place: str = "karaganda"  # 1941–1942, that stay, inside the capital's years
 
     def document(self) -> dict[str, Any]:
         """The timeline with every language folded in, as `flask seed` folds in the default content's."""
@@ -94,8 +98,8 @@ def _document_text() -> str:
 def _translated_from_this_text(document: dict[str, Any]) -> dict[str, Any]:
     """Every translation marked as made from the default text as it now is (the fingerprint the kiosk
     compares), so that the fixture's texts can be edited without its translations turning out of date."""
-    for kind, table in (("events", fields.EVENT), ("eras", fields.ERA)):
-        for item in document[kind]:
+    for kind, table in (("events", fields.EVENT), ("eras", fields.ERA), ("places", fields.PLACE)):
+        for item in document.get(kind) or []:  # (an older document's places are inside its events)
             fingerprint = localized.source_hash(fields.item_source(table, item))
             for texts in item.get("translations", {}).values():
                 texts["source_hash"] = fingerprint

@@ -11,11 +11,9 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-from kiosk.content import places
 from kiosk.interchange import kiosk_json
 
 DEFAULT = json.loads(kiosk_json.DEFAULT_CONTENT.read_text(encoding="utf-8"))
@@ -24,9 +22,6 @@ LANGUAGE_FILES = {
     path.suffixes[0].lstrip("."): json.loads(path.read_text(encoding="utf-8"))
     for path in sorted(kiosk_json.DEFAULT_CONTENT.parent.glob(f"{kiosk_json.DEFAULT_CONTENT.stem}.*.json"))
 }
-# Where the museum writes down where he lived (a fact of its own, never a span of event dates) until the
-# content file's places carry their years themselves.
-CONTENT_DOC = Path(__file__).parent.parent / "docs" / "default-content.md"
 CARD_WORDS = 60  # a summary is a card on the kiosk: read standing, in a few seconds
 
 # Markdown (or HTML) that a plain-text field would show to visitors as stray symbols.
@@ -274,12 +269,12 @@ def bookkeeping_in_summaries(document: dict) -> list[str]:
     ]
 
 
+def _places(document: dict) -> list[dict]:
+    return [place for place in document.get("places") or [] if isinstance(place, dict)]
+
+
 def place_names_in_ukrainian_form(document: dict) -> list[str]:
-    names = {
-        places.localized(event["place"].get("name"), "en")
-        for event in _events(document)
-        if event.get("place")
-    }
+    names = {place.get("name") or "" for place in _places(document)}
     return [
         f"place {name!r}: Russian form of a place in Ukraine"
         for name in sorted(names)
@@ -322,14 +317,18 @@ def untranslated_texts(document: dict, translations: dict[str, dict]) -> list[st
             for event in _events(document)
             for key in ("headline", "display_date", "summary", "body", "confidence")
         }
+        english |= {
+            (f"place {place['slug']}", key): place.get(key) or ""
+            for place in _places(document)
+            for key in ("name", "note", "display_years")
+        }
         theirs = {("title", key): value for key, value in (translation.get("title") or {}).items()}
         for item in [*(translation.get("eras") or []), *(translation.get("events") or [])]:
             theirs |= {(item["slug"], key): value for key, value in item.items() if isinstance(value, str)}
-        for event in _events(document):
-            for part in ("name", "note"):
-                texts = (event.get("place") or {}).get(part) or {}
-                english[(event["slug"], f"place {part}")] = texts.get("en", "")
-                theirs[(event["slug"], f"place {part}")] = texts.get(locale, "")
+        for item in translation.get("places") or []:
+            theirs |= {
+                (f"place {item['slug']}", key): value for key, value in item.items() if isinstance(value, str)
+            }
         for (owner, key), text in english.items():
             if LETTERS.search(text) and theirs.get((owner, key), text).strip() in ("", text.strip()):
                 problems.append(f"{locale}: {owner} {key} is not translated: {text[:50]!r}")
@@ -338,28 +337,15 @@ def untranslated_texts(document: dict, translations: dict[str, dict]) -> list[st
 
 # --- Where he lived: a fact of its own for each place, declared, never derived from event dates ---------
 
-YEARS = re.compile(r"^(\d{4})\s*[–-]\s*(\d{4})$")
 
-
-def declared_residences(document: dict, doc_text: str) -> dict[str, tuple[int, int]]:
-    """{place key: (first year, last year)} as the content declares it: from its places once they carry their
-    years ({"key": …, "years": {"from": …, "to": …}}), until then from the table "Where he lived" in
-    docs/default-content.md (| place | key | years |)."""
-    declared = [place for place in document.get("places") or [] if isinstance(place, dict)]
-    if declared:
-        return {place["key"]: (place["years"]["from"], place["years"]["to"]) for place in declared}
-    section = (
-        doc_text.split("## Where he lived", 1)[1].split("\n## ", 1)[0]
-        if "## Where he lived" in doc_text
-        else ""
-    )
-    spans = {}
-    for row in section.splitlines():
-        cells = [cell.strip().strip("`") for cell in row.strip().strip("|").split("|")]
-        if len(cells) == 3 and YEARS.match(cells[2]):
-            first, last = YEARS.match(cells[2]).groups()
-            spans[cells[1]] = (int(first), int(last))
-    return spans
+def declared_residences(document: dict) -> dict[str, tuple[int, int]]:
+    """{place slug: (first year, last year)} as the content declares it: each place's own years
+    ({"slug": …, "years": {"from": …, "to": …}}; a place he only visited has none)."""
+    return {
+        place["slug"]: (place["years"]["from"], place["years"]["to"])
+        for place in _places(document)
+        if place.get("years")
+    }
 
 
 def residence_problems(document: dict, spans: dict[str, tuple[int, int]]) -> list[str]:
@@ -369,10 +355,8 @@ def residence_problems(document: dict, spans: dict[str, tuple[int, int]]) -> lis
     lifetime = [event for event in _events(document) if not event.get("postscript")]
     born, died = min(e["start"]["year"] for e in lifetime), max(e["start"]["year"] for e in lifetime)
     problems = [
-        f"{key}: no declared years (the Places view would fall back on event dates)"
-        for key in sorted(
-            {places.key(event["place"]) for event in lifetime if event.get("place")} - set(spans)
-        )
+        f"{key}: no declared years (the Places view would show none)"
+        for key in sorted({event["place"] for event in lifetime if event.get("place")} - set(spans))
     ]
     stays = sorted(spans.items(), key=lambda item: (item[1][0], -item[1][1]))
     chain = [
@@ -417,8 +401,8 @@ def test_every_text_is_translated_in_every_language():
 
 
 def test_where_he_lived_is_declared_for_every_place_and_makes_one_life():
-    spans = declared_residences(DEFAULT, CONTENT_DOC.read_text(encoding="utf-8"))
-    assert spans  # the table is there and read
+    spans = declared_residences(DEFAULT)
+    assert spans  # the places carry their years, and they are read
     assert residence_problems(DEFAULT, spans) == []
 
 
@@ -426,6 +410,13 @@ def one_event(**fields) -> dict:
     """The default content with its first event changed: what a careless edit would make."""
     document = json.loads(json.dumps(DEFAULT))
     document["events"][0] |= fields
+    return document
+
+
+def one_place(**fields) -> dict:
+    """The default content with its first place (Lugovaya) changed."""
+    document = json.loads(json.dumps(DEFAULT))
+    document["places"][0] |= fields
     return document
 
 
@@ -512,11 +503,10 @@ def test_a_translation_left_in_english_is_caught():
     assert untranslated_texts(DEFAULT, {"ru": russian}) == [
         f"ru: born-in-lugovaya summary is not translated: {DEFAULT['events'][0]['summary'][:50]!r}"
     ]
-    document = one_event(
-        place={**DEFAULT["events"][0]["place"], "note": {"en": "A village.", "ru": "A village."}}
-    )
-    assert untranslated_texts(document, {"ru": LANGUAGE_FILES["ru"]}) == [
-        "ru: born-in-lugovaya place note is not translated: 'A village.'"
+    document, russian = one_place(note="A village."), json.loads(json.dumps(LANGUAGE_FILES["ru"]))
+    russian["places"][0]["note"] = "A village."
+    assert untranslated_texts(document, {"ru": russian}) == [
+        "ru: place lugovaya note is not translated: 'A village.'"
     ]
     years_only = json.loads(json.dumps(LANGUAGE_FILES["ru"]))
     years_only["events"][0]["display_date"] = "1906"
@@ -538,19 +528,18 @@ def test_years_derived_from_event_dates_are_caught():
     assert "lugovaya ends in 1915 but kadiivka-and-irmino begins in 1927" in problems
     assert "kadiivka-and-irmino: 1927–1978 is outside his life (1906–1977)" in problems
     missing = {key: span for key, span in SPANS_FROM_EVENT_DATES.items() if key != "karaganda"}
-    assert (
-        "karaganda: no declared years (the Places view would fall back on event dates)"
-        in residence_problems(DEFAULT, missing)
+    assert "karaganda: no declared years (the Places view would show none)" in residence_problems(
+        DEFAULT, missing
     )
 
 
-def test_the_content_files_own_place_years_are_read_once_it_has_them():
-    document = DEFAULT | {"places": [{"key": "lugovaya", "years": {"from": 1906, "to": 1915}}]}
-    assert declared_residences(document, "") == {"lugovaya": (1906, 1915)}
-    doc = (
-        "## Where he lived\n\n| place | key | years |\n|---|---|---|\n| Lugovaya | `lugovaya` | 1906–1927 |\n"
+def test_the_content_files_own_place_years_are_read():
+    assert declared_residences(one_place(years={"from": 1906, "to": 1915}))["lugovaya"] == (1906, 1915)
+    undeclared = one_place(years=None)
+    assert "lugovaya" not in declared_residences(undeclared)
+    assert "lugovaya: no declared years (the Places view would show none)" in residence_problems(
+        undeclared, declared_residences(undeclared)
     )
-    assert declared_residences(DEFAULT, doc) == {"lugovaya": (1906, 1927)}
 
 
 @pytest.mark.parametrize(
@@ -598,8 +587,7 @@ def test_source_bookkeeping_on_a_card_is_caught(summary):
 
 def test_place_names_follow_the_romanisation_rule():
     for name in ("Kadiivka (Kadievka)", "Chistyakovo (Torez)"):
-        place = {"name": {"en": name}, "lat": 48.5, "lon": 38.6}
-        assert place_names_in_ukrainian_form(one_event(place=place))
+        assert place_names_in_ukrainian_form(one_place(name=name))
 
 
 @pytest.mark.parametrize(

@@ -29,16 +29,20 @@ def test_every_format_is_deterministic(app):
 
 def test_json_export_is_our_lossless_format(app):
     document = json.loads(exporters.export("json"))
-    assert document["format"] == "kiosk-timeline" and document["version"] == 3
+    assert document["format"] == "kiosk-timeline" and document["version"] == 4
     assert len(document["eras"]) == len(FIXTURE.era_slugs) and len(document["events"]) == len(
         FIXTURE.event_slugs
     )
+    assert [place["slug"] for place in document["places"]] == list(
+        FIXTURE.places
+    )  # by the years he lived there
     assert list(document) == sorted(document)  # keys sorted: stable bytes
-    # Every language travels with it: each era and event, and the title.
+    # Every language travels with it: each era, place and event, and the title.
     born = next(item for item in document["events"] if item["slug"] == FIXTURE.birth_event)
-    assert set(born["translations"]) == {"ru", "uk"}
+    assert set(born["translations"]) == {"ru", "uk"} and born["place"] == FIXTURE.places[0]  # by its slug
     assert born["translations"]["uk"]["headline"] == "Народився в Луговій"
     assert document["eras"][0]["translations"]["ru"]["name"] == "Ранние годы"
+    assert document["places"][0]["translations"]["ru"]["name"] == "Луговая"
     assert document["translations"]["ru"]["title"]["headline"] == "Жизнь шахтёра, 1906–1977"
 
 
@@ -51,9 +55,11 @@ def test_a_version_2_export_loads_back_with_every_language_and_version_1_still_l
     event = db.session.scalar(select(Event).where(Event.slug == FIXTURE.birth_event))
     assert {row.locale: row.headline for row in event.translations} == {"ru": "Родился в деревне Луговая"}
 
-    old = {key: value for key, value in document.items() if key != "translations"} | {"version": 1}
+    old = {key: value for key, value in document.items() if key not in ("translations", "places")}
+    old |= {"version": 1}
     for item in old["events"]:
         item.pop("translations")
+        item.pop("place")  # (version 1 carries a place inside its event, or leaves the event's be)
     importers.run(json.dumps(old).encode())  # one language only: the translations stay as they are
     db.session.expire_all()
     assert {row.locale for row in event.translations} == {"ru"}
@@ -144,9 +150,9 @@ def test_timelinejs_and_csv_round_trips_are_stable(app, tmp_path):
         with other_kiosk(tmp_path / f"kiosk-{file_format}") as other:
             result = cli(other, "import", exported, "--publish")
             assert result.exit_code == 0, result.output
-            assert (
-                f"{TIMELINE_ITEMS - 1} created" in result.output
-            )  # every era and event but the one in the trash
+            carried = len(FIXTURE.places) if file_format == "timelinejs" else 0  # (a sheet has no location)
+            # Every era, place and event but the one in the trash.
+            assert f"{TIMELINE_ITEMS - 1 + carried} created" in result.output
             assert exporters.export(file_format) == data, file_format
         # And back into the kiosk it came from: everything matches, nothing is added.
         result = cli(app, "import", exported)

@@ -12,7 +12,7 @@ from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.interchange import exporters, importers, kiosk_json, timelinejs
 from kiosk.languages import localized
-from kiosk.models import Event
+from kiosk.models import Event, Place
 from kiosk.telemetry import analytics
 
 from . import visits
@@ -111,17 +111,40 @@ def test_an_event_with_only_a_place_shows_its_locator_map(client):
 @pytest.mark.parametrize(
     ("place", "message"),
     [
+        ({"lat": 91}, "latitude must be between"),
+        ({"lon": "east"}, "longitude must be a number"),
+        ({"name": ""}, "name is missing"),
+        ({"years": {"from": 1936, "to": 1926}}, "before the first"),
+        ({"years": 1936}, "years must be null or an object"),
+    ],
+)
+def test_our_json_refuses_a_bad_place_and_says_where(app, place, message):
+    document = kiosk_json.dump()
+    document["places"][0] |= place
+    problems = kiosk_json.check_document(document)
+    assert any(p.startswith("places item 1:") and message in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("place", "message"),
+    [
         ({"name": "X", "lat": 91, "lon": 0}, "latitude must be between"),
         ({"name": "X", "lat": 0, "lon": "east"}, "longitude must be a number"),
         ({"name": "", "lat": 0, "lon": 0}, "needs a name"),
         ("Moscow", "must be an object"),
     ],
 )
-def test_our_json_refuses_a_bad_place_and_says_where(app, place, message):
-    document = kiosk_json.dump()
+def test_an_older_document_with_a_bad_place_inside_an_event_is_refused(app, place, message):
+    document = kiosk_json.dump() | {"version": 3}
     document["events"][0]["place"] = place
     problems = kiosk_json.check_document(document)
     assert any(p.startswith("events item 1: place:") and message in p for p in problems), problems
+
+
+def test_an_event_naming_a_place_nobody_has_is_refused(app):
+    document = kiosk_json.dump()
+    document["events"][0]["place"] = "atlantis"
+    assert "events item 1: unknown place 'atlantis'" in kiosk_json.check_document(document)
 
 
 def test_our_json_refuses_a_bad_figure(app):
@@ -134,8 +157,15 @@ def test_places_and_figures_survive_an_export_and_import_byte_for_byte(app, tmp_
     without_images()
     exported = tmp_path / "export.json"
     exported.write_bytes(exporters.export("json"))
-    item = next(i for i in json.loads(exported.read_bytes())["events"] if i["slug"] == FIXTURE.record_event)
-    assert len(item["figure"]["rows"]) == 2 and item["figure"]["confidence"] and item["place"]["note"]["uk"]
+    document = json.loads(exported.read_bytes())
+    item = next(i for i in document["events"] if i["slug"] == FIXTURE.record_event)
+    place = next(p for p in document["places"] if p["slug"] == item["place"])
+    assert (
+        len(item["figure"]["rows"]) == 2
+        and item["figure"]["confidence"]
+        and place["translations"]["uk"]["note"]
+    )
+    assert place["years"]
     with other_kiosk(tmp_path / "other") as other:
         assert cli(other, "import", exported, "--keep-status").exit_code == 0
         assert exporters.export("json") == exported.read_bytes()
@@ -156,7 +186,7 @@ def test_timelinejs_location_maps_to_a_place_both_ways(app, tmp_path):
     slide["location"] = {"lat": 47.1, "lon": 51.9, "name": "Atyrau", "zoom": 6, "line": True}
     entries = timelinejs.parse_json(document)
     placed = next(e.item for e in entries.events if e.item["slug"] == FIXTURE.karaganda_event)
-    assert placed["place"] == {"name": {"en": "Atyrau"}, "lat": 47.1, "lon": 51.9}
+    assert placed["place"] == {"name": {"en": "Atyrau"}, "lat": 47.1, "lon": 51.9}  # (carried by the slide)
     slide["location"] = {"lat": 147, "lon": 51.9, "name": "Nowhere"}
     assert any("latitude" in problem for problem in timelinejs.parse_json(document).problems)
 
@@ -179,15 +209,20 @@ def test_an_item_without_place_or_figure_leaves_them_alone_and_null_removes_them
 def test_the_history_shows_a_changed_place_in_words(app):
     shown = event(FIXTURE.karaganda_event)
     before = revisions.snapshot(shown)
-    after = before | {"place": before["place"] | {"lat": 49.9}}
-    (change,) = revisions.diff(before, after)
-    assert change.label == "Place" and "49.8047, 73.1094" in change.before and "49.9, 73.1094" in change.after
+    (change,) = revisions.diff(before, before | {"place": FIXTURE.capital_place})
+    assert change.label == "Place" and (change.before, change.after) == (
+        FIXTURE.wartime_place,
+        FIXTURE.capital_place,
+    )
+    older = before | {"place": {"name": {"en": "Karaganda"}, "note": {}, "lat": 49.9, "lon": 73.1094}}
+    (change,) = revisions.diff(older, before)  # a snapshot from before places were records
+    assert "49.9, 73.1094" in change.before and change.after == FIXTURE.wartime_place
 
 
 def test_a_place_beyond_the_region_is_listed_without_a_marker(app, client):
     far = event(FIXTURE.kremlin_event)
     with fixture_writes():
-        far.place = places.clean({"name": "Paris", "lat": 48.8566, "lon": 2.3522})
+        far.place = Place(slug="paris", name="Paris", lat=48.8566, lon=2.3522)
     page = client.get("/places").get_data(as_text=True)
     assert 'data-place="paris"' in page and 'data-place-marker="paris"' not in page
     assert client.get("/places/paris").status_code == 200

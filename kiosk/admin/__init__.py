@@ -1,4 +1,4 @@
-"""The curators' back office at /admin: sign-in, events, eras, their history and conflicts, the trash,
+"""The curators' back office at /admin: sign-in, events, eras, places, their history and conflicts, the trash,
 the title and further reading, import and export, backups, the audit log, settings, visitor analytics
 and the kiosks' state.
 
@@ -19,6 +19,7 @@ from . import (  # noqa: F401 - views
     failures,
     fleet,
     interchange,
+    places,
     revisions,
     settings,
     site_text,

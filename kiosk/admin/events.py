@@ -9,7 +9,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from ..content import places, published
+from ..content import published
 from ..editing import conflicts, reads, writer
 from ..extensions import db
 from ..languages import choice
@@ -74,7 +74,7 @@ def _form_page(form: EventForm, event: Event | None, status: int = 200):
         event=event,
         fields=EventForm.field_names(),
         translation_links=links,
-        known_places=places.choices(published.placed_events()),
+        known_places=reads.ordered_places(),
     )
     return page, status
 

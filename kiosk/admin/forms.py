@@ -33,7 +33,7 @@ from ..content.dates import DateError, PartialDate, check_span
 from ..editing import reads, writer
 from ..extensions import db
 from ..languages import choice
-from ..models import Era, Event, Status
+from ..models import Era, Event, Place, Status
 from ..telemetry import fleet
 
 Checked = TypeVar("Checked")
@@ -317,31 +317,42 @@ class EventForm(TableForm):
             )
 
     def _check_place(self) -> None:
-        """No place when every place field is empty; a known place's name alone brings its coordinates."""
+        """No place when every place field is empty; a place already used, by its name in any language,
+        brings its coordinates and note. A new place needs a name and coordinates; a place already used
+        keeps its note (it is changed on the place's own page)."""
         name, lat, lon, note = self._parts("place")
         self.checked["place"] = None
         if not any(field.data for field in (name, lat, lon, note)) or any(
             field.errors for field in (name, lat, lon, note)
         ):
             return
-        known = places.known_by_name(published.placed_events(), name.data or "")
+        known = reads.place_called(name.data or "")
         if known and not lat.data and not lon.data:
-            lat.data, lon.data = str(known["lat"]), str(known["lon"])
-            note.data = note.data or places.localized(known.get("note"), "en")
+            name.data, lat.data, lon.data = known.name, str(known.lat), str(known.lon)
+            note.data = note.data or known.note
         if not name.data:
             add_error(name, _("Name the place, for example Kadiivka."))
         for field, axis in ((lat, "lat"), (lon, "lon")):
             try:
-                places.coordinate(field.data or "", axis)
+                field.data = str(places.coordinate(field.data or "", axis))
             except places.PlaceError as error:
                 add_error(field, str(error))
         if any(field.errors for field in (name, lat, lon, note)):
             return
-        kept = dict(self.event.place or {}) if self.event and self.event.place else {}
-        names = (kept.get("name") or {}) | {places.DEFAULT_LOCALE: name.data}
-        notes = {k: v for k, v in (kept.get("note") or {}).items() if k != places.DEFAULT_LOCALE}
-        notes |= {places.DEFAULT_LOCALE: note.data or ""}
-        self.checked["place"] = places.clean({"name": names, "note": notes, "lat": lat.data, "lon": lon.data})
+        typed = {"name": name.data, "note": note.data or "", "lat": float(lat.data), "lon": float(lon.data)}
+        used = reads.place_matching(typed["name"], typed["lat"], typed["lon"])
+        if used is not None and typed["note"] not in ("", used.note):
+            add_error(
+                note,
+                _(
+                    "“%(place)s” is a place already used: its note is changed on its own page (Places), "
+                    "for every event there. Leave this note as it is.",
+                    place=used.name,
+                ),
+            )
+            note.data = used.note  # what "as it is" means: the place's note now
+            return
+        self.checked["place"] = typed
 
     def _check_figure(self) -> None:
         """No figure when every figure field is empty; otherwise a title, rows and a source."""
@@ -403,6 +414,7 @@ class EventForm(TableForm):
 
     def fill_from(self, event: Event) -> None:
         """Show a saved event (for GET requests)."""
+        self.event = event
         item = fields.item_of(event)
         for spec in self.TABLE:
             if spec.section:
@@ -419,11 +431,10 @@ class EventForm(TableForm):
             case "lines":
                 form[0].data = "\n".join(value or [])
             case "place":
-                place = value or {}
+                place = self.event.place if self.event else None
                 name, lat, lon, note = form
-                name.data = places.localized(place.get("name"), places.DEFAULT_LOCALE) if place else ""
-                note.data = places.localized(place.get("note"), places.DEFAULT_LOCALE) if place else ""
-                lat.data, lon.data = (str(place["lat"]), str(place["lon"])) if place else ("", "")
+                name.data, note.data = (place.name, place.note) if place else ("", "")
+                lat.data, lon.data = (str(place.lat), str(place.lon)) if place else ("", "")
             case "figure":
                 figure = value or {}
                 title, rows, source, confidence = form
@@ -557,6 +568,57 @@ class EraForm(TableForm):
 with_fields(EraForm, fields.ERA.form_parts)
 
 
+class PlaceForm(TableForm):
+    """A place's own page, made from the field table (kiosk.content.fields.PLACE): its name and note, where
+    it is, the years he lived there, its web address."""
+
+    TABLE = fields.PLACE
+    SECTIONS = ("main", "where", "years", "details")
+    version = HiddenField()
+
+    def __init__(self, *args, place: Place, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.place = place
+        self.checked: dict[str, Any] = {}
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        for axis in ("lat", "lon"):
+            field = self[axis]
+            try:
+                self.checked[axis] = places.coordinate(field.data or "", axis)
+            except places.PlaceError as error:
+                add_error(field, str(error))
+        first, last = self["years_from"], self["years_to"]
+        if not first.errors and not last.errors:
+            try:
+                self.checked["years"] = places.check_years(first.data, last.data)
+            except places.PlaceError as error:
+                add_error(last if first.data is not None else first, str(error))
+        slug = self["slug"]
+        if not slug.errors and not slug.data:
+            add_error(slug, _("A place needs a web address."))
+        elif not slug.errors and writer.slug_in_use(Place, slug.data, exclude_id=self.place.id):
+            add_error(slug, _("Another place already uses this web address."))
+        return not self.errors
+
+    def changes(self) -> writer.PlaceChanges:
+        """The checked values, ready for writer.save_place (call after validate() succeeded)."""
+        item = {name: self[name].data or "" for name in ("name", "note", "display_years", "slug")}
+        return writer.PlaceChanges(item | {key: self.checked[key] for key in ("lat", "lon", "years")})
+
+    def fill_from(self, place: Place) -> None:
+        item = fields.item_of(place)
+        for name in ("name", "note", "display_years", "slug"):
+            self[name].data = item[name]
+        self["lat"].data, self["lon"].data = str(place.lat), str(place.lon)
+        self["years_from"].data, self["years_to"].data = place.years_from, place.years_to
+        self.version.data = str(place.version)
+
+
+with_fields(PlaceForm, fields.PLACE.form_parts)
+
+
 def contrast_with_white(colour: str) -> float:
     """WCAG 2 contrast ratio of white text on ``colour`` (#rrggbb)."""
 
@@ -577,7 +639,7 @@ class TranslationForm(AdminForm):
     FIELDS: ClassVar[tuple[str, ...]] = ()  # the form's fields, in page order
     version = HiddenField()
 
-    def __init__(self, *args, entity: Event | Era, **kwargs):
+    def __init__(self, *args, entity: fields.Entity, **kwargs):
         super().__init__(*args, **kwargs)
         self.entity = entity
         self.translated: dict[str, Any] = {}
@@ -633,8 +695,13 @@ class EraTranslationForm(TranslationForm):
     pass
 
 
+class PlaceTranslationForm(TranslationForm):
+    pass
+
+
 _translation_form(EventTranslationForm, fields.EVENT)
 _translation_form(EraTranslationForm, fields.ERA)
+_translation_form(PlaceTranslationForm, fields.PLACE)
 
 
 class SiteTextForm(AdminForm):

@@ -1,4 +1,5 @@
-"""History: every saved version of an event or era, the differences between any two, and restoring one."""
+"""History: every saved version of an event, era or place, the differences between any two, and restoring
+one."""
 
 from __future__ import annotations
 
@@ -8,22 +9,26 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..content.fields import Entity
 from ..editing import reads, revisions, writer
 from ..extensions import db
-from ..models import Era, Event, Revision
+from ..models import Era, Event, Place, Revision
 from ..web.rendering import page_or_fragment
 from .blueprint import bp, refusal_status
 from .forms import ConfirmForm, whole_number
 
 
 def readable(changes: list[revisions.FieldChange]) -> list[revisions.FieldChange]:
-    """Differences as curators read them: eras by name (snapshots name them by web address), and the
-    differing words marked in short texts too (revisions does that for long ones)."""
-    names = {slug: name for slug, name in db.session.execute(select(Era.slug, Era.name))}
+    """Differences as curators read them: eras and places by name (snapshots name them by web address), and
+    the differing words marked in short texts too (revisions does that for long ones)."""
+    names = {
+        "era": dict(db.session.execute(select(Era.slug, Era.name)).all()),
+        "place": dict(db.session.execute(select(Place.slug, Place.name)).all()),
+    }
     for change in changes:
-        if change.field == "era":
-            change.before = names.get(change.before, change.before)
-            change.after = names.get(change.after, change.after)
+        if change.field in names:
+            change.before = names[change.field].get(change.before, change.before)
+            change.after = names[change.field].get(change.after, change.after)
         if change.words is None and change.before and change.after and change.field != "image.key":
             change.words = revisions.word_diff(change.before, change.after)
         if change.words:
@@ -67,7 +72,7 @@ def _pair(history: list[Revision]) -> tuple[Revision | None, Revision | None]:
     return older, newer
 
 
-def _history_page(kind: str, entity: Event | Era):
+def _history_page(kind: str, entity: Entity):
     history = revisions.history(entity)
     older, newer = _pair(history)
     changes = readable(revisions.diff_revisions(older, newer)) if newer else []
@@ -87,11 +92,11 @@ def _history_page(kind: str, entity: Event | Era):
     )
 
 
-def _name(entity: Event | Era) -> str:
+def _name(entity: Entity) -> str:
     return entity.headline if isinstance(entity, Event) else entity.name
 
 
-def _restore_page(kind: str, entity: Event | Era, number: int):
+def _restore_page(kind: str, entity: Entity, number: int):
     revision = db.first_or_404(revisions.numbered(entity, number))
     form = ConfirmForm()
     problem, status = None, 200
@@ -149,3 +154,13 @@ def era_history(era_id: int):
 @bp.route("/eras/<id:era_id>/history/<id:number>/restore", methods=["GET", "POST"])
 def restore_era_revision(era_id: int, number: int):
     return _restore_page("era", db.get_or_404(Era, era_id), number)
+
+
+@bp.get("/places/<id:place_id>/history")
+def place_history(place_id: int):
+    return _history_page("place", db.get_or_404(Place, place_id))
+
+
+@bp.route("/places/<id:place_id>/history/<id:number>/restore", methods=["GET", "POST"])
+def restore_place_revision(place_id: int, number: int):
+    return _restore_page("place", db.get_or_404(Place, place_id), number)

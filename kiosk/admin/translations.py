@@ -1,21 +1,31 @@
-"""Translations: an event's or era's text in another language, edited beside its default text and saved
+"""Translations: an event's, era's or place's text in another language, edited beside its default text and
+saved
 like any edit (kiosk/editing/writer.py: revision, conflict check, audit); kiosk/languages/localized.py says
 what is missing
 or out of date."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..content import fields
+from ..content.fields import Entity
 from ..editing import reads, writer
 from ..extensions import db
 from ..languages import choice
 from ..languages.localized import source_hash
-from ..models import Era, Event
+from ..models import Era, Event, Place
 from .blueprint import bp, show_refusal
-from .forms import EraTranslationForm, EventTranslationForm, TranslationForm, whole_number
+from .forms import (
+    EraTranslationForm,
+    EventTranslationForm,
+    PlaceTranslationForm,
+    TranslationForm,
+    whole_number,
+)
 
 
 @bp.route("/events/<id:event_id>/translations/<lang>", methods=["GET", "POST"])
@@ -30,7 +40,13 @@ def translate_era(era_id: int, lang: str):
     return _translate(era, lang, EraTranslationForm(entity=era))
 
 
-def _translate(entity: Event | Era, lang: str, form: TranslationForm):
+@bp.route("/places/<id:place_id>/translations/<lang>", methods=["GET", "POST"])
+def translate_place(place_id: int, lang: str):
+    place = db.get_or_404(Place, place_id)
+    return _translate(place, lang, PlaceTranslationForm(entity=place))
+
+
+def _translate(entity: Entity, lang: str, form: TranslationForm):
     if lang not in choice.offered() or lang == choice.default():
         abort(404)
     if not form.is_submitted():
@@ -55,7 +71,7 @@ def _translate(entity: Event | Era, lang: str, form: TranslationForm):
     return redirect(_urls(entity, lang)["edit_url"] or url_for("admin.event_list"))
 
 
-def _urls(entity: Event | Era, lang: str) -> dict[str, str | None]:
+def _urls(entity: Entity, lang: str) -> dict[str, str | None]:
     if isinstance(entity, Event):
         return {
             "edit_url": url_for("admin.edit_event", event_id=entity.id),
@@ -64,19 +80,22 @@ def _urls(entity: Event | Era, lang: str) -> dict[str, str | None]:
             "preview_url": url_for("admin.preview_event", event_id=entity.id, lang=lang),
             "action_url": url_for("admin.translate_event", event_id=entity.id, lang=lang),
         }
+    kind = entity.__tablename__
+    ids: dict[str, Any] = {f"{kind}_id": entity.id}
     return {
-        "edit_url": url_for("admin.edit_era", era_id=entity.id),
-        "list_url": url_for("admin.era_list"),
-        "history_url": url_for("admin.era_history", era_id=entity.id),
+        "edit_url": url_for(f"admin.edit_{kind}", **ids),
+        "list_url": url_for(f"admin.{kind}_list"),
+        "history_url": url_for(f"admin.{kind}_history", **ids),
         "preview_url": None,
-        "action_url": url_for("admin.translate_era", era_id=entity.id, lang=lang),
+        "action_url": url_for(f"admin.translate_{kind}", lang=lang, **ids),
     }
 
 
-def _page(form: TranslationForm, entity: Event | Era, lang: str, status: int = 200, conflict: bool = False):
+def _page(form: TranslationForm, entity: Entity, lang: str, status: int = 200, conflict: bool = False):
     saved = fields.translations_of(entity).get(lang, {})
     source = fields.source(entity)
-    name, section = (entity.headline, "events") if isinstance(entity, Event) else (entity.name, "eras")
+    name = entity.headline if isinstance(entity, Event) else entity.name
+    section = f"{entity.__tablename__}s"
     fingerprint = source_hash(source)
     if isinstance(entity, Event):  # beside the translation: what the kiosk shows when the wording is empty
         source["display_date"] = entity.date_label

@@ -1,4 +1,5 @@
-"""The field table: every field of an event and an era declared once, with what it is, and the item shape
+"""The field table: every field of an event, an era and a place declared once, with what it is, and the item
+shape
 that derives from it.
 
 A field says its kind (how its value moves between the model's columns and an item), whether curators
@@ -22,7 +23,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Era, EraTranslation, Event, EventTranslation, Media, Status, utcnow
+from ..models import (
+    Era,
+    EraTranslation,
+    Event,
+    EventTranslation,
+    Media,
+    Place,
+    PlaceTranslation,
+    Status,
+    utcnow,
+)
 from . import figures, media, places
 from .dates import PartialDate
 
@@ -98,6 +109,49 @@ class Reference(Kind):
 
     def well_formed(self, value: Any) -> bool:
         return value is None or isinstance(value, str)
+
+
+class PlaceReference(Reference):
+    """An event's place: the place's slug in an item. What the admin form hands over (the place as typed:
+    {"name", "note", "lat", "lon"}) and what older documents and TimelineJS carry (a place inside the event,
+    kiosk.content.places.clean) are turned into a place record by the writer and the importers."""
+
+    name = "place"
+
+    def well_formed(self, value: Any) -> bool:
+        return value is None or isinstance(value, str | dict)
+
+
+class Coordinate(Kind):
+    """A latitude or longitude in degrees (kiosk.content.places.coordinate checks its range)."""
+
+    name = "coordinate"
+    blank = None
+
+    def to_columns(self, spec: Field, value: Any) -> dict[str, Any]:
+        return {spec.columns[0]: float(value)}
+
+    def well_formed(self, value: Any) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+
+    def empty(self, value: Any) -> bool:
+        return value is None
+
+
+class Year(Kind):
+    """A year, or none (the years he lived at a place may be unknown)."""
+
+    name = "year"
+    blank = None
+
+    def well_formed(self, value: Any) -> bool:
+        return value is None or (isinstance(value, int) and not isinstance(value, bool))
+
+    def to_columns(self, spec: Field, value: Any) -> dict[str, Any]:
+        return {spec.columns[0]: value}
+
+    def empty(self, value: Any) -> bool:
+        return value is None
 
 
 class Address(Kind):
@@ -232,6 +286,7 @@ class Checked(Kind):
 TEXT, MARKDOWN, SLUG, ADDRESS = Kind(), Markdown(), Slug(), Address()
 LINES, FLAG, STATUS = Lines(), Flag(), StatusKind()
 REFERENCE, DATE, COLOUR = Reference(), Date(), Colour()
+PLACE_REFERENCE, COORDINATE, YEAR = PlaceReference(), Coordinate(), Year()
 
 
 class Figure(Checked):
@@ -266,7 +321,7 @@ class Figure(Checked):
         return figures.clean(shown)  # (without the marks of what fell back)
 
 
-PLACE, FIGURE = Checked("place", places.clean), Figure()
+FIGURE = Figure()
 
 
 # --- The admin form's fields ----------------------------------------------------------------------------
@@ -388,7 +443,9 @@ class FieldTable:
     @property
     def columns(self) -> tuple[str, ...]:
         """Every column an item decides (references apart)."""
-        return tuple(column for spec in self.fields if spec.kind is not REFERENCE for column in spec.columns)
+        return tuple(
+            column for spec in self.fields if not isinstance(spec.kind, Reference) for column in spec.columns
+        )
 
     @property
     def form_parts(self) -> list[Part]:
@@ -521,6 +578,8 @@ BODY_HINT = _l(
     "may only point inside the kiosk."
 )
 SLUG_HINT = _l("The end of the event's address on the kiosk, /events/…")
+LATITUDE_HINT = _l("Degrees north, for example 48.5667 (−90 to 90).")
+LONGITUDE_HINT = _l("Degrees east, for example 38.65 (−180 to 180).")
 
 EVENT = FieldTable(
     "event",
@@ -683,28 +742,23 @@ EVENT = FieldTable(
             optional=True, timelinejs="background.url", csv="Background",
         ),
         Field(
-            "place", PLACE, _l("Place"), ("place",), optional=True, section="place",
+            "place", PLACE_REFERENCE, _l("Place"), ("place_id",), optional=True, section="place",
             parts=(
                 Part(
                     "place_name", _l("Place"), limit=places.NAME_LENGTH, what=_l("the place's name"),
                     hint=_l(
-                        "Where it happened. Pick a place already used to take its coordinates, or type new "
-                        "ones. Leave all place fields empty for no place."
+                        "Where it happened. Pick a place already used to take its coordinates, or type a new "
+                        "one with its coordinates. Leave all place fields empty for no place."
                     ),
                 ),
-                Part(
-                    "place_lat", _l("Latitude"), "decimal",
-                    hint=_l("Degrees north, for example 48.5667 (−90 to 90)."),
-                ),
-                Part(
-                    "place_lon", _l("Longitude"), "decimal",
-                    hint=_l("Degrees east, for example 38.65 (−180 to 180)."),
-                ),
+                Part("place_lat", _l("Latitude"), "decimal", hint=LATITUDE_HINT),
+                Part("place_lon", _l("Longitude"), "decimal", hint=LONGITUDE_HINT),
                 Part(
                     "place_note", _l("Place note"), limit=places.NOTE_LENGTH, what=_l("the place note"),
                     hint=_l(
-                        "What the place is today, for example “then the Kazakh SSR, today Kazakhstan”. The "
-                        "map draws no borders."
+                        "For a new place: what it is today, for example “then the Kazakh SSR, today "
+                        "Kazakhstan” (the map draws no borders). A place already used keeps its own note, "
+                        "years and translations: change them on the place's page (Places)."
                     ),
                 ),
             ),
@@ -794,14 +848,88 @@ ERA = FieldTable(
     ],
 )  # fmt: skip
 
-TABLES = {"event": EVENT, "era": ERA}
+PLACE = FieldTable(
+    "place",
+    [
+        Field(
+            "name", TEXT, _l("Name"), ("name",), limit=places.NAME_LENGTH, required=True, optional=True,
+            translatable=True, section="main",
+            parts=(
+                Part(
+                    "name", _l("Name"), limit=places.NAME_LENGTH, what=_l("the name"),
+                    needed=_l("Give the place a name."),
+                    hint=_l("As visitors read it, for example “Kadiivka and Irmino”."),
+                ),
+            ),
+        ),
+        Field(
+            "note", TEXT, _l("Note"), ("note",), limit=places.NOTE_LENGTH, optional=True, translatable=True,
+            section="main",
+            parts=(
+                Part(
+                    "note", _l("Note"), "textarea", limit=places.NOTE_LENGTH, what=_l("the note"), rows=3,
+                    hint=_l(
+                        "What the place is today, for example “then the Kazakh SSR, today Kazakhstan”. The "
+                        "map draws no borders."
+                    ),
+                ),
+            ),
+        ),
+        Field(
+            "lat", COORDINATE, _l("Latitude"), ("lat",), required=True, optional=True, section="where",
+            parts=(Part("lat", _l("Latitude"), "decimal", hint=LATITUDE_HINT),),
+        ),
+        Field(
+            "lon", COORDINATE, _l("Longitude"), ("lon",), required=True, optional=True, section="where",
+            parts=(Part("lon", _l("Longitude"), "decimal", hint=LONGITUDE_HINT),),
+        ),
+        Field(
+            "years.from", YEAR, _l("Lived there from"), ("years_from",), optional=True, section="years",
+            parts=(Part("years_from", _l("Lived there from (year)"), "number"),),
+        ),
+        Field(
+            "years.to", YEAR, _l("Lived there until"), ("years_to",), optional=True, section="years",
+            parts=(Part("years_to", _l("Until (year)"), "number"),),
+        ),
+        Field(
+            "display_years", TEXT, _l("Years as visitors read them"), ("display_years",),
+            limit=places.YEARS_LENGTH, optional=True, translatable=True, section="years",
+            what=_l("the wording of the years"),
+            hint=_l(
+                "Only when the years alone do not say it, for example “1936–1957, except 1941–1942”. "
+                "Leave it empty to show the years above."
+            ),
+        ),
+        Field(
+            "slug", SLUG, _l("Web address"), ("slug",), limit=places.SLUG_LENGTH, required=True,
+            optional=True, visible=False, section="details",
+            parts=(
+                Part(
+                    "slug", _l("Web address"), "slug", limit=places.SLUG_LENGTH,
+                    invalid=_l("Use lowercase letters, digits and hyphens only, like kadiivka-and-irmino."),
+                    hint=_l("The end of the place's address on the kiosk, /places/…"),
+                ),
+            ),
+        ),
+    ],
+)  # fmt: skip
+
+# By what revisions, audit entries and the admin's addresses call each kind: its model's table name.
+TABLES = {"event": EVENT, "era": ERA, "place": PLACE}
+# Each kind of item, and the model that keeps its translations.
+Entity = Event | Era | Place
+TRANSLATION_MODELS: dict[type, type[EventTranslation] | type[EraTranslation] | type[PlaceTranslation]] = {
+    Event: EventTranslation,
+    Era: EraTranslation,
+    Place: PlaceTranslation,
+}
 
 
-def table_of(entity: Event | Era) -> FieldTable:
-    return EVENT if isinstance(entity, Event) else ERA
+def table_of(entity: Entity) -> FieldTable:
+    return EVENT if isinstance(entity, Event) else ERA if isinstance(entity, Era) else PLACE
 
 
-def columns_of(entity: Event | Era) -> dict[str, Any]:
+def columns_of(entity: Entity) -> dict[str, Any]:
     return {name: getattr(entity, name) for name in table_of(entity).columns}
 
 
@@ -816,7 +944,7 @@ def item_source(table: FieldTable, item: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def source(entity: Event | Era) -> dict[str, Any]:
+def source(entity: Entity) -> dict[str, Any]:
     """The default-language texts a translation is made from, by translation key."""
     return {
         spec.translation_key: spec.kind.source(getattr(entity, spec.columns[0]))
@@ -828,19 +956,23 @@ def source(entity: Event | Era) -> dict[str, Any]:
 # --- Items: an event or era as documents, snapshots and the writer see it ----------------------------------
 
 
-def item_of(entity: Event | Era) -> dict:
-    """An event or era as it appears in our documents and revision snapshots, with its translations."""
+def item_of(entity: Entity) -> dict:
+    """An event, era or place as it appears in our documents and revision snapshots, with its translations."""
     refs = {}
     if isinstance(entity, Event):
-        refs = {"era": entity.era.slug, "image.key": entity.image.key if entity.image else None}
+        refs = {
+            "era": entity.era.slug,
+            "image.key": entity.image.key if entity.image else None,
+            "place": entity.place.slug if entity.place else None,
+        }
     item = table_of(entity).item_from_columns(columns_of(entity), refs)
     return item | {"translations": translations_of(entity)}
 
 
-def translations_of(entity: Event | Era) -> dict:
+def translations_of(entity: Entity) -> dict:
     """{language: {field: text, …, "source_hash": …}}, languages in order."""
     names = table_of(entity).translatable
-    rows: list[EraTranslation | EventTranslation] = list(entity.translations)
+    rows: list[EraTranslation | EventTranslation | PlaceTranslation] = list(entity.translations)
     return {
         row.locale: {name: getattr(row, name) for name in names} | {"source_hash": row.source_hash}
         for row in sorted(rows, key=lambda row: row.locale)
@@ -857,7 +989,7 @@ def complete_translations(table: FieldTable, translations: dict) -> dict:
     }
 
 
-def change(entity: Event | Era, item: dict, era: Era | None = None) -> tuple[dict | None, dict]:
+def change(entity: Entity, item: dict, era: Era | None = None) -> tuple[dict | None, dict]:
     """Make ``entity`` what ``item`` says, as apply() does; its snapshots before (None for a new one) and
     after, for its revision. Only kiosk.editing.writer calls this."""
     before = item_of(entity) if entity.id is not None else None
@@ -865,19 +997,32 @@ def change(entity: Event | Era, item: dict, era: Era | None = None) -> tuple[dic
     return before, item_of(entity)
 
 
-def apply(entity: Event | Era, item: dict, era: Era | None = None, status: Status | None = None) -> bool:
+def apply(entity: Entity, item: dict, era: Era | None = None, status: Status | None = None) -> bool:
     """Make ``entity`` what ``item`` says (an event's era given, its status overridden if ``status``);
-    True when anything changed. Only kiosk.editing.writer calls this."""
+    True when anything changed. Only kiosk.editing.writer calls this, with an event's place named by its
+    slug (it makes the record of a place typed or carried inside the event first)."""
     values = table_of(entity).columns_from_item(item)
     if isinstance(entity, Event):
         # A key names an image in this kiosk's media store; unknown keys (another kiosk's media) mean none.
         key = (item.get("image") or {}).get("key")
         image = db.session.scalar(select(Media).where(Media.key == key)) if key else None
         values |= {"era": era, "image": image} | ({"status": status} if status else {})
+        if "place" in item:
+            values["place"] = place_named(item["place"])
     return apply_translations(entity, item) | _set(entity, values)
 
 
-def apply_translations(entity: Event | Era, item: dict) -> bool:
+def place_named(slug: str | None) -> Place | None:
+    """The place an item names by its slug (the writer has made sure it exists)."""
+    if slug is None:
+        return None
+    found = db.session.scalar(select(Place).where(Place.slug == slug))
+    if found is None:
+        raise LookupError(f"no place {slug!r}")
+    return found
+
+
+def apply_translations(entity: Entity, item: dict) -> bool:
     """Make the entity's translations the item's (an item without "translations" leaves them alone).
 
     A translation lives in a row of its own; the entity's version moves on with it all the same, so that
@@ -885,7 +1030,7 @@ def apply_translations(entity: Event | Era, item: dict) -> bool:
     """
     if "translations" not in item:
         return False
-    model = EventTranslation if isinstance(entity, Event) else EraTranslation
+    model = TRANSLATION_MODELS[type(entity)]
     specs = [spec for spec in table_of(entity) if spec.translatable]
     existing = {row.locale: row for row in entity.translations}
     changed = False

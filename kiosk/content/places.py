@@ -1,12 +1,16 @@
-"""Where things happened: an event's place, checked; the map's projection; places with their events.
+"""Where things happened: places as records of their own, their checks, the map's projection, and the
+places of his life with their events for the Places view.
 
-An event's place is stored on the event as {"name": {locale: text}, "note": {locale: text}, "lat", "lon"}:
-names per language (Kadiivka, Кадиевка) without a table of their own, and no modern borders on the map,
-so what a place is today ("then the Kazakh SSR, today Kazakhstan") goes in its note.
+A place (kiosk.models.Place) has a name and a note in the default language (PlaceTranslation holds the
+others), coordinates, and the years he lived there with an optional wording: a fact of its own, never
+derived from the dates of the events that happened there. The map has no modern borders, so what a place is
+today ("then the Kazakh SSR, today Kazakhstan") goes in its note. Events refer to a place; older documents
+and TimelineJS carry a place inside each event ({"name": {locale: text}, "note": {locale: text}, "lat",
+"lon"}, checked by ``clean``), which importing turns into a record.
 
 The map is an equirectangular projection of the region of his life (the base map drawn by
-kiosk.timeline.basemap
-uses the same one), with an inset that spreads out places too close together to tap apart.
+kiosk.timeline.basemap uses the same one), with an inset that spreads out places too close together to
+tap apart.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from flask_babel import lazy_gettext as _l
 BASE_MAP = "vendor/basemap.svg"  # written by kiosk.timeline.basemap at set-up, served as a hashed static file
 NAME_LENGTH = 120
 NOTE_LENGTH = 300
-DEFAULT_LOCALE = "en"
+YEARS_LENGTH = 120  # the wording of the years
+SLUG_LENGTH = 80
+DEFAULT_LOCALE = "en"  # the language a place carried inside an event names its default texts in
 
 
 class PlaceError(ValueError):
@@ -51,6 +57,7 @@ OUT_OF_RANGE = {
     "lat": _l("The latitude must be between -90 and 90."),
     "lon": _l("The longitude must be between -180 and 180."),
 }
+YEARS = (1, 9999)  # a year he lived somewhere: a whole number of four digits at most
 
 
 def _locale_texts(value: Any, name: str, limit: int) -> dict[str, str]:
@@ -85,10 +92,9 @@ def coordinate(value: Any, axis: str) -> float:
 
 
 def clean(value: Any) -> dict | None:
-    """A place as stored (names and notes per language, coordinates in range), or None for no place.
-
-    Raises PlaceError with a message for curators.
-    """
+    """A place carried inside an event (older documents, TimelineJS): names and notes per language,
+    coordinates in range (a note only when it has one); None for no place. Raises PlaceError with a message
+    for curators."""
     if value is None:
         return None
     if not isinstance(value, dict):
@@ -96,16 +102,42 @@ def clean(value: Any) -> dict | None:
     name = _locale_texts(value.get("name"), "name", NAME_LENGTH)
     if not name:
         raise PlaceError(_("The place needs a name."))
+    # (a place without a note, as TimelineJS carries it, leaves the note of the place it turns out to be)
+    note = {"note": _locale_texts(value.get("note"), "note", NOTE_LENGTH)} if "note" in value else {}
     return {
         "name": name,
-        "note": _locale_texts(value.get("note"), "note", NOTE_LENGTH),
+        **note,
         "lat": coordinate(value.get("lat"), "lat"),
         "lon": coordinate(value.get("lon"), "lon"),
     }
 
 
+def check_years(first: Any, last: Any) -> dict | None:
+    """The years he lived at a place as stored ({"from", "to"}), or None for none; a single year may give
+    ``first`` alone. Raises PlaceError with a message for curators."""
+    if first is None and last is None:
+        return None
+    if first is None:
+        raise PlaceError(_("Give the first year he lived there too."))
+    for year in (first, last):
+        if year is not None and (
+            isinstance(year, bool) or not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]
+        ):
+            raise PlaceError(_("Years are whole numbers, like 1936."))
+    if last is not None and last < first:
+        raise PlaceError(_("The last year he lived there is before the first."))
+    return {"from": first, "to": first if last is None else last}
+
+
+def span_label(first: int | None, last: int | None) -> str:
+    """The years as visitors read them when no wording is given: 1936–1957, or 1941 for a single year."""
+    if first is None:
+        return ""
+    return str(first) if last in (None, first) else f"{first}–{last}"
+
+
 def localized(texts: dict[str, str] | None, locale: str | None = None) -> str:
-    """The text in the visitor's language, else the default language's, else any."""
+    """A place's text carried inside an event, in the visitor's language, else the default language's."""
     texts = texts or {}
     locale = locale or str(get_locale() or DEFAULT_LOCALE)
     return (
@@ -116,19 +148,42 @@ def localized(texts: dict[str, str] | None, locale: str | None = None) -> str:
     )
 
 
-def name_of(place: dict) -> str:
-    return localized(place["name"])
-
-
-def note_of(place: dict) -> str:
-    return localized(place.get("note"))
-
-
-def key(place: dict) -> str:
-    """A place's web address part: its default-language name, in lowercase letters and hyphens."""
-    name = localized(place.get("name"), DEFAULT_LOCALE)
+def key(name: str) -> str:
+    """A web address part made from a place's name, in lowercase letters, digits and hyphens."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-") or "place"
+    cut = SLUG_LENGTH - 8  # room for a "-2" when the name is taken
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:cut].strip("-") or "place"
+
+
+def identity(name: str, lat: float, lon: float) -> tuple[str, float, float]:
+    """What makes two places the same one: the default-language name (case and spacing aside) and the
+    coordinates. Saving an event's place, importing a file and the migration that made the records all
+    match places by it."""
+    return " ".join(name.split()).casefold(), round(float(lat), 4), round(float(lon), 4)
+
+
+def embedded_identity(place: dict) -> tuple[str, float, float]:
+    """``identity`` of a place carried inside an event (``clean``'s shape)."""
+    return identity(localized(place["name"], DEFAULT_LOCALE), place["lat"], place["lon"])
+
+
+def record_of(place: dict) -> dict:
+    """A place carried inside an event (``clean``'s shape) as a place record's item (the field table's
+    PLACE, without its slug, years or their wording, which it does not carry; nor its note when it has
+    none, as from TimelineJS): the default language's texts, and the other languages' texts it gives as
+    translations (their fingerprints are set where they are stored)."""
+    names, notes = place["name"], place.get("note")
+    record = {"name": localized(names, DEFAULT_LOCALE), "lat": place["lat"], "lon": place["lon"]}
+    if notes is not None:
+        record["note"] = localized(notes, DEFAULT_LOCALE) if notes else ""
+    translations = {}
+    given = {"name": names, "note": notes or {}}
+    for locale in sorted((set(names) | set(notes or {})) - {DEFAULT_LOCALE}):
+        texts = {name: given[name][locale] for name in given if locale in given[name]}
+        if all(texts[name] == record.get(name) for name in texts):  # (the default text, not a translation)
+            continue
+        translations[locale] = texts
+    return record | {"translations": translations}
 
 
 # --- The map ---------------------------------------------------------------------------------------------
@@ -172,11 +227,10 @@ INSET_WIDTH, INSET_MARGIN = 260.0, 16.0
 
 @dataclass
 class MapPlace:
-    key: str
-    name: str
-    note: str
-    lat: float
-    lon: float
+    """A place on the map with its visible events; ``record`` is the place as visitors read it (in their
+    language: kiosk.languages.localized.LocalizedPlace), which names, notes and dates it."""
+
+    record: Any
     events: list = field(default_factory=list)
     x: float = 0.0
     y: float = 0.0
@@ -186,9 +240,38 @@ class MapPlace:
     inset_y: float = 0.0
 
     @property
+    def key(self) -> str:
+        return self.record.slug
+
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+    @property
+    def note(self) -> str:
+        return self.record.note
+
+    @property
     def years(self) -> str:
-        years = sorted({event.start_year for event in self.events})
-        return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+        """The years he lived there, as the record says them (never made from its events' dates)."""
+        return self.record.years
+
+    @property
+    def lat(self) -> float:
+        return self.record.lat
+
+    @property
+    def lon(self) -> float:
+        return self.record.lon
+
+    @property
+    def stay(self) -> tuple[int, int] | None:
+        """When he lived there, as sort keys of dates (YYYYMMDD): the record's years, else the span of its
+        events during his life (postscripts aside); None when it has neither."""
+        if self.record.years_from is not None:
+            return self.record.years_from * 10_000, (self.record.years_to or self.record.years_from) * 10_000
+        lifetime = [event.sort_key for event in self.events if not event.postscript]
+        return (min(lifetime), min(lifetime)) if lifetime else None
 
 
 @dataclass
@@ -227,7 +310,7 @@ class Inset:
 
 @dataclass
 class PlacesMap:
-    places: list[MapPlace]  # every place, in the order he first came there; on_map says which have a marker
+    places: list[MapPlace]  # every place, in the order he came there; on_map says which have a marker
     route: list[tuple[float, float]]  # map points of the places in the order he came to them
     inset: Inset | None
     inset_route: list[tuple[float, float]]
@@ -279,30 +362,48 @@ def _towards(point: tuple[float, float], target: tuple[float, float], distance: 
     )
 
 
-def gather(events) -> list[MapPlace]:
-    """The places of ``events`` (in timeline order), each with its events, in the order first reached."""
-    places: dict[str, MapPlace] = {}
+def gather(events, localize=lambda place: place) -> list[MapPlace]:
+    """The places of ``events`` (visible ones), each with its events, in the order of the route (the
+    years he lived there), then the places he never lived in during his life. ``localize`` gives a
+    place record as visitors read it."""
+    found: dict[int, MapPlace] = {}
     for event in events:
-        if not event.place:
-            continue
-        place_key = key(event.place)
-        if place_key not in places:
-            lat, lon = event.place["lat"], event.place["lon"]
-            places[place_key] = MapPlace(place_key, name_of(event.place), note_of(event.place), lat, lon)
-        places[place_key].events.append(event)
-    return list(places.values())
+        if event.place is not None:
+            if event.place.id not in found:
+                found[event.place.id] = MapPlace(localize(event.place))
+            found[event.place.id].events.append(event)
+    first_seen = {place_id: position for position, place_id in enumerate(found)}
+    order: dict[str, int] = {}
+    for position, place in enumerate(_route(list(found.values()))):
+        order.setdefault(place.key, position)  # (where he first came to it)
+    return sorted(
+        found.values(),
+        key=lambda place: (place.key not in order, order.get(place.key, 0), first_seen[place.record.id]),
+    )
 
 
-def _route(events) -> list[str]:
-    """Place keys in time order during his life (postscripts aside), a stay counted once."""
-    lifetime = (event for event in events if event.place and not event.postscript)
-    dated = sorted(lifetime, key=lambda event: (event.sort_key, event.id))
-    keys: list[str] = []
-    for event in dated:
-        place_key = key(event.place)
-        if not keys or keys[-1] != place_key:
-            keys.append(place_key)
-    return keys
+def _route(places: list[MapPlace]) -> list[MapPlace]:
+    """The places in the order he came to them, by the years he lived at each (a place without years by
+    its first event): a stay inside another one (Karaganda in his Moscow years) goes there and back."""
+    stays = sorted(
+        ((place.stay, position, place) for position, place in enumerate(places) if place.stay),
+        key=lambda stay: (stay[0][0], -stay[0][1], stay[1]),
+    )
+    stops: list[MapPlace] = []
+    going: list[tuple[tuple[int, int], MapPlace]] = []  # stays under way, the innermost last
+
+    def leave_before(moment: int | None) -> None:
+        while going and (moment is None or going[-1][0][1] <= moment):
+            (_first, ended), _place = going.pop()
+            if going and going[-1][0][1] > ended:  # back to the stay this one interrupted
+                stops.append(going[-1][1])
+
+    for (first, last), _position, place in stays:
+        leave_before(first)
+        stops.append(place)
+        going.append(((first, last), place))
+    leave_before(None)
+    return [stop for index, stop in enumerate(stops) if index == 0 or stops[index - 1] is not stop]
 
 
 def _crowded(places: list[MapPlace]) -> list[MapPlace]:
@@ -342,10 +443,9 @@ def _inset_for(crowded: list[MapPlace], others: list[MapPlace], projection: Proj
     )  # fmt: skip
 
 
-def places_map(events, projection: Projection = MAP) -> PlacesMap:
+def places_map(events, localize=lambda place: place, projection: Projection = MAP) -> PlacesMap:
     """Everything the Places view draws for ``events`` (visible ones, in timeline order)."""
-    events = list(events)
-    every_place = gather(events)
+    every_place = gather(list(events), localize)
     # A place beyond the region (a visit abroad) is listed beside the map but has no marker on it.
     places = [place for place in every_place if projection.contains(place.lat, place.lon)]
     for place in places:
@@ -358,60 +458,13 @@ def places_map(events, projection: Projection = MAP) -> PlacesMap:
         for place in crowded:
             place.in_inset = True
             place.inset_x, place.inset_y = inset.point(place.x, place.y)
-    by_key = {place.key: place for place in places}
-    route_keys = [place_key for place_key in _route(events) if place_key in by_key]
-    route = [(by_key[k].x, by_key[k].y) for k in route_keys]
+    route = [(place.x, place.y) for place in _route(places)]
     inset_route = [inset.point(x, y) for x, y in route] if inset else []
     return PlacesMap(every_place, route, inset, inset_route, projection)
 
 
-def locator(place: dict, projection: Projection = MAP) -> tuple[float, float] | None:
+def locator(place, projection: Projection = MAP) -> tuple[float, float] | None:
     """Where an event's place sits on the map, for its small locator map (None when off the map)."""
-    if not place or not projection.contains(place["lat"], place["lon"]):
+    if place is None or not projection.contains(place.lat, place.lon):
         return None
-    return projection.point(place["lat"], place["lon"])
-
-
-def known_places(events) -> list[dict]:
-    """The places already used, one per name, for curators to pick from."""
-    seen: dict[str, dict] = {}
-    for event in events:
-        if event.place and key(event.place) not in seen:
-            seen[key(event.place)] = event.place
-    return sorted(seen.values(), key=lambda place: localized(place["name"], DEFAULT_LOCALE).lower())
-
-
-def choices(events) -> list[dict]:
-    """The places already used, as curators pick them: name, coordinates and note in the default language."""
-    return [
-        {
-            "name": localized(place["name"], DEFAULT_LOCALE),
-            "lat": place["lat"],
-            "lon": place["lon"],
-            "note": localized(place.get("note"), DEFAULT_LOCALE),
-        }
-        for place in known_places(events)
-    ]
-
-
-def known_by_name(events, name: str) -> dict | None:
-    """The place already used under this name (any language, any case), if there is one."""
-    wanted = name.strip().casefold()
-    if not wanted:
-        return None
-    for place in known_places(events):
-        if any(text.casefold() == wanted for text in place["name"].values()):
-            return place
-    return None
-
-
-def keys(events) -> list[str]:
-    return [place.key for place in gather(events)]
-
-
-def update(current: dict | None, incoming: dict | None) -> dict | None:
-    """``incoming`` over ``current``: names per language merged, the note kept when ``incoming`` has none
-    (TimelineJS carries one name and no note)."""
-    if incoming is None or current is None or "note" in incoming:
-        return incoming
-    return clean(incoming | {"name": current["name"] | incoming["name"], "note": current.get("note")})
+    return projection.point(place.lat, place.lon)

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, func, select, tuple_, union_all, update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
-from ..models import ContentState, Era, Event, Media, Status, utcnow
+from ..models import ContentState, Era, Event, Media, Place, Status, utcnow
 from . import media
 
 ERA_ORDER = (Era.position, Era.start_year, Era.id)
@@ -30,7 +30,19 @@ def visible_events():
 def placed_events(visible_only: bool = False) -> list[Event]:
     """Events with a place, in time order: every listed one for curators, the visible ones for the kiosk."""
     query = visible_events() if visible_only else select(Event).where(Event.deleted_at.is_(None))
-    query = query.where(Event.place.is_not(None)).order_by(None).order_by(Event.sort_key, Event.id)
+    query = query.where(Event.place_id.is_not(None)).order_by(None).order_by(Event.sort_key, Event.id)
+    return list(db.session.scalars(query.options(selectinload(Event.place))))
+
+
+def place_slugs() -> list[str]:
+    """The places visitors can open: those where a visible event happened."""
+    query = (
+        select(Place.slug)
+        .join(Event, Event.place_id == Place.id)
+        .where(Event.status == Status.PUBLISHED, Event.deleted_at.is_(None))
+        .distinct()
+        .order_by(Place.slug)
+    )
     return list(db.session.scalars(query))
 
 

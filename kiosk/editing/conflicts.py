@@ -11,14 +11,14 @@ choose. Items are the interchange/revision shape.
 
 from __future__ import annotations
 
-from ..models import Era, Event
+from ..content.fields import Entity
 from . import revisions
 
 
 class EditConflict(Exception):
-    """Someone else saved this event or era after the curator opened it; nothing was written."""
+    """Someone else saved this event, era or place after the curator opened it; nothing was written."""
 
-    def __init__(self, entity: Event | Era, submitted: dict | None = None):
+    def __init__(self, entity: Entity, submitted: dict | None = None):
         super().__init__(f"{entity!r} changed while it was being edited")
         self.entity = entity
         self.submitted = submitted
@@ -28,7 +28,7 @@ class EditConflict(Exception):
         return compare(self.entity, self.submitted) if self.submitted is not None else []
 
 
-def is_stale(entity: Event | Era, submitted_version: int | str | None) -> bool:
+def is_stale(entity: Entity, submitted_version: int | str | None) -> bool:
     """True when the version the form carried is not the entity's current one."""
     try:
         return submitted_version is None or int(submitted_version) != entity.version
@@ -36,7 +36,7 @@ def is_stale(entity: Event | Era, submitted_version: int | str | None) -> bool:
         return True
 
 
-def compare(current: Event | Era, submitted: dict) -> list[revisions.FieldChange]:
+def compare(current: Entity, submitted: dict) -> list[revisions.FieldChange]:
     """The fields where the submitted item differs from the current entity: before = current, after = theirs.
 
     Only fields the submitted item carries are compared.

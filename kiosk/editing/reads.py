@@ -1,13 +1,13 @@
-"""What curators' pages read: the events list, one listed event, the eras in order, what uses an era, and
-what an event still lacks. Reads only: every change goes through kiosk.editing.writer."""
+"""What curators' pages read: the events list, one listed event, the eras and places in order, what uses an
+era or a place, and what an event still lacks. Reads only: every change goes through kiosk.editing.writer."""
 
 from __future__ import annotations
 
 from sqlalchemy import Select, func, select
 
-from ..content import fields
+from ..content import fields, places
 from ..extensions import db
-from ..models import Era, Event, Status
+from ..models import Era, Event, Place, Status
 
 
 def listed_events(search: str = "", era_id: int | None = None, status: Status | None = None) -> list[Event]:
@@ -46,3 +46,54 @@ def events_using(era: Era) -> tuple[int, int]:
         db.session.scalar(counted.where(Event.deleted_at.is_(None))) or 0,
         db.session.scalar(counted.where(Event.deleted_at.is_not(None))) or 0,
     )
+
+
+def ordered_places() -> list[Place]:
+    """Every place, by the years he lived there (places without years last), then by name."""
+    every = db.session.scalars(select(Place)).all()
+    return sorted(
+        every,
+        key=lambda place: (
+            place.years_from is None,
+            place.years_from or 0,
+            place.name.casefold(),
+            place.slug,
+        ),
+    )
+
+
+def events_at(place: Place) -> tuple[int, int]:
+    """How many events happened at this place: (on the list, in the trash)."""
+    counted = select(func.count(Event.id)).where(Event.place_id == place.id)
+    return (
+        db.session.scalar(counted.where(Event.deleted_at.is_(None))) or 0,
+        db.session.scalar(counted.where(Event.deleted_at.is_not(None))) or 0,
+    )
+
+
+def place_matching(name: str, lat: float, lon: float) -> Place | None:
+    """The place recorded with this name and these coordinates (kiosk.content.places.identity), if any."""
+    wanted = places.identity(name, lat, lon)
+    near = select(Place).where(
+        Place.lat.between(lat - 0.001, lat + 0.001), Place.lon.between(lon - 0.001, lon + 0.001)
+    )
+    return next(
+        (
+            place
+            for place in db.session.scalars(near)
+            if places.identity(place.name, place.lat, place.lon) == wanted
+        ),
+        None,
+    )
+
+
+def place_called(name: str) -> Place | None:
+    """The place with this name in any language (case aside), for a curator who types only a name."""
+    wanted = " ".join(name.split()).casefold()
+    if not wanted:
+        return None
+    for place in ordered_places():
+        names = [place.name, *(row.name for row in place.translations)]
+        if any(" ".join(text.split()).casefold() == wanted for text in names if text):
+            return place
+    return None

@@ -1,4 +1,4 @@
-"""Revisions: a snapshot of an event or era after every save, so no curator's work is ever lost.
+"""Revisions: a snapshot of an event, era or place after every save, so no curator's work is ever lost.
 
 Snapshots are items of the field table's shape (kiosk.content.fields.item_of). ``diff`` turns
 two snapshots into readable differences for the history page; ``restore`` brings an old one back as a
@@ -22,14 +22,16 @@ from ..content import fields
 from ..content.dates import PartialDate
 from ..extensions import db
 from ..languages import choice
-from ..models import Era, Event, Revision, utcnow
+from ..models import Era, Event, Place, Revision, utcnow
+
+Entity = fields.Entity
 
 
-def _kind(entity: Event | Era) -> str:
-    return "event" if isinstance(entity, Event) else "era"
+def _kind(entity: Entity) -> str:
+    return entity.__tablename__
 
 
-def snapshot(entity: Event | Era) -> dict:
+def snapshot(entity: Entity) -> dict:
     return fields.item_of(entity)
 
 
@@ -76,9 +78,7 @@ def _new_revision(kind: str, entity_id: int, number: int, taken: dict, note: str
 FIRST_NOTE = _l("As it was before the first recorded change")
 
 
-def record(
-    entity: Event | Era, note: str = "", before: dict | None = None, after: dict | None = None
-) -> Revision:
+def record(entity: Entity, note: str = "", before: dict | None = None, after: dict | None = None) -> Revision:
     """Stage a revision of ``entity`` as it is now, numbered by its version.
 
     Only kiosk.editing.writer calls this, after flushing the change, which bumped the version: of two saves of
@@ -102,7 +102,7 @@ def with_history(kind: str) -> set[int]:
     return set(db.session.scalars(select(Revision.entity_id).where(Revision.entity_type == kind).distinct()))
 
 
-def history(entity: Event | Era) -> list[Revision]:
+def history(entity: Entity) -> list[Revision]:
     return list(
         db.session.scalars(
             select(Revision)
@@ -112,7 +112,7 @@ def history(entity: Event | Era) -> list[Revision]:
     )
 
 
-def numbered(entity: Event | Era, number: int) -> Select[Revision]:
+def numbered(entity: Entity, number: int) -> Select[Revision]:
     """The revision with this number (for db.first_or_404)."""
     return select(Revision).where(
         Revision.entity_type == _kind(entity), Revision.entity_id == entity.id, Revision.number == number
@@ -205,8 +205,11 @@ def readable(value, key: str = "") -> str:
     return str(value)
 
 
-def place_text(place: dict) -> str:
-    """A place on one line per language, then its coordinates: what a curator compares."""
+def place_text(place: dict | str) -> str:
+    """An event's place: its web address (kiosk.admin.revisions names it), or a place from before places
+    were records of their own on one line per language, then its coordinates: what a curator compares."""
+    if isinstance(place, str):
+        return place
     lines = [f"{locale}: {name}" for locale, name in place.get("name", {}).items()]
     lines += [f"{locale}: {note}" for locale, note in place.get("note", {}).items()]
     return "\n".join([*lines, f"{place.get('lat')}, {place.get('lon')}"])
@@ -271,14 +274,15 @@ class RestoreRefused(ValueError):
     """The old revision cannot be applied as it is; the message says why. Nothing was changed."""
 
 
-def restore(entity: Event | Era, revision: Revision) -> str:
-    """Make ``entity`` what ``revision`` recorded; returns the note for the new revision.
+def restore(entity: Entity, revision: Revision, item: dict | None = None) -> str:
+    """Make ``entity`` what ``revision`` recorded (``item``: its snapshot with its place recorded, as the
+    writer made it); returns the note for the new revision.
 
     Only kiosk.editing.writer calls this (it checks the version, records the revision and commits).
     """
     if (revision.entity_type, revision.entity_id) != (_kind(entity), entity.id):
         raise RestoreRefused(_("That revision belongs to something else."))
-    item = revision.snapshot
+    item = item or revision.snapshot
     model = type(entity)
     if item["slug"] != entity.slug and db.session.scalar(select(model.id).where(model.slug == item["slug"])):
         raise RestoreRefused(
@@ -290,6 +294,11 @@ def restore(entity: Event | Era, revision: Revision) -> str:
         if era is None:
             raise RestoreRefused(
                 _("The era %(era)s no longer exists; choose another era first.", era=item["era"])
+            )
+        place = item.get("place")
+        if place and not db.session.scalar(select(Place.id).where(Place.slug == place)):
+            raise RestoreRefused(
+                _("The place %(place)s no longer exists; choose another place first.", place=place)
             )
         fields.apply(entity, item, era)
     else:

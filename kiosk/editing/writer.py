@@ -1,5 +1,5 @@
-"""The one writer: every change to events and eras (and to the timeline's title and further reading) goes
-through this module, and nothing else writes them.
+"""The one writer: every change to events, eras and places (and to the timeline's title and further
+reading) goes through this module, and nothing else writes them.
 
 Admin saves, merges after a conflict, restores from history, the trash, era moves and deletes, imports and
 ``flask seed`` all end here. For every change it checks the version the curator (or the import) started
@@ -32,10 +32,21 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import database
-from ..content import fields, media, published, settings_store, site_text
+from ..content import fields, media, places, published, settings_store, site_text
 from ..extensions import db
 from ..languages import localized
-from ..models import Era, EraTranslation, Event, EventTranslation, Revision, Setting, Status, utcnow
+from ..models import (
+    Era,
+    EraTranslation,
+    Event,
+    EventTranslation,
+    Place,
+    PlaceTranslation,
+    Revision,
+    Setting,
+    Status,
+    utcnow,
+)
 from . import audit, conflicts, reads, revisions, trash
 
 logger = logging.getLogger(__name__)
@@ -43,6 +54,7 @@ logger = logging.getLogger(__name__)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 EditConflict = conflicts.EditConflict
+Entity = fields.Entity
 
 
 class SaveRefused(ValueError):
@@ -61,7 +73,7 @@ class ReferenceChanged(SaveRefused):
     """Something the change refers to (an era, an image) changed or went a moment ago."""
 
 
-def _refusal(error: BaseException, entity: Event | Era | None, submitted: dict | None) -> Exception | None:
+def _refusal(error: BaseException, entity: Entity | None, submitted: dict | None) -> Exception | None:
     """What a failed change means for the curator, or None for a failure that is ours to fix."""
     if isinstance(error, StaleDataError) and entity is not None:  # another save got there first
         return conflicts.EditConflict(entity, submitted)
@@ -89,7 +101,7 @@ WRITING = "kiosk.editing.writer"
 
 
 class WriteOutsideWriter(RuntimeError):
-    """Events, eras, translations or visitor-visible settings changed outside kiosk.editing.writer."""
+    """Events, eras, places, translations or visitor-visible settings changed outside kiosk.editing.writer."""
 
 
 @contextmanager
@@ -106,7 +118,7 @@ def _owned(instance: object) -> bool:
     """Rows only this module writes: what visitors see, and its history's reason to exist."""
     if isinstance(instance, Setting):
         return settings_store.visitor_visible(instance.key)
-    return isinstance(instance, Event | Era | EventTranslation | EraTranslation)
+    return isinstance(instance, Event | Era | Place | EventTranslation | EraTranslation | PlaceTranslation)
 
 
 @sa_event.listens_for(Session, "before_flush")
@@ -146,7 +158,7 @@ def _visitors_see_it() -> None:
 
 
 @contextmanager
-def _transaction(entity: Event | Era | None = None, submitted: dict | None = None) -> Iterator[None]:
+def _transaction(entity: Entity | None = None, submitted: dict | None = None) -> Iterator[None]:
     """One change, one transaction: committed, or rolled back with what the database refused explained."""
     try:
         with _writing():
@@ -161,7 +173,7 @@ def _transaction(entity: Event | Era | None = None, submitted: dict | None = Non
         raise refusal from error
 
 
-def _check_version(entity: Event | Era, expected_version: int | None, submitted=None) -> None:
+def _check_version(entity: Entity, expected_version: int | None, submitted=None) -> None:
     """Refuse a change made to an older version (``submitted``: what the curator's save would make of
     it, for the conflict page, or a function that works it out). The version a form carried, as a whole
     number (or None), is compared here: kiosk.editing.conflicts.is_stale reads it from a form."""
@@ -170,7 +182,7 @@ def _check_version(entity: Event | Era, expected_version: int | None, submitted=
 
 
 def _record(
-    entity: Event | Era,
+    entity: Entity,
     note: str,
     action: str | None,
     detail: str = "",
@@ -196,7 +208,7 @@ def slugify(text: str, fallback: str = "event") -> str:
     return slug or fallback
 
 
-def unique_slug(model: type[Event] | type[Era], wanted: str, exclude_id: int | None = None) -> str:
+def unique_slug(model: type[Entity], wanted: str, exclude_id: int | None = None) -> str:
     """``wanted``, or ``wanted-2``, ``wanted-3``…: the first one no other row uses."""
     taken = set(
         db.session.scalars(
@@ -210,7 +222,7 @@ def unique_slug(model: type[Event] | type[Era], wanted: str, exclude_id: int | N
     return candidate
 
 
-def slug_in_use(model: type[Event] | type[Era], slug: str, exclude_id: int | None = None) -> bool:
+def slug_in_use(model: type[Entity], slug: str, exclude_id: int | None = None) -> bool:
     query = select(func.count(model.id)).where(model.slug == slug)
     if exclude_id:
         query = query.where(model.id != exclude_id)
@@ -220,8 +232,9 @@ def slug_in_use(model: type[Event] | type[Era], slug: str, exclude_id: int | Non
 @dataclass
 class EventChanges:
     """An event's new values as the form checked them: an item of the field table's shape (without its
-    slug when the curator left it empty, its era and its image's key and address, which the save decides),
-    the era chosen, and what to do with the image."""
+    slug when the curator left it empty, its era and its image's key and address, which the save decides;
+    its place as typed, {"name", "note", "lat", "lon"}, which the save finds or makes the record of), the
+    era chosen, and what to do with the image."""
 
     item: dict[str, Any]
     era: Era
@@ -251,11 +264,38 @@ def event_item(event: Event | None, changes: EventChanges, slug: str, stored=Non
     else:
         key, url = (event.image.key if event.image else None), (event.remote_media_url or None)
     image = (changes.item.get("image") or {}) | {"key": key, "url": url}
-    return changes.item | {"slug": slug, "era": changes.era.slug, "image": image}
+    item = changes.item | {"slug": slug, "era": changes.era.slug, "image": image}
+    if "place" in item:
+        item["place"] = _place_slug(item["place"])
+    return item
 
 
-def _target(entity: Event | Era) -> str:
-    return f"{'event' if isinstance(entity, Event) else 'era'} {entity.slug}"
+def _target(entity: Entity) -> str:
+    return f"{entity.__tablename__} {entity.slug}"
+
+
+def _place_slug(value: str | dict | None, note: str = "") -> str | None:
+    """The slug of the place an item names: by its slug, or a place typed ({"name", "note", "lat", "lon"})
+    or carried inside an event (older documents and snapshots, kiosk.content.places.clean) by its name and
+    coordinates (kiosk.editing.reads.place_matching). A place not recorded yet is made, with a revision and an
+    audit entry, when ``note`` says why (inside a change's transaction); otherwise its slug-to-be is given."""
+    if value is None or isinstance(value, str):
+        return value
+    wanted = places.record_of(places.clean(value) or {})
+    found = reads.place_matching(wanted["name"], wanted["lat"], wanted["lon"])
+    if found is not None:
+        return found.slug
+    slug = unique_slug(Place, places.key(wanted["name"]))
+    if note:
+        made = Place(slug=slug)
+        made_from = localized.source_hash(fields.item_source(fields.PLACE, wanted))
+        translations = {
+            locale: texts | {"source_hash": made_from} for locale, texts in wanted["translations"].items()
+        }
+        fields.apply(made, wanted | {"slug": slug, "translations": translations})
+        db.session.add(made)
+        _record(made, note, "place.create", made.name)
+    return slug
 
 
 def _event_slug(event: Event | None, changes: EventChanges) -> str:
@@ -290,6 +330,11 @@ def save_event(
     item = event_item(event, changes, slug, stored)
     try:
         with _transaction(event, item):
+            if "place" in changes.item:  # a place not recorded yet is made first
+                item["place"] = _place_slug(
+                    changes.item["place"],
+                    note=_("Made for the event “%(headline)s”", headline=item["headline"]),
+                )
             # Made whole before it joins the session, so no query flushes a half-made event.
             saved = event or Event(slug=slug)
             before, after = fields.change(saved, item, changes.era)
@@ -334,7 +379,7 @@ def purge_event(event: Event, expected_version: int | None) -> None:
         db.session.flush()  # DELETE … WHERE version = the one loaded
 
 
-def restore_revision(entity: Event | Era, revision: Revision, expected_version: int | None) -> Revision:
+def restore_revision(entity: Entity, revision: Revision, expected_version: int | None) -> Revision:
     """Make ``entity`` what ``revision`` recorded, as a new revision, with an audit entry; one transaction.
 
     Raises conflicts.EditConflict when it changed since ``expected_version``, revisions.RestoreRefused or
@@ -344,8 +389,11 @@ def restore_revision(entity: Event | Era, revision: Revision, expected_version: 
     with _transaction(entity):
         was_visible = not isinstance(entity, Event) or entity.is_visible
         before = revisions.snapshot(entity)
-        note = revisions.restore(entity, revision)
-        kind = "event" if isinstance(entity, Event) else "era"
+        item = dict(revision.snapshot)
+        if isinstance(item.get("place"), dict):  # a snapshot from before places were records
+            item["place"] = _place_slug(item["place"], note=_("Made to restore an older revision"))
+        note = revisions.restore(entity, revision, item)
+        kind = entity.__tablename__
         restored = _record(entity, note, f"{kind}.restore-revision", note, before=before)
         if was_visible or (isinstance(entity, Event) and entity.is_visible):
             _visitors_see_it()
@@ -441,15 +489,70 @@ def delete_era(era: Era) -> None:
 
 
 @dataclass
-class RowChange:
-    """One event or era an import creates or updates, worked out from reads alone (see write_batch)."""
+class PlaceChanges:
+    """A place's new values as its form checked them: an item of the field table's shape (PLACE)."""
 
-    values: dict[str, Any]  # every column it sets (an event's era apart: see ``era``)
+    item: dict[str, Any]
+
+
+def submitted_place_item(place: Place, changes: PlaceChanges) -> dict:
+    """What saving ``changes`` would make of ``place``, as an item."""
+    return changes.item | {"slug": changes.item.get("slug") or place.slug}
+
+
+def save_place(
+    place: Place, changes: PlaceChanges, expected_version: int | None = None, note: str = ""
+) -> Place:
+    """Save a place's own page (its name, note, coordinates, years and web address); raises like save_era.
+    Every event at the place shows the change."""
+    item = submitted_place_item(place, changes)
+    _check_version(place, expected_version, item)
+    with _transaction(place, item):
+        before = revisions.snapshot(place)
+        fields.apply(place, item)
+        _record(place, note, "place.save", before=before)
+        _visitors_see_it()
+    return place
+
+
+class PlaceInUse(ValueError):
+    """A place events still refer to cannot be deleted."""
+
+    def __init__(self, listed: int, trashed: int):
+        super().__init__(f"{listed} events, {trashed} in the trash")
+        self.listed, self.trashed = listed, trashed
+
+
+def delete_place(place: Place) -> None:
+    """Delete a place no event refers to (not even one in the trash)."""
+    listed, trashed = reads.events_at(place)
+    if listed or trashed:
+        raise PlaceInUse(listed, trashed)
+    detail = str(revisions.snapshot(place))
+    try:
+        with _transaction(place):
+            audit.record("place.delete", _target(place), detail)
+            # A new place may get this id again: its history must not inherit these revisions.
+            db.session.execute(
+                delete(Revision).where(Revision.entity_type == "place", Revision.entity_id == place.id)
+            )
+            db.session.delete(place)
+            db.session.flush()  # DELETE … WHERE version = the one loaded
+    except ReferenceChanged as error:  # an event came to the place a moment ago
+        raise PlaceInUse(*reads.events_at(place)) from error
+
+
+@dataclass
+class RowChange:
+    """One event, era or place an import creates or updates, worked out from reads alone (see write_batch)."""
+
+    values: dict[str, Any]  # every column it sets (an event's era and place apart: see ``era``, ``place``)
     after: dict  # its snapshot once written
     entity_id: int | None = None  # None: a new one
     version: int = 0  # the version it was worked out from (a new one has none yet)
     before: dict | None = None  # its snapshot now, kept first when it has no history yet
     era: str = ""  # an event's era, by slug (it may be new in the same batch)
+    place: str | None = None  # an event's place, by slug (likewise)
     visible: bool = False  # visitors see it, before or after
     translations: dict | None = None  # its translations as in documents; None leaves them as they are
 
@@ -462,6 +565,7 @@ class Batch:
     source: str
     detail: str = ""
     eras: list[RowChange] = field(default_factory=list)
+    places: list[RowChange] = field(default_factory=list)
     events: list[RowChange] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -476,23 +580,24 @@ def write_batch(batch: Batch) -> None:
     an event or era changed since the batch was worked out, or DatabaseBusy.
     """
     dialect, now = db.session.get_bind().dialect, utcnow()
-    eras, events = (
+    tables = (
         _TableWrites(Era, batch.eras, dialect, now),
-        _TableWrites(Event, batch.events, dialect, now),
+        _TableWrites(Place, batch.places, dialect, now),
+        _TableWrites(Event, batch.events, dialect, now),  # last: it refers to the others
     )
-    revision_rows = revisions.Bulk(eras.snapshots(batch.note) + events.snapshots(batch.note), dialect)
+    revision_rows = revisions.Bulk([row for table in tables for row in table.snapshots(batch.note)], dialect)
     with _transaction():
         connection = db.session.connection()
         for key, value in batch.settings.items():
             settings_store.put(key, value)
-        ids = eras.write(connection) + events.write(connection)
+        ids = [entity_id for table in tables for entity_id in table.write(connection)]
         for index, entity_id in enumerate(ids):
             revision_rows.set(index, "entity_id", entity_id)
         revision_rows.run(connection)
-        _write_translations(connection, Era, batch.eras, now)
-        _write_translations(connection, Event, batch.events, now)
+        for table in tables:
+            _write_translations(connection, table.model, table.changes, now)
         audit.record("import", batch.source, batch.detail)
-        if any(change.visible for change in (*batch.eras, *batch.events)):
+        if any(change.visible for change in (*batch.eras, *batch.places, *batch.events)):
             _visitors_see_it()
 
 
@@ -500,12 +605,11 @@ class _TableWrites:
     """One table's updates and inserts for write_batch: SQLAlchemy Core statements, each run for all its
     rows at once, the rows converted for the driver beforehand (database.BulkRows)."""
 
-    def __init__(
-        self, model: type[Era] | type[Event], changes: list[RowChange], dialect: Dialect, now
-    ) -> None:
+    def __init__(self, model: type[Entity], changes: list[RowChange], dialect: Dialect, now) -> None:
         table = cast(Table, model.__table__)
         self.model, self.changes = model, changes
-        era = {"era_id": None} if model is Event else {}  # an event's era may be new: its id is found later
+        # An event's era and place may be new: their ids are found later.
+        era = {"era_id": None, "place_id": None} if model is Event else {}
         updated = [change for change in changes if change.entity_id is not None]
         checked = (
             update(table)
@@ -536,6 +640,7 @@ class _TableWrites:
             return []
         if self.model is Event:
             era_ids = dict(connection.execute(select(Era.slug, Era.id)).all())
+            place_ids = dict(connection.execute(select(Place.slug, Place.id)).all())
             for index, change in enumerate(self.written):
                 rows, at = (
                     (self.updates, index)
@@ -543,6 +648,7 @@ class _TableWrites:
                     else (self.inserts, index - len(self.updates.rows))
                 )
                 rows.set(at, "era_id", era_ids[change.era])
+                rows.set(at, "place_id", place_ids[change.place] if change.place else None)
         if self.updates.rows and self.updates.run(connection).rowcount != len(self.updates.rows):
             raise SaveRefused(  # one changed since it was read
                 _(
@@ -560,16 +666,14 @@ class _TableWrites:
         return found
 
 
-def _write_translations(
-    connection: Connection, owner: type[Era] | type[Event], changes: list[RowChange], now
-) -> None:
+def _write_translations(connection: Connection, owner: type[Entity], changes: list[RowChange], now) -> None:
     """Replace the translations of the rows whose change carries them (after their rows are written)."""
     changed = [change for change in changes if change.translations is not None]
     if not changed:
         return
-    model: type[EventTranslation] | type[EraTranslation]
-    model, key = (EventTranslation, "event_id") if owner is Event else (EraTranslation, "era_id")
-    table = fields.EVENT if owner is Event else fields.ERA
+    model = fields.TRANSLATION_MODELS[owner]
+    key = f"{owner.__tablename__}_id"
+    table = fields.TABLES[owner.__tablename__]
     ids = dict(connection.execute(select(owner.slug, owner.id)).all())
     owner_ids = [change.entity_id or ids[change.values["slug"]] for change in changed]
     connection.execute(delete(model).where(getattr(model, key).in_(owner_ids)))
@@ -583,12 +687,12 @@ def _write_translations(
 
 
 def save_translation(
-    entity: Event | Era, locale: str, texts: dict[str, str], expected_version: int | None, note: str = ""
-) -> Event | Era:
-    """Save an event's or era's text in another language, like any change: a revision, an audit entry,
-    EditConflict when someone saved it meanwhile. The translation records a fingerprint of the default
-    text it was made from, so the list shows it as out of date once that text changes."""
-    action = "event.translate" if isinstance(entity, Event) else "era.translate"
+    entity: Entity, locale: str, texts: dict[str, str], expected_version: int | None, note: str = ""
+) -> Entity:
+    """Save an event's, era's or place's text in another language, like any change: a revision, an audit
+    entry, EditConflict when someone saved it meanwhile. The translation records a fingerprint of the
+    default text it was made from, so the list shows it as out of date once that text changes."""
+    action = f"{entity.__tablename__}.translate"
     translations = fields.translations_of(entity)
     translatable = [spec for spec in fields.table_of(entity) if spec.translatable]
     translations[locale] = {

@@ -33,7 +33,7 @@ from ..editing import revisions, writer
 from ..extensions import db
 from ..languages import localized
 from ..languages.localized import translation_key
-from ..models import Era, EraTranslation, Event, EventTranslation, Media, Status
+from ..models import Era, EraTranslation, Event, EventTranslation, Media, Place, PlaceTranslation, Status
 from . import kiosk_json, timelinejs
 
 OURS, TIMELINEJS_JSON, TIMELINEJS_CSV = (
@@ -65,6 +65,7 @@ NEW_EVENT = {
     "place": None,
     "figure": None,
 }
+NEW_PLACE = {"note": "", "years": None, "display_years": ""}  # what a file that does not say leaves
 
 
 class ImportRefused(ValueError):
@@ -84,7 +85,10 @@ class Plan:
     further_reading: list[str | dict] | None = None  # see kiosk_json.is_reading_list
     title_translations: dict | None = None  # {language: {"title": …, "further_reading": …}} (version 2)
     eras: list[dict] = field(default_factory=list)  # era items; only the fields the file carries
-    events: list[dict] = field(default_factory=list)  # event items; likewise
+    places: list[dict] = field(
+        default_factory=list
+    )  # place items; likewise (kiosk_json.FROM_EVENTS: see there)
+    events: list[dict] = field(default_factory=list)  # event items; likewise, a place named by its slug
     skipped: list[str] = field(default_factory=list)
     attention: list[str] = field(default_factory=list)  # things the curator should look at afterwards
 
@@ -206,14 +210,6 @@ def _check_event(item: dict, where: str, problems: list[str]) -> None:
         problems.append(f"{where}: {message}")
 
 
-def _updated(current: dict, item: dict) -> dict:
-    """An event's item with a file's values: a place from a format without notes or other languages
-    (TimelineJS) keeps the ones the event has."""
-    if "place" in item:
-        item = item | {"place": places.update(current.get("place"), item["place"])}
-    return current | item
-
-
 def _duplicates(entries: list[tuple[str, str]]) -> list[str]:
     """Problems for events that would share a slug; entries are (slug, where)."""
     first_seen: dict[str, str] = {}
@@ -315,22 +311,29 @@ def _plan_ours(document: dict) -> Plan:
     if problems:
         raise ImportRefused(problems)
     document = kiosk_json.upgraded(document)
-    for kind, table in (("eras", fields.ERA), ("events", fields.EVENT)):
+    for kind, table in (("eras", fields.ERA), ("places", fields.PLACE), ("events", fields.EVENT)):
         for item in document.get(kind) or []:
-            if item.get("translations"):
+            # (a place gathered from older events brings only some texts: the rest stay, see _plan_places)
+            if item.get("translations") and not item.get(kiosk_json.FROM_EVENTS):
                 item["translations"] = fields.complete_translations(table, item["translations"])
-            for spec in table:  # a place or a figure as the kiosk keeps it (checked above)
+            for spec in table:  # a figure as the kiosk keeps it (checked above)
                 if isinstance(spec.kind, fields.Checked) and spec.key in item:
                     item[spec.key] = spec.kind.clean(item[spec.key])
+    for item in document.get("places") or []:  # coordinates and years as the kiosk keeps them (checked above)
+        item |= {axis: places.coordinate(item[axis], axis) for axis in ("lat", "lon")}
+        if isinstance(item.get("years"), dict):
+            item["years"] = places.check_years(item["years"].get("from"), item["years"].get("to"))
     plan = Plan(
         OURS,
         title=title or None,
         further_reading=reading,
         title_translations=copy.deepcopy(document.get("translations")),
         eras=copy.deepcopy(document.get("eras") or []),
-        events=copy.deepcopy(events),
+        places=copy.deepcopy(document.get("places") or []),
+        events=copy.deepcopy(document.get("events") or []),
     )
     _skip_trashed(plan)
+    _match_places(plan)
     _note_images(plan)
     return plan
 
@@ -445,8 +448,36 @@ def _plan_timelinejs(parsed: timelinejs.Parsed, file_format: str) -> Plan:
     plan.eras, notes = matcher.eras()
     plan.attention += notes
     _skip_trashed(plan)
+    plan.places = kiosk_json.places_from_events(plan.events)
+    _match_places(plan)
     _note_images(plan)
     return plan
+
+
+def _match_places(plan: Plan) -> None:
+    """Places an older document's events or TimelineJS slides carry (kiosk_json.FROM_EVENTS) are the
+    places recorded here under the same name and coordinates (kiosk.content.places.identity), or new ones
+    with a web address no other place has; the events name them so."""
+    recorded = db.session.scalars(select(Place)).all()
+    by_identity = {places.identity(place.name, place.lat, place.lon): place.slug for place in recorded}
+    taken = {place.slug for place in recorded} | {
+        item["slug"] for item in plan.places if not item.get(kiosk_json.FROM_EVENTS)
+    }
+    renamed: dict[str, str] = {}
+    for item in plan.places:
+        if not item.get(kiosk_json.FROM_EVENTS):
+            continue
+        slug = by_identity.get(places.identity(item["name"], item["lat"], item["lon"]))
+        if slug is None:
+            slug, number = places.key(item["name"]), 1
+            while slug in taken:
+                number += 1
+                slug = f"{places.key(item['name'])}-{number}"
+            taken.add(slug)
+        renamed[item["slug"]] = item["slug"] = slug
+    for event in plan.events:
+        if isinstance(event.get("place"), str):
+            event["place"] = renamed.get(event["place"], event["place"])
 
 
 def _events_by_date_and_headline() -> dict[tuple, str]:
@@ -487,6 +518,7 @@ def prepare(
     if plan.title or plan.further_reading is not None or plan.title_translations:
         _plan_title(plan, report, batch)
     _plan_eras(plan, report, batch)
+    _plan_places(plan, report, batch)
     _plan_events(plan, report, batch, _status_rule(publish, keep_status))
     batch.detail = report.summary() + (_(", published") if publish else "")
     return batch, report
@@ -551,6 +583,47 @@ def _plan_eras(plan: Plan, report: ImportReport, batch: writer.Batch) -> None:
         report.updated.append(f"era {item['slug']}" + _changed_fields(current, after))
 
 
+def _plan_places(plan: Plan, report: ImportReport, batch: writer.Batch) -> None:
+    """New places, and changes to places already here (matched by slug; see _match_places). A place an older
+    document's events or a TimelineJS slide carried keeps what that file could not say (its years and their
+    wording, the note TimelineJS has no room for, languages it lacks), and its translations are made from
+    its text as it will be."""
+    rows = {row["slug"]: row for row in db.session.execute(select(Place.__table__)).mappings()}
+    saved = _saved_translations(PlaceTranslation, PlaceTranslation.place_id, fields.PLACE.translatable)
+    with_history = revisions.with_history("place")
+    for item in plan.places:
+        carried = bool(item.pop(kiosk_json.FROM_EVENTS, False))
+        row = rows.get(item["slug"])
+        current = (
+            fields.PLACE.item_from_columns({name: row[name] for name in fields.PLACE.columns}) if row else {}
+        )
+        values = fields.PLACE.columns_from_item((current or NEW_PLACE) | item)
+        after = fields.PLACE.item_from_columns(values)
+        had = saved.get(row["id"], {}) if row else {}
+        translations = item.get("translations", had) or {}
+        if carried:
+            made_from = localized.source_hash(fields.item_source(fields.PLACE, after))
+            merged = {locale: had.get(locale, {}) | texts for locale, texts in (had | translations).items()}
+            translations = fields.complete_translations(
+                fields.PLACE, {locale: texts | {"source_hash": made_from} for locale, texts in merged.items()}
+            )
+        after["translations"] = translations
+        if row is None:
+            batch.places.append(writer.RowChange(values, after, visible=True, translations=translations))
+            report.created.append(f"place {item['slug']}")
+            continue
+        current["translations"] = had
+        if after == current:
+            report.skipped.append(_("place %(slug)s: unchanged", slug=item["slug"]))
+            continue
+        before = None if row["id"] in with_history else current
+        change = writer.RowChange(
+            values, after, row["id"], row["version"], before, visible=True, translations=translations
+        )
+        batch.places.append(change)
+        report.updated.append(f"place {item['slug']}" + _changed_fields(current, after))
+
+
 def _saved_translations(model, owner, names: tuple[str, ...]) -> dict[int, dict[str, dict]]:
     """Every saved translation, as in documents: {owner id: {language: {field: text, "source_hash": …}}}."""
     found: dict[int, dict[str, dict]] = {}
@@ -600,6 +673,7 @@ def _plan_in_language(plan: Plan, locale: str, report: ImportReport, batch: writ
                 event.version,
                 None if event.id in revisions.with_history("event") else before,
                 era=event.era.slug,
+                place=before["place"],
                 visible=event.is_visible,
                 translations=translations,
             )
@@ -623,6 +697,7 @@ def _plan_events(plan: Plan, report: ImportReport, batch: writer.Batch, status_o
     era_slugs = dict(db.session.execute(select(Era.id, Era.slug)).all())
     media_keys = dict(db.session.execute(select(Media.id, Media.key)).all())
     media_ids = {key: media_id for media_id, key in media_keys.items()}
+    place_slugs = dict(db.session.execute(select(Place.id, Place.slug)).all())
     saved = _saved_translations(EventTranslation, EventTranslation.event_id, fields.EVENT.translatable)
     with_history = revisions.with_history("event")
     for item in plan.events:
@@ -631,18 +706,19 @@ def _plan_events(plan: Plan, report: ImportReport, batch: writer.Batch, status_o
             refs = {
                 "era": era_slugs[row["era_id"]],
                 "image.key": media_keys[row["image_id"]] if row["image_id"] else None,
+                "place": place_slugs.get(row["place_id"]),
             }
             before = fields.EVENT.item_from_columns(dict(row), refs) | {
                 "translations": saved.get(row["id"], {})
             }
-        whole = _updated(before or NEW_EVENT, item)
+        whole = (before or NEW_EVENT) | item
         status = status_of(item, row["status"] if row else None)
         # A key names an image in this kiosk's media store; another kiosk's keys mean no image.
         key = (whole.get("image") or {}).get("key")
         image_id = media_ids.get(key) if key else None
         values = fields.EVENT.columns_from_item(whole) | {"status": status, "image_id": image_id}
         after = fields.EVENT.item_from_columns(
-            values, {"era": whole["era"], "image.key": key if image_id else None}
+            values, {"era": whole["era"], "image.key": key if image_id else None, "place": whole["place"]}
         )
         after["translations"] = whole.get("translations") or {}
         translations = item.get("translations")
@@ -652,6 +728,7 @@ def _plan_events(plan: Plan, report: ImportReport, batch: writer.Batch, status_o
                     values,
                     after,
                     era=whole["era"],
+                    place=whole["place"],
                     visible=status == Status.PUBLISHED,
                     translations=translations,
                 )
@@ -669,6 +746,7 @@ def _plan_events(plan: Plan, report: ImportReport, batch: writer.Batch, status_o
             row["version"],
             before=None if row["id"] in with_history else before,
             era=whole["era"],
+            place=whole["place"],
             visible=was_visible or status == Status.PUBLISHED,
             translations=translations,
         )

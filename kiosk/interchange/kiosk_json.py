@@ -1,8 +1,9 @@
 """Our own JSON interchange format ("kiosk-timeline"): the default content, export and import.
 
-A document holds the title, further reading, eras and events; events refer to eras by slug. Version 2 adds
-every language: each era and event carries its translations, and the document the title's; version 1
-documents (one language) are still read. This module knows the document: its checks, the dump, the
+A document holds the title, further reading, eras, places and events; events refer to eras and places by
+slug. Every era, place and event carries its translations, and the document the title's. Older documents
+are still read: version 3 carries each event's place inside it (no years), version 2 translates fewer of an
+event's texts, version 1 has one language. This module knows the document: its checks, the dump, the
 language files; each era and event in it is an item of the field table's shape (kiosk.content.fields).
 Loading one goes through interchange.importers and kiosk.editing.writer like any import. See
 docs/interchange-format.md.
@@ -20,14 +21,20 @@ from sqlalchemy import select
 
 from ..content import fields, figures, places, settings_store
 from ..content.dates import DateError, PartialDate, check_span
+from ..editing import reads
 from ..extensions import db
 from ..languages import choice, localized
 from ..languages.localized import translation_key
-from ..models import Era, Event, Status
+from ..models import Era, Event, Place, Status
 
 FORMAT = "kiosk-timeline"
-VERSION = 3
-READABLE_VERSIONS = (1, 2, 3)
+VERSION = 4
+READABLE_VERSIONS = (1, 2, 3, 4)
+TRANSLATED_FIGURES = 3  # the version from which an event's translation covers its image credit and figure
+PLACE_RECORDS = 4  # the version from which places are records of their own (events name them by slug)
+# A place an older document carried inside its events, gathered into a record by ``upgraded``: an import
+# matches it by name and coordinates (kiosk.content.places.identity), not by the slug made up for it.
+FROM_EVENTS = "_carried_by_events"
 # What an event's translation was made from up to version 2: its fingerprint (source_hash) was taken of
 # these texts. Version 3 translates the image credit and the figure's texts too.
 EVENT_SOURCE_BEFORE_3 = (
@@ -102,6 +109,7 @@ def dump() -> dict:
         "further_reading": titles["further_reading"],
         "translations": _title_translations(),
         "eras": [fields.item_of(era) for era in eras],
+        "places": [fields.item_of(place) for place in reads.ordered_places()],
         "events": [fields.item_of(event) for event in events],
     }
 
@@ -127,7 +135,7 @@ def in_language(document: dict, locale: str) -> dict:
     """The document as it reads in one language: each translated text in place of the default one, the
     default kept where a text is not translated (for formats with one language, like TimelineJS)."""
     document = json.loads(json.dumps(document))
-    for kind, table in (("eras", fields.ERA), ("events", fields.EVENT)):
+    for kind, table in (("eras", fields.ERA), ("places", fields.PLACE), ("events", fields.EVENT)):
         for item in document.get(kind) or []:
             texts = (item.get("translations") or {}).get(locale) or {}
             for spec in table:
@@ -246,6 +254,60 @@ def _check_shapes(item: dict, where: str) -> list[str]:
     return problems
 
 
+def _check_place(item: Any, where: str) -> list[str]:
+    """A place record (version 4): its web address, texts, coordinates and years."""
+    if not isinstance(item, dict):
+        return [f"{where}: not an object"]
+    problems = []
+    if not isinstance(item.get("slug"), str) or not SLUG.match(item["slug"]):
+        problems.append(f"{where}: slug must be lowercase letters, digits and hyphens")
+    elif len(item["slug"]) > places.SLUG_LENGTH:
+        problems.append(f"{where}: slug is longer than {places.SLUG_LENGTH} characters")
+    if not isinstance(item.get("name"), str) or not item["name"].strip():
+        problems.append(f"{where}: name is missing")
+    for name in ("name", "note", "display_years"):
+        limit = fields.PLACE[name].limit or 0
+        if not isinstance(item.get(name, ""), str):
+            problems.append(f"{where}: {name} must be text")
+        elif len(item.get(name, "")) > limit:
+            problems.append(f"{where}: {name} is longer than {limit} characters")
+    for axis in ("lat", "lon"):
+        try:
+            places.coordinate(item.get(axis), axis)
+        except places.PlaceError as error:
+            problems.append(f"{where}: {error}")
+    years = item.get("years")
+    if years is not None and not isinstance(years, dict):
+        problems.append(f"{where}: years must be null or an object with from and to")
+    elif years is not None:
+        try:
+            places.check_years(years.get("from"), years.get("to"))
+        except places.PlaceError as error:
+            problems.append(f"{where}: years: {error}")
+    problems += _check_translations(item, where, fields.PLACE)
+    for locale, texts in (item.get("translations") or {}).items():
+        for name in fields.PLACE.translatable:
+            text = texts.get(name) if isinstance(texts, dict) else None
+            if isinstance(text, str) and len(text) > (fields.PLACE[name].limit or 0):
+                problems.append(
+                    f"{where}: the {locale} {name} is longer than {fields.PLACE[name].limit} characters"
+                )
+    return problems
+
+
+def _check_event_place(value: Any, where: str, version: int, place_slugs: set[str]) -> list[str]:
+    """An event's place: a place's slug (version 4), or the place itself inside the event (older ones)."""
+    if version < PLACE_RECORDS:
+        try:
+            places.clean(value)
+        except places.PlaceError as error:
+            return [f"{where}: place: {error}"]
+        return []
+    if value is not None and (not isinstance(value, str) or value not in place_slugs):
+        return [f"{where}: unknown place {value!r}"]
+    return []
+
+
 def _check_event(item: Any, where: str, era_slugs: set[str]) -> list[str]:
     if not isinstance(item, dict):
         return [f"{where}: not an object"]
@@ -259,11 +321,10 @@ def _check_event(item: Any, where: str, era_slugs: set[str]) -> list[str]:
         problems.append(f"{where}: unknown era {item.get('era')!r}")
     if item.get("status", "draft") not in {s.value for s in Status}:
         problems.append(f"{where}: status must be draft or published")
-    for name, check in (("place", places.clean), ("figure", figures.clean)):
-        try:
-            check(item.get(name))
-        except ValueError as error:
-            problems.append(f"{where}: {name}: {error}")
+    try:
+        figures.clean(item.get("figure"))
+    except ValueError as error:
+        problems.append(f"{where}: figure: {error}")
     if problems:
         return problems
     try:
@@ -295,10 +356,20 @@ def _is_reading_item(item: Any) -> bool:
 
 
 def upgraded(document: dict, locales: Collection[str] | None = None) -> dict:
-    """An older document's translations as version 3 has them: a translation that was up to date with its
-    event's text (its fingerprint, taken of fewer texts then) stays so. ``locales``: only those."""
-    if document.get("version", VERSION) >= VERSION:
-        return document
+    """An older document as version 4 has it (``locales``: only those languages' translations are brought
+    along; their places' stay to be gathered). A translation that was up to date with its event's text
+    (its fingerprint, taken of fewer texts before version 3) stays so; the places its events carry become
+    records of their own, one for each name and coordinates (``FROM_EVENTS``), their other languages
+    translations made from their text (so up to date)."""
+    version = document.get("version", VERSION)
+    if version < TRANSLATED_FIGURES:
+        _fingerprints_upgraded(document, locales)
+    if version < PLACE_RECORDS and locales is None:
+        document["places"] = places_from_events(document.get("events") or [])
+    return document
+
+
+def _fingerprints_upgraded(document: dict, locales: Collection[str] | None) -> None:
     for item in document.get("events") or []:
         if not isinstance(item, dict) or not isinstance(item.get("translations"), dict):
             continue
@@ -308,14 +379,39 @@ def upgraded(document: dict, locales: Collection[str] | None = None) -> dict:
             wanted = locales is None or locale in locales
             if wanted and isinstance(texts, dict) and texts.get("source_hash") == before:
                 texts["source_hash"] = localized.source_hash(current)
-    return document
+
+
+def places_from_events(events: list) -> list[dict]:
+    """The places ``events`` carry inside them (kiosk.content.places.clean's shape), gathered into place
+    items (one for each name and coordinates); each event then names its place by the slug given here."""
+    gathered: dict[tuple, dict] = {}
+    for item in events:
+        carried = places.clean(item.get("place")) if isinstance(item, dict) else None
+        if carried is None:
+            continue
+        identity = places.embedded_identity(carried)
+        if identity not in gathered:
+            record = places.record_of(carried)
+            taken = {place["slug"] for place in gathered.values()}
+            slug, number = places.key(record["name"]), 1
+            while slug in taken:
+                number += 1
+                slug = f"{places.key(record['name'])}-{number}"
+            made_from = localized.source_hash(fields.item_source(fields.PLACE, record))
+            translations = {
+                locale: texts | {"source_hash": made_from} for locale, texts in record["translations"].items()
+            }
+            gathered[identity] = record | {"slug": slug, "translations": translations, FROM_EVENTS: True}
+        item["place"] = gathered[identity]["slug"]
+    return list(gathered.values())
 
 
 def check_document(document: Any) -> list[str]:
     if not is_our_format(document):
         return [f'not a {FORMAT} document (expected "format": "{FORMAT}")']
     if document.get("version") not in READABLE_VERSIONS:
-        return [f"unsupported version {document.get('version')!r} (this kiosk reads versions 1 to 3)"]
+        return [f"unsupported version {document.get('version')!r} (this kiosk reads versions 1 to 4)"]
+    version = document["version"]
     problems: list[str] = []
     for locale, texts in (document.get("translations") or {}).items():
         if not choice.is_known(locale) or not isinstance(texts, dict):
@@ -325,18 +421,30 @@ def check_document(document: Any) -> list[str]:
         kinds = " or ".join(f'"{kind}"' for kind in READING_KINDS)
         problems.append(f'further_reading: each title must be text or {{"kind": {kinds}, "text": ...}}')
     eras = document.get("eras") or []
+    place_items = (document.get("places") or []) if version >= PLACE_RECORDS else []
     events = document.get("events") or []
-    for name, items in (("eras", eras), ("events", events)):
+    for name, items in (("eras", eras), ("places", place_items), ("events", events)):
         if not isinstance(items, list):
             return [f"{name}: must be a list"]
     problems += check_title(document.get("title"))
     for position, item in enumerate(eras, start=1):
         problems += _check_era(item, f"eras item {position}")
+    for position, item in enumerate(place_items, start=1):
+        problems += _check_place(item, f"places item {position}")
     known = {era["slug"] for era in eras if isinstance(era, dict) and isinstance(era.get("slug"), str)}
     known |= set(db.session.scalars(select(Era.slug)))
+    place_slugs = {
+        place["slug"]
+        for place in place_items
+        if isinstance(place, dict) and isinstance(place.get("slug"), str)
+    }
+    place_slugs |= set(db.session.scalars(select(Place.slug)))
     for position, item in enumerate(events, start=1):
-        problems += _check_event(item, f"events item {position}", known)
-    for kind, items in (("eras", eras), ("events", events)):
+        where = f"events item {position}"
+        problems += _check_event(item, where, known)
+        if isinstance(item, dict):
+            problems += _check_event_place(item.get("place"), where, version, place_slugs)
+    for kind, items in (("eras", eras), ("places", place_items), ("events", events)):
         # (a missing or malformed slug is reported with its item)
         slugs = [
             item["slug"] for item in items if isinstance(item, dict) and isinstance(item.get("slug"), str)
@@ -356,15 +464,18 @@ def with_language_file(document: dict, translation: dict) -> dict:
         "further_reading": translation.get("further_reading") or [],
         "source_hash": translation.get("source_hash", ""),
     }
-    for kind in ("eras", "events"):
+    for kind in ("eras", "places", "events"):
         texts = {item["slug"]: item for item in translation.get(kind) or []}
         for item in merged.get(kind) or []:
             if item["slug"] in texts:
                 item.setdefault("translations", {})[locale] = {
                     key: value for key, value in texts[item["slug"]].items() if key != "slug"
                 }
+    # The language file's translations are brought up to date here; the document keeps its own shape (an
+    # older one's places are gathered when it is read).
+    main_version = document.get("version", VERSION)
     merged["version"] = translation.get("version", VERSION)
-    return upgraded(merged, [locale]) | {"version": VERSION}
+    return upgraded(merged, [locale]) | {"version": max(main_version, TRANSLATED_FIGURES)}
 
 
 def default_content() -> dict:

@@ -165,7 +165,7 @@ def _slide_background(background: dict | None) -> dict | None:
     return {name: value for name, value in kept.items() if value} or None
 
 
-def _slide(item: dict, group: str) -> dict:
+def _slide(item: dict, group: str, where: dict[str, dict]) -> dict:
     slide = {
         "unique_id": item["slug"],
         "start_date": _date(item["start"], item.get("start_time", "")),
@@ -177,7 +177,7 @@ def _slide(item: dict, group: str) -> dict:
         "display_date": escape(item["display_date"], quote=False),
         "media": _slide_media(item["image"], item.get("embed", "")),
         "background": _slide_background(item.get("background")),
-        "location": _location(item.get("place")),
+        "location": _location(where.get(item.get("place") or "")),
     }
     return slide | {name: value for name, value in extras.items() if value}
 
@@ -194,35 +194,43 @@ def _title_slide(title: dict) -> dict:
 
 
 def _location(place: dict | None) -> dict | None:
-    """Our place as a slide's ``location`` (StoryMapJS's shape: lat, lon, name; other languages stay ours)."""
+    """Our place (an item of our document's places) as a slide's ``location`` (StoryMapJS's shape: lat, lon,
+    name; its note, years and other languages stay ours)."""
     if not place:
         return None
-    return {
-        "lat": place["lat"],
-        "lon": place["lon"],
-        "name": places.localized(place["name"], places.DEFAULT_LOCALE),
-    }
+    return {"lat": place["lat"], "lon": place["lon"], "name": place["name"]}
 
 
-def _place(location: Any) -> dict | None:
-    """A slide's ``location`` as our place: it needs coordinates and a name visitors can read."""
+def _place(location: Any, notes: list[str]) -> dict | None:
+    """A slide's ``location`` as a place carried by its event (kiosk.content.places.clean's shape, without a
+    note: the place's own stays, see importers._plan_places). A location without a name (a StoryMapJS pin) is
+    left out with a note: the kiosk names every place it shows, and TimelineJS ignores locations anyway."""
     if location is None:
         return None
     if not isinstance(location, dict):
         raise Invalid(_("location must be an object with lat, lon and name."))
     found = {"name": location.get("name") or "", "lat": location.get("lat"), "lon": location.get("lon")}
+    if isinstance(found["name"], str) and not found["name"].strip():
+        notes.append(
+            _(
+                "location has no name (latitude %(lat)s, longitude %(lon)s): left out; give the event a "
+                "place in the kiosk to show it on the map.",
+                lat=found["lat"],
+                lon=found["lon"],
+            )
+        )
+        return None
     try:
-        place = places.clean(found) or {}
+        return places.clean(found)
     except places.PlaceError as error:
         raise Invalid(f"location: {error}") from error
-    del place["note"]  # TimelineJS has none: an event's own note stays (see importers._updated)
-    return place
 
 
 def to_document(ours: dict) -> dict:
     """Our document (interchange.dump()) as a TimelineJS JSON document."""
     era_names = {era["slug"]: era["name"] for era in ours["eras"]}
     era_order = {era["slug"]: index for index, era in enumerate(ours["eras"])}
+    where = {place["slug"]: place for place in ours.get("places") or []}
     # Ordered by what a sheet carries (era, date, headline), so a sheet's round trip keeps its order.
     ordered = sorted(
         ours["events"],
@@ -241,7 +249,7 @@ def to_document(ours: dict) -> dict:
     ]
     return {
         "title": _title_slide(ours["title"]),
-        "events": [_slide(item, era_names[item["era"]]) for item in ordered],
+        "events": [_slide(item, era_names[item["era"]], where) for item in ordered],
         "eras": eras,
         "scale": "human",
     }
@@ -779,7 +787,7 @@ def _json_slide(read: Reader, slide: Any, where: str) -> Entry | None:
         media=_json_media(read, slide),
         background=_json_background(read, slide),
     )
-    place = read(_place, slide.get("location"))
+    place = read(_place, slide.get("location"), read.notes)
     if item and place is not None:
         item["place"] = place  # a slide without one leaves an event's place alone
     group = to_plain_text(read(_text, slide.get("group"), "group") or "")

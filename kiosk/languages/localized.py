@@ -1,4 +1,4 @@
-"""Content in the visitor's language: each event, era and the timeline's title read through its
+"""Content in the visitor's language: each event, era, place and the timeline's title read through its
 translation, field by field, falling back to the default language where a field is not translated yet
 (and saying so with a ``lang`` attribute, so a screen reader reads it in the right voice)."""
 
@@ -12,10 +12,10 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import select
 
-from ..content import fields, figures, settings_store
+from ..content import fields, figures, places, settings_store
 from ..content.dates import PartialDate
 from ..extensions import db
-from ..models import Era, EraTranslation, Event, EventTranslation
+from ..models import Era, EraTranslation, Event, EventTranslation, Place, PlaceTranslation
 from . import choice
 
 SITE_FIELDS = ("title_headline", "title_summary", "further_reading")
@@ -63,12 +63,37 @@ class LocalizedEra(_Localized):
     table = fields.ERA
 
 
+class LocalizedPlace(_Localized):
+    table = fields.PLACE
+
+    @property
+    def years(self) -> str:
+        """The years he lived there as visitors read them: the wording (in this language, else the default
+        language's, marked by ``lang_of("years")``), else the years themselves; "" when there are none."""
+        return self._years()[0]
+
+    def _years(self) -> tuple[str, str | None]:
+        wording, fell_back = self._text("display_years")
+        return (wording, fell_back) if wording else (places.span_label(self.years_from, self.years_to), None)
+
+    def _text_lang(self, name: str) -> str | None:
+        if name == "years":
+            return self._years()[1]
+        return super()._text_lang(name)
+
+
 class LocalizedEvent(_Localized):
     table = fields.EVENT
 
-    def __init__(self, event, translation, locale, default, era: LocalizedEra):
+    def __init__(self, event, translation, locale, default, era: LocalizedEra, localize_place):
         super().__init__(event, translation, locale, default)
         self.era = era
+        self._localize_place = localize_place
+
+    @property
+    def place(self) -> LocalizedPlace | None:
+        """Its place in this language, read when a page shows it (the timeline's cards do not)."""
+        return self._localize_place(self._item.place)
 
     @property
     def date_label(self) -> str:
@@ -118,6 +143,7 @@ class Localizer:
         self._eras: dict[int, LocalizedEra] = {}
         self._era_translations: dict[int, EraTranslation] | None = None
         self._event_translations: dict[int, EventTranslation | None] = {}
+        self._place_translations: dict[int, PlaceTranslation] | None = None
 
     @property
     def translating(self) -> bool:
@@ -141,6 +167,23 @@ class Localizer:
             )
         return self._eras[era.id]
 
+    def place(self, place: Place | None) -> LocalizedPlace | None:
+        """A place in this language (every place's translation read in one query, the first time)."""
+        if place is None:
+            return None
+        if self._place_translations is None:
+            self._place_translations = (
+                {
+                    row.place_id: row
+                    for row in db.session.scalars(
+                        select(PlaceTranslation).where(PlaceTranslation.locale == self.locale)
+                    )
+                }
+                if self.translating
+                else {}
+            )
+        return LocalizedPlace(place, self._place_translations.get(place.id), self.locale, self.default)
+
     def prefetch(self, events: Iterable[Event | None]) -> None:
         """Read the translations of these events in one query (a page's every event at once)."""
         ids = {event.id for event in events if event is not None} - self._event_translations.keys()
@@ -159,7 +202,12 @@ class Localizer:
             None
             if event is None
             else LocalizedEvent(
-                event, self._event_translations[event.id], self.locale, self.default, self.era(event.era)
+                event,
+                self._event_translations[event.id],
+                self.locale,
+                self.default,
+                self.era(event.era),
+                self.place,
             )
             for event in events
         ]
@@ -216,7 +264,7 @@ def translation_states(events: list[Event], locales: list[str]) -> dict[int, dic
     return states
 
 
-def states_of(entity: Event | Era) -> dict[str, str | None]:
+def states_of(entity: fields.Entity) -> dict[str, str | None]:
     """Each language other than the default: MISSING, OUT_OF_DATE or None (up to date) for this item."""
     main = "headline" if isinstance(entity, Event) else "name"
     current = source_hash(fields.source(entity))

@@ -123,9 +123,6 @@ def _kiosk_globals():
         "map_height": places.MAP.height,
         "locator_point": places.locator,
         "sea_labels": places.sea_labels,
-        "place_name": places.name_of,
-        "place_note": places.note_of,
-        "place_key": places.key,
         "figure_chart": figures.chart,
         "language_choices": choice.choices,
         "fragment_marks": addresses.FRAGMENT,
@@ -195,7 +192,7 @@ def places_view():
     return page_or_fragment(
         "timeline/places.html",
         "timeline/_places.html",
-        atlas=places.places_map(published.placed_events(True)),
+        atlas=places.places_map(published.placed_events(True), Localizer().place),
     )
 
 
@@ -203,11 +200,12 @@ def places_view():
 @cached_page
 def place(place_key: str):
     """One place's events: the list the map shows beside it (fragment), or the map with it (page)."""
-    atlas = places.places_map(published.placed_events(True))
+    localizer = Localizer()
+    atlas = places.places_map(published.placed_events(True), localizer.place)
     chosen = atlas.find(place_key)
     if chosen is None:
         abort(404)
-    chosen.events = Localizer().events(chosen.events)  # headlines and dates in the visitor's language
+    chosen.events = localizer.events(chosen.events)  # headlines and dates in the visitor's language
     return page_or_fragment(
         "timeline/places.html",
         "timeline/_place.html",
@@ -282,7 +280,7 @@ def offline_manifest():
         + [
             url_for("timeline.place", place_key=key, lang=lang)
             for lang in every_language
-            for key in places.keys(published.placed_events(True))
+            for key in published.place_slugs()
         ]
         + [url_for("timeline.places_view", lang=lang) for lang in every_language],
         fragments=[

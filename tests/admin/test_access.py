@@ -19,6 +19,7 @@ PUBLIC = {"admin.login"}
 EXAMPLE_VALUES = {
     "event_id": 1,
     "era_id": 1,
+    "place_id": 1,
     "number": 1,
     "file_format": "json",
     "name": "gallery-3",
@@ -63,6 +64,10 @@ def test_the_walk_finds_every_kind_of_admin_url(server):
         ("POST", "/admin/eras/1/history/1/restore"),
         ("POST", "/admin/events/1/merge"),
         ("POST", "/admin/eras/1/merge"),
+        ("POST", "/admin/places/1/edit"),
+        ("POST", "/admin/places/1/merge"),
+        ("POST", "/admin/places/1/translations/ru"),
+        ("POST", "/admin/places/1/history/1/restore"),
         ("POST", "/admin/trash/1/delete"),
         ("GET", "/admin/audit"),
         ("POST", "/admin/import/confirm"),

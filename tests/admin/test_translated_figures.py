@@ -109,4 +109,4 @@ def test_our_json_carries_the_translated_figure_and_credit_and_reads_them_back(c
     in_russian = json.loads(exporters.export("timelinejs", "ru"))
     slide = next(slide for slide in in_russian["events"] if slide["unique_id"] == "a-picture")
     assert slide["media"]["credit"] == "Фото"
-    assert document["version"] == 3
+    assert document["version"] == 4

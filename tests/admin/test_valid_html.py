@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from kiosk.editing import writer
 from kiosk.extensions import db
-from kiosk.models import Era, Status
+from kiosk.models import Era, Place, Status
 
 from ..fixture_timeline import FIXTURE
 from ..helpers import changes_of, make_event
@@ -76,11 +76,13 @@ def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_p
     event = make_event(body="A *short* text.", status=Status.PUBLISHED)
     writer.save_event(event, changes_of(event, headline="The record, revised"), event.version)  # a revision
     era = db.session.scalar(select(Era).order_by(Era.position))
-    assert era is not None
+    place = db.session.scalar(select(Place).order_by(Place.id))
+    assert era is not None and place is not None
     values = {
         "slug": event.slug,
         "event_id": str(event.id),
         "era_id": str(era.id),
+        "place_id": str(place.id),
         "number": "1",
         "name": "gallery-3",
         "lang": "ru",  # a visitor page in another language (the default one has no prefix)

@@ -7,8 +7,8 @@ administrator approves them on the Kiosks page. Days not yet summed (every day s
 today's among them) are summed from their raw events by the app (kiosk.telemetry.analytics.sum_again,
 which `flask analytics rollup` and the Analytics page run).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07 23:03:34.399417
 
 """
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
