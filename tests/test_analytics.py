@@ -24,7 +24,7 @@ from kiosk.telemetry import analytics, contract
 
 from .conftest import make_app
 from .fixture_timeline import FIXTURE
-from .visits import a_visit, batch, enrol, event, museum_noon, now_ms, send
+from .visits import a_visit, batch, enrol, event, museum_noon, museum_time, now_ms, send, stopped_clock
 
 RECORD_HEADLINE = "102 tonnes in one night"  # FIXTURE.record_event's
 
@@ -178,13 +178,6 @@ def test_reports_from_another_site_are_refused(client, kiosk):
     )
     assert response.status_code == 403
     assert stored() == 0
-
-
-def stopped_clock(*apps) -> None:
-    """The servers' clocks stand still: a minute never turns in the middle of a test of the limits."""
-    moment = utcnow()
-    for each in apps:
-        each.extensions["telemetry_clock"] = lambda: moment
 
 
 def test_the_limit_per_kiosk_holds_across_workers_and_a_refused_report_counts_nothing(
@@ -389,7 +382,7 @@ def test_batches_for_a_past_day_posted_from_several_workers_while_it_is_summed_a
     """Late batches race each other and a summing of their day: every visit is counted, once."""
     kiosk = enrol(app)
     workers = [make_app(data_dir, SQLALCHEMY_DATABASE_URI=database_url) for _ in range(3)]
-    day_before = utcnow() - timedelta(days=2)
+    day_before = museum_time(app, 12, days_ago=2)  # its visits' starts all well inside that day
     day = analytics.local_time(day_before).date()
     visits = [a_visit(now_ms(day_before) + number * 1_000, session=f"{number:032x}") for number in range(24)]
     answers: list[int] = []

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -39,14 +39,28 @@ def a_visit(start: int, session: str = "a" * 32) -> list[dict]:
     ]
 
 
+def museum_time(app: Flask, hour: int, minute: int = 0, days_ago: int = 0) -> datetime:
+    """Today's (or an earlier day's) ``hour``:``minute`` on the museum's clock, as the server stores times
+    (naive UTC)."""
+    zone = ZoneInfo(app.config.get("TIMEZONE") or "UTC")
+    day = datetime.now(zone).date() - timedelta(days=days_ago)
+    return datetime.combine(day, time(hour, minute), zone).astimezone(UTC).replace(tzinfo=None)
+
+
 def museum_noon(app: Flask) -> None:
     """The server's clock moved to today's noon on the museum's clock (and on with real time): visits a few
     minutes old stay today's, whenever the suite runs (just after midnight, too)."""
-    with app.app_context():
-        zone = ZoneInfo(app.config.get("TIMEZONE") or "UTC")
-    now = datetime.now(zone)
-    shift = now.replace(hour=12, minute=0, second=0, microsecond=0) - now
+    shift = museum_time(app, 12) - utcnow()
     app.extensions["telemetry_clock"] = lambda: utcnow() + shift
+
+
+def stopped_clock(*apps: Flask, at: datetime | None = None) -> datetime:
+    """The servers' clocks stand still at ``at`` (naive UTC; now if not given): a minute, an hour or a day
+    never turns in the middle of a test. Returns that moment."""
+    moment = at or utcnow()
+    for each in apps:
+        each.extensions["telemetry_clock"] = lambda: moment
+    return moment
 
 
 def enrol(app: Flask, name: str = "gallery-3") -> dict[str, str]:

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +19,7 @@ from kiosk.telemetry import analytics, fleet
 from kiosk.telemetry.fleet import DAY_NAMES
 
 from ..fixture_timeline import FIXTURE
-from ..visits import a_visit, enrol, event, museum_noon, now_ms, report_in, send
+from ..visits import a_visit, enrol, event, museum_noon, museum_time, now_ms, report_in, send, stopped_clock
 from .conftest import form_values
 
 RECORD_HEADLINE = "102 tonnes in one night"  # FIXTURE.record_event's
@@ -83,7 +83,7 @@ def test_the_period_and_kiosk_filter_the_figures_and_kiosks_go_by_their_names(
     assert re.search(r'data-figure="sessions">1<', html)
     assert '<option value="foyer" selected>The foyer, by the lamp (foyer)</option>' in html
     assert "The foyer, by the lamp" in re.search(r'class="results__count"[^>]*>(.*?)·', html, re.S).group(1)
-    yesterday = (utcnow() - timedelta(days=1)).date().isoformat()
+    yesterday = (analytics.today() - timedelta(days=1)).isoformat()
     old = curator.get(f"/admin/analytics?since={yesterday}&until={yesterday}").get_data(as_text=True)
     assert re.search(r'data-figure="sessions">0<', old)
 
@@ -173,20 +173,19 @@ def test_the_kiosks_page_speaks_of_analytics_records_and_times_on_the_museums_cl
     curator, server, kiosk_client
 ):
     server.config.update(TIMEZONE="Asia/Tokyo")
+    seen = stopped_clock(server, at=museum_time(server, 10, 30))
     report_in(kiosk_client, enrol(server, "foyer"), queued=7)
     html = curator.get("/admin/kiosks").get_data(as_text=True)
     assert "Analytics records not yet sent" in html and "Events waiting" not in html
     assert "UTC" not in html and "KIOSK_OPENING_HOURS" not in html
-    tokyo = datetime.now(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d %H:")
-    assert tokyo in kiosk_row(html, "foyer")
+    tokyo = seen.replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Tokyo"))
+    assert tokyo.strftime("%Y-%m-%d 10:30") in kiosk_row(html, "foyer")
     assert "(Asia/Tokyo)" in html
 
 
 def test_a_kiosk_silent_outside_opening_hours_is_not_a_worry(curator, server, kiosk_client):
-    now = utcnow()
-    closed_from = (now + timedelta(hours=1)).strftime("%H:00")
-    closed_until = (now + timedelta(hours=2)).strftime("%H:00")
-    server.config.update(OPENING_HOURS=f"{closed_from}-{closed_until}", SILENCE_SECONDS=60)
+    now = stopped_clock(server, at=museum_time(server, 12))
+    server.config.update(OPENING_HOURS="13:00-14:00", SILENCE_SECONDS=60)
     report_in(kiosk_client, enrol(server, "stairs"))
     station = db.session.scalar(select(KioskStation))
     station.last_seen = now - timedelta(minutes=20)
@@ -198,11 +197,12 @@ def test_a_kiosk_silent_outside_opening_hours_is_not_a_worry(curator, server, ki
 
 def test_a_kiosk_silent_on_the_closed_day_is_not_a_worry_but_is_on_an_open_day(curator, server, kiosk_client):
     server.config.update(TIMEZONE="Asia/Tokyo", SILENCE_SECONDS=60)
-    today = datetime.now(ZoneInfo("Asia/Tokyo")).weekday()  # on the museum's clock, not UTC's
-    days = [DAY_NAMES[today], DAY_NAMES[(today - 1) % 7]]  # the silence may have begun yesterday
+    now = stopped_clock(server, at=museum_time(server, 0, 3))  # 3 minutes into a day in Tokyo
+    today = now.replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Tokyo")).weekday()  # not UTC's day
+    days = [DAY_NAMES[today], DAY_NAMES[(today - 1) % 7]]  # the silence began yesterday
     report_in(kiosk_client, enrol(server, "stairs"))
     station = db.session.scalar(select(KioskStation))
-    station.last_seen = utcnow() - timedelta(minutes=5)
+    station.last_seen = now - timedelta(minutes=5)
     db.session.commit()
 
     server.config.update(OPENING_HOURS=f"00:00-24:00; {days[0]} closed; {days[1]} closed")
