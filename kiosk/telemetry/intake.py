@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -142,6 +142,15 @@ def _parsed(station: KioskStation, body: bytes):
         raise _Refusal(400, str(refused), kept=True) from None
 
 
+def _report() -> tuple[KioskStation, bytes, Any]:
+    """An enrolled kiosk's report within its limits: the kiosk, the body and its JSON (each step in the
+    order the module's description gives)."""
+    body = _checked_request()
+    station = _enrolled()
+    _within_limits(station.name)
+    return station, body, _parsed(station, body)
+
+
 def _server_time() -> int:
     return int(analytics.now().timestamp() * 1000)
 
@@ -149,10 +158,7 @@ def _server_time() -> int:
 @bp.post("/analytics/events")
 def events():
     def handle() -> Response:
-        body = _checked_request()
-        station = _enrolled()
-        _within_limits(station.name)
-        data = _parsed(station, body)
+        station, body, data = _report()
         try:
             batch = analytics.read_batch(station.name, data)
         except contract.ReportRefused as refused:
@@ -175,10 +181,7 @@ def events():
 @bp.post("/fleet/heartbeat")
 def heartbeat():
     def handle() -> Response:
-        body = _checked_request()
-        station = _enrolled()
-        _within_limits(station.name)
-        data = _parsed(station, body)
+        station, body, data = _report()
         try:
             values = fleet.read_report(data, analytics.now())
         except contract.ReportRefused as refused:
