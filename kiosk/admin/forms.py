@@ -36,6 +36,7 @@ from ..editing import drafts, reads, writer
 from ..extensions import db
 from ..languages import choice
 from ..models import Era, Event, Media, Place, Role, Status
+from ..telemetry import fleet
 
 Checked = TypeVar("Checked")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
@@ -942,3 +943,96 @@ class ImportConfirmForm(FlaskForm):
     token = HiddenField()
     language = HiddenField()
     publish = BooleanField(_l("Publish the imported events"))
+
+
+class KioskForm(AdminForm):
+    """A kiosk an administrator enrols: the name in its start address, and what curators call it."""
+
+    name = StringField(
+        _l("Name in its start address"),
+        filters=[_strip],
+        validators=[
+            InputRequired(_l("Give the kiosk a name, like gallery-3.")),
+            Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}\Z",
+                message=_l("Use 1 to 64 letters, digits, dots, dashes or underscores, like gallery-3."),
+            ),
+        ],
+    )
+    label = StringField(
+        _l("What curators call it (optional)"), filters=[_strip], validators=[_length(80, _l("the name"))]
+    )
+
+
+class KioskLabelForm(AdminForm):
+    label = StringField(
+        _l("What curators call it"), filters=[_strip], validators=[_length(80, _l("the name"))]
+    )
+
+
+CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d\Z")
+
+
+class OpeningHoursForm(AdminForm):
+    """The museum's week, a row a day (Monday first): opening and closing times, or closed; or always open.
+    The fields of each day are named ``<day>_opens``, ``<day>_closes`` and ``<day>_closed`` (day: mon…sun,
+    kiosk.telemetry.fleet.DAY_NAMES)."""
+
+    always_open = BooleanField(_l("Always open: a kiosk that stops reporting is flagged at any hour"))
+    loaded = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for day, name in zip(fleet.DAY_NAMES, fleet.day_names(), strict=True):
+            self[f"{day}_opens"].label.text = _("%(day)s: opens", day=name)
+            self[f"{day}_closes"].label.text = _("%(day)s: closes", day=name)
+            self[f"{day}_closed"].label.text = _("%(day)s: closed", day=name)
+
+    def field_names(self) -> list[str]:
+        return [field.name for fields in self.days() for field in fields]
+
+    def days(self) -> list[tuple[Field, Field, Field]]:
+        return [
+            (self[f"{day}_opens"], self[f"{day}_closes"], self[f"{day}_closed"]) for day in fleet.DAY_NAMES
+        ]
+
+    def fill(self, hours: fleet.OpeningHours | None, fingerprint: str) -> None:
+        """Show the hours in force."""
+        self.loaded.data = fingerprint
+        self.always_open.data = hours is None
+        for number, (opens, closes, closed) in enumerate(self.days()):
+            opening = hours.on(number) if hours else fleet.Opening(9 * 60, 18 * 60)
+            closed.data = opening is None
+            if opening is not None:
+                opens.data, closes.data = opening.clock()
+                closes.data = "00:00" if closes.data == "24:00" else closes.data
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        if self.always_open.data:
+            return not self.errors
+        for opens, closes, closed in self.days():
+            if closed.data:
+                continue
+            for field in (opens, closes):
+                if not CLOCK_TIME.match(field.data or ""):
+                    add_error(field, _("Enter a time like 09:30, or tick Closed."))
+                    field.data = ""  # a time field can show only a time (a browser sends nothing else)
+            if not opens.errors and not closes.errors and opens.data == closes.data and opens.data != "00:00":
+                add_error(closes, _("It closes when it opens: for the whole day choose 00:00 to 00:00."))
+        return not self.errors
+
+    def text(self) -> str:
+        """The hours as kiosk.telemetry.fleet reads them (the form passed validate())."""
+        if self.always_open.data:
+            return "00:00-24:00"
+        week: list[tuple[str, str] | None] = [
+            None if closed.data else (opens.data, closes.data) for opens, closes, closed in self.days()
+        ]
+        return fleet.opening_hours_from_week(week)
+
+
+for _day in fleet.DAY_NAMES:
+    setattr(OpeningHoursForm, f"{_day}_opens", StringField(render_kw={"type": "time"}, filters=[_strip]))
+    setattr(OpeningHoursForm, f"{_day}_closes", StringField(render_kw={"type": "time"}, filters=[_strip]))
+    setattr(OpeningHoursForm, f"{_day}_closed", BooleanField())

@@ -880,8 +880,22 @@ def save_settings(values: dict[str, Any], loaded_fingerprint: str) -> bool:
     written only where it still holds what was read; an audit entry with the old and new values; the
     content version moves on, since every kiosk screen uses them.
     """
+    return _save_settings(settings_store.KIOSK_SETTINGS, values, loaded_fingerprint, visible=True)
+
+
+def save_opening_hours(text: str | None, loaded_fingerprint: str) -> bool:
+    """Save the museum's opening hours (the text kiosk.telemetry.fleet reads; None: back to
+    KIOSK_OPENING_HOURS); False when nothing changed. Checked, written and audited like the kiosk's
+    settings; visitors never see them, so the content version stays where it is."""
+    key = "opening_hours"
+    return _save_settings((key,), {key: text}, loaded_fingerprint, visible=False)
+
+
+def _save_settings(
+    keys: tuple[str, ...], values: dict[str, Any], loaded_fingerprint: str, visible: bool
+) -> bool:
     with _transaction():
-        rows = settings_store.stored_many(*settings_store.KIOSK_SETTINGS)
+        rows = settings_store.stored_many(*keys)
         if settings_store.fingerprint(rows) != loaded_fingerprint:
             raise SettingsChanged()
         before = settings_store.decoded(rows)
@@ -896,7 +910,8 @@ def save_settings(values: dict[str, Any], loaded_fingerprint: str) -> bool:
             "after": {key: values[key] for key in changed},
         }
         audit.record("settings.save", ", ".join(changed), json.dumps(detail, ensure_ascii=False))
-        _visitors_see_it()
+        if visible:
+            _visitors_see_it()
     return True
 
 

@@ -12,6 +12,7 @@ from kiosk.extensions import db
 from kiosk.models import AuditEntry, Event
 
 from ..helpers import make_user
+from ..visits import enrol
 from .conftest import TOKEN
 
 PUBLIC = {"admin.login"}
@@ -24,6 +25,7 @@ EXAMPLE_VALUES = {
     "name": "gallery-3",
     "lang": "ru",
     "user_id": 1,
+    "request_id": 1,
 }
 
 
@@ -139,6 +141,7 @@ def test_htmx_requests_carry_the_token_in_a_header(curator):
 
 def test_no_get_changes_anything(curator, app):
     # Seeding recorded revision 1 of event 1 and era 1, so their history and restore pages exist.
+    enrol(app, "gallery-3")  # and a kiosk's page
     gets = [url for method, url in admin_requests(curator.client.application) if method == "GET"]
     odd = {"q": "%_", "era": "9" * 30, "status": "gone", "next": "//evil.example"}
     before = state(app)

@@ -20,6 +20,7 @@ from kiosk.models import Era, Place, Status, User
 
 from ..fixture_timeline import FIXTURE
 from ..helpers import changes_of, make_event
+from ..visits import enrol, now_ms, report_in
 from .conftest import Curator, form_values, sign_in_from, signed_out_by_a_long_pause, token_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +90,12 @@ def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_p
         "place_key": FIXTURE.places[0],  # a place on the timeline
         "user_id": "1",
     }
+    # The Kiosks page with a kiosk that reports an error, and one asking to report.
+    kiosk_client = server.test_client()
+    report_in(kiosk_client, enrol(server, "gallery-3"), error={"message": "TypeError: boom", "at": now_ms()})
+    kiosk_client.post(
+        "/fleet/enrol", json={"kiosk": "foyer"}, headers={"Authorization": "Bearer " + "f" * 32}
+    )
     pages = page_urls(server, values, {"timeline.era": {"slug": era.slug}})
     pages += ["/events/no-such-event", "/admin/events?status=draft", "/?kiosk=gallery-3"]
 
@@ -113,6 +120,15 @@ def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_p
         response = administrator.post(title_url, values)
         assert response.status_code in {409, 422}
         (folder / f"admin_title_{name}.html").write_bytes(response.get_data())
+    # A new kiosk's start address, and opening hours mistyped.
+    added = administrator.post("/admin/kiosks/add", {"name": "stairs", "label": "By the stairs"})
+    (folder / "admin_kiosk_added.html").write_bytes(added.get_data())
+    hours = form_values(
+        administrator.get("/admin/kiosks").get_data(as_text=True), "/admin/kiosks/opening-hours"
+    )
+    mistyped = administrator.post("/admin/kiosks/opening-hours", hours | {"mon_opens": "", "action": "save"})
+    assert mistyped.status_code == 422
+    (folder / "admin_opening_hours_mistyped.html").write_bytes(mistyped.get_data())
     # The sign-in page as someone signed out sees it.
     (folder / "admin_login.html").write_bytes(visitor.get("/admin/login").get_data())
     # A form refused for its token, then a save sent after the session ended: the sign-in page keeping
