@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from ..content import fields, places
 from ..content.dates import DateError, PartialDate, check_span
 from ..content.markdown import render_markdown
-from .html_to_markdown import split_text, to_plain_text
+from .html_to_markdown import missing_words, split_text, to_plain_text
 from .kiosk_json import SLUG
 
 CSV_COLUMNS = [
@@ -136,7 +136,7 @@ def _sort_key(item: dict) -> int:
 def event_html(item: dict) -> str:
     """Summary, text and sources as one piece of TimelineJS HTML (html_text.split_text reads it back)."""
     html = f"<p>{escape(item['summary'], quote=False)}</p>\n" if item["summary"] else ""
-    html += str(render_markdown(item["body"]))
+    html += str(render_markdown(item["body"], typographic=False))
     if item["sources"]:
         listed = "".join(f"<li>{escape(source, quote=False)}</li>" for source in item["sources"])
         html += f"<h4>{SOURCES_HEADING}</h4>\n<ol>{listed}</ol>\n"
@@ -633,6 +633,15 @@ def _event_item(
             read.refuse(str(error))
     if read.problems or start is None:
         return None
+    if lost := missing_words(text_html or "", summary, body, sources):
+        words = " ".join(lost)
+        read.notes.append(
+            _(
+                "Some of the text could not be kept (the kiosk cannot show how it is written): “%(words)s”. "
+                "Add it to the event by hand.",
+                words=words if len(words) <= 200 else words[:199].rsplit(" ", 1)[0] + "…",
+            )
+        )
     display_date = to_plain_text(display_date)
     if not headline:
         headline = headline_for(summary, (image, embed), display_date, start)
