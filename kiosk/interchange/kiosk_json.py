@@ -94,7 +94,7 @@ def is_our_format(document: Any) -> bool:
 
 def dump() -> dict:
     """The whole timeline as a document; the same content always gives the same document."""
-    eras = db.session.scalars(select(Era).order_by(Era.position, Era.slug)).all()
+    eras = db.session.scalars(select(Era).order_by(Era.position, Era.start_year, Era.slug)).all()
     events = db.session.scalars(
         select(Event)
         .where(Event.deleted_at.is_(None))
