@@ -13,7 +13,7 @@ from kiosk.interchange import exporters, importers, kiosk_json
 from kiosk.models import AuditEntry, Era, Event, Revision, Status
 
 from .fixture_timeline import FIXTURE
-from .interop import BAD_SHEET, GOOD_SHEET, MUSEUM, OLD_SHEET, cli, state
+from .interop import BAD_SHEET, GOOD_SHEET, MUSEUM, OLD_SHEET, cli, other_kiosk, state
 
 
 def event(slug: str) -> Event | None:
@@ -277,7 +277,7 @@ def test_files_that_are_not_importable_get_a_clear_message(app, tmp_path):
         "broken.json": (b'{"events": [', "Not valid JSON"),
         "other.json": (b'{"hello": 1}', "neither a kiosk-timeline document nor a TimelineJS one"),
         "notes.csv": (b"Name,Age\nAnna,3\n", "TimelineJS sheet saved as CSV"),
-        "latin1.csv": ("Year,Headline\n1935,Caf\u00e9\n".encode("latin-1"), "not UTF-8 text"),
+        "binary.csv": (b"Year,Headline\n1935,\x81\x90\x9d\xff\xfe\x00\x98\n", "not UTF-8 text"),
         "old.json": (b'{"timeline": {"date": []}}', "TimelineJS 2"),
     }
     for name, (data, message) in cases.items():
@@ -285,6 +285,31 @@ def test_files_that_are_not_importable_get_a_clear_message(app, tmp_path):
         path.write_bytes(data)
         result = cli(app, "import", path)
         assert result.exit_code == 1 and message in result.stderr, (name, result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "headline", "named"),
+    [
+        ("latin-1", "Großer Umzug nach Zürich", "Windows-1252 (Western European, Latin-1)"),
+        ("cp1251", "Рекорд Стаханова", "Windows-1251 (Cyrillic)"),
+    ],
+)
+def test_a_sheet_saved_in_an_older_encoding_is_read_and_the_report_says_so(app, encoding, headline, named):
+    report = importers.run(f"Year,Headline\n1935,{headline}\n".encode(encoding), dry_run=True)
+    assert report.attention[0].startswith(f"The file is not UTF-8: it was read as {named}.")
+    assert any(headline in line for line in report.created)
+
+
+def test_importing_into_a_data_folder_never_migrated_says_so_in_one_sentence(tmp_path):
+    with other_kiosk(tmp_path / "fresh", migrated=False) as fresh:
+        result = cli(fresh, "import", GOOD_SHEET)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output + result.stderr
+    [sentence] = result.stderr.strip().splitlines()
+    assert sentence.startswith("Error: The database of the data folder ")
+    assert sentence.endswith(
+        "was never set up: run `make run` (or `flask --app kiosk db upgrade`) first, then import again."
+    )
 
 
 def test_the_domain_api_runs_without_the_cli(app):

@@ -126,18 +126,60 @@ class ImportReport:
 # --- Recognising the file -------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
+def _cyrillic(text: str) -> bool:
+    """Russian or Ukrainian: its non-ASCII words are Cyrillic throughout (Windows-1252 text read as 1251
+    gives Latin words with a Cyrillic letter in them, "GroЯer")."""
+    words = [word for word in re.findall(r"[^\W\d_]+", text) if not word.isascii()]
+    return bool(words) and all(re.fullmatch(r"[\u0400-\u04ff]+", word) for word in words)
+
+
+def _western(text: str) -> bool:
+    """Western European: its non-ASCII characters are nearly all letters (é, ß, ü), not symbols."""
+    foreign = [character for character in text if ord(character) > 127]
+    return bool(foreign) and sum(character.isalpha() for character in foreign) >= 0.9 * len(foreign)
+
+
+# Single-byte encodings spreadsheets save in when not asked for UTF-8, tried in turn: Cyrillic text (this
+# museum's own languages) as Windows-1251, Western European (Latin-1, German umlauts) as Windows-1252.
+_LEGACY_ENCODINGS = (
+    ("cp1251", "Windows-1251 (Cyrillic)", _cyrillic),
+    ("cp1252", "Windows-1252 (Western European, Latin-1)", _western),
+)
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The file's text, and a line for the report when it was not UTF-8 but its encoding was recognised."""
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), ""
     except UnicodeDecodeError as error:
-        raise ImportRefused(
-            [_("The file is not UTF-8 text (byte %(position)s): save it as UTF-8.", position=error.start + 1)]
-        ) from None
+        position = error.start + 1
+    for encoding, name, looks_right in _LEGACY_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if looks_right(text):
+            note = _(
+                "The file is not UTF-8: it was read as %(encoding)s. Check that its letters look right, and "
+                "save it as UTF-8 next time.",
+                encoding=name,
+            )
+            return text, note
+    raise ImportRefused(
+        [_("The file is not UTF-8 text (byte %(position)s): save it as UTF-8.", position=position)]
+    ) from None
 
 
 def read(data: bytes) -> Plan:
     """Recognise, convert, match and check everything; raises ImportRefused listing every problem."""
-    text = _decode(data)
+    text, note = _decode(data)
+    plan = _read_text(text)
+    if note:
+        plan.attention.insert(0, note)
+    return plan
+
+
+def _read_text(text: str) -> Plan:
     if text.lstrip().startswith(("{", "[")):
         try:
             document = json.loads(text)
