@@ -130,7 +130,8 @@ def _print_list(heading: str, lines: list[str]) -> None:
     "locale",
     default=None,
     help="Import the file's texts as this language's translation of events already on the timeline "
-    "(matched by unique_id), e.g. ru; dates, eras and status stay as they are.",
+    "(matched by each event's web address, the unique_id our TimelineJS exports carry), e.g. ru; dates, "
+    "eras and status stay as they are.",
 )
 def import_command(file: Path, dry_run: bool, publish: bool, keep_status: bool, locale: str | None) -> None:
     """Import our JSON, TimelineJS JSON or a TimelineJS spreadsheet (CSV) from FILE.

@@ -181,6 +181,9 @@ WRONG_TYPES = {
     "era years as lists": {"events": [], "eras": [{"start_date": {"year": [1]}, "end_date": {"year": 2}}]},
     "title as a list": {"title": [], "events": []},
     "cosmological scale": {"scale": "cosmological", "events": [{"start_date": {"year": -13800000000}}]},
+    "media url as a number": {
+        "events": [{"start_date": {"year": 1935}, "text": {"headline": "A"}, "media": {"url": 12}}]
+    },
 }
 OURS_WRONG = {
     "image as a string": ("events", 0, {"image": "x.jpg"}),
@@ -191,6 +194,11 @@ OURS_WRONG = {
     "sources as text": ("events", 0, {"sources": "one book"}),
     "time of day not a time": ("events", 0, {"start_time": "noon"}),
     "background as a number": ("events", 0, {"background": 7}),
+    "image url as a number": (
+        "events",
+        0,
+        {"image": {"key": None, "url": 12345, "alt": "", "caption": "", "credit": ""}},
+    ),
 }
 
 

@@ -214,11 +214,26 @@ def to_markdown(html: str) -> str:
     return "\n\n".join(_blocks(parse(html).children))
 
 
+_SOURCES_LINE = re.compile(r"^\s*sources?\s*:\s*(.+)", re.IGNORECASE | re.DOTALL)
+
+
+def _sources_line(node: Node | str) -> list[str] | None:
+    """A closing paragraph "Source: Pravda, February 1936" (or "Sources: …; …", or one a line) as the
+    sources it names; None for any other paragraph."""
+    if not (isinstance(node, Node) and node.tag == "p"):
+        return None
+    found = _SOURCES_LINE.match(plain_text(node))
+    if not found:
+        return None
+    return [" ".join(part.split()) for part in re.split(r"[;\n]", found[1]) if part.strip()]
+
+
 def split_text(html: str) -> tuple[str, str, list[str] | None]:
     """TimelineJS text as (summary, Markdown body, sources).
 
-    The first paragraph is the summary; a closing "Sources" heading followed by a list gives the sources
-    (None when there is no such list). This is the shape our TimelineJS export writes.
+    The first paragraph is the summary; a closing "Sources" heading followed by a list (the shape our
+    TimelineJS export writes), or a closing paragraph "Source: …", gives the sources (None when there is
+    neither).
     """
     nodes = [n for n in parse(html).children if not (isinstance(n, str) and not n.strip())]
     sources = None
@@ -233,6 +248,8 @@ def split_text(html: str) -> tuple[str, str, list[str] | None]:
         items = [child for child in nodes[-1].children if isinstance(child, Node) and child.tag == "li"]
         sources = [" ".join(plain_text(item).split()) for item in items]
         nodes = nodes[:-2]
+    elif len(nodes) >= 2 and (line := _sources_line(nodes[-1])) is not None:
+        sources, nodes = line, nodes[:-1]
     summary = ""
     if nodes and isinstance(nodes[0], Node) and nodes[0].tag == "p":
         summary = _normalise_spaces(plain_text(nodes[0])).strip(" \n")
@@ -252,13 +269,14 @@ def missing_words(html: str, summary: str, body: str, sources: list[str] | None)
     their order: what a visitor could read in TimelineJS and would not find on the kiosk. Empty when
     nothing was lost; an import names anything else in its report."""
     kept = [summary, plain_text(parse(str(render_markdown(body, typographic=False)))), *(sources or [])]
-    left = Counter(word.casefold() for word in " ".join(kept).split())
+    # (a sources line's semicolons part its sources, which are kept without them)
+    left = Counter(word.casefold().strip(";") for word in " ".join(kept).split())
     if sources is not None:  # the heading that introduced them
-        left.update({"sources": 1, "source": 1})
+        left.update(dict.fromkeys(("sources", "source", "sources:", "source:"), 1))
     missing = []
     for word in plain_text(parse(html)).split():
-        if left[word.casefold()] > 0:
-            left[word.casefold()] -= 1
+        if left[key := word.casefold().strip(";")] > 0:
+            left[key] -= 1
         else:
             missing.append(word)
     return missing

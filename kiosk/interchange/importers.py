@@ -82,9 +82,10 @@ def era_label(item: dict) -> str:
 class ImportRefused(ValueError):
     """The file cannot be imported; ``problems`` says where and why. Nothing was changed."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], file_format: str = ""):
         super().__init__("\n".join(problems))
         self.problems = problems
+        self.format = file_format  # the format recognised, when it was
 
 
 @dataclass
@@ -209,7 +210,11 @@ def _read_text(text: str) -> Plan:
         raise ImportRefused(
             [_("This kiosk imports kiosk-timeline JSON, TimelineJS JSON or a TimelineJS sheet saved as CSV.")]
         )
-    return _plan_timelinejs(timelinejs.parse_csv(text), TIMELINEJS_CSV)
+    try:
+        return _plan_timelinejs(timelinejs.parse_csv(text), TIMELINEJS_CSV)
+    except ImportRefused as refused:
+        refused.format = TIMELINEJS_CSV  # its problems are counted by row, as a spreadsheet counts them
+        raise
 
 
 def _too_deep() -> str:
@@ -245,9 +250,12 @@ def _check_event(item: dict, where: str, problems: list[str]) -> None:
         value = image.get(spec.name) if spec.group == "image" else item.get(key)
         if len(str(value or "")) > limit:
             problems.append(f"{where}: " + _too_long(key.replace(".", " "), limit))
-    if image.get("url"):
+    url = image.get("url")
+    if url is not None and not isinstance(url, str):
+        problems.append(f"{where}: " + _("image url must be text (a web address), not %(value)s.", value=url))
+    elif url:
         try:
-            timelinejs.check_media_url(image["url"])
+            timelinejs.check_media_url(url)
         except timelinejs.Invalid as error:
             problems.append(f"{where}: {error}")
     first, last = current_app.config["TIMELINE_START_YEAR"], current_app.config["TIMELINE_END_YEAR"]

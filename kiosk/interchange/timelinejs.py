@@ -809,6 +809,9 @@ def _json_text(read: Reader, container: dict) -> tuple[str | None, str | None]:
 
 def _json_media(read: Reader, container: dict) -> tuple[dict | None, str] | None:
     media = _json_object(read, container, "media", _("media must be an object with a url."))
+    if isinstance(media.get("url"), int | float) and not isinstance(media.get("url"), bool):
+        read.refuse(_("media url must be text (a web address), not %(value)s.", value=media["url"]))
+        media = {name: value for name, value in media.items() if name != "url"}
     given = {name: read(_text, media.get(name), f"media {name}") or "" for name in MEDIA_FIELDS}
     return _media(read, given["url"], given, "media")
 

@@ -53,6 +53,7 @@ def test_a_sheet_with_bad_rows_lists_every_problem_and_imports_nothing(curator, 
     ]
     assert problems[1] == "row 4 (“Month thirteen”): Start date: Month must be between 1 and 12."
     assert "row 7: The headline is missing" in problems[4]
+    assert "rows are counted as in a spreadsheet, the header is row 1" in html
     assert event_count() == before and staged(data_dir) == []
     assert "Confirm import" not in html
 
@@ -297,6 +298,8 @@ def test_every_problem_of_every_item_is_listed_on_the_page(curator):
     assert any("media must be an object with a url" in problem for problem in first)
     assert any("does not support dates before the Common Era" in problem for problem in second)
     assert any("must start with http:// or https://" in problem for problem in second)
+    # A JSON file's problems are counted by item, not as a spreadsheet's rows.
+    assert "items are counted from 1" in html and "rows are counted as in a spreadsheet" not in html
 
 
 @pytest.mark.parametrize(
