@@ -561,6 +561,7 @@ def _plan_timelinejs(parsed: timelinejs.Parsed, file_format: str) -> Plan:
         )
     }
     by_date_and_headline = _events_by_date_and_headline()
+    by_date = _events_by_date()
     seen: dict[str, str] = {}
     for entry in parsed.events:
         item = entry.item
@@ -569,6 +570,8 @@ def _plan_timelinejs(parsed: timelinejs.Parsed, file_format: str) -> Plan:
             key = (start["year"], start["month"], start["day"], item["headline"].casefold())
             item["slug"] = by_date_and_headline.get(key, item["slug"])
         _keep_apart(item, entry.where, seen, plan.attention)
+        if "unique_id" not in item and item["slug"] not in existing:
+            _warn_of_a_renamed_row(item, by_date, plan.attention)
         first = item["start"]["year"]
         if len(entry.group) > ERA_NAME_LIMIT:
             problems.append(f"{entry.where}: " + _too_long(_("The group"), ERA_NAME_LIMIT))
@@ -618,6 +621,29 @@ def _match_places(plan: Plan) -> None:
     for event in plan.events:
         if isinstance(event.get("place"), str):
             event["place"] = renamed.get(event["place"], event["place"])
+
+
+def _events_by_date() -> dict[tuple, list[dict]]:
+    """Existing events by start date: {(year, month, day): [{"slug", "headline"}, …]}."""
+    found: dict[tuple, list[dict]] = {}
+    query = select(Event.slug, Event.start_year, Event.start_month, Event.start_day, Event.headline)
+    for slug, year, month, day, headline in db.session.execute(query.where(Event.deleted_at.is_(None))):
+        found.setdefault((year, month, day), []).append({"slug": slug, "headline": headline})
+    return found
+
+
+def _warn_of_a_renamed_row(item: dict, by_date: dict[tuple, list[dict]], attention: list[str]) -> None:
+    """A sheet without the Unique ID column matches its rows by date and headline: a new row on the date
+    of an event already here may be that event with its headline edited, which would make a second one."""
+    start = item["start"]
+    for other in by_date.get((start["year"], start["month"], start["day"]), []):
+        message = _(
+            "Comes as a new event, though %(other)s has the same date. If this row is that event with its "
+            "headline changed, put the headline back or add the Unique ID column (our sheet exports have "
+            "it), or it will be a second event.",
+            other=event_label(other),
+        )
+        attention.append(f"{event_label(item)}: {message}")
 
 
 def _events_by_date_and_headline() -> dict[tuple, str]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 
 from flask import (
@@ -23,6 +25,7 @@ from .. import health
 from ..content import figures, places, published, settings_store
 from ..database import sqlite_version
 from ..extensions import db
+from ..interchange import kiosk_json
 from ..languages import choice
 from ..languages.localized import Localizer
 from ..models import Era
@@ -96,6 +99,23 @@ def invitations() -> list[tuple[str, str]]:
     return invited
 
 
+def timeline_title() -> str:
+    """The timeline's title in the visitor's language, which every visitor page's title ends with (after
+    a TimelineJS file's title is imported, that one)."""
+    return Localizer().site_text()["title_headline"] or _("Aleksey Stakhanov, 1906–1977")
+
+
+@functools.cache
+def _default_title() -> str:
+    return json.loads(kiosk_json.DEFAULT_CONTENT.read_text(encoding="utf-8"))["title"]["headline"]
+
+
+def about_stakhanov() -> bool:
+    """Whether the timeline still has the title of the default content, about Stakhanov: the kicker above
+    its title belongs to that story, not to one a museum imported in its place."""
+    return settings_store.get("title_headline") in (None, "", _default_title())
+
+
 def kiosk_behaviour() -> dict:
     """What the kiosk's scripts need to know, handed to them as data attributes."""
     config = current_app.config
@@ -124,6 +144,8 @@ def _kiosk_globals():
         "locator_point": places.locator,
         "sea_labels": places.sea_labels,
         "figure_chart": figures.chart,
+        "timeline_title": timeline_title,
+        "about_stakhanov": about_stakhanov,
         "language_choices": choice.choices,
         "fragment_marks": addresses.FRAGMENT,
     }
