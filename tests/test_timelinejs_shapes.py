@@ -189,3 +189,21 @@ def test_the_kiosk_shows_every_imported_slide(fresh, path):
     page = fresh.test_client().get("/").get_data(as_text=True)
     for found in db.session.scalars(select(Event)):
         assert f'href="/events/{found.slug}"' in page, found.slug
+
+
+def test_a_second_file_fills_the_eras_the_first_one_was_given(fresh, tmp_path):
+    imported(fresh, HAND_WRITTEN)
+    second = tmp_path / "second.json"
+    slides_of = [(1849, "A second shepherd"), (2010, "A guided tour"), (1860, "A railway at last")]
+    events = [{"start_date": {"year": y}, "text": {"headline": h}} for y, h in slides_of]
+    second.write_text(json.dumps({"events": events}), encoding="utf-8")
+    imported(fresh, second)
+    assert event("A second shepherd").era.name == "1847–1852"
+    assert event("A guided tour").era.name == "2003–2018"
+    # 1860 lies outside both: an era of its own, in its place in time.
+    assert (event("A railway at last").era.name, event("A railway at last").era.import_holder) == (
+        "1860",
+        True,
+    )
+    shown = db.session.scalars(published.visible_events()).all()
+    assert [e.sort_key for e in shown] == sorted(e.sort_key for e in shown)

@@ -477,8 +477,13 @@ class _EraMatcher:
         finds the same era when our export of it is imported anywhere."""
         spans = [(item["slug"], item["start_year"], item["end_year"]) for item in self.planned.values()]
         spans += [(era.slug, era.start_year, era.end_year) for era in self.existing if not era.import_holder]
-        holding = [(-first, last - first, slug) for slug, first, last in spans if first <= year <= last]
-        return min(holding)[2] if holding else None
+        # (an era an earlier import made for such slides only when no other holds the year)
+        holders = [(era.slug, era.start_year, era.end_year) for era in self.existing if era.import_holder]
+        for candidates in (spans, holders):
+            holding = [(-start, end - start, slug) for slug, start, end in candidates if start <= year <= end]
+            if holding:
+                return min(holding)[2]
+        return None
 
     def place(self, item: dict, group: str, current: tuple[str, str | None] | None) -> None:
         """Set the event item's era (or leave it for holders) and the group an export gives it back.
@@ -519,6 +524,11 @@ class _EraMatcher:
             last = max((item["end"] or item["start"])["year"] for item in run)
             name = str(first) if first == last else f"{first}–{last}"
             slug = self._find(name) or timelinejs.slugify(name.replace("–", "-"))
+            here = next((era for era in self.existing if era.slug == slug), None)
+            if here and not here.import_holder:  # a curator's era of that name, elsewhere in time
+                slug, here = f"{slug}-{len(self.planned) + 1}", None
+            if here:  # one an earlier import made: it widens to hold the run too
+                first, last, name = min(first, here.start_year), max(last, here.end_year), here.name
             self.planned.setdefault(
                 slug,
                 {"slug": slug, "name": name, "start_year": first, "end_year": last, "import_holder": True},
