@@ -21,11 +21,13 @@ from kiosk.models import Era, Event
 from .interop import DATA, cli, other_kiosk
 
 SHAPES = DATA / "timelinejs"
-HAND_WRITTEN, SAME_MOMENT, SHEET = (
+HAND_WRITTEN, SAME_MOMENT, SHEET, STORYMAP = (
     SHAPES / "hand-written.json",
     SHAPES / "same-moment.json",
     SHAPES / "hand-written-sheet.csv",
+    SHAPES / "storymap-style.json",
 )
+EVERY_SHAPE = {"hand-written": HAND_WRITTEN, "same-moment": SAME_MOMENT, "sheet": SHEET, "storymap": STORYMAP}
 SPAN = {"TIMELINE_START_YEAR": 1800, "TIMELINE_END_YEAR": 2030}  # the files run 1847–2018
 
 
@@ -167,9 +169,7 @@ def test_editing_a_headline_in_an_exported_sheet_updates_the_event(fresh, tmp_pa
     assert "though event “The great strike” (1936-the-strike) has the same date" in warning
 
 
-@pytest.mark.parametrize(
-    "path", [HAND_WRITTEN, SAME_MOMENT, SHEET], ids=["hand-written", "same-moment", "sheet"]
-)
+@pytest.mark.parametrize("path", EVERY_SHAPE.values(), ids=EVERY_SHAPE.keys())
 @pytest.mark.parametrize("export_format", ["timelinejs", "csv"])
 def test_exports_come_back_byte_for_byte(fresh, tmp_path, path, export_format):
     imported(fresh, path)
@@ -181,9 +181,7 @@ def test_exports_come_back_byte_for_byte(fresh, tmp_path, path, export_format):
         assert exporters.export(export_format) == exported.read_bytes()
 
 
-@pytest.mark.parametrize(
-    "path", [HAND_WRITTEN, SAME_MOMENT, SHEET], ids=["hand-written", "same-moment", "sheet"]
-)
+@pytest.mark.parametrize("path", EVERY_SHAPE.values(), ids=EVERY_SHAPE.keys())
 def test_the_kiosk_shows_every_imported_slide(fresh, path):
     imported(fresh, path)
     page = fresh.test_client().get("/").get_data(as_text=True)
@@ -207,3 +205,16 @@ def test_a_second_file_fills_the_eras_the_first_one_was_given(fresh, tmp_path):
     )
     shown = db.session.scalars(published.visible_events()).all()
     assert [e.sort_key for e in shown] == sorted(e.sort_key for e in shown)
+
+
+def test_a_title_slide_without_a_headline_and_slides_with_pins_and_empty_parts(fresh):
+    """StoryMapJS-style files (as TimelineJS's own Mark Twain example): a title with text only, times
+    with an empty millisecond and format, locations with and without a name, a slide with media alone."""
+    report = imported(fresh, STORYMAP)
+    assert settings_store.get("title_headline") == "A river pilot's life, told place by place."
+    assert "title: The title slide has no headline; the kiosk calls the timeline" in report
+    born = event("Florida, Missouri")
+    assert (born.start_time, born.place.name) == ("06:45:56", "Florida, Missouri")
+    assert event("A film of a riverboat").place is None  # a pin without a name: left out, said
+    assert "location has no name (latitude 38.63, longitude -90.2)" in report
+    assert "milliseconds" not in report  # an empty millisecond is no millisecond

@@ -644,14 +644,17 @@ def _background(read: Reader, url: str, colour: str) -> dict | None:
     return background if any(background.values()) else None
 
 
-def headline_for(summary: str, media: tuple[dict | None, str], display_date: str, start: PartialDate) -> str:
+def headline_for(
+    summary: str, media: tuple[dict | None, str], display_date: str, start: PartialDate | None
+) -> str:
     """A headline for a slide TimelineJS shows without one: the kiosk's cards need a title.
 
     Made from the text's first sentence (shortened at a word), else the media's caption or alt text, else
     the words of an embedded post, else the date, so the same slide always gets the same headline."""
     paragraph = re.search(r"<p\b[^>]*>(.*?)</p>", media[1], re.DOTALL | re.IGNORECASE)
     image, embed = media[0] or {}, to_plain_text(paragraph[1] if paragraph else media[1])
-    source = summary or image.get("caption") or image.get("alt") or embed or display_date or start.label()
+    source = summary or image.get("caption") or image.get("alt") or embed or display_date
+    source = source or (start.label() if start else "")
     first = re.split(r"(?<=[.!?…])\s", source, maxsplit=1)[0]
     if len(first) <= HEADLINE_LIMIT:
         return first
@@ -762,6 +765,24 @@ def _title_item(
     }
 
 
+def _titled(read: Reader, title: dict) -> dict:
+    """A title slide without a headline (TimelineJS shows one) is called by its text's first sentence, or
+    its media's caption; with neither, the kiosk keeps the title it has."""
+    if not title["headline"]:
+        media = (title["media"], (title["media"] or {}).get("embed") or "")
+        if made := headline_for(title["summary"], media, "", None):
+            title["headline"] = made
+            read.notes.append(
+                _(
+                    "The title slide has no headline; the kiosk calls the timeline “%(headline)s”.",
+                    headline=made,
+                )
+            )
+        else:
+            del title["headline"]
+    return title
+
+
 def parse_json(document: dict) -> Parsed:
     """A TimelineJS JSON document (numbers may be written as strings)."""
     parsed = Parsed()
@@ -827,7 +848,7 @@ def _json_title(read: Reader, title: Any) -> dict | None:
         read.refuse(_("Must be an object."))
         return None
     headline, text = _json_text(read, title)
-    return _title_item(headline, text, _json_media(read, title), _json_background(read, title))
+    return _titled(read, _title_item(headline, text, _json_media(read, title), _json_background(read, title)))
 
 
 def _json_era(read: Reader, era: Any) -> dict | None:
@@ -911,7 +932,8 @@ def parse_csv(text: str) -> Parsed:
             if titles > 1:
                 parsed.problems.append(f"{label}: " + _("Only one row can be the title."))
             else:
-                item = _title_item(row.get("headline", ""), row.get("text", ""), *_sheet_extras(read, row))
+                extras = _sheet_extras(read, row)
+                item = _titled(read, _title_item(row.get("headline", ""), row.get("text", ""), *extras))
                 parsed.title = parsed.add(label, read, item)
         elif kind == "era":
             if item := parsed.add(label, read, _sheet_era(read, row)):
