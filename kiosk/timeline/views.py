@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
 from flask import (
@@ -106,14 +105,18 @@ def timeline_title() -> str:
 
 
 @functools.cache
-def _default_title() -> str:
-    return json.loads(kiosk_json.DEFAULT_CONTENT.read_text(encoding="utf-8"))["title"]["headline"]
+def _default_titles() -> frozenset[str]:
+    """The default content's title in every language it comes in."""
+    document = kiosk_json.default_content()
+    translated = (texts.get("title") or {} for texts in (document.get("translations") or {}).values())
+    return frozenset([document["title"]["headline"], *(title.get("headline", "") for title in translated)])
 
 
-def about_stakhanov() -> bool:
-    """Whether the timeline still has the title of the default content, about Stakhanov: the kicker above
-    its title belongs to that story, not to one a museum imported in its place."""
-    return settings_store.get("title_headline") in (None, "", _default_title())
+def about_stakhanov(title: str) -> bool:
+    """Whether the timeline (whose title, in the visitor's language, is ``title``) still has the default
+    content's title, about Stakhanov: the kicker above it belongs to that story, not to one a museum
+    imported in its place."""
+    return not title or title in _default_titles()
 
 
 def kiosk_behaviour() -> dict:
