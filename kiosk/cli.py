@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, text
 
 from .accounts.cli import user_commands
 from .editing import writer
@@ -51,6 +51,25 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _require_a_migrated_database() -> None:
+    """Stop with one sentence when the data folder's database was never set up or is behind this code's
+    migrations: an import there could only fail half-way, with a traceback."""
+    from .prepare import newest_revision
+
+    newest = newest_revision()
+    if not inspect(db.engine).has_table("alembic_version"):
+        current = None
+    else:
+        current = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+        db.session.rollback()
+    if current != newest:
+        state = "was never set up" if current is None else f"is at migration {current}, not {newest}"
+        raise click.ClickException(
+            f"The database of the data folder {current_app.config['DATA_DIR']} {state}: run `make run` "
+            "(or `flask --app kiosk db upgrade`) first, then import again."
+        )
 
 
 @click.command("export")
@@ -111,7 +130,8 @@ def _print_list(heading: str, lines: list[str]) -> None:
     "locale",
     default=None,
     help="Import the file's texts as this language's translation of events already on the timeline "
-    "(matched by unique_id), e.g. ru; dates, eras and status stay as they are.",
+    "(matched by each event's web address, the unique_id our TimelineJS exports carry), e.g. ru; dates, "
+    "eras and status stay as they are.",
 )
 def import_command(file: Path, dry_run: bool, publish: bool, keep_status: bool, locale: str | None) -> None:
     """Import our JSON, TimelineJS JSON or a TimelineJS spreadsheet (CSV) from FILE.
@@ -124,6 +144,7 @@ def import_command(file: Path, dry_run: bool, publish: bool, keep_status: bool, 
         raise click.BadParameter(
             f"{locale!r} is not one of {', '.join(choice.offered())}.", param_hint="--lang"
         )
+    _require_a_migrated_database()
     data = file.read_bytes()
     if file.resolve() == kiosk_json.DEFAULT_CONTENT.resolve():
         # The default content travels with its translations (stakhanov.<language>.json beside it).

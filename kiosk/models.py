@@ -52,6 +52,9 @@ class Era(Model):
     colour: Mapped[str] = mapped_column(String(7), default="#5a5149")
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    # Made by a TimelineJS import to hold slides its file put in no era of its own: TimelineJS exports leave
+    # it out (the file never had it), and its events keep the groups they came with.
+    import_holder: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -154,6 +157,11 @@ class Event(Model):
     background_colour: Mapped[str] = mapped_column(String(7), default="")  # "#rrggbb"
     background_url: Mapped[str] = mapped_column(String(500), default="")  # a reference, never fetched
     media_embed: Mapped[str] = mapped_column(Text, default="")  # embed HTML (a post, a video), cleaned
+    # The slide's TimelineJS group: None for "its era's name" (the kiosk's own events), "" for none.
+    timelinejs_group: Mapped[str | None] = mapped_column(String(80))
+    # The slide's unique_id when it is not a web address as it stands (CIS2023 becomes the slug cis2023);
+    # exports write it back so bookmarks made from the original still match. "" when the slug is the id.
+    timelinejs_id: Mapped[str] = mapped_column(String(120), default="")
     # Where it happened: a place of its own (several events share one, with its translations and years).
     place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id", ondelete="RESTRICT"), index=True)
     # The place as each event carried it before places were records (migration 0012 made the records from

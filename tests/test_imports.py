@@ -1,7 +1,6 @@
 """Imports: TimelineJS JSON and sheets, our own JSON; all or nothing, dry runs, re-imports, drafts."""
 
 import json
-import re
 
 import pytest
 from sqlalchemy import func, select
@@ -14,7 +13,7 @@ from kiosk.interchange import exporters, importers, kiosk_json
 from kiosk.models import AuditEntry, Era, Event, Revision, Status
 
 from .fixture_timeline import FIXTURE
-from .interop import BAD_SHEET, GOOD_SHEET, MUSEUM, OLD_SHEET, cli, state
+from .interop import BAD_SHEET, GOOD_SHEET, MUSEUM, OLD_SHEET, cli, other_kiosk, state
 
 
 def event(slug: str) -> Event | None:
@@ -41,11 +40,15 @@ def test_timelinejs_json_with_numbers_as_strings_eras_and_groups(app):
     # its year; a group-less event already here stays in its era (the file says nothing about it).
     assert event("1936-02-time-magazine-cover").era.slug == "fame"
     assert event(FIXTURE.karaganda_event).era.slug == FIXTURE.fame_era
-    # A group no era names becomes a new era spanning its events, with a colour, flagged for the curator.
-    later = era("later-life")
-    assert (later.name, later.start_year, later.end_year) == ("Later life", 1970, 1970)
-    assert re.match(r"^#[0-9a-f]{6}$", later.colour)
-    assert "era later-life: Made for the group “Later life”" in result.output
+    # A group no era names is the event's own (TimelineJS draws groups as rows, which overlap in time, so
+    # they are not the kiosk's chapters): the event goes into the era that holds its year, and an export
+    # gives the group back. No era is made for it.
+    hero = event(FIXTURE.untranslated_event)
+    assert (hero.era.slug, hero.timelinejs_group) == (FIXTURE.return_era, "Later life")
+    assert era("later-life") is None
+    # A unique_id that is not a web address keeps its own spelling for exports beside the slug made from it.
+    karaganda = event(FIXTURE.karaganda_event)
+    assert (karaganda.slug, karaganda.timelinejs_id) == ("war-work-in-karaganda", "War work in Karaganda")
 
 
 def test_imported_html_is_sanitised(app, client):
@@ -78,10 +81,12 @@ def test_remote_media_is_kept_as_a_reference_and_flagged(app):
     assert record.remote_media_url == "https://www.youtube.com/watch?v=abc123"
     assert record.image_alt == "Newsreel of the record shift"
     output = " ".join(result.output.split())
-    assert "event first-shift: https://example.org/images/mine.jpg is kept as a reference only" in output
-    assert "event first-shift: The image has no alt text" in output
-    assert "event record-shift: https://www.youtube.com/watch?v=abc123 is kept as a reference only" in output
-    assert "event record-shift: The image has no alt text" not in output
+    first, record = "event “First shift underground” (first-shift)", "event “The record shift” (record-shift)"
+    assert f"{first}: https://example.org/images/mine.jpg is kept as a reference only" in output
+    assert f"{first}: The image has no alt text" in output
+    video = "https://www.youtube.com/watch?v=abc123 (a video) is kept as a reference only"
+    assert f"{record}: {video}" in output
+    assert "(record-shift): The image has no alt text" not in output
 
 
 def test_a_sheet_with_bad_rows_imports_nothing_and_names_every_row(app):
@@ -96,12 +101,12 @@ def test_a_sheet_with_bad_rows_imports_nothing_and_names_every_row(app):
         "row 6": "The end date is before the start date",
         "row 7": "The headline is missing",
         "row 8": "must start with http:// or https:// (not javascript:)",
-        "row 9": "1850 is before the timeline starts (1906)",
+        "row 9": "1850 is before the timeline starts in 1906 (the setting KIOSK_TIMELINE_START_YEAR)",
     }
     lines = [line.strip() for line in result.stderr.splitlines()[1:]]
     assert len(lines) == len(expected)
     for line, (row, reason) in zip(lines, expected.items(), strict=True):
-        assert line.startswith(f"{row}: ") and reason in line, line
+        assert line.startswith((f"{row}: ", f"{row} (“")) and reason in line, line
     assert state() == before
     assert event("1927-a-good-row") is None
 
@@ -152,10 +157,9 @@ def test_dry_run_reports_and_changes_nothing(app):
     result = cli(app, "import", MUSEUM, "--dry-run")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Dry run, nothing was changed.")
-    assert "Would be created (6):" in result.output and "  event first-shift" in result.output
-    assert (
-        "Would be updated (3):" in result.output and f"  event {FIXTURE.untranslated_event}" in result.output
-    )
+    assert "Would be created (5):" in result.output
+    assert "  event “First shift underground” (first-shift)" in result.output
+    assert "Would be updated (3):" in result.output and f"({FIXTURE.untranslated_event})" in result.output
     assert state() == before
     assert exporters.export("json") == exported
     assert event("first-shift") is None
@@ -171,7 +175,7 @@ def test_importing_the_same_file_again_updates_instead_of_duplicating(app, tmp_p
     changed.write_bytes(GOOD_SHEET.read_bytes().replace(b"A new hero of labour.", b"A new hero."))
     result = cli(app, "import", changed)
     assert "0 created, 1 updated" in result.output
-    assert "  event 1936-fame" in result.output
+    assert "  event “Fame” (1936-fame)" in result.output
     assert event("1936-fame").summary == "A new hero."
     assert state()["events"] == counts["events"]
 
@@ -197,20 +201,20 @@ def test_imports_record_revisions_and_an_audit_entry(app):
     updated = revisions.history(event(FIXTURE.untranslated_event))
     assert [r.number for r in updated] == [2, 1]
     assert updated[1].snapshot["era"] == FIXTURE.return_era
-    assert updated[0].snapshot["era"] == "later-life"
-    assert revisions.history(era("later-life"))[0].note == "Imported from timelinejs-museum.json"
+    assert (updated[0].snapshot["era"], updated[0].snapshot["group"]) == (FIXTURE.return_era, "Later life")
+    assert revisions.history(era("fame"))[0].note == "Imported from timelinejs-museum.json"
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "import").order_by(AuditEntry.id.desc()).limit(1)
     )
     assert entry.target == "timelinejs-museum.json"
-    assert "6 created, 3 updated" in entry.detail
+    assert "5 created, 3 updated" in entry.detail
 
 
 def test_events_in_the_trash_are_skipped(app):
     hero = event(FIXTURE.untranslated_event)
     writer.move_event_to_trash(hero, hero.version)
     result = cli(app, "import", MUSEUM)
-    assert f"event {hero.slug}: In the trash" in result.output
+    assert f"event “{hero.headline}” ({hero.slug}): In the trash" in result.output
     assert event(hero.slug).era.slug == FIXTURE.return_era
 
 
@@ -273,7 +277,7 @@ def test_files_that_are_not_importable_get_a_clear_message(app, tmp_path):
         "broken.json": (b'{"events": [', "Not valid JSON"),
         "other.json": (b'{"hello": 1}', "neither a kiosk-timeline document nor a TimelineJS one"),
         "notes.csv": (b"Name,Age\nAnna,3\n", "TimelineJS sheet saved as CSV"),
-        "latin1.csv": ("Year,Headline\n1935,Caf\u00e9\n".encode("latin-1"), "not UTF-8 text"),
+        "binary.csv": (b"Year,Headline\n1935,\x81\x90\x9d\xff\xfe\x00\x98\n", "not UTF-8 text"),
         "old.json": (b'{"timeline": {"date": []}}', "TimelineJS 2"),
     }
     for name, (data, message) in cases.items():
@@ -281,6 +285,31 @@ def test_files_that_are_not_importable_get_a_clear_message(app, tmp_path):
         path.write_bytes(data)
         result = cli(app, "import", path)
         assert result.exit_code == 1 and message in result.stderr, (name, result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "headline", "named"),
+    [
+        ("latin-1", "Großer Umzug nach Zürich", "Windows-1252 (Western European, Latin-1)"),
+        ("cp1251", "Рекорд Стаханова", "Windows-1251 (Cyrillic)"),
+    ],
+)
+def test_a_sheet_saved_in_an_older_encoding_is_read_and_the_report_says_so(app, encoding, headline, named):
+    report = importers.run(f"Year,Headline\n1935,{headline}\n".encode(encoding), dry_run=True)
+    assert report.attention[0].startswith(f"The file is not UTF-8: it was read as {named}.")
+    assert any(headline in line for line in report.created)
+
+
+def test_importing_into_a_data_folder_never_migrated_says_so_in_one_sentence(tmp_path):
+    with other_kiosk(tmp_path / "fresh", migrated=False) as fresh:
+        result = cli(fresh, "import", GOOD_SHEET)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output + result.stderr
+    [sentence] = result.stderr.strip().splitlines()
+    assert sentence.startswith("Error: The database of the data folder ")
+    assert sentence.endswith(
+        "was never set up: run `make run` (or `flask --app kiosk db upgrade`) first, then import again."
+    )
 
 
 def test_the_domain_api_runs_without_the_cli(app):
@@ -301,7 +330,8 @@ def test_a_dry_run_writes_nothing_at_all(app):
 
 def test_an_event_changed_between_the_check_and_the_write_stops_the_whole_import(app):
     batch, report = importers.prepare(importers.read(MUSEUM.read_bytes()), source="museum.json")
-    assert f"event {FIXTURE.untranslated_event}: era, summary" in report.updated
+    hero_line = f"event “Hero of Socialist Labour” ({FIXTURE.untranslated_event}): summary, group"
+    assert hero_line in report.updated
     hero = event(FIXTURE.untranslated_event)
     writer.move_event_to_trash(hero, hero.version)  # a curator, meanwhile
     counts = (
@@ -330,9 +360,9 @@ def test_a_kiosk_on_older_default_content_gets_the_corrections(app):
 
     dry = cli(app, "import", kiosk_json.DEFAULT_CONTENT, "--dry-run", "--keep-status")
     assert dry.exit_code == 0, dry.output
-    assert "Would be created (1):\n  event miners-day\n" in dry.output
-    assert "  event record-227-tonnes: summary, confidence\n" in dry.output
-    assert "  event retirement: status\n" in dry.output
+    assert "Would be created (1):\n  event “Miner’s Day” (miners-day)\n" in dry.output
+    assert "(record-227-tonnes): summary, confidence\n" in dry.output
+    assert "(retirement): status\n" in dry.output
     assert "Would be updated (2):" in dry.output
 
     result = cli(app, "import", kiosk_json.DEFAULT_CONTENT, "--keep-status")

@@ -246,7 +246,7 @@ def test_a_timelinejs_location_without_a_name_is_left_out_with_a_line_in_the_rep
         "location": {"lat": 48.5, "lon": 38.6, "zoom": 8},
     }
     report = importers.run(json.dumps({"events": [slide]}).encode())
-    assert "event a-pushpin" in report.created
+    assert "event “A pushpin” (a-pushpin)" in report.created
     assert any("no name" in line and "48.5" in line for line in report.attention), report.attention
     assert db.session.scalar(select(Event).where(Event.slug == "a-pushpin")).place is None
 

@@ -91,7 +91,8 @@ def check_import():
         report = importers.run(data, source=filename, dry_run=True, language=language)
     except importers.ImportRefused as refused:
         staged_imports.discard(token)
-        return _page(422, form=form, filename=filename, problems=refused.problems)
+        sheet = refused.format == importers.TIMELINEJS_CSV
+        return _page(422, form=form, filename=filename, problems=refused.problems, sheet=sheet)
     confirm = ImportConfirmForm(formdata=None, token=token, language=language or "")
     return _page(filename=filename, report=report, confirm=confirm)
 

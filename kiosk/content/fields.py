@@ -207,6 +207,18 @@ class Lines(Kind):
         return not value
 
 
+class MaybeText(Kind):
+    """Text, or null for "not said" (a TimelineJS group: null means the era's name, "" no group)."""
+
+    name = "text or null"
+
+    def to_columns(self, spec: Field, value: Any) -> dict[str, Any]:
+        return {spec.columns[0]: value}
+
+    def well_formed(self, value: Any) -> bool:
+        return value is None or isinstance(value, str)
+
+
 class Flag(Kind):
     name = "flag"
 
@@ -313,7 +325,7 @@ class Checked(Kind):
 
 
 TEXT, MARKDOWN, SLUG, ADDRESS = Kind(), Markdown(), Slug(), Address()
-LINES, FLAG, STATUS = Lines(), Flag(), StatusKind()
+LINES, FLAG, STATUS, MAYBE_TEXT = Lines(), Flag(), StatusKind(), MaybeText()
 REFERENCE, DATE, COLOUR = Reference(), Date(), Colour()
 PLACE_REFERENCE, COORDINATE, YEAR = PlaceReference(), Coordinate(), Year()
 
@@ -792,6 +804,15 @@ EVENT = FieldTable(
             optional=True, timelinejs="background.url", csv="Background",
         ),
         Field(
+            "group", MAYBE_TEXT, _l("TimelineJS group (not shown on the kiosk)"), ("timelinejs_group",),
+            limit=80, visible=False, optional=True, timelinejs="group", csv="Group",
+        ),
+        Field(
+            "unique_id", TEXT, _l("TimelineJS unique_id (when it differs from the web address)"),
+            ("timelinejs_id",), limit=120, visible=False, optional=True, timelinejs="unique_id",
+            csv="Unique ID",
+        ),
+        Field(
             "place", PLACE_REFERENCE, _l("Place"), ("place_id",), optional=True, section="place",
             parts=(
                 Part(
@@ -895,6 +916,11 @@ ERA = FieldTable(
             ),
         ),
         Field("position", Whole(default=0), _l("Position"), ("position",), visible=False),
+        Field(
+            "import_holder", FLAG,
+            _l("Made by an import for slides in no era (left out of TimelineJS exports)"), ("import_holder",),
+            visible=False, optional=True,
+        ),
     ],
 )  # fmt: skip
 

@@ -14,6 +14,9 @@ from markupsafe import Markup
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable(
     ["replacements", "smartquotes"]
 )
+# Files the kiosk writes keep the curator's characters exactly: straight quotes and apostrophes (800'000)
+# stay straight, so that importing an export again changes nothing.
+_markdown_exact = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "a", "h3", "h4"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -42,5 +45,8 @@ def sanitise_html(html: str) -> str:
     return _BARE_LINK.sub(r"\1", cleaned)
 
 
-def render_markdown(source: str) -> Markup:
-    return Markup(sanitise_html(_markdown.render(source or "")))
+def render_markdown(source: str, *, typographic: bool = True) -> Markup:
+    """Markdown as the kiosk shows it (typographic quotes and dashes), or with ``typographic=False``
+    character for character, as exports write it."""
+    renderer = _markdown if typographic else _markdown_exact
+    return Markup(sanitise_html(renderer.render(source or "")))

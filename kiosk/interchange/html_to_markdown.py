@@ -11,16 +11,22 @@ TimelineJS exports stable through an import.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import quote
 
-from ..content.markdown import sanitise_html
+from ..content.markdown import render_markdown, sanitise_html
 
 BLOCK_TAGS = {"p", "ul", "ol", "li", "blockquote", "h3", "h4"}
 # Tags TimelineJS authors use that the sanitiser would flatten; renamed first so their structure survives.
 _RENAMED = {"div": "p", "section": "p", "article": "p", "h1": "h3", "h2": "h3", "h5": "h4", "h6": "h4"}
 _RENAMED |= {"b": "strong", "i": "em"}
+# Tables, definition lists and other boxes are shown as paragraphs, one a cell, so their words stay apart.
+_RENAMED |= dict.fromkeys(
+    ("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "dl", "dt", "dd", "pre", "figure"), "p"
+)
+_RENAMED |= dict.fromkeys(("figcaption", "header", "footer", "aside", "address", "main", "nav"), "p")
 _RENAME_TAG = re.compile(r"<(/?)(" + "|".join(_RENAMED) + r")\b", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _LINE_BREAKS = re.compile(r" ?\n[ \n]*")
@@ -77,7 +83,9 @@ def plain_text(node: Node | str) -> str:
         return node
     if node.tag == "br":
         return "\n"
-    return "".join(plain_text(child) for child in node.children)
+    inner = "".join(plain_text(child) for child in node.children)
+    # Blocks are apart on screen: <p>one</p><p>two</p> reads "one two", never "onetwo".
+    return f"\n{inner}\n" if node.tag in BLOCK_TAGS else inner
 
 
 def to_plain_text(html: str) -> str:
@@ -160,20 +168,42 @@ def _blocks(nodes: list[Node | str]) -> list[str]:
             if inner:
                 blocks.append("\n".join(f"> {line}" if line else ">" for line in inner.split("\n")))
         elif node.tag in {"ul", "ol"}:
-            if text := _list(node):
-                blocks.append(text)
+            blocks += _list(node)
         else:  # a stray <li>
             pending.extend(node.children)
     flush_pending()
     return blocks
 
 
-def _list(node: Node) -> str:
-    items = [child for child in node.children if isinstance(child, Node) and child.tag == "li"]
+def _list(node: Node) -> list[str]:
+    """A list as Markdown blocks. Hand-written HTML often leaves a list open inside a paragraph
+    (``<p>Changes:<ul><li>…</li></p><p>More</p>``); an HTML parser then puts the paragraphs that follow
+    inside the list, beside its items. They are kept as blocks after the items before them, so no text is
+    lost (a list they interrupt goes on as a new list, counted from 1 as the kiosk shows it)."""
+    blocks: list[str] = []
+    run: list[Node] = []
+    stray: list[Node | str] = []
+    for child in node.children:
+        if not (isinstance(child, Node) and child.tag == "li"):
+            stray.append(child)
+            continue
+        if between := _blocks(stray):
+            if run:
+                blocks.append(_items(run, node.tag))
+            blocks += between
+            run = []
+        stray = []
+        run.append(child)
+    if run:
+        blocks.append(_items(run, node.tag))
+    return blocks + _blocks(stray)
+
+
+def _items(items: list[Node], tag: str) -> str:
     loose = any(isinstance(part, Node) and part.tag == "p" for item in items for part in item.children)
     rendered = []
     for number, item in enumerate(items, start=1):
-        marker = f"{number}. " if node.tag == "ol" else "- "
+        marker = f"{number}. " if tag == "ol" else "- "
         body = ("\n\n" if loose else "\n").join(_blocks(item.children))
         rendered.append(_indent(body, marker, " " * len(marker)))
     return ("\n\n" if loose else "\n").join(rendered)
@@ -184,11 +214,26 @@ def to_markdown(html: str) -> str:
     return "\n\n".join(_blocks(parse(html).children))
 
 
+_SOURCES_LINE = re.compile(r"^\s*sources?\s*:\s*(.+)", re.IGNORECASE | re.DOTALL)
+
+
+def _sources_line(node: Node | str) -> list[str] | None:
+    """A closing paragraph "Source: Pravda, February 1936" (or "Sources: …; …", or one a line) as the
+    sources it names; None for any other paragraph."""
+    if not (isinstance(node, Node) and node.tag == "p"):
+        return None
+    found = _SOURCES_LINE.match(plain_text(node))
+    if not found:
+        return None
+    return [" ".join(part.split()) for part in re.split(r"[;\n]", found[1]) if part.strip()]
+
+
 def split_text(html: str) -> tuple[str, str, list[str] | None]:
     """TimelineJS text as (summary, Markdown body, sources).
 
-    The first paragraph is the summary; a closing "Sources" heading followed by a list gives the sources
-    (None when there is no such list). This is the shape our TimelineJS export writes.
+    The first paragraph is the summary; a closing "Sources" heading followed by a list (the shape our
+    TimelineJS export writes), or a closing paragraph "Source: …", gives the sources (None when there is
+    neither).
     """
     nodes = [n for n in parse(html).children if not (isinstance(n, str) and not n.strip())]
     sources = None
@@ -203,6 +248,8 @@ def split_text(html: str) -> tuple[str, str, list[str] | None]:
         items = [child for child in nodes[-1].children if isinstance(child, Node) and child.tag == "li"]
         sources = [" ".join(plain_text(item).split()) for item in items]
         nodes = nodes[:-2]
+    elif len(nodes) >= 2 and (line := _sources_line(nodes[-1])) is not None:
+        sources, nodes = line, nodes[:-1]
     summary = ""
     if nodes and isinstance(nodes[0], Node) and nodes[0].tag == "p":
         summary = _normalise_spaces(plain_text(nodes[0])).strip(" \n")
@@ -215,3 +262,21 @@ def split_text(html: str) -> tuple[str, str, list[str] | None]:
         leading, nodes = nodes[:first_block], nodes[first_block:] if first_block is not None else []
         summary = _normalise_spaces("".join(plain_text(n) for n in leading)).strip(" \n")
     return summary, "\n\n".join(_blocks(nodes)), sources
+
+
+def missing_words(html: str, summary: str, body: str, sources: list[str] | None) -> list[str]:
+    """The words of ``html`` that its summary, body and sources (split_text's result) do not hold, in
+    their order: what a visitor could read in TimelineJS and would not find on the kiosk. Empty when
+    nothing was lost; an import names anything else in its report."""
+    kept = [summary, plain_text(parse(str(render_markdown(body, typographic=False)))), *(sources or [])]
+    # (a sources line's semicolons part its sources, which are kept without them)
+    left = Counter(word.casefold().strip(";") for word in " ".join(kept).split())
+    if sources is not None:  # the heading that introduced them
+        left.update(dict.fromkeys(("sources", "source", "sources:", "source:"), 1))
+    missing = []
+    for word in plain_text(parse(html)).split():
+        if left[key := word.casefold().strip(";")] > 0:
+            left[key] -= 1
+        else:
+            missing.append(word)
+    return missing

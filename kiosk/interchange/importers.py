@@ -64,16 +64,28 @@ NEW_EVENT = {
     "embed": "",
     "place": None,
     "figure": None,
+    "group": None,  # the era's name, for the kiosk's own events
+    "unique_id": "",
 }
 NEW_PLACE = {"note": "", "years": None, "display_years": ""}  # what a file that does not say leaves
+
+
+def event_label(item: dict) -> str:
+    """How a report names an event: its headline, with its web address to tell apart two of the same."""
+    return _("event “%(headline)s” (%(slug)s)", headline=item.get("headline") or "", slug=item["slug"])
+
+
+def era_label(item: dict) -> str:
+    return _("era “%(name)s” (%(slug)s)", name=item.get("name") or "", slug=item["slug"])
 
 
 class ImportRefused(ValueError):
     """The file cannot be imported; ``problems`` says where and why. Nothing was changed."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], file_format: str = ""):
         super().__init__("\n".join(problems))
         self.problems = problems
+        self.format = file_format  # the format recognised, when it was
 
 
 @dataclass
@@ -115,18 +127,60 @@ class ImportReport:
 # --- Recognising the file -------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
+def _cyrillic(text: str) -> bool:
+    """Russian or Ukrainian: its non-ASCII words are Cyrillic throughout (Windows-1252 text read as 1251
+    gives Latin words with a Cyrillic letter in them, "GroЯer")."""
+    words = [word for word in re.findall(r"[^\W\d_]+", text) if not word.isascii()]
+    return bool(words) and all(re.fullmatch(r"[\u0400-\u04ff]+", word) for word in words)
+
+
+def _western(text: str) -> bool:
+    """Western European: its non-ASCII characters are nearly all letters (é, ß, ü), not symbols."""
+    foreign = [character for character in text if ord(character) > 127]
+    return bool(foreign) and sum(character.isalpha() for character in foreign) >= 0.9 * len(foreign)
+
+
+# Single-byte encodings spreadsheets save in when not asked for UTF-8, tried in turn: Cyrillic text (this
+# museum's own languages) as Windows-1251, Western European (Latin-1, German umlauts) as Windows-1252.
+_LEGACY_ENCODINGS = (
+    ("cp1251", "Windows-1251 (Cyrillic)", _cyrillic),
+    ("cp1252", "Windows-1252 (Western European, Latin-1)", _western),
+)
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The file's text, and a line for the report when it was not UTF-8 but its encoding was recognised."""
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), ""
     except UnicodeDecodeError as error:
-        raise ImportRefused(
-            [_("The file is not UTF-8 text (byte %(position)s): save it as UTF-8.", position=error.start + 1)]
-        ) from None
+        position = error.start + 1
+    for encoding, name, looks_right in _LEGACY_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if looks_right(text):
+            note = _(
+                "The file is not UTF-8: it was read as %(encoding)s. Check that its letters look right, and "
+                "save it as UTF-8 next time.",
+                encoding=name,
+            )
+            return text, note
+    raise ImportRefused(
+        [_("The file is not UTF-8 text (byte %(position)s): save it as UTF-8.", position=position)]
+    ) from None
 
 
 def read(data: bytes) -> Plan:
     """Recognise, convert, match and check everything; raises ImportRefused listing every problem."""
-    text = _decode(data)
+    text, note = _decode(data)
+    plan = _read_text(text)
+    if note:
+        plan.attention.insert(0, note)
+    return plan
+
+
+def _read_text(text: str) -> Plan:
     if text.lstrip().startswith(("{", "[")):
         try:
             document = json.loads(text)
@@ -156,7 +210,11 @@ def read(data: bytes) -> Plan:
         raise ImportRefused(
             [_("This kiosk imports kiosk-timeline JSON, TimelineJS JSON or a TimelineJS sheet saved as CSV.")]
         )
-    return _plan_timelinejs(timelinejs.parse_csv(text), TIMELINEJS_CSV)
+    try:
+        return _plan_timelinejs(timelinejs.parse_csv(text), TIMELINEJS_CSV)
+    except ImportRefused as refused:
+        refused.format = TIMELINEJS_CSV  # its problems are counted by row, as a spreadsheet counts them
+        raise
 
 
 def _too_deep() -> str:
@@ -192,38 +250,53 @@ def _check_event(item: dict, where: str, problems: list[str]) -> None:
         value = image.get(spec.name) if spec.group == "image" else item.get(key)
         if len(str(value or "")) > limit:
             problems.append(f"{where}: " + _too_long(key.replace(".", " "), limit))
-    if image.get("url"):
+    url = image.get("url")
+    if url is not None and not isinstance(url, str):
+        problems.append(f"{where}: " + _("image url must be text (a web address), not %(value)s.", value=url))
+    elif url:
         try:
-            timelinejs.check_media_url(image["url"])
+            timelinejs.check_media_url(url)
         except timelinejs.Invalid as error:
             problems.append(f"{where}: {error}")
     first, last = current_app.config["TIMELINE_START_YEAR"], current_app.config["TIMELINE_END_YEAR"]
     year = item["start"].get("year") if isinstance(item.get("start"), dict) else None
     if isinstance(year, int) and year < first:
-        problems.append(
-            f"{where}: " + _("%(year)s is before the timeline starts (%(first)s).", year=year, first=first)
+        message = _(
+            "%(year)s is before the timeline starts in %(first)s (the setting KIOSK_TIMELINE_START_YEAR).",
+            year=year,
+            first=first,
         )
+        problems.append(f"{where}: {message}")
     elif isinstance(year, int) and year > last and item.get("postscript") is False:
         message = _(
-            "%(year)s is after the timeline ends (%(last)s): mark it as a postscript.", year=year, last=last
+            "%(year)s is after the timeline ends in %(last)s: mark it as a postscript, or move the end "
+            "(the setting KIOSK_TIMELINE_END_YEAR).",
+            year=year,
+            last=last,
         )
         problems.append(f"{where}: {message}")
 
 
-def _duplicates(entries: list[tuple[str, str]]) -> list[str]:
-    """Problems for events that would share a slug; entries are (slug, where)."""
-    first_seen: dict[str, str] = {}
-    problems = []
-    for slug, where in entries:
-        if slug in first_seen:
-            message = _(
-                "The same event as %(other)s (same unique_id, or same date and headline: %(slug)s).",
-                other=first_seen[slug],
-                slug=slug,
-            )
-            problems.append(f"{where}: {message}")
-        first_seen.setdefault(slug, where)
-    return problems
+def _keep_apart(item: dict, where: str, seen: dict[str, str], notes: list[str]) -> None:
+    """A slide with the same unique_id, or the same date and headline, as an earlier one is an event of
+    its own (TimelineJS shows both: a photo series a few seconds apart, or one slide for each media
+    kind): its address gets the next free number. ``seen`` maps the addresses taken to where."""
+    slug = item["slug"]
+    if slug not in seen:
+        seen[slug] = where
+        return
+    number = 2
+    while f"{slug}-{number}" in seen:
+        number += 1
+    item["slug"] = f"{slug}-{number}"
+    seen[item["slug"]] = where
+    message = _(
+        "The same unique_id, or the same date and headline, as %(other)s: kept as an event of its own, "
+        "at /events/%(slug)s.",
+        other=seen[slug],
+        slug=item["slug"],
+    )
+    notes.append(f"{where}: {message}")
 
 
 def _note_images(plan: Plan) -> None:
@@ -236,7 +309,7 @@ def _note_images(plan: Plan) -> None:
     _note_references("title", title.get("media"), title.get("background"), plan.attention)
     for item in plan.events:
         image, event = item.get("image"), existing.get(item["slug"])
-        where = f"event {item['slug']}"
+        where = event_label(item)
         if image:
             local = _OUR_MEDIA.match(image.get("url") or "")
             if local and db.session.scalar(select(Media.id).where(Media.key == local[1])):
@@ -246,7 +319,8 @@ def _note_images(plan: Plan) -> None:
         _note_references(
             where, (image or {}) | {"embed": item.get("embed")}, item.get("background"), plan.attention
         )
-        if image and (image.get("key") or image.get("url")) and not image.get("alt"):
+        url = (image or {}).get("url") or ""
+        if image and (image.get("key") or timelinejs.media_kind(url) == "image") and not image.get("alt"):
             plan.attention.append(
                 f"{where}: " + _("The image has no alt text: describe it for visitors who cannot see it.")
             )
@@ -256,11 +330,7 @@ def _note_references(where: str, media: dict | None, background: dict | None, at
     """Media and backgrounds the offline kiosk keeps only as references, each said once."""
     media, background = media or {}, background or {}
     notes = {
-        "url": _(
-            "%(url)s is kept as a reference only (the kiosk is offline and never fetches it): "
-            "upload a copy of the image.",
-            url=media.get("url"),
-        ),
+        "url": _reference_note(media.get("url") or ""),
         "embed": _(
             "The media is HTML embedded from another site (a post, a video or a page): it is kept as a "
             "reference for exports only, and the kiosk never shows it. Upload a picture instead."
@@ -275,6 +345,30 @@ def _note_references(where: str, media: dict | None, background: dict | None, at
     attention += [f"{where}: {notes[name]}" for name, value in present.items() if value]
 
 
+def _reference_note(url: str) -> str:
+    """What the curator should do about media the kiosk keeps as a reference, by what the media is."""
+    if timelinejs.media_kind(url) == "image":
+        return _(
+            "%(url)s is kept as a reference only (the kiosk is offline and never fetches it): "
+            "upload a copy of the image.",
+            url=url,
+        )
+    kinds = {
+        "audio": _("an audio recording"),
+        "video": _("a video"),
+        "document": _("a document"),
+        "map": _("a map"),
+        "post": _("a post on a social network"),
+        "page": _("a web page"),
+    }
+    return _(
+        "%(url)s (%(kind)s) is kept as a reference only: the kiosk is offline, never fetches it and shows "
+        "only pictures. Upload a picture for the event if you have one.",
+        url=url,
+        kind=kinds[timelinejs.media_kind(url)],
+    )
+
+
 def _same_image(event: Event, image: dict) -> bool:
     if image.get("key"):
         return event.image is not None and event.image.key == image["key"]
@@ -286,7 +380,7 @@ def _skip_trashed(plan: Plan) -> None:
     for item in plan.events:
         if item["slug"] in trashed:
             message = _("In the trash: restore it from the trash to import it again.")
-            plan.skipped.append(f"event {item['slug']}: {message}")
+            plan.skipped.append(f"{event_label(item)}: {message}")
     plan.events = [item for item in plan.events if item["slug"] not in trashed]
 
 
@@ -342,11 +436,20 @@ def _plan_ours(document: dict) -> Plan:
 
 
 class _EraMatcher:
-    """Finds the era a TimelineJS era or group means: by name, then by slug; else plans a new one."""
+    """The kiosk's eras for a TimelineJS file's slides, so that its chronology survives.
+
+    A slide whose group names an era (of the file, or already here) goes into it: that is how our own exports
+    say which era an event is in. Any other slide keeps its group as it is (TimelineJS draws groups as rows,
+    which overlap in time, so they cannot be the kiosk's chapters) and goes into the era it is in already,
+    else the era (of the file, or here) that holds its year most closely; slides that none holds get eras of
+    their own, one for each run of years between the others (named by their years, and left out of
+    TimelineJS exports: the file never had them).
+    """
 
     def __init__(self) -> None:
         self.existing = list(db.session.scalars(select(Era).order_by(Era.position, Era.id)))
         self.planned: dict[str, dict] = {}  # slug -> era item, in file order
+        self.unheld: list[dict] = []  # event items no era holds yet
 
     def _find(self, name: str) -> str | None:
         wanted, slug = name.casefold(), timelinejs.slugify(name)
@@ -360,49 +463,95 @@ class _EraMatcher:
             return slug
         return None
 
-    def _plan_new(self, name: str, year: int) -> str:
-        slug = timelinejs.slugify(name) or f"era-{len(self.planned) + 1}"
-        self.planned[slug] = {"slug": slug, "name": name, "start_year": year, "end_year": year, "new": True}
-        return slug
-
     def era_from_file(self, item: dict) -> str | None:
         """Plan a TimelineJS era; None when another era in the file already has that name or slug."""
         slug = self._find(item["name"]) or timelinejs.slugify(item["name"]) or f"era-{len(self.planned) + 1}"
         if slug in self.planned:
             return None
-        self.planned[slug] = item | {"slug": slug}
+        self.planned[slug] = item | {"slug": slug, "import_holder": False}
         return slug
 
-    def era_for(self, group: str, year: int, current: str | None = None) -> str:
-        """The era for an event: its group's; else the era it is in already (a slide without a group says
-        nothing about eras, so importing a file again moves nothing); else the file's era whose years hold
-        it, then any era whose years hold it; else a new "Imported" era."""
-        if group:
-            return self._find(group) or self._plan_new(group, year)
-        if current:
-            return current
-        for item in sorted(self.planned.values(), key=lambda item: bool(item.get("new"))):  # the file's first
-            if item["start_year"] <= year <= item["end_year"]:
-                return item["slug"]
-        for era in self.existing:
-            if era.start_year <= year <= era.end_year:
-                return era.slug
-        return self._find(_("Imported")) or self._plan_new(_("Imported"), year)
+    def _holding(self, year: int) -> str | None:
+        """The era that holds a year most closely: the latest to start, then the shortest, then by address.
+        Chosen from the eras' years alone (not from which file or kiosk they came from), so that a slide
+        finds the same era when our export of it is imported anywhere."""
+        spans = [(item["slug"], item["start_year"], item["end_year"]) for item in self.planned.values()]
+        spans += [(era.slug, era.start_year, era.end_year) for era in self.existing if not era.import_holder]
+        # (an era an earlier import made for such slides only when no other holds the year)
+        holders = [(era.slug, era.start_year, era.end_year) for era in self.existing if era.import_holder]
+        for candidates in (spans, holders):
+            holding = [(-start, end - start, slug) for slug, start, end in candidates if start <= year <= end]
+            if holding:
+                return min(holding)[2]
+        return None
 
-    def widen(self, slug: str, first: int, last: int) -> None:
-        """An era planned for a group spans the years of its events."""
-        item = self.planned.get(slug)
-        if item and item.get("new"):
-            item["start_year"], item["end_year"] = min(item["start_year"], first), max(item["end_year"], last)
+    def place(self, item: dict, group: str, current: tuple[str, str | None] | None) -> None:
+        """Set the event item's era (or leave it for holders) and the group an export gives it back.
+        ``current`` is the era and group of the event already here, if it is."""
+        named = self._find(group) if group else None
+        if named:
+            item["era"] = named
+            item["group"] = None if self._name(named) == group else group
+            return
+        if current and current[1] is None and not group:
+            item["era"] = current[0]  # the kiosk's own event: a slide without a group moves nothing
+            return
+        item["group"] = group
+        era = current[0] if current else self._holding(item["start"]["year"])
+        if era:
+            item["era"] = era
+        else:
+            self.unheld.append(item)
+
+    def _name(self, slug: str) -> str:
+        if slug in self.planned:
+            return self.planned[slug]["name"]
+        return next(era.name for era in self.existing if era.slug == slug)
+
+    def hold_the_rest(self) -> None:
+        """Eras for the slides no era holds: one for each run of them that no other era interrupts."""
+        spans = [(item["start_year"], item["end_year"]) for item in self.planned.values()]
+        spans += [(era.start_year, era.end_year) for era in self.existing]
+        runs: list[list[dict]] = []
+        for item in sorted(self.unheld, key=_chronological):
+            year = item["start"]["year"]
+            last = runs[-1][-1]["start"]["year"] if runs else None
+            if last is None or any(last < first and end < year for first, end in spans):
+                runs.append([])
+            runs[-1].append(item)
+        for run in runs:
+            first = run[0]["start"]["year"]
+            last = max((item["end"] or item["start"])["year"] for item in run)
+            name = str(first) if first == last else f"{first}–{last}"
+            slug = self._find(name) or timelinejs.slugify(name.replace("–", "-"))
+            here = next((era for era in self.existing if era.slug == slug), None)
+            if here and not here.import_holder:  # a curator's era of that name, elsewhere in time
+                slug, here = f"{slug}-{len(self.planned) + 1}", None
+            if here:  # one an earlier import made: it widens to hold the run too
+                first, last, name = min(first, here.start_year), max(last, here.end_year), here.name
+            self.planned.setdefault(
+                slug,
+                {"slug": slug, "name": name, "start_year": first, "end_year": last, "import_holder": True},
+            )
+            for item in run:
+                item["era"] = slug
 
     def eras(self) -> tuple[list[dict], list[str]]:
-        """The planned era items, and a note for each era made up for a group."""
+        """The planned era items, and a note for each era made to hold slides."""
         notes = []
         for item in self.planned.values():
-            if item.pop("new", False):
-                message = _("Made for the group “%(name)s”: check its colour and years.", name=item["name"])
-                notes.append(f"era {item['slug']}: {message}")
+            if item.get("import_holder") and not any(era.slug == item["slug"] for era in self.existing):
+                message = _(
+                    "Made for slides that the file puts in no era: rename it and check its colour. "
+                    "TimelineJS exports leave it out, as the file did."
+                )
+                notes.append(f"{era_label(item)}: {message}")
         return list(self.planned.values()), notes
+
+
+def _chronological(item: dict) -> tuple:
+    start = item["start"]
+    return (start["year"], start.get("month") or 0, start.get("day") or 0, item.get("start_time") or "")
 
 
 def _plan_timelinejs(parsed: timelinejs.Parsed, file_format: str) -> Plan:
@@ -416,35 +565,39 @@ def _plan_timelinejs(parsed: timelinejs.Parsed, file_format: str) -> Plan:
             problems.append(f"{entry.where}: " + _("Another era in this file has the same name."))
     last_year = current_app.config["TIMELINE_END_YEAR"]
     existing = {
-        slug: (postscript, era)
-        for slug, postscript, era in db.session.execute(
-            select(Event.slug, Event.postscript, Era.slug).join(Event.era)
+        slug: (postscript, era, group)
+        for slug, postscript, era, group in db.session.execute(
+            select(Event.slug, Event.postscript, Era.slug, Event.timelinejs_group).join(Event.era)
         )
     }
-    postscripts = {slug: postscript for slug, (postscript, _era) in existing.items()}
     by_date_and_headline = _events_by_date_and_headline()
+    by_date = _events_by_date()
+    seen: dict[str, str] = {}
     for entry in parsed.events:
         item = entry.item
-        if item["slug"] not in postscripts:
+        if item["slug"] not in existing:
             start = item["start"]
             key = (start["year"], start["month"], start["day"], item["headline"].casefold())
             item["slug"] = by_date_and_headline.get(key, item["slug"])
-        first, last = item["start"]["year"], (item["end"] or item["start"])["year"]
+        _keep_apart(item, entry.where, seen, plan.attention)
+        if "unique_id" not in item and item["slug"] not in existing:
+            _warn_of_a_renamed_row(item, by_date, plan.attention)
+        first = item["start"]["year"]
         if len(entry.group) > ERA_NAME_LIMIT:
             problems.append(f"{entry.where}: " + _too_long(_("The group"), ERA_NAME_LIMIT))
             continue
-        item["era"] = matcher.era_for(entry.group, first, existing.get(item["slug"], (None, None))[1])
-        matcher.widen(item["era"], first, last)
+        here = existing.get(item["slug"])
+        matcher.place(item, entry.group, (here[1], here[2]) if here else None)
         if first > last_year:
             item["postscript"] = True
-            if not postscripts.get(item["slug"]):
+            if not (here and here[0]):
                 message = _("After %(year)s, so it is marked as a postscript.", year=last_year)
-                plan.attention.append(f"event {item['slug']}: {message}")
+                plan.attention.append(f"{event_label(item)}: {message}")
         _check_event(item, entry.where, problems)
         plan.events.append(item)
-    problems += _duplicates([(entry.item["slug"], entry.where) for entry in parsed.events])
     if problems:
-        raise ImportRefused(problems)
+        raise ImportRefused(sorted(problems, key=parsed.position_of))
+    matcher.hold_the_rest()
     plan.eras, notes = matcher.eras()
     plan.attention += notes
     _skip_trashed(plan)
@@ -478,6 +631,29 @@ def _match_places(plan: Plan) -> None:
     for event in plan.events:
         if isinstance(event.get("place"), str):
             event["place"] = renamed.get(event["place"], event["place"])
+
+
+def _events_by_date() -> dict[tuple, list[dict]]:
+    """Existing events by start date: {(year, month, day): [{"slug", "headline"}, …]}."""
+    found: dict[tuple, list[dict]] = {}
+    query = select(Event.slug, Event.start_year, Event.start_month, Event.start_day, Event.headline)
+    for slug, year, month, day, headline in db.session.execute(query.where(Event.deleted_at.is_(None))):
+        found.setdefault((year, month, day), []).append({"slug": slug, "headline": headline})
+    return found
+
+
+def _warn_of_a_renamed_row(item: dict, by_date: dict[tuple, list[dict]], attention: list[str]) -> None:
+    """A sheet without the Unique ID column matches its rows by date and headline: a new row on the date
+    of an event already here may be that event with its headline edited, which would make a second one."""
+    start = item["start"]
+    for other in by_date.get((start["year"], start["month"], start["day"]), []):
+        message = _(
+            "Comes as a new event, though %(other)s has the same date. If this row is that event with its "
+            "headline changed, put the headline back or add the Unique ID column (our sheet exports have "
+            "it), or it will be a second event.",
+            other=event_label(other),
+        )
+        attention.append(f"{event_label(item)}: {message}")
 
 
 def _events_by_date_and_headline() -> dict[tuple, str]:
@@ -555,24 +731,25 @@ def _plan_eras(plan: Plan, report: ImportReport, batch: writer.Batch) -> None:
     rows = {row["slug"]: row for row in db.session.execute(select(Era.__table__)).mappings()}
     saved = _saved_translations(EraTranslation, EraTranslation.era_id, fields.ERA.translatable)
     with_history = revisions.with_history("era")
-    position = max((row["position"] for row in rows.values()), default=0)
+    positions = _new_positions([item for item in plan.eras if item["slug"] not in rows], list(rows.values()))
     for item in plan.eras:
         row = rows.get(item["slug"])
         if row is None:
-            position += 1
-            colour = ERA_PALETTE[(position - 1) % len(ERA_PALETTE)]
-            values = fields.ERA.columns_from_item({"colour": colour, "position": position} | item)
+            position, colour = positions[item["slug"]]
+            values = fields.ERA.columns_from_item(
+                {"colour": colour, "position": position, "import_holder": False} | item
+            )
             translations = item.get("translations")
             after = dict(values) | {"translations": translations or {}}
             batch.eras.append(writer.RowChange(values, after, visible=True, translations=translations))
-            report.created.append(f"era {item['slug']}")
+            report.created.append(era_label(item))
             continue
         current = {name: row[name] for name in fields.ERA.columns}
         values = current | fields.ERA.columns_from_item(current | item)
         had = saved.get(row["id"], {})
         translations = item.get("translations", had) or {}
         if values == current and translations == had:
-            report.skipped.append(_("era %(slug)s: unchanged", slug=item["slug"]))
+            report.skipped.append(f"{era_label({'name': row['name']} | item)}: " + _("unchanged"))
             continue
         current, after = current | {"translations": had}, dict(values) | {"translations": translations}
         before = None if row["id"] in with_history else current
@@ -580,7 +757,21 @@ def _plan_eras(plan: Plan, report: ImportReport, batch: writer.Batch) -> None:
             values, after, row["id"], row["version"], before, visible=True, translations=translations
         )
         batch.eras.append(change)
-        report.updated.append(f"era {item['slug']}" + _changed_fields(current, after))
+        report.updated.append(era_label({"name": row["name"]} | item) + _changed_fields(current, after))
+
+
+def _new_positions(items: list[dict], rows: list) -> dict[str, tuple[int, str]]:
+    """Each new era's position and colour. The kiosk shows its eras in order of position, then start year:
+    a new era takes the position of the first era here that starts after it (so it comes just before
+    that one), or one after the last; the colours go round the palette in time order."""
+    last = max((row["position"] for row in rows), default=0)
+    chosen = {}
+    for number, item in enumerate(sorted(items, key=lambda item: item["start_year"])):  # stable: file order
+        later = [row["position"] for row in rows if row["start_year"] > item["start_year"]]
+        if not later:
+            last += 1
+        chosen[item["slug"]] = (min(later) if later else last, ERA_PALETTE[number % len(ERA_PALETTE)])
+    return chosen
 
 
 def _plan_places(plan: Plan, report: ImportReport, batch: writer.Batch) -> None:
@@ -647,11 +838,8 @@ def _plan_in_language(plan: Plan, locale: str, report: ImportReport, batch: writ
     for item in plan.events:
         event = db.session.scalar(select(Event).where(Event.slug == item["slug"], Event.deleted_at.is_(None)))
         if event is None:
-            message = _(
-                "event %(slug)s: not on the timeline; import it in the default language first",
-                slug=item["slug"],
-            )
-            report.skipped.append(message)
+            message = _("not on the timeline; import it in the default language first")
+            report.skipped.append(f"{event_label(item)}: {message}")
             continue
         texts = {
             spec.translation_key: fields.EVENT.value(item, spec.key) or ""
@@ -662,7 +850,7 @@ def _plan_in_language(plan: Plan, locale: str, report: ImportReport, batch: writ
         translations = copy.deepcopy(before["translations"])
         translations[locale] = texts | {"source_hash": localized.source_hash(fields.source(event))}
         if translations == before["translations"]:
-            report.skipped.append(_("event %(slug)s: unchanged", slug=event.slug))
+            report.skipped.append(f"{event_label(before)}: " + _("unchanged"))
             continue
         values = fields.EVENT.columns_from_item(before) | {"status": event.status, "image_id": event.image_id}
         batch.events.append(
@@ -678,7 +866,7 @@ def _plan_in_language(plan: Plan, locale: str, report: ImportReport, batch: writ
                 translations=translations,
             )
         )
-        report.updated.append(f"event {event.slug} ({locale})")
+        report.updated.append(f"{event_label(before)} ({locale})")
 
 
 def _status_rule(publish: bool, keep_status: bool):
@@ -733,10 +921,10 @@ def _plan_events(plan: Plan, report: ImportReport, batch: writer.Batch, status_o
                     translations=translations,
                 )
             )
-            report.created.append(f"event {item['slug']}")
+            report.created.append(event_label(whole))
             continue
         if after == before:
-            report.skipped.append(_("event %(slug)s: unchanged", slug=item["slug"]))
+            report.skipped.append(f"{event_label(whole)}: " + _("unchanged"))
             continue
         was_visible = row["status"] == Status.PUBLISHED
         change = writer.RowChange(
@@ -751,7 +939,7 @@ def _plan_events(plan: Plan, report: ImportReport, batch: writer.Batch, status_o
             translations=translations,
         )
         batch.events.append(change)
-        report.updated.append(f"event {item['slug']}" + _changed_fields(before, after))
+        report.updated.append(event_label(whole) + _changed_fields(before, after))
 
 
 def run(

@@ -67,7 +67,9 @@ def title_settings(title: dict) -> dict:
     """The settings a document's title sets: headline and summary, and media and background when given."""
     if not title:
         return {}
-    wanted = {"title_headline": title.get("headline", ""), "title_summary": title.get("summary", "")}
+    # (a TimelineJS title slide with nothing to call it by leaves the headline out: the kiosk keeps its own)
+    wanted = {"title_headline": title["headline"]} if "headline" in title else {}
+    wanted["title_summary"] = title.get("summary", "")
     return wanted | {TITLE_SETTINGS[name]: title[name] for name in ("media", "background") if name in title}
 
 
@@ -94,7 +96,7 @@ def is_our_format(document: Any) -> bool:
 
 def dump() -> dict:
     """The whole timeline as a document; the same content always gives the same document."""
-    eras = db.session.scalars(select(Era).order_by(Era.position, Era.slug)).all()
+    eras = db.session.scalars(select(Era).order_by(Era.position, Era.start_year, Era.slug)).all()
     events = db.session.scalars(
         select(Event)
         .where(Event.deleted_at.is_(None))

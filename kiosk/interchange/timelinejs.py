@@ -23,15 +23,17 @@ from flask_babel import gettext as _
 from ..content import fields, places
 from ..content.dates import DateError, PartialDate, check_span
 from ..content.markdown import render_markdown
-from .html_to_markdown import split_text, to_plain_text
+from .html_to_markdown import missing_words, split_text, to_plain_text
 from .kiosk_json import SLUG
 
 CSV_COLUMNS = [
     "Year", "Month", "Day", "Time", "End Year", "End Month", "End Day", "End Time", "Display Date",
     "Headline", "Text", "Media", "Media Credit", "Media Caption", "Media Thumbnail", "Type", "Group",
-    "Background", "Alt Text",
+    "Background", "Alt Text", "Unique ID",
 ]  # fmt: skip
-# "Alt Text" is not in the template, but TimelineJS reads it (ConfigFactory) when a sheet has it.
+# "Alt Text" is not in the template, but TimelineJS reads it (ConfigFactory) when a sheet has it. TimelineJS
+# ignores "Unique ID" (it reads columns by name): the slug, so that a sheet's rows match their events even
+# after their headline was edited.
 SOURCES_HEADING = "Sources"
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
 HEADLINE_LIMIT = 120
@@ -67,6 +69,39 @@ EMBED_ATTRIBUTES |= {"frameborder", "allow", "allowfullscreen", "scrolling", "co
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d+(?:\.0*)?\Z")
 _URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+# TimelineJS takes a sheet's Background for an image when it starts with http, // or /, and anything else for
+# a colour; a relative address (img/x.jpg, which a JSON file may carry) is no colour, so it is read as one.
+_RELATIVE_IMAGE = re.compile(r"^[^\s#():;,]+(/[^\s():;,]*|\.(jpe?g|png|gif|webp|svg|avif))$", re.IGNORECASE)
+
+
+# What a media address shows, told apart as TimelineJS's lookupMediaType does (its patterns, first match
+# wins), reduced to the kinds a curator's message needs to name.
+MEDIA_KINDS = [
+    ("video", r"^(https?:)?/*(www\.|m\.)?youtube|youtu\.be|vimeo\.com|dailymotion\.com|dai\.ly|vine\.co"),
+    ("video", r"tiktok\.com/@[^/]+/video/\d+"),
+    ("post", r"bsky\.app/profile/[^/]+/post/|^(https?:)?/*(www\.)?(twitter|x)\.com"),
+    ("audio", r"^(https?:)?/*(player\.)?soundcloud\.com"),
+    ("map", r"google.+?/maps/"),
+    ("image", r"^(https?:)?/*(www\.)?flickr\.com/photos|^(https?://)?flic\.kr/|instagr(\.am|am\.com)/p/"),
+    ("post", r"instagr(\.am|am\.com)/[a-zA-Z0-9]{2,}"),
+    ("document", r"documentcloud\.org/"),
+    ("image", r"^https://.+\.wiki[mp]edia\.org.+\.(jpg|jpeg|png|gif|svg|webp)"),
+    ("page", r"wikipedia\.org"),
+    ("image", r"(jpg|jpeg|png|gif|svg|webp)(\?.*)?$"),
+    ("image", r"imgur\.com/"),
+    ("document", r"docs\.google\.com/|drive\.google\.com/|\.pdf(\?.*)?(#.*)?$"),
+    ("audio", r"spotify"),
+    ("video", r"(mp4|webm)(\?.*)?$|wistia\.com|wi\.st/"),
+    ("audio", r"(mp3|wav|m4a)(\?.*)?$"),
+]
+
+
+def media_kind(url: str) -> str:
+    """image, audio, video, document, map, post or page (anything else TimelineJS would show in a frame)."""
+    return next(
+        (kind for kind, pattern in MEDIA_KINDS if re.search(pattern, url, re.IGNORECASE)),
+        "page",
+    )
 
 
 def media_path(key: str, size: str = "large") -> str:
@@ -136,7 +171,7 @@ def _sort_key(item: dict) -> int:
 def event_html(item: dict) -> str:
     """Summary, text and sources as one piece of TimelineJS HTML (html_text.split_text reads it back)."""
     html = f"<p>{escape(item['summary'], quote=False)}</p>\n" if item["summary"] else ""
-    html += str(render_markdown(item["body"]))
+    html += str(render_markdown(item["body"], typographic=False))
     if item["sources"]:
         listed = "".join(f"<li>{escape(source, quote=False)}</li>" for source in item["sources"])
         html += f"<h4>{SOURCES_HEADING}</h4>\n<ol>{listed}</ol>\n"
@@ -167,10 +202,9 @@ def _slide_background(background: dict | None) -> dict | None:
 
 def _slide(item: dict, group: str, where: dict[str, dict]) -> dict:
     slide = {
-        "unique_id": item["slug"],
+        "unique_id": item.get("unique_id") or item["slug"],
         "start_date": _date(item["start"], item.get("start_time", "")),
         "text": {"headline": escape(item["headline"], quote=False), "text": event_html(item)},
-        "group": group,
     }
     extras = {
         "end_date": _date(item["end"], item.get("end_time", "")),
@@ -178,6 +212,8 @@ def _slide(item: dict, group: str, where: dict[str, dict]) -> dict:
         "media": _slide_media(item["image"], item.get("embed", "")),
         "background": _slide_background(item.get("background")),
         "location": _location(where.get(item.get("place") or "")),
+        # The group it came with; the kiosk's own events carry their era's name (TimelineJS draws a row).
+        "group": group if item.get("group") is None else escape(item["group"], quote=False),
     }
     return slide | {name: value for name, value in extras.items() if value}
 
@@ -228,7 +264,7 @@ def _place(location: Any, notes: list[str]) -> dict | None:
 
 def to_document(ours: dict) -> dict:
     """Our document (interchange.dump()) as a TimelineJS JSON document."""
-    era_names = {era["slug"]: era["name"] for era in ours["eras"]}
+    era_names = {era["slug"]: escape(era["name"], quote=False) for era in ours["eras"]}
     era_order = {era["slug"]: index for index, era in enumerate(ours["eras"])}
     where = {place["slug"]: place for place in ours.get("places") or []}
     # Ordered by what a sheet carries (era, date, headline), so a sheet's round trip keeps its order.
@@ -245,7 +281,7 @@ def to_document(ours: dict) -> dict:
                 "text": escape(era["description"], quote=False),
             },
         }
-        for era in ours["eras"]
+        for era in bands(ours)
     ]
     return {
         "title": _title_slide(ours["title"]),
@@ -253,6 +289,11 @@ def to_document(ours: dict) -> dict:
         "eras": eras,
         "scale": "human",
     }
+
+
+def bands(ours: dict) -> list[dict]:
+    """The eras a TimelineJS export draws: all but those an import made to hold slides in no era."""
+    return [era for era in ours["eras"] if not era.get("import_holder")]
 
 
 def era_start(year: int) -> dict:
@@ -307,7 +348,7 @@ def to_rows(ours: dict) -> list[list[str]]:
     blank = dict.fromkeys(CSV_COLUMNS, "")
     text = {"Headline": title["text"]["headline"], "Text": title["text"]["text"], "Type": "title"}
     rows = [blank | _row_extras(title) | text]
-    for era, item in zip(document["eras"], ours["eras"], strict=True):
+    for era, item in zip(document["eras"], bands(ours), strict=True):
         rows.append(
             blank
             | dict(zip(("Year", "Month", "Day"), _cells(era["start_date"]), strict=True))
@@ -332,7 +373,8 @@ def to_rows(ours: dict) -> list[list[str]]:
                 "Display Date": slide.get("display_date", ""),
                 "Headline": slide["text"]["headline"],
                 "Text": slide["text"]["text"],
-                "Group": slide["group"],
+                "Group": slide.get("group", ""),
+                "Unique ID": slide["unique_id"],
             }
         )
     return [[to_cell(row[column]) for column in CSV_COLUMNS] for row in rows]
@@ -386,11 +428,28 @@ class Parsed:
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    order: dict[str, int] = field(default_factory=dict)  # each item's place, by where
+
     def add(self, where: str, read: Reader, item: Any) -> Any:
         """The item when it had no problem; otherwise None, with each problem noted under ``where``."""
+        self.order.setdefault(where, len(self.order))
         self.problems += [f"{where}: {problem}" for problem in read.problems]
         self.notes += [f"{where}: {note}" for note in read.notes]
         return None if read.problems else item
+
+    def position_of(self, line: str) -> int:
+        """Where in the file the item a problem names is (lines about the whole file come first)."""
+        for match in re.finditer(": ", line):
+            if (position := self.order.get(line[: match.start()])) is not None:
+                return position + 1
+        return 0
+
+
+def located(place: str, headline: Any) -> str:
+    """An item's place in the file, with its headline when it has one: events item 3 (“The record”)."""
+    if not isinstance(headline, str) or not (text := to_plain_text(headline)):
+        return place
+    return f"{place} (“{text if len(text) <= 60 else text[:59].rstrip() + '…'}”)"
 
 
 def _text(value: Any, label: str) -> str:
@@ -585,14 +644,17 @@ def _background(read: Reader, url: str, colour: str) -> dict | None:
     return background if any(background.values()) else None
 
 
-def headline_for(summary: str, media: tuple[dict | None, str], display_date: str, start: PartialDate) -> str:
+def headline_for(
+    summary: str, media: tuple[dict | None, str], display_date: str, start: PartialDate | None
+) -> str:
     """A headline for a slide TimelineJS shows without one: the kiosk's cards need a title.
 
     Made from the text's first sentence (shortened at a word), else the media's caption or alt text, else
     the words of an embedded post, else the date, so the same slide always gets the same headline."""
     paragraph = re.search(r"<p\b[^>]*>(.*?)</p>", media[1], re.DOTALL | re.IGNORECASE)
     image, embed = media[0] or {}, to_plain_text(paragraph[1] if paragraph else media[1])
-    source = summary or image.get("caption") or image.get("alt") or embed or display_date or start.label()
+    source = summary or image.get("caption") or image.get("alt") or embed or display_date
+    source = source or (start.label() if start else "")
     first = re.split(r"(?<=[.!?…])\s", source, maxsplit=1)[0]
     if len(first) <= HEADLINE_LIMIT:
         return first
@@ -602,7 +664,7 @@ def headline_for(summary: str, media: tuple[dict | None, str], display_date: str
 def _event_item(
     read: Reader,
     *,
-    unique_id: str,
+    unique_id: str | None,
     start_missing: bool,
     headline_html: str | None,
     text_html: str | None,
@@ -633,6 +695,15 @@ def _event_item(
             read.refuse(str(error))
     if read.problems or start is None:
         return None
+    if lost := missing_words(text_html or "", summary, body, sources):
+        words = " ".join(lost)
+        read.notes.append(
+            _(
+                "Some of the text could not be kept (the kiosk cannot show how it is written): “%(words)s”. "
+                "Add it to the event by hand.",
+                words=words if len(words) <= 200 else words[:199].rsplit(" ", 1)[0] + "…",
+            )
+        )
     display_date = to_plain_text(display_date)
     if not headline:
         headline = headline_for(summary, (image, embed), display_date, start)
@@ -640,7 +711,7 @@ def _event_item(
             _("The slide has no headline; the kiosk calls it “%(headline)s”.", headline=headline)
         )
     item: dict[str, Any] = {
-        "slug": event_slug(unique_id, start, headline),
+        "slug": event_slug(unique_id or "", start, headline),
         "headline": headline,
         "start": start.as_dict(),
         "end": end.as_dict() if end else None,
@@ -655,6 +726,9 @@ def _event_item(
     }
     if sources is not None:  # a sheet without a sources list leaves an event's sources alone
         item["sources"] = sources
+    if unique_id is not None:  # (a sheet without the column leaves it alone)
+        unique_id = unique_id.strip()
+        item["unique_id"] = unique_id if unique_id != item["slug"] else ""
     return item
 
 
@@ -691,6 +765,24 @@ def _title_item(
     }
 
 
+def _titled(read: Reader, title: dict) -> dict:
+    """A title slide without a headline (TimelineJS shows one) is called by its text's first sentence, or
+    its media's caption; with neither, the kiosk keeps the title it has."""
+    if not title["headline"]:
+        media = (title["media"], (title["media"] or {}).get("embed") or "")
+        if made := headline_for(title["summary"], media, "", None):
+            title["headline"] = made
+            read.notes.append(
+                _(
+                    "The title slide has no headline; the kiosk calls the timeline “%(headline)s”.",
+                    headline=made,
+                )
+            )
+        else:
+            del title["headline"]
+    return title
+
+
 def parse_json(document: dict) -> Parsed:
     """A TimelineJS JSON document (numbers may be written as strings)."""
     parsed = Parsed()
@@ -713,8 +805,11 @@ def parse_json(document: dict) -> Parsed:
         if item := parsed.add(where, read, _json_era(read, era)):
             parsed.eras.append(Entry(where, item))
     for position, slide in enumerate(slides, start=1):
-        where, read = _("events item %(number)s", number=position), Reader()
-        if entry := parsed.add(where, read, _json_slide(read, slide, where)):
+        text = slide.get("text") if isinstance(slide, dict) else None
+        headline = text.get("headline") if isinstance(text, dict) else None
+        label = located(_("events item %(number)s", number=position), headline)
+        read = Reader()
+        if entry := parsed.add(label, read, _json_slide(read, slide, label)):
             parsed.events.append(entry)
     return parsed
 
@@ -735,6 +830,9 @@ def _json_text(read: Reader, container: dict) -> tuple[str | None, str | None]:
 
 def _json_media(read: Reader, container: dict) -> tuple[dict | None, str] | None:
     media = _json_object(read, container, "media", _("media must be an object with a url."))
+    if isinstance(media.get("url"), int | float) and not isinstance(media.get("url"), bool):
+        read.refuse(_("media url must be text (a web address), not %(value)s.", value=media["url"]))
+        media = {name: value for name, value in media.items() if name != "url"}
     given = {name: read(_text, media.get(name), f"media {name}") or "" for name in MEDIA_FIELDS}
     return _media(read, given["url"], given, "media")
 
@@ -750,7 +848,7 @@ def _json_title(read: Reader, title: Any) -> dict | None:
         read.refuse(_("Must be an object."))
         return None
     headline, text = _json_text(read, title)
-    return _title_item(headline, text, _json_media(read, title), _json_background(read, title))
+    return _titled(read, _title_item(headline, text, _json_media(read, title), _json_background(read, title)))
 
 
 def _json_era(read: Reader, era: Any) -> dict | None:
@@ -819,26 +917,28 @@ def parse_csv(text: str) -> Parsed:
         parsed.problems.append(_("row 1: The column “%(name)s” appears more than once.", name=name))
     titles = 0
     for number, cells in enumerate(rows[1:], start=2):
-        where, read = _("row %(number)s", number=number), Reader()
+        label, read = _("row %(number)s", number=number), Reader()
         if not any(cell.strip() for cell in cells):
-            parsed.skipped.append(f"{where}: " + _("Empty."))
+            parsed.skipped.append(f"{label}: " + _("Empty."))
             continue
         if any(cell.strip() for cell in cells[len(header) :]):
-            parsed.problems.append(f"{where}: " + _("More cells than the header has columns."))
+            parsed.problems.append(f"{label}: " + _("More cells than the header has columns."))
             continue
         row = dict(zip(header, (from_cell(cell) for cell in cells), strict=False))
+        label = located(label, row.get("headline"))
         kind = row.get("type", "").strip().casefold()
         if kind in {"title", "start"}:  # TimelineJS 2 sheets called the title slide "start"
             titles += 1
             if titles > 1:
-                parsed.problems.append(f"{where}: " + _("Only one row can be the title."))
+                parsed.problems.append(f"{label}: " + _("Only one row can be the title."))
             else:
-                item = _title_item(row.get("headline", ""), row.get("text", ""), *_sheet_extras(read, row))
-                parsed.title = parsed.add(where, read, item)
+                extras = _sheet_extras(read, row)
+                item = _titled(read, _title_item(row.get("headline", ""), row.get("text", ""), *extras))
+                parsed.title = parsed.add(label, read, item)
         elif kind == "era":
-            if item := parsed.add(where, read, _sheet_era(read, row)):
-                parsed.eras.append(Entry(where, item))
-        elif entry := parsed.add(where, read, _sheet_event(read, row, where)):
+            if item := parsed.add(label, read, _sheet_era(read, row)):
+                parsed.eras.append(Entry(label, item))
+        elif entry := parsed.add(label, read, _sheet_event(read, row, label)):
             parsed.events.append(entry)
     return parsed
 
@@ -867,7 +967,7 @@ def _sheet_extras(read: Reader, row: dict) -> tuple[tuple[dict | None, str], dic
     texts = {name: row.get(column.casefold(), "") for name, column in MEDIA_TEXTS.items()}
     media = _media(read, row.get(MEDIA_URL_COLUMN.casefold(), ""), texts, "Media")
     background = row.get("background", "").strip()
-    if re.match(r"^(https?:)?//?", background):  # how TimelineJS tells an image from a colour
+    if re.match(r"^(https?:)?//?", background) or _RELATIVE_IMAGE.match(background):
         return media, _background(read, background, "")
     return media, _background(read, "", background)
 
@@ -885,7 +985,7 @@ def _sheet_event(read: Reader, row: dict, where: str) -> Entry | None:
     media, background = _sheet_extras(read, row)
     item = _event_item(
         read,
-        unique_id="",
+        unique_id=row.get("unique id"),
         start_missing=not row.get("year" if "year" in row else "start date", "").strip(),
         headline_html=row.get("headline", ""),
         text_html=row.get("text", ""),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from flask import (
@@ -23,6 +24,7 @@ from .. import health
 from ..content import figures, places, published, settings_store
 from ..database import sqlite_version
 from ..extensions import db
+from ..interchange import kiosk_json
 from ..languages import choice
 from ..languages.localized import Localizer
 from ..models import Era
@@ -96,6 +98,27 @@ def invitations() -> list[tuple[str, str]]:
     return invited
 
 
+def timeline_title() -> str:
+    """The timeline's title in the visitor's language, which every visitor page's title ends with (after
+    a TimelineJS file's title is imported, that one)."""
+    return Localizer().site_text()["title_headline"] or _("Aleksey Stakhanov, 1906–1977")
+
+
+@functools.cache
+def _default_titles() -> frozenset[str]:
+    """The default content's title in every language it comes in."""
+    document = kiosk_json.default_content()
+    translated = (texts.get("title") or {} for texts in (document.get("translations") or {}).values())
+    return frozenset([document["title"]["headline"], *(title.get("headline", "") for title in translated)])
+
+
+def about_stakhanov(title: str) -> bool:
+    """Whether the timeline (whose title, in the visitor's language, is ``title``) still has the default
+    content's title, about Stakhanov: the kicker above it belongs to that story, not to one a museum
+    imported in its place."""
+    return not title or title in _default_titles()
+
+
 def kiosk_behaviour() -> dict:
     """What the kiosk's scripts need to know, handed to them as data attributes."""
     config = current_app.config
@@ -124,6 +147,8 @@ def _kiosk_globals():
         "locator_point": places.locator,
         "sea_labels": places.sea_labels,
         "figure_chart": figures.chart,
+        "timeline_title": timeline_title,
+        "about_stakhanov": about_stakhanov,
         "language_choices": choice.choices,
         "fragment_marks": addresses.FRAGMENT,
     }

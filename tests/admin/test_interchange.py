@@ -47,9 +47,13 @@ def test_a_sheet_with_bad_rows_lists_every_problem_and_imports_nothing(curator, 
     assert response.status_code == 422
     assert "Nothing was imported: sheet-bad-rows.csv has 7 problems" in html
     problems = items(re.search(r'id="import-problems".*?</div>', html, re.DOTALL).group(0))
-    assert [problem.split(":")[0] for problem in problems] == [f"row {n}" for n in range(3, 10)]
-    assert problems[1] == "row 4: Start date: Month must be between 1 and 12."
+    # In the order of the rows, each named by its number and its headline.
+    assert [problem.split(" (“")[0].split(":")[0] for problem in problems] == [
+        f"row {n}" for n in range(3, 10)
+    ]
+    assert problems[1] == "row 4 (“Month thirteen”): Start date: Month must be between 1 and 12."
     assert "row 7: The headline is missing" in problems[4]
+    assert "rows are counted as in a spreadsheet, the header is row 1" in html
     assert event_count() == before and staged(data_dir) == []
     assert "Confirm import" not in html
 
@@ -59,7 +63,7 @@ def test_a_good_sheet_is_a_dry_run_first_then_imported_as_drafts_on_confirmation
     html = upload(curator, GOOD_SHEET).get_data(as_text=True)
     assert "Dry run of sheet-good.csv: nothing has been imported yet" in html
     assert "4 created, 1 updated, 0 skipped" in html
-    assert "event 1927-brakeman-horse-driver-coal-cutter" in items(html)
+    assert any(item.endswith("(1927-brakeman-horse-driver-coal-cutter)") for item in items(html))
     assert any("kept as a reference only" in item for item in items(html))  # flagged: the remote image
     assert event_count() == before  # nothing yet
     [kept] = staged(data_dir)
@@ -97,7 +101,10 @@ def test_the_confirmation_checks_the_file_again(curator, data_dir, server):
     response = curator.post("/admin/import/confirm", confirm)
     html = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Nothing was imported" in html and "1927 is before the timeline starts (1930)" in html
+    assert (
+        "Nothing was imported" in html
+        and "1927 is before the timeline starts in 1930 (the setting KIOSK_TIMELINE_START_YEAR)" in html
+    )
     assert event_count() == before and staged(data_dir) == []
 
 
@@ -284,13 +291,15 @@ def test_every_problem_of_every_item_is_listed_on_the_page(curator):
     assert response.status_code == 422
     problems = items(re.search(r'id="import-problems".*?</div>', html, re.DOTALL).group(0))
     first = [problem for problem in problems if problem.startswith("events item 1: ")]
-    second = [problem for problem in problems if problem.startswith("events item 2: ")]
+    second = [problem for problem in problems if problem.startswith("events item 2 (“Ides”): ")]
     assert len(first) == 3 and len(second) == 2, problems
     assert any("headline must be text" in problem for problem in first)
     assert any("start_date must be an object with a year" in problem for problem in first)
     assert any("media must be an object with a url" in problem for problem in first)
     assert any("does not support dates before the Common Era" in problem for problem in second)
     assert any("must start with http:// or https://" in problem for problem in second)
+    # A JSON file's problems are counted by item, not as a spreadsheet's rows.
+    assert "items are counted from 1" in html and "rows are counted as in a spreadsheet" not in html
 
 
 @pytest.mark.parametrize(

@@ -129,7 +129,10 @@ def test_import_a_sheet_after_reading_its_dry_run(page, live_server, accounts):
     page.get_by_role("button", name="Check the file").click()
     problems = page.locator("#import-problems")
     expect(problems).to_contain_text("Nothing was imported: sheet-bad-rows.csv has 7 problems")
-    expect(problems).to_contain_text("row 9: 1850 is before the timeline starts (1906)")
+    expect(problems).to_contain_text(
+        "row 9 (“Before the timeline”): 1850 is before the timeline starts in 1906 "
+        "(the setting KIOSK_TIMELINE_START_YEAR)"
+    )
     assert_accessible(page)
 
     page.get_by_label("File to import").set_input_files(str(GOOD_SHEET))
