@@ -15,6 +15,7 @@ from .content.markdown import render_markdown
 from .extensions import babel, csrf, db, htmx, migrate
 from .interchange import scheduled_backups
 from .languages import choice
+from .speech import service as speech
 from .web import assets, caching, errors, security, stack
 
 
@@ -73,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     scheduled_backups.init_app(app)
+    speech.init_app(app)
     app.add_template_filter(render_markdown, "markdown")
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["image_on_disk"] = media.is_present
