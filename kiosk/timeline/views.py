@@ -48,6 +48,9 @@ SHELL_STATIC = (
     "build/js/analytics.js",
     "build/js/places.js",
 )
+# Audio mode's script and styles: kept for offline use once a visitor starts it, not before.
+AUDIO_SCRIPT = "build/js/audio.js"
+AUDIO_STYLES = "build/css/audio.css"
 SERVICE_WORKER = "build/js/sw.js"
 
 
@@ -114,6 +117,8 @@ def kiosk_behaviour() -> dict:
         "default-home": url_for("timeline.index", lang=None),
         # Measuring use, loaded after the first paint (see frontend/js/kiosk/measuring.js).
         "analytics": url_for("static", filename="build/js/analytics.js"),
+        # Audio mode, loaded when a visitor starts it (frontend/js/kiosk/speaking.js).
+        "audio": url_for("static", filename=AUDIO_SCRIPT),
     }
 
 
@@ -221,8 +226,11 @@ def place(place_key: str):
 @localized_route(addresses.SPEECH_SCRIPT)
 def speech_script():
     """What audio mode says in this language: phrases, eras, events part by part, places, each with its
-    caption and its clips' addresses (kiosk/speech/service.py)."""
-    response = jsonify(speech.manifest(choice.visitor_language()))
+    caption and its clips' addresses (kiosk/speech/service.py); and audio mode's own files, which the
+    kiosk keeps for offline use with the clips once a visitor starts it."""
+    styles = url_for("static", filename=AUDIO_STYLES)
+    files = [url_for("static", filename=AUDIO_SCRIPT), styles]
+    response = jsonify(speech.manifest(choice.visitor_language()) | {"styles": styles, "files": files})
     response.cache_control.no_cache = True
     return compress(response)
 
