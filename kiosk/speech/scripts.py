@@ -29,7 +29,6 @@ class Clip:
 
     text: str
     language: str
-    recording: str = ""  # a curator's narration (its file name), spoken instead of synthesizing ``text``
 
 
 @dataclass(frozen=True)

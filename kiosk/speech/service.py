@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..languages import choice
 from ..web.caching import VersionedCache, request_environ
-from . import narrations, store
+from . import store
 from .scripts import Clip, Part, Script, script_for
 from .synthesis import SpeechUnavailable
 
@@ -42,15 +42,11 @@ def scripts_cache(app: Flask | None = None) -> VersionedCache:
 
 def script(language: str) -> Script:
     """What audio mode says in ``language`` at the current content version (kept until it moves)."""
-    return scripts_cache().get_or_make(("script", language), lambda: _script(language), request_environ())
-
-
-def _script(language: str) -> Script:
-    return narrations.apply(script_for(language))
+    return scripts_cache().get_or_make(("script", language), lambda: script_for(language), request_environ())
 
 
 def name_of(clip: Clip) -> str:
-    return clip.recording or store.name_of(clip.text, store.voice(clip.language))
+    return store.name_of(clip.text, store.voice(clip.language))
 
 
 def known_clips() -> dict[str, Clip]:
@@ -98,7 +94,7 @@ def clip_file(name: str) -> Path | None:
     if path.is_file():
         return path
     clip = known_clips().get(name)
-    if clip is None or clip.recording:
+    if clip is None:
         return None
     made, _ = store.ensure(clip.text, store.voice(clip.language))
     return made
@@ -113,18 +109,13 @@ class BuildReport:
     failures: list[str] = field(default_factory=list)
 
 
-def build(app: Flask, prune: bool = True, stop: Callable[[], bool] = lambda: False) -> BuildReport:
+def build(app: Flask, prune: bool = True) -> BuildReport:
     """Make every clip of every offered language that is not kept yet; then delete those nothing says
     (only after a build that saw the whole content, so a half-done build deletes nothing)."""
     report = BuildReport()
     with app.app_context():
         clips = known_clips()
-        narration_names = narrations.every_recording()
     for clip in clips.values():
-        if stop():
-            return report
-        if clip.recording:
-            continue
         try:
             path, made = store.ensure(clip.text, store.voice(clip.language, app), app)
         except SpeechUnavailable as error:
@@ -139,7 +130,7 @@ def build(app: Flask, prune: bool = True, stop: Callable[[], bool] = lambda: Fal
             path.stat().st_size
         )
     if prune and not report.failures:
-        report.deleted = store.prune(set(clips) | narration_names, app)
+        report.deleted = store.prune(set(clips), app)
     return report
 
 

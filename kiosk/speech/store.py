@@ -24,8 +24,6 @@ log = logging.getLogger(__name__)
 # Bumped when the way a text becomes sound changes (engine, encoding), so every file is made again.
 ENGINE = "espeak-ng/opus16k-18kbit/1"
 NAME = re.compile(r"[0-9a-f]{32}")
-# Narrations curators upload are kept beside the synthesized clips, named by their own content.
-NARRATION_PREFIX = "n"
 
 
 def folder(app: Flask | None = None) -> Path:
