@@ -12,9 +12,10 @@ from .accounts import users
 from .config import PROJECT_ROOT, load_settings
 from .content import media
 from .content.markdown import render_markdown
+from .editing import search
 from .extensions import babel, csrf, db, htmx, migrate
 from .interchange import scheduled_backups
-from .languages import choice
+from .languages import choice, scripts
 from .speech import service as speech
 from .web import assets, caching, errors, security, stack
 
@@ -60,7 +61,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     users.init_app(app)
     database.init_app(app)
-    migrate.init_app(app, db, directory=_resource_folder("migrations"), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=_resource_folder("migrations"),
+        render_as_batch=True,
+        include_name=search.in_the_models,
+    )
     htmx.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
@@ -76,6 +83,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     scheduled_backups.init_app(app)
     speech.init_app(app)
     app.add_template_filter(render_markdown, "markdown")
+    # Citations keep their own language: each run in another script is marked with its language.
+    app.add_template_filter(lambda text: scripts.marked(text, str(get_locale())), "languages_marked")
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["image_on_disk"] = media.is_present
     # Block tags leave no blank lines behind: every byte counts on the kiosk's first load.

@@ -232,6 +232,7 @@ export function start() {
     if (language) {
       // Another language: the same page in it, the visitor's reading settings kept, no history added.
       evt.preventDefault();
+      if (!language.hasAttribute("aria-current")) analytics.record("language", { subject: language.dataset.language });
       rememberPreferences();
       location.replace(language.getAttribute("href"));
     } else if (close) {
