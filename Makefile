@@ -98,6 +98,7 @@ bench: setup-test chromium wrk
 	$(BIN)/python bench/offline_copy.py
 	$(BIN)/python bench/lighthouse.py
 	$(BIN)/python bench/first_page.py
+	$(BIN)/python bench/speech.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/import_large.py
 	$(BIN)/python bench/analytics_load.py

@@ -12,6 +12,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 
 export const ENTRY_POINTS = [
   "js/kiosk.js", "js/analytics.js", "js/places.js",   // the kiosk's pages
+  "js/audio.js", "css/audio.css",                      // audio mode, loaded when a visitor starts it
   "js/sw.js",                                          // its service worker (served at /sw.js)
   "js/admin.js",                                       // the curators' pages
   "css/kiosk.css", "css/places.css",

@@ -16,6 +16,7 @@ from .editing import search
 from .extensions import babel, csrf, db, htmx, migrate
 from .interchange import scheduled_backups
 from .languages import choice, scripts
+from .speech import service as speech
 from .web import assets, caching, errors, security, stack
 
 
@@ -80,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     scheduled_backups.init_app(app)
+    speech.init_app(app)
     app.add_template_filter(render_markdown, "markdown")
     # Citations keep their own language: each run in another script is marked with its language.
     app.add_template_filter(lambda text: scripts.marked(text, str(get_locale())), "languages_marked")

@@ -1,5 +1,5 @@
 """Command-line tools: ``flask --app kiosk seed``, ``export``, ``import``, ``backup``, ``restore``, ``users``
-(curator accounts), ``analytics rollup``, ``kiosks add`` and ``kiosks revoke``."""
+(curator accounts), ``analytics rollup``, ``kiosks add`` and ``kiosks revoke``, ``speech build``."""
 
 from __future__ import annotations
 
@@ -263,7 +263,32 @@ def revoke_kiosk_command(name: str) -> None:
     click.echo(f"{name} can no longer report.")
 
 
+@click.group("speech")
+def speech_group() -> None:
+    """Audio mode's spoken clips (kiosk/speech)."""
+
+
+@speech_group.command("build")
+@click.option("--keep-unused", is_flag=True, help="Do not delete clips that nothing says any more.")
+def speech_build_command(keep_unused: bool) -> None:
+    """Make every clip every offered language says that is not made yet (the server does this by itself
+    after each publish; this is for a kiosk prepared before it opens)."""
+    from flask import current_app
+
+    from .speech import service
+
+    report = service.build(current_app._get_current_object(), prune=not keep_unused)  # type: ignore[attr-defined]
+    sizes = ", ".join(f"{code} {size:,} bytes" for code, size in sorted(report.bytes_by_language.items()))
+    click.echo(
+        f"Speech: {report.made} clip(s) made, {report.kept} already kept, {report.deleted} deleted; {sizes}."
+    )
+    for failure in report.failures:
+        click.echo(f"Not made: {failure}", err=True)
+    if report.failures:
+        sys.exit(1)
+
+
 def init_app(app: Flask) -> None:
     commands = (seed_command, export_command, import_command, backup_command, restore_command, user_commands)
-    for command in (*commands, analytics_group, kiosks_group):
+    for command in (*commands, analytics_group, kiosks_group, speech_group):
         app.cli.add_command(command)

@@ -65,6 +65,9 @@ def load_settings() -> dict:
     return {
         "DATA_DIR": str(folder),
         "MEDIA_DIR": str(folder / "media"),
+        # Audio mode's spoken clips (kiosk/speech), and how fast the voice speaks (words per minute).
+        "SPEECH_DIR": str(folder / "speech"),
+        "SPEECH_WORDS_PER_MINUTE": min(max(_env_int("SPEECH_WORDS_PER_MINUTE", 165), 80), 450),
         "SECRET_KEY": _secret_key(folder),
         "SQLALCHEMY_DATABASE_URI": database_url(folder),
         "TRUSTED_PROXIES": _trusted_proxies(),

@@ -173,13 +173,15 @@ def _leave_before_serving(_signal, _frame) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Ready to accept: start the backup timer, warm up beside serving, then retire the old worker this
-    one replaces (if any), so that during a reload visitors are served by warm workers of either
-    generation."""
+    """Ready to accept: start the backup and speech timers, warm up beside serving, then retire the old
+    worker this one replaces (if any), so that during a reload visitors are served by warm workers of
+    either generation."""
     extensions = getattr(worker.wsgi, "extensions", {})
     warm_up = extensions.get("warm_up")
     if "start_backup_timer" in extensions:  # scheduled backups (kiosk/interchange/scheduled_backups.py)
         extensions["start_backup_timer"]()
+    if "start_speech_timer" in extensions:  # audio mode's clips kept up to date (kiosk/speech/service.py)
+        extensions["start_speech_timer"]()
     threading.Thread(
         target=_warm_up_and_take_over, args=(worker, warm_up), name="warm-up", daemon=True
     ).start()

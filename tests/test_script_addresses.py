@@ -33,6 +33,9 @@ PATHS = [
     "/uk/places",
     f"/places/{FIXTURE.places[0]}",
     f"/ru/places/{FIXTURE.donbas_places[1]}",
+    "/speech.json",
+    "/ru/speech.json",
+    "/speech/0123456789abcdef0123456789abcdef.ogg",
     "/theme.css",
     "/media/abc123-large.webp",
     "/static/dist/build/js/kiosk.0123456789ab.js",
@@ -51,7 +54,7 @@ PATHS = [
     "/nowhere",
     "/ru/admin",
 ]
-LOOKED_AFTER = {"timeline.era_colours", "timeline.media", "static"}
+LOOKED_AFTER = {"timeline.era_colours", "timeline.media", "timeline.speech_clip", "static"}
 
 
 def server_verdict(app, path: str) -> dict:
@@ -63,7 +66,7 @@ def server_verdict(app, path: str) -> dict:
         "kept": endpoint in choice.LOCALIZED_ENDPOINTS or endpoint in LOOKED_AFTER,
         "event": endpoint == "timeline.event",
         "withFragment": endpoint in {"timeline.event", "timeline.place"},
-        "unchanging": endpoint == "timeline.media"
+        "unchanging": endpoint in {"timeline.media", "timeline.speech_clip"}
         or (endpoint == "static" and values["filename"].startswith("dist/")),
         "language": f"/{choice.prefix_of(path)}" if choice.prefix_of(path) else "",
     }

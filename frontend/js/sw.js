@@ -151,15 +151,34 @@ async function networkFirst(request, keepInBackground) {
   throw failure;
 }
 
-/* Images and the hashed static files never change under the same name: the cache first. */
+/* Images, spoken clips and the hashed static files never change under the same name: the cache first.
+   (Audio asks for byte ranges: a part of a file, 206, is passed on and not kept; the whole file is.) */
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
   const saved = await cache.match(cacheKey(request), { ignoreVary: true });
   if (saved) return saved;
   const response = await fetch(request);
-  if (response.ok) await cache.put(cacheKey(request), response.clone());
+  if (response.status === 200) await cache.put(cacheKey(request), response.clone());
   return response;
 }
+
+/* Audio mode, once a visitor starts it, asks for its manifest, its script and every clip it may say to
+   be kept too (frontend/js/audio.js): not at install, so kiosks nobody listens to keep none of it. */
+self.addEventListener("message", (event) => {
+  const { data } = event;
+  if (!data || data.type !== "keep" || !Array.isArray(data.urls)) return;
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    const missing = [];
+    for (const url of data.urls) {
+      const address = new URL(url, self.location.origin);
+      if (address.origin !== self.location.origin) continue;
+      if (!isVisitorPage(address.pathname) && !isVisitorFile(address.pathname)) continue;
+      if (!(await cache.match(cacheKey(new Request(address.href)), { ignoreVary: true }))) missing.push(new Request(address.href));
+    }
+    await report(await keepAll(cache, missing));
+  })());
+});
 
 self.addEventListener("fetch", (event) => {
   const { request } = event;

@@ -21,16 +21,20 @@ EVENT = "/events/<slug>"
 ERA = "/eras/<slug>"
 PLACES = "/places"
 PLACE = "/places/<place_key>"
-PAGES = (TIMELINE, EVENT, ERA, PLACES, PLACE)
+# What audio mode says in a language (kiosk/speech): read when a visitor starts it.
+SPEECH_SCRIPT = "/speech.json"
+PAGES = (TIMELINE, EVENT, ERA, PLACES, PLACE, SPEECH_SCRIPT)
 
-# What visitor pages load besides, which the offline copy keeps too: the era colours, images and the
-# static files (Flask's own static route).
+# What visitor pages load besides, which the offline copy keeps too: the era colours, images, the
+# static files (Flask's own static route) and, once audio mode starts, its clips.
 THEME = "/theme.css"
 MEDIA = "/media/<key>-<size>.webp"
 STATIC = "/static/<path:filename>"
-FILES = (THEME, MEDIA, STATIC)
-# Never different under the same address: images and the hashed static files (web/assets.py).
-UNCHANGING = (MEDIA, f"/static/{BUILD_FOLDER}/<path:filename>")
+# A spoken clip, named by a digest of what it says and how (kiosk/speech/store.py).
+SPEECH = "/speech/<name>.ogg"
+FILES = (THEME, MEDIA, STATIC, SPEECH)
+# Never different under the same address: images, spoken clips and the hashed static files (web/assets.py).
+UNCHANGING = (MEDIA, SPEECH, f"/static/{BUILD_FOLDER}/<path:filename>")
 
 
 class Marks(NamedTuple):

@@ -28,6 +28,9 @@ from ..interchange import kiosk_json
 from ..languages import choice
 from ..languages.localized import Localizer
 from ..models import Era
+from ..speech import service as speech
+from ..speech import store
+from ..speech.synthesis import AUDIO_TYPE, SpeechUnavailable
 from ..web.assets import static_folder
 from ..web.caching import cached_page, compress, current_content_version, readable_content_version
 from ..web.rendering import page_or_fragment, wants_fragment
@@ -47,6 +50,9 @@ SHELL_STATIC = (
     "build/js/analytics.js",
     "build/js/places.js",
 )
+# Audio mode's script and styles: kept for offline use once a visitor starts it, not before.
+AUDIO_SCRIPT = "build/js/audio.js"
+AUDIO_STYLES = "build/css/audio.css"
 SERVICE_WORKER = "build/js/sw.js"
 
 
@@ -134,6 +140,8 @@ def kiosk_behaviour() -> dict:
         "default-home": url_for("timeline.index", lang=None),
         # Measuring use, loaded after the first paint (see frontend/js/kiosk/measuring.js).
         "analytics": url_for("static", filename="build/js/analytics.js"),
+        # Audio mode, loaded when a visitor starts it (frontend/js/kiosk/speaking.js).
+        "audio": url_for("static", filename=AUDIO_SCRIPT),
     }
 
 
@@ -238,6 +246,36 @@ def place(place_key: str):
         chosen=chosen,
         languages_out_of_band=wants_fragment(),  # the dock's switch, updated to this place
     )
+
+
+@localized_route(addresses.SPEECH_SCRIPT)
+def speech_script():
+    """What audio mode says in this language: phrases, eras, events part by part, places, each with its
+    caption and its clips' addresses (kiosk/speech/service.py); and audio mode's own files, which the
+    kiosk keeps for offline use with the clips once a visitor starts it."""
+    styles = url_for("static", filename=AUDIO_STYLES)
+    files = [url_for("static", filename=AUDIO_SCRIPT), styles]
+    response = jsonify(speech.manifest(choice.visitor_language()) | {"styles": styles, "files": files})
+    response.cache_control.no_cache = True
+    return compress(response)
+
+
+@bp.get(addresses.SPEECH)
+def speech_clip(name: str):
+    """A spoken clip: kept under a name that changes with its text, so it is cached for a year; one the
+    current content says but not made yet is synthesized now (a fraction of a second)."""
+    if not store.NAME.fullmatch(name):
+        abort(404)
+    try:
+        path = speech.clip_file(name)
+    except SpeechUnavailable as error:
+        current_app.logger.error("Speech clip %s could not be made: %s", name, error)
+        abort(503)
+    if path is None:
+        abort(404)
+    response = send_from_directory(path.parent, path.name, max_age=YEAR_IN_SECONDS, mimetype=AUDIO_TYPE)
+    response.cache_control.immutable = True
+    return response
 
 
 @bp.get(addresses.THEME)
