@@ -198,13 +198,16 @@ def double_tap(cdp, page, point: tuple[float, float]) -> None:
 def test_the_same_journey_by_touch_gestures(page, live_server):
     page.goto(live_server.url + "/uk/")
     cdp = page.context.new_cdp_session(page)
-    middle = (960, 120)  # over the title, where no finger presses anything
+    title = page.locator(".masthead").bounding_box()
+    assert title is not None
+    row = round(title["y"] + title["height"] / 2)
+    middle = (960, row)  # over the title, where no finger presses anything
     touch(cdp, "touchStart", middle, (middle[0] + 200, middle[1]))  # two fingers held still
     page.wait_for_timeout(2300)
     touch(cdp, "touchEnd")
     heard(page, live_server, "welcome", "uk")
     for _ in range(2):
-        swipe(cdp, page, (700, 120), (1200, 120))  # swipe right: the next era
+        swipe(cdp, page, (700, row), (1200, row))  # swipe right: the next era
         heard(page, live_server, "era", "uk")
     double_tap(cdp, page, middle)
     heard(page, live_server, "card", "uk")
