@@ -511,7 +511,7 @@ def _inset_for(crowded: list[MapPlace], taken: list, projection: Projection) -> 
     keep_out = [*taken, source_box]
     margin = INSET_MARGIN
     spots = [
-        (x, y)
+        (float(x), float(y))
         for x in range(int(margin), int(projection.width - width - margin) + 1, 8)
         for y in range(int(margin), int(projection.height - height - margin) + 1, 8)
     ]
@@ -523,7 +523,7 @@ def _inset_for(crowded: list[MapPlace], taken: list, projection: Projection) -> 
         key=lambda spot: math.dist((spot[0] + width / 2, spot[1] + height / 2), centre),
     )
     return Inset(
-        x=float(x), y=float(y), width=width, height=height,
+        x=x, y=y, width=width, height=height,
         source_x=round(source[0], 2), source_y=round(source[1], 2), zoom=round(zoom, 3),
     )  # fmt: skip
 

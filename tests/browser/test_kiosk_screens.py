@@ -10,6 +10,7 @@ script inside the page (screen_checks.js). Each state's screenshot goes to test-
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -66,9 +67,7 @@ class Walk:
         page.evaluate("document.fonts.ready")
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             page.evaluate(AXE.read_text(encoding="utf-8"))
-        found = page.evaluate(
-            CHECKS, {"minText": MIN_TEXT[self.size], "minTarget": MIN_TARGET, "axe": True}
-        )
+        found = page.evaluate(CHECKS, {"minText": MIN_TEXT[self.size], "minTarget": MIN_TARGET, "axe": True})
         kept = page.evaluate(
             "(names) => names.filter((name) => document.documentElement.classList.contains(name))",
             list(PREFERENCES),
@@ -93,6 +92,26 @@ class Walk:
         self.page.locator(selector).tap()
 
 
+# Whether an element is wholly inside the row that scrolls it.
+IN_ITS_ROW = """(element) => {
+  const row = element.closest('.dock__eras').getBoundingClientRect();
+  const box = element.getBoundingClientRect();
+  return box.left >= row.left - 1 && box.right <= row.right + 1;
+}"""
+
+
+def the_scrubber_lands_on_the_year_tapped(page: Page, year: int) -> None:
+    """A tap on the year scrubber shows that year on its thumb, wherever the timeline comes to rest."""
+    rail = page.locator("[data-scrubber-rail]")
+    first, last = int(rail.get_attribute("aria-valuemin")), int(rail.get_attribute("aria-valuemax"))
+    box = rail.bounding_box()
+    share = (year - first + 0.5) / (last - first + 1)
+    page.touchscreen.tap(box["x"] + box["width"] * share, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(500)  # the timeline's scroll and the thumb's move
+    expect(page.locator("[data-scrubber-year]")).to_have_text(str(year))
+    expect(rail).to_have_attribute("aria-valuenow", str(year))
+
+
 def in_lower_half(page: Page, selector: str) -> bool:
     box = page.locator(selector).first.bounding_box()
     return box is not None and box["y"] >= page.viewport_size["height"] / 2
@@ -114,13 +133,21 @@ def walk_every_screen(walk: Walk) -> None:
         expect(page.locator("#attract")).to_be_hidden()
     walk.check("timeline")
     assert in_lower_half(page, ".dock"), "the dock is out of reach"
+    if not walk.preferences:
+        the_scrubber_lands_on_the_year_tapped(page, 1941)
 
     page.locator("#track").evaluate("track => track.scrollTo({left: track.scrollWidth, behavior: 'instant'})")
     settled(page)
     walk.check("timeline-end")
+    current = page.locator(".dock [data-era][aria-current]")
+    last_eras = f"era-({FIXTURE.return_era}|{FIXTURE.last_era})"  # (whichever has the first card in view)
+    expect(current).to_have_attribute("data-era", re.compile(last_eras))
+    assert page.evaluate(IN_ITS_ROW, current.element_handle()), "the current era's chip is out of view"
 
     page.locator("#track").evaluate("track => track.scrollTo({left: 0, behavior: 'instant'})")
     open_event(page, FIXTURE.plain_event)
+    headline = page.locator("#event-title").inner_text()
+    expect(page.get_by_role("dialog", name=headline)).to_be_visible()
     walk.check("event")
     assert in_lower_half(page, ".event__nav"), "the event's buttons are out of reach"
 
@@ -138,6 +165,8 @@ def walk_every_screen(walk: Walk) -> None:
     walk.tap("[data-viewer-close]")
     expect(page.locator("#image-viewer")).to_be_hidden()
     walk.tap("#event-layer [data-close]")
+    walk.tap(".dock [data-start-again]")
+    expect(page).to_have_url(home)  # in the visitor's language
 
     walk.tap(".dock [data-places]")
     expect(page.locator(".places-map")).to_be_visible()
@@ -148,6 +177,10 @@ def walk_every_screen(walk: Walk) -> None:
     walk.tap(f'[data-place-event="{FIXTURE.death_event}"]')
     expect(page.locator("#event-view")).to_have_attribute("data-event", FIXTURE.death_event)
     walk.check("event-from-places")
+    page.go_back()
+    expect(page.locator(".places-map")).to_be_visible()
+    page.keyboard.press("Escape")  # from Places, back to the timeline
+    expect(page).to_have_url(home)
 
     page.clock.fast_forward(IDLE_SECONDS * 1000 + 1000)
     expect(page.locator("#idle-notice")).to_be_visible()
@@ -179,6 +212,11 @@ def test_every_screen_in_every_language(page, live_server, photographed, size):
 
     # The kiosk starts again for the next visitor: the default language, the settings gone.
     page.goto(live_server.url + "/ru/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # past "Skip to content", the way to the controls from the keyboard
+    expect(page.locator(".skip-link[href='#dock']")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#dock")).to_be_focused()
     walk.language, walk.preferences = "ru", True
     walk.choose_preferences()
     walk.tap(".dock [data-places]")
@@ -195,4 +233,3 @@ def test_every_screen_in_every_language(page, live_server, photographed, size):
 
     assert not page.outside_requests and not page.errors
     assert walk.problems == [], f"{len(walk.problems)} problems:\n" + "\n".join(walk.problems)
-

@@ -23,6 +23,7 @@ const layerOpen = () => K.onTimeline && layer && !layer.hidden;
 function closeLayer() {
   if (!layerOpen()) return;
   layer.hidden = true;
+  layer.removeAttribute("aria-labelledby");
   analytics.reading(null);
   layer.replaceChildren();
   K.updateInert();
@@ -105,6 +106,8 @@ export function start() {
     // then the page beneath stops taking touches and focus, and focus moves to the headline: both
     // restyle the whole page, which on a slow kiosk PC would hold back that first paint.
     const heading = layer.querySelector("#event-title");
+    // The dialog is named by the event's headline (the page names it "Event" until one is open).
+    if (heading) layer.setAttribute("aria-labelledby", "event-title");
     requestAnimationFrame(() => setTimeout(() => {
       if (!layerOpen()) return;
       K.updateInert();
@@ -232,7 +235,13 @@ export function start() {
     const home = target.closest("[data-start-again]");
     const chip = target.closest("[data-era]");
     const language = target.closest("[data-language]");
-    if (language) {
+    const skip = target.closest(".skip-link");
+    if (skip) {
+      // Straight to the page's content or its controls, without a history entry.
+      evt.preventDefault();
+      const destination = document.getElementById(skip.getAttribute("href").slice(1));
+      if (destination) destination.focus();
+    } else if (language) {
       // Another language: the same page in it (the visitor's reading settings are kept), no history added.
       evt.preventDefault();
       location.replace(language.getAttribute("href"));
