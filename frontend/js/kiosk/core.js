@@ -18,6 +18,7 @@ const PREFERENCES_KEY = "kiosk:reading";
 
 function applyPreferences(chosen) {
   const root = document.documentElement;
+  const changed = PREFERENCES.some((name) => root.classList.contains(name) !== chosen.includes(name));
   for (const name of PREFERENCES) root.classList.toggle(name, chosen.includes(name));
   for (const button of document.querySelectorAll("[data-preference]")) {
     button.setAttribute("aria-pressed", String(root.classList.contains(button.dataset.preference)));
@@ -25,7 +26,7 @@ function applyPreferences(chosen) {
   try {
     sessionStorage.setItem(PREFERENCES_KEY, JSON.stringify(chosen));
   } catch (error) { /* storage full or disabled: the settings last as long as the page */ }
-  K.emit("preferences", chosen);
+  if (changed) K.emit("preferences", chosen);   // (not for a new event view's buttons, shown as they are)
 }
 
 function keptPreferences() {
