@@ -14,7 +14,7 @@ from .content import media
 from .content.markdown import render_markdown
 from .extensions import babel, csrf, db, htmx, migrate
 from .interchange import scheduled_backups
-from .languages import choice
+from .languages import choice, scripts
 from .web import assets, caching, errors, security, stack
 
 
@@ -74,6 +74,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     scheduled_backups.init_app(app)
     app.add_template_filter(render_markdown, "markdown")
+    # Citations keep their own language: each run in another script is marked with its language.
+    app.add_template_filter(lambda text: scripts.marked(text, str(get_locale())), "languages_marked")
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["image_on_disk"] = media.is_present
     # Block tags leave no blank lines behind: every byte counts on the kiosk's first load.

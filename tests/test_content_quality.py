@@ -301,34 +301,70 @@ CHECKS = [
 # --- Translations: every text a visitor reads is in the page's language --------------------------------
 
 
-def untranslated_texts(document: dict, translations: dict[str, dict]) -> list[str]:
-    """Texts of a language file (or of a place) still equal to the English. Texts without letters (a year)
-    are the same in every language; bibliographic titles (further reading, sources) keep their own."""
-    problems = []
-    for locale, translation in translations.items():
-        english = {("title", key): value for key, value in (document.get("title") or {}).items()}
-        english |= {
-            (era["slug"], key): era.get(key, "")
-            for era in document.get("eras") or []
-            for key in ("name", "description")
-        }
+# An image's texts: in the English file inside "image", in a language file as image_<name>.
+IMAGE_TEXTS = ("alt", "caption", "credit")
+
+
+def figure_texts(figure: dict | None) -> dict[str, str]:
+    """A figure's visitor-visible texts by name: its title, source and confidence label, and each bar's
+    label and unit ("row 2 unit"), as the English file and a language file both hold them."""
+    if not figure:
+        return {}
+    texts = {key: figure.get(key) or "" for key in ("title", "source", "confidence")}
+    for number, row in enumerate(figure.get("rows") or [], start=1):
+        texts |= {f"row {number} {key}": row.get(key) or "" for key in ("label", "unit")}
+    return texts
+
+
+def _english_texts(document: dict) -> dict[tuple[str, str], str]:
+    """{(owner, field): text} for every text a visitor reads in the English file, citations aside."""
+    english = {("title", key): value for key, value in (document.get("title") or {}).items()}
+    english |= {
+        (era["slug"], key): era.get(key, "")
+        for era in document.get("eras") or []
+        for key in ("name", "description")
+    }
+    for event in _events(document):
         english |= {
             (event["slug"], key): event.get(key) or ""
-            for event in _events(document)
             for key in ("headline", "display_date", "summary", "body", "confidence")
         }
         english |= {
-            (f"place {place['slug']}", key): place.get(key) or ""
-            for place in _places(document)
-            for key in ("name", "note", "display_years")
+            (event["slug"], f"figure {key}"): text for key, text in figure_texts(event.get("figure")).items()
         }
-        theirs = {("title", key): value for key, value in (translation.get("title") or {}).items()}
-        for item in [*(translation.get("eras") or []), *(translation.get("events") or [])]:
-            theirs |= {(item["slug"], key): value for key, value in item.items() if isinstance(value, str)}
-        for item in translation.get("places") or []:
-            theirs |= {
-                (f"place {item['slug']}", key): value for key, value in item.items() if isinstance(value, str)
-            }
+        image = event.get("image") or {}
+        english |= {(event["slug"], f"image_{key}"): image.get(key) or "" for key in IMAGE_TEXTS}
+    english |= {
+        (f"place {place['slug']}", key): place.get(key) or ""
+        for place in _places(document)
+        for key in ("name", "note", "display_years")
+    }
+    return english
+
+
+def _translated_texts(translation: dict) -> dict[tuple[str, str], str]:
+    theirs = {("title", key): value for key, value in (translation.get("title") or {}).items()}
+    for item in [*(translation.get("eras") or []), *(translation.get("events") or [])]:
+        theirs |= {(item["slug"], key): value for key, value in item.items() if isinstance(value, str)}
+        theirs |= {
+            (item["slug"], f"figure {key}"): text for key, text in figure_texts(item.get("figure")).items()
+        }
+    for item in translation.get("places") or []:
+        theirs |= {
+            (f"place {item['slug']}", key): value for key, value in item.items() if isinstance(value, str)
+        }
+    return theirs
+
+
+def untranslated_texts(document: dict, translations: dict[str, dict]) -> list[str]:
+    """Texts a visitor reads that a language file lacks or leaves equal to the English: the title, eras,
+    events, a figure's title, source, confidence label, bar labels and units, an image's alt text, caption
+    and credit, and each place's name, note and wording of its years. Texts without letters (a year) are
+    the same in every language; bibliographic titles (further reading, sources) keep their own."""
+    problems = []
+    english = _english_texts(document)
+    for locale, translation in translations.items():
+        theirs = _translated_texts(translation)
         for (owner, key), text in english.items():
             if LETTERS.search(text) and theirs.get((owner, key), text).strip() in ("", text.strip()):
                 problems.append(f"{locale}: {owner} {key} is not translated: {text[:50]!r}")
@@ -384,6 +420,59 @@ def residence_problems(document: dict, spans: dict[str, tuple[int, int]]) -> lis
         if start != end:
             problems.append(f"{before} ends in {end} but {after} begins in {start}")
     return problems
+
+
+def event_spans(document: dict) -> dict[str, set[tuple[int, int]]]:
+    """{place slug: spans} its events' dates make, the ways a program could derive "years" from them (start
+    years only, or with end years; with or without the postscripts): what the Places view once showed."""
+    spans: dict[str, set[tuple[int, int]]] = {}
+    for place in {event["place"] for event in _events(document) if event.get("place")}:
+        events = [event for event in _events(document) if event.get("place") == place]
+        for chosen in (events, [event for event in events if not event.get("postscript")]):
+            if not chosen:
+                continue
+            starts = [event["start"]["year"] for event in chosen]
+            ends = [
+                (event.get("end") or event["start"]).get("year") or event["start"]["year"] for event in chosen
+            ]
+            spans.setdefault(place, set()).update(
+                {(min(starts), max(starts)), (min(starts), max(starts + ends))}
+            )
+    return spans
+
+
+def years_from_event_dates(document: dict, attested: dict[str, tuple[int, int]]) -> list[str]:
+    """A place whose declared years are a span of its events' dates, not the record of where he lived. A
+    stay can begin and end with events (he came back to Chystiakove in 1957 and died there in 1977): such
+    a span passes only where ``attested`` (the checked table of where he lived) gives the same years."""
+    spans = event_spans(document)
+    return [
+        f"{place}: {first}–{last} is the span of its events' dates, not the years he lived there"
+        for place, (first, last) in declared_residences(document).items()
+        if (first, last) in spans.get(place, set()) and attested.get(place) != (first, last)
+    ]
+
+
+# The checked years he lived in each place (the facts sheet's December 2026 section), as the guide to the
+# default content lists them: what the content file's places must declare.
+DOCUMENTED_RESIDENCE = re.compile(r"^\| [^|]+ \| `([a-z-]+)` \| (\d{4})–(\d{4}) \|$", re.MULTILINE)
+
+
+def documented_residences() -> dict[str, tuple[int, int]]:
+    guide = (kiosk_json.DEFAULT_CONTENT.parents[2] / "docs" / "default-content.md").read_text(
+        encoding="utf-8"
+    )
+    section = guide.split("## Where he lived", 1)[1].split("\n## ", 1)[0]
+    return {slug: (int(first), int(last)) for slug, first, last in DOCUMENTED_RESIDENCE.findall(section)}
+
+
+def undocumented_years(document: dict, documented: dict[str, tuple[int, int]]) -> list[str]:
+    declared = declared_residences(document)
+    return [
+        f"{place}: declares {declared.get(place)}, the checked years are {years}"
+        for place, years in documented.items()
+        if declared.get(place) != years
+    ] + [f"{place}: years no checked source gives" for place in sorted(set(declared) - set(documented))]
 
 
 def all_problems(document: dict) -> list[str]:
@@ -513,24 +602,82 @@ def test_a_translation_left_in_english_is_caught():
     assert not untranslated_texts(one_event(display_date="1906"), {"ru": years_only})  # a year reads the same
 
 
-# What the Places view showed before: each place's years built from its events' dates.
-SPANS_FROM_EVENT_DATES = {
-    "lugovaya": (1906, 1915),
-    "kadiivka-and-irmino": (1927, 1978),
-    "moscow": (1935, 1943),
-    "karaganda": (1941, 1941),
-    "chystiakove-torez": (1957, 1977),
-}
+def test_figure_image_and_place_texts_left_in_english_are_caught():
+    """A chart's unit "t" on a Russian page, an image credit or a place's wording of its years in English."""
+    record = next(event for event in DEFAULT["events"] if event.get("figure"))
+    russian = json.loads(json.dumps(LANGUAGE_FILES["ru"]))
+    translated = next(item for item in russian["events"] if item["slug"] == record["slug"])
+    translated["figure"]["rows"][0]["unit"] = record["figure"]["rows"][0]["unit"]
+    del translated["figure"]["title"]
+    assert untranslated_texts(DEFAULT, {"ru": russian}) == [
+        f"ru: {record['slug']} figure title is not translated: {record['figure']['title'][:50]!r}",
+        f"ru: {record['slug']} figure row 1 unit is not translated: 't'",
+    ]
+    photographed = one_event(
+        image={"key": None, "alt": "A village", "caption": "Lugovaya", "credit": "Museum"}
+    )
+    russian = json.loads(json.dumps(LANGUAGE_FILES["ru"]))
+    russian["events"][0] |= {"image_alt": "Деревня", "image_caption": "Луговая"}
+    assert untranslated_texts(photographed, {"ru": russian}) == [
+        "ru: born-in-lugovaya image_credit is not translated: 'Museum'"
+    ]
+    moscow = next(place for place in LANGUAGE_FILES["uk"]["places"] if place["slug"] == "moscow")
+    ukrainian = json.loads(json.dumps(LANGUAGE_FILES["uk"]))
+    next(place for place in ukrainian["places"] if place["slug"] == "moscow")["display_years"] = (
+        "1936–1957, except 1941–1942"
+    )
+    assert moscow["display_years"] != "1936–1957, except 1941–1942"
+    assert untranslated_texts(DEFAULT, {"uk": ukrainian}) == [
+        "uk: place moscow display_years is not translated: '1936–1957, except 1941–1942'"
+    ]
+
+
+def with_years_from_event_dates(document: dict) -> dict:
+    """The document with each place's years replaced by its events' first and last start years, as the
+    Places view once built them (Lugovaya 1906–1915, Kadiivka 1927–1978, Moscow 1935–1943, Karaganda 1941)."""
+    derived = json.loads(json.dumps(document))
+    for place in _places(derived):
+        years = [event["start"]["year"] for event in _events(derived) if event.get("place") == place["slug"]]
+        place["years"] = {"from": min(years), "to": max(years)}
+    return derived
+
+
+def test_where_he_lived_comes_from_the_checked_record_not_from_event_dates():
+    documented = documented_residences()
+    assert set(documented) == {place["slug"] for place in _places(DEFAULT)}  # the table is read, whole
+    assert undocumented_years(DEFAULT, documented) == []
+    assert years_from_event_dates(DEFAULT, documented) == []
 
 
 def test_years_derived_from_event_dates_are_caught():
-    problems = residence_problems(DEFAULT, SPANS_FROM_EVENT_DATES)
+    derived = with_years_from_event_dates(DEFAULT)
+    assert declared_residences(derived)["lugovaya"] == (1906, 1915)
+    problems = residence_problems(derived, declared_residences(derived))
     assert "lugovaya ends in 1915 but kadiivka-and-irmino begins in 1927" in problems
     assert "kadiivka-and-irmino: 1927–1978 is outside his life (1906–1977)" in problems
-    missing = {key: span for key, span in SPANS_FROM_EVENT_DATES.items() if key != "karaganda"}
-    assert "karaganda: no declared years (the Places view would show none)" in residence_problems(
-        DEFAULT, missing
+    copied = years_from_event_dates(derived, documented_residences())
+    assert "lugovaya: 1906–1915 is the span of its events' dates, not the years he lived there" in copied
+    assert "moscow: 1935–1943 is the span of its events' dates, not the years he lived there" in copied
+    assert "karaganda: 1941–1941 is the span of its events' dates, not the years he lived there" in copied
+    assert "lugovaya: declares (1906, 1915), the checked years are (1906, 1927)" in undocumented_years(
+        derived, documented_residences()
     )
+
+
+def test_a_span_of_event_dates_passes_only_where_the_checked_record_gives_it():
+    """Chystiakove's 1957–1977 is both its events' span and where he lived: attested, it passes; without
+    the checked table it is reported, and so is a span with an end year that no record gives."""
+    assert "chystiakove-torez: 1957–1977 is the span of its events' dates, not the years he lived there" in (
+        years_from_event_dates(DEFAULT, {})
+    )
+    moscow_by_events = json.loads(json.dumps(DEFAULT))
+    next(place for place in _places(moscow_by_events) if place["slug"] == "moscow")["years"] = {
+        "from": 1935,
+        "to": 1957,
+    }
+    assert years_from_event_dates(moscow_by_events, documented_residences()) == [
+        "moscow: 1935–1957 is the span of its events' dates, not the years he lived there"
+    ]
 
 
 def test_the_content_files_own_place_years_are_read():

@@ -41,7 +41,7 @@ def test_every_interface_string_is_translated(extracted, language):
     assert catalog.num_plurals == 3  # one, few, many: 1 событие, 2 события, 5 событий
     problems = []
     for wanted in extracted:
-        found = catalog.get(wanted.id)
+        found = catalog.get(wanted.id, context=wanted.context)  # msgctxt: pgettext
         if found is None or found.fuzzy:
             problems.append(f"missing or fuzzy: {wanted.id!r}")
         elif wanted.pluralizable:
