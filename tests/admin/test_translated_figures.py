@@ -55,7 +55,7 @@ def test_the_figure_and_the_credit_are_translated_beside_their_default_text(cura
     )
     assert saved.status_code == 302
     html = client.get("/ru/events/a-figure").get_data(as_text=True)
-    assert '<figcaption class="chart__title" id="chart-title-a-figure">Уголь за смену</figcaption>' in html
+    assert '<figcaption class="chart__title">Уголь за смену</figcaption>' in html
     assert '<th scope="row">Норма</th><td>7\u00a0т</td>' in html and "102\u00a0т" in html
     assert '<span class="tag tag--confidence">По официальным данным</span>' in html
     picture = a_picture_event()
