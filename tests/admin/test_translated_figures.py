@@ -65,7 +65,7 @@ def test_the_figure_and_the_credit_are_translated_beside_their_default_text(cura
     )
     assert 'lang="en">Coal in one shift' not in html
     english = client.get("/events/a-figure").get_data(as_text=True)
-    assert 'id="chart-title-a-figure">Coal in one shift<' in english and "Уголь" not in english
+    assert '<figcaption class="chart__title">Coal in one shift<' in english and "Уголь" not in english
 
 
 def test_what_is_not_translated_yet_is_marked_with_the_default_language(curator, client):
