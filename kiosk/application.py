@@ -12,6 +12,7 @@ from .accounts import users
 from .config import PROJECT_ROOT, load_settings
 from .content import media
 from .content.markdown import render_markdown
+from .editing import search
 from .extensions import babel, csrf, db, htmx, migrate
 from .interchange import scheduled_backups
 from .languages import choice, scripts
@@ -59,7 +60,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     users.init_app(app)
     database.init_app(app)
-    migrate.init_app(app, db, directory=_resource_folder("migrations"), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=_resource_folder("migrations"),
+        render_as_batch=True,
+        include_name=search.in_the_models,
+    )
     htmx.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)

@@ -1,5 +1,5 @@
 """Command-line tools: ``flask --app kiosk seed``, ``export``, ``import``, ``backup``, ``restore``, ``users``
-(curator accounts), ``analytics rollup``."""
+(curator accounts), ``analytics rollup``, ``kiosks add`` and ``kiosks revoke``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from .accounts.cli import user_commands
@@ -19,7 +19,7 @@ from .extensions import db
 from .interchange import backup, exporters, importers, kiosk_json
 from .languages import choice
 from .models import Era, Event
-from .telemetry import analytics
+from .telemetry import analytics, fleet
 
 
 def database_is_empty() -> bool:
@@ -194,16 +194,55 @@ def analytics_group() -> None:
 
 @analytics_group.command("rollup")
 def rollup_command() -> None:
-    """Sum finished days into daily totals and drop raw events past KIOSK_ANALYTICS_RETENTION_DAYS.
+    """Drop raw events and sessions past KIOSK_ANALYTICS_RETENTION_DAYS (daily totals stay), after summing
+    again any day marked for it (days recorded before totals were kept as events arrive).
 
-    The Analytics page and the kiosks' reports also do this now and then; run it from a daily timer to
-    keep the raw table small on a server nobody looks at."""
-    done = analytics.roll_up()
+    The kiosks' batches also do this about once an hour; run it from a daily timer on a server whose
+    kiosks are often switched off."""
+    done = analytics.tidy()
     days = ", ".join(day.isoformat() for day in done.days) or "none"
-    click.echo(f"Summed {len(done.days)} day(s): {days}. Dropped {done.expired_events} expired raw event(s).")
+    click.echo(
+        f"Summed again {len(done.days)} day(s): {days}. Dropped {done.expired_events} expired raw event(s)."
+    )
+
+
+@click.group("kiosks")
+def kiosks_group() -> None:
+    """The kiosks that may report (also on the admin's Kiosks page)."""
+
+
+@kiosks_group.command("add")
+@click.argument("name")
+@click.option("--label", default="", help='What curators call it, e.g. "Gallery 3, by the lamp".')
+@click.option(
+    "--url",
+    default="http://127.0.0.1:5000/",
+    show_default=True,
+    help="The server's address as the kiosk reaches it.",
+)
+def add_kiosk_command(name: str, label: str, url: str) -> None:
+    """Enrol the kiosk NAME and print its start address (with its token, shown only now). A kiosk
+    already enrolled under NAME gets a new address, and its old one stops working."""
+    try:
+        token = fleet.add_kiosk(name, label[:80])
+    except fleet.EnrolmentRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    db.session.commit()
+    with current_app.test_request_context(base_url=url):
+        click.echo(fleet.start_address(name.lower(), token))
+
+
+@kiosks_group.command("revoke")
+@click.argument("name")
+def revoke_kiosk_command(name: str) -> None:
+    """Stop the kiosk NAME reporting (it stays on the Kiosks page, and may ask again)."""
+    if not fleet.revoke(name.lower()):
+        raise click.ClickException(f"No enrolled kiosk is called {name}.")
+    db.session.commit()
+    click.echo(f"{name} can no longer report.")
 
 
 def init_app(app: Flask) -> None:
     commands = (seed_command, export_command, import_command, backup_command, restore_command, user_commands)
-    for command in (*commands, analytics_group):
+    for command in (*commands, analytics_group, kiosks_group):
         app.cli.add_command(command)

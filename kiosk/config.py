@@ -119,4 +119,13 @@ def load_settings() -> dict:
         "BACKUP_KEEP_DAILY": max(_env_int("BACKUP_KEEP_DAILY", 7), 1),
         "BACKUP_KEEP_WEEKLY": max(_env_int("BACKUP_KEEP_WEEKLY", 4), 0),
         "TIMEZONE": _env("TIMEZONE", "UTC"),
+        # What enrolled kiosks may send (kiosk/telemetry/limits.py, docs/deployment.md): reports a calendar
+        # minute per kiosk and per client address (every worker and server counts together), analytics
+        # records per kiosk and day, and how many kiosks may be enrolled. The first kiosk on the server's
+        # own machine enrols itself unless KIOSK_ENROL_LOCAL_KIOSK=0.
+        "REPORTS_PER_KIOSK_MINUTE": _env_int("REPORTS_PER_KIOSK_MINUTE", 120),
+        "REPORTS_PER_ADDRESS_MINUTE": _env_int("REPORTS_PER_ADDRESS_MINUTE", 600),
+        "ANALYTICS_EVENTS_PER_KIOSK_DAY": _env_int("ANALYTICS_EVENTS_PER_KIOSK_DAY", 100_000),
+        "MAX_KIOSKS": _env_int("MAX_KIOSKS", 100),
+        "ENROL_LOCAL_KIOSK": _env("ENROL_LOCAL_KIOSK", "1") != "0",
     }

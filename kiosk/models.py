@@ -164,6 +164,9 @@ class Event(Model):
     # "source", "confidence"} (kiosk.content.figures checks it).
     figure: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, active_history=True)
+    # Changes a curator saved but has not published yet: the number of the revision that holds them (the
+    # columns above stay what the kiosk shows). Bookkeeping like the version, not a field of the item.
+    draft_number: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -215,6 +218,20 @@ class Event(Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
+
+
+class EventSearch(Model):
+    """What the curators' search reads of an event: the words of every text a curator edits, in every
+    language, its dates written out in each (kiosk/editing/search.py makes it; the writer keeps it in step).
+    The database indexes it for full-text search: SQLite with FTS5, PostgreSQL with a tsvector index
+    (migration 0013; kiosk.editing.search names its own objects)."""
+
+    __tablename__ = "event_search"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    # How the words were made (kiosk.editing.search.RECIPE): rows made another way are made again.
+    recipe: Mapped[int] = mapped_column(Integer, default=0)
+    words: Mapped[str] = mapped_column(Text, default="")
 
 
 class TranslationRecord:
@@ -406,16 +423,39 @@ class VisitorEvent(Model):
     subject: Mapped[str] = mapped_column(String(120), default="")
     value_ms: Mapped[int] = mapped_column(Integer, default=0)
     at: Mapped[datetime] = mapped_column(DateTime)
-    # The museum's local day and hour (KIOSK_TIMEZONE), so every database groups them the same way.
+    # The day its session started and its own hour, on the museum's clock (KIOSK_TIMEZONE), so every
+    # database groups them the same way and a visit past midnight stays one visit.
     day: Mapped[date] = mapped_column(Date)
     hour: Mapped[int] = mapped_column(Integer)
 
-    # A day's events in order: what summing up a day reads.
+    # A day's events in order: what summing a day again reads.
     __table_args__ = (Index("ix_visitor_event_day_at", "day", "at"),)
 
 
+class AnalyticsSession(Model):
+    """One visit as its events arrive: the day and hour it started (which its figures count on), its
+    interactions and the last event it opened, and its length once the kiosk says it is over. Kept as
+    long as the raw events."""
+
+    __tablename__ = "analytics_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk: Mapped[str] = mapped_column(String(64))
+    uid: Mapped[str] = mapped_column(String(36))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    hour: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    interactions: Mapped[int] = mapped_column(Integer, default=0)
+    last_open: Mapped[str] = mapped_column(String(120), default="")
+    last_open_at: Mapped[datetime | None] = mapped_column(DateTime)
+    length_ms: Mapped[int | None] = mapped_column(Integer)  # None until the kiosk ends the session
+
+    __table_args__ = (UniqueConstraint("kiosk", "uid"),)
+
+
 class AnalyticsDay(Model):
-    """A day that has raw visitor events: stale until its daily totals are (re)computed."""
+    """A day whose totals must be summed again from its raw events (``flask analytics rollup``): days
+    recorded before totals were kept as events arrive."""
 
     __tablename__ = "analytics_day"
 
@@ -425,7 +465,8 @@ class AnalyticsDay(Model):
 
 
 class DailyTotal(Model):
-    """A day's figures per kiosk, what the Analytics page reads; kept after the raw events expire."""
+    """A day's figures per kiosk (and for every kiosk together, kiosk "*"), added to as events arrive:
+    what the Analytics page reads; kept after the raw events expire."""
 
     __tablename__ = "analytics_daily_total"
 
@@ -437,21 +478,71 @@ class DailyTotal(Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
     total_ms: Mapped[int] = mapped_column(BigInteger, default=0)
 
-    __table_args__ = (UniqueConstraint("day", "kiosk", "metric", "subject"),)
+    # A kiosk's (or "*") period, in day order: what the report and the CSV read.
+    __table_args__ = (UniqueConstraint("kiosk", "day", "metric", "subject"),)
 
 
 class KioskStation(Model):
-    """A kiosk screen as it last reported in (see kiosk/telemetry/fleet.py)."""
+    """A kiosk screen: enrolled by an administrator (its token), and as it last reported in (see
+    kiosk/telemetry/fleet.py)."""
 
     __tablename__ = "kiosk_station"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
-    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # What curators call it ("Gallery 3, by the lamp"); the name in its start address stays its key.
+    label: Mapped[str] = mapped_column(String(80), default="")
+    # The SHA-256 of its token (never the token itself); None: it may not report (revoked, or not
+    # enrolled yet).
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    enrolled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_seen: Mapped[datetime | None] = mapped_column(DateTime)
+    last_seen: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[str] = mapped_column(String(80), default="")
+    # When what it shows was published (as its page says).
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
     screen: Mapped[str] = mapped_column(String(20), default="")
     online: Mapped[bool] = mapped_column(Boolean, default=True)
     queued: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(String(500), default="")
     last_error_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class KioskRequest(Model):
+    """A kiosk that asked to report (a name in its start address, no token an administrator gave it):
+    waiting until an administrator approves it on the Kiosks page. Few at a time, and forgotten after a
+    day."""
+
+    __tablename__ = "kiosk_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    asked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_asked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ReportCount(Model):
+    """Reports counted per scope (a kiosk, a client address) and minute, shared by every worker and server:
+    what the intake's limits read."""
+
+    __tablename__ = "report_count"
+
+    scope: Mapped[str] = mapped_column(String(100), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True)  # minutes since 1970
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReportRefusal(Model):
+    """A report from an enrolled kiosk that was refused (whole, or some of its events): kept, with the
+    reason, for the Kiosks page and whoever fixes the kiosk. The last few per kiosk."""
+
+    __tablename__ = "report_refusal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(String(300))
+    records: Mapped[int] = mapped_column(Integer, default=0)  # analytics records it held
+    body: Mapped[str] = mapped_column(Text, default="")  # as sent, its first 8,000 characters

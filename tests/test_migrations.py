@@ -8,6 +8,7 @@ from sqlalchemy import inspect, select, text
 
 from kiosk.config import PROJECT_ROOT
 from kiosk.content import fields
+from kiosk.editing import search
 from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.languages import localized
@@ -22,7 +23,9 @@ def test_upgrade_on_an_empty_database_matches_the_models(tmp_path, empty_databas
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            # (as `flask db check` compares them: the search index's own tables are the migration's)
+            options = {"include_name": search.in_the_models}
+            differences = compare_metadata(MigrationContext.configure(connection, opts=options), db.metadata)
         assert differences == []
         assert db.session.scalar(select(ContentState.version)) == 1
         db.session.remove()
@@ -123,3 +126,19 @@ def test_translations_up_to_date_stay_so_across_the_translated_figures_migration
     current, stale = db.session.get(Event, current_id), db.session.get(Event, stale_id)
     assert localized.states_of(current)["ru"] is None
     assert localized.states_of(stale)["ru"] == localized.OUT_OF_DATE
+
+
+@pytest.mark.sqlite_only
+def test_the_bundled_sqlite_has_full_text_search_and_the_search_index_follows_its_table(app):
+    with db.engine.begin() as connection:
+        options = {row[0] for row in connection.exec_driver_sql("PRAGMA compile_options")}
+        assert "ENABLE_FTS5" in options
+        tables = {row[0] for row in connection.exec_driver_sql("SELECT name FROM sqlite_master")}
+        assert search.FTS_TABLE in tables  # migration 0013 made it
+        event_id = connection.execute(select(Event.id).order_by(Event.id)).scalars().first()
+        connection.exec_driver_sql(f"DELETE FROM event_search WHERE event_id = {event_id}")
+        connection.exec_driver_sql(
+            f"INSERT INTO event_search (event_id, recipe, words) VALUES ({event_id}, 0, 'zvezdochka')"
+        )
+        found = f"SELECT rowid FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH 'zvezdochka'"
+        assert connection.exec_driver_sql(found).scalars().all() == [event_id]  # the trigger indexed it

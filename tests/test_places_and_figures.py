@@ -2,7 +2,6 @@
 
 import json
 import re
-from datetime import UTC
 
 import pytest
 from sqlalchemy import select
@@ -13,9 +12,10 @@ from kiosk.editing.writer import fixture_writes
 from kiosk.extensions import db
 from kiosk.interchange import exporters, importers, kiosk_json, timelinejs
 from kiosk.languages import localized
-from kiosk.models import Event, Place, utcnow
+from kiosk.models import Event, Place
 from kiosk.telemetry import analytics
 
+from . import visits
 from .fixture_timeline import FIXTURE
 from .frontend import shown
 from .interop import cli, other_kiosk, without_images
@@ -228,13 +228,15 @@ def test_a_place_beyond_the_region_is_listed_without_a_marker(app, client):
     assert client.get("/places/paris").status_code == 200
 
 
-def test_places_opened_are_counted_among_what_visitors_did(client):
-    sent = int(utcnow().replace(tzinfo=UTC).timestamp() * 1000)
-    visit = {"id": "f" * 32, "session": "a" * 32, "type": "place", "at": sent - 1000, "subject": "karaganda"}
-    response = client.post(
-        "/analytics/events", json={"kiosk": "gallery-3", "sent_at": sent, "events": [visit]}
-    )
-    assert response.status_code == 202 and response.json["stored"] == 1
+def test_places_opened_are_counted_among_what_visitors_did(app, client):
+    visits.museum_noon(app)  # a visit of seconds ago is today's at any hour
+    sent = visits.now_ms()
+    visit = [
+        visits.event("session-start", sent - 2000),
+        visits.event("place", sent - 1000, subject="karaganda"),
+    ]
+    response = visits.send(client, visits.enrol(app), visit, sent_at=sent)
+    assert response.status_code == 202 and response.json["stored"] == 2
     report = analytics.report(analytics.today(), analytics.today())
     assert ("place", "karaganda", 1) in report.other_actions
 

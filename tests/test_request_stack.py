@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import inspect
 import re
-import time
 
 import pytest
 from flask import Flask
@@ -19,6 +18,7 @@ from kiosk.web.caching import SharedResponses
 from kiosk.web.errors import RequestIds
 
 from .conftest import make_app
+from .visits import enrol, event, now_ms, send
 
 REQUEST_ID = re.compile(r"[0-9a-f]{16}")
 
@@ -105,23 +105,14 @@ def test_a_fault_in_the_static_layer_gets_the_kiosk_page_and_a_request_id(shown_
     assert any(request_id in record.getMessage() for record in caplog.records)
 
 
-def a_batch() -> dict:
-    now = int(time.time() * 1000)
-    session = "b" * 32
-    return {
-        "kiosk": "hall-1",
-        "sent_at": now,
-        "events": [{"id": "c" * 32, "session": session, "type": "session-start", "at": now - 5000}],
-    }
-
-
-def test_the_analytics_roll_up_runs_once_the_answer_is_sent_and_at_most_hourly(client, monkeypatch):
-    rolled_up = []
-    monkeypatch.setattr(analytics, "roll_up", lambda: rolled_up.append(1))
-    response = client.post("/analytics/events", json=a_batch())
+def test_the_analytics_tidy_runs_once_the_answer_is_sent_and_at_most_hourly(app, client, monkeypatch):
+    kiosk = enrol(app)
+    tidied = []
+    monkeypatch.setattr(analytics, "tidy", lambda: tidied.append(1))
+    response = send(client, kiosk, [event("session-start", now_ms() - 5000)])
     assert response.status_code == 202
-    assert rolled_up == []  # the kiosk's answer is not held up by it
+    assert tidied == []  # the kiosk's answer is not held up by it
     response.close()  # what the server does once the last byte is sent
-    assert rolled_up == [1]
-    client.post("/analytics/events", json=a_batch()).close()
-    assert rolled_up == [1]  # not again within the hour
+    assert tidied == [1]
+    send(client, kiosk, [event("session-start", now_ms() - 4000, session="b" * 32)]).close()
+    assert tidied == [1]  # not again within the hour

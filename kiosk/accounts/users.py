@@ -36,7 +36,16 @@ USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 
 class AccountError(ValueError):
-    """A refused account change; the message is written for the person at the command line."""
+    """A refused account change; the message is written for the person making it (at the command line or
+    in the admin). ``field`` names the admin form's field it is about, if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class LastAdministrator(AccountError):
+    """A change that would leave no administrator: nobody could then manage the accounts or settings."""
 
 
 def init_app(app: Flask) -> None:
@@ -82,7 +91,8 @@ def _check_username(username: str) -> str:
             _(
                 "A username is 1–64 letters, digits, dots, hyphens or underscores, "
                 "starting with a letter or digit."
-            )
+            ),
+            field="username",
         )
     return username
 
@@ -101,7 +111,7 @@ def _require(username: str) -> User:
 def _set_password(user: User, password: str) -> None:
     problem = password_problem(password, user.username)
     if problem:
-        raise AccountError(problem)
+        raise AccountError(problem, field="password")
     user.password_hash = hasher().hash(password)
     user.session_token = secrets.token_hex(16)  # every existing session of this account ends
 
@@ -109,7 +119,7 @@ def _set_password(user: User, password: str) -> None:
 def create_user(username: str, password: str, role: Role = Role.EDITOR) -> User:
     username = _check_username(username)
     if find(username) is not None:
-        raise AccountError(_("There is already an account called %(name)s.", name=username))
+        raise AccountError(_("There is already an account called %(name)s.", name=username), field="username")
     user = User(username=username, role=Role(role))
     _set_password(user, password)
     db.session.add(user)
@@ -125,9 +135,44 @@ def set_password(username: str, password: str) -> User:
 
 
 def delete_user(username: str) -> None:
+    """Remove an account (its revisions and audit entries keep its name); never the last administrator."""
     user = _require(username)
+    if user.is_admin:
+        _keep_an_administrator(user)
     db.session.delete(user)
     audit.record("account.delete", f"user {user.username}")
+
+
+def change_role(user: User, role: Role) -> bool:
+    """Make the account an editor or an administrator (False when it is one already); never the last
+    administrator an editor."""
+    role = Role(role)
+    if user.role == role:
+        return False
+    if user.is_admin:
+        _keep_an_administrator(user)
+    audit.record("account.role", f"user {user.username}", f"{user.role.value} → {role.value}")
+    user.role = role
+    return True
+
+
+def _keep_an_administrator(leaving: User) -> None:
+    """Refuse a change that takes ``leaving`` away from the administrators when nobody else is one.
+
+    The administrators' rows are locked first (PostgreSQL; SQLite lets one change write at a time), so
+    two administrators removing each other at the same moment cannot both succeed.
+    """
+    others = db.session.scalars(
+        select(User.id).where(User.role == Role.ADMIN, User.id != leaving.id).with_for_update()
+    ).all()
+    if not others:
+        raise LastAdministrator(
+            _(
+                "%(name)s is the only administrator: make another account an administrator first, so "
+                "that someone can still manage the accounts and settings.",
+                name=leaving.username,
+            )
+        )
 
 
 def list_users() -> list[User]:

@@ -1,6 +1,6 @@
-"""The curators' back office at /admin: sign-in, events, eras, places, their history and conflicts, the trash,
-the title and further reading, import and export, backups, the audit log, settings, visitor analytics
-and the kiosks' state.
+"""The curators' back office at /admin: sign-in, events, eras, places, their history and conflicts, the
+trash, the title and further reading, import and export, backups, the audit log, accounts, settings,
+visitor analytics and the kiosks' state.
 
 Every view here needs a signed-in curator unless auth.PUBLIC_ENDPOINTS names it, so a new view is
 protected without anyone having to remember it.
@@ -9,6 +9,7 @@ protected without anyone having to remember it.
 from flask import Flask
 
 from . import (  # noqa: F401 - views
+    accounts,
     analytics,
     audit,
     auth,

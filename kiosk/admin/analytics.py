@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import date, timedelta
 
-from flask import Response, request
+from babel.core import UnknownLocaleError
+from flask import Response, request, stream_with_context
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from ..languages import choice
 from ..telemetry import analytics, fleet
 from ..telemetry.charts import bar_chart
 from ..web.rendering import page_or_fragment
@@ -18,7 +22,6 @@ from .forms import day_argument
 
 DEFAULT_DAYS = 30
 LONGEST_PERIOD_DAYS = 366
-CSV_FIELDS = ("day", "kiosk", "metric", "subject", "count", "total_seconds")
 
 
 @bp.app_template_filter("duration")
@@ -26,7 +29,7 @@ def duration(seconds: float | None) -> str:
     """Seconds as a curator reads them: 45 s, 3 min 05 s, 1 h 02 min."""
     if seconds is None:
         return "–"
-    whole = round(seconds)
+    whole = int(seconds + 0.5)  # half a second up, as lengths are counted (never to the even neighbour)
     if whole < 60:
         return _("%(s)d s", s=whole)
     if whole < 3600:
@@ -53,11 +56,11 @@ def _chosen_kiosk() -> str:
 
 
 def _sessions(value: float) -> str:
-    return _("%(n)d sessions", n=value)
+    return ngettext("%(num)d session", "%(num)d sessions", int(value))
 
 
 def _opens(value: float) -> str:
-    return _("%(n)d opens", n=value)
+    return ngettext("%(num)d time", "%(num)d times", int(value))
 
 
 def _tables(report: analytics.Report) -> dict[str, list[tuple[str, int]]]:
@@ -103,6 +106,7 @@ def analytics_page():
     kiosk = _chosen_kiosk()
     report = analytics.report(since, until, kiosk)
     tables = _tables(report)
+    kiosks = _kiosk_choices()
     return page_or_fragment(
         "admin/analytics.html",
         "admin/_analytics_report.html",
@@ -110,7 +114,8 @@ def analytics_page():
         charts=_charts(report, tables),
         tables=tables,
         problems=problems,
-        kiosks=sorted(analytics.known_kiosks() | set(fleet.names())),
+        kiosks=kiosks,
+        kiosk_label=dict(kiosks).get(kiosk, kiosk),
         filters={"since": since.isoformat(), "until": until.isoformat(), "kiosk": kiosk},
         typed={
             "since": request.args.get("since", since.isoformat()),
@@ -118,31 +123,50 @@ def analytics_page():
         },
         timezone=analytics.museum_zone().key,
         retention_days=analytics.retention_days(),
+        language_name=_language_name,
+        known_languages=choice.available(),
+    )
+
+
+def _language_name(code: str) -> str:
+    """A language a visitor chose, by its own name (the code, for one the kiosk does not know)."""
+    try:
+        return choice.own_name(code)
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def _kiosk_choices() -> list[tuple[str, str]]:
+    """Every kiosk with figures or on the Kiosks page: (name, what curators call it)."""
+    named = dict(fleet.names())
+    return sorted(
+        ((name, named.get(name, name)) for name in set(analytics.known_kiosks()) | set(named)),
+        key=lambda choice: choice[1].lower(),
     )
 
 
 @bp.get("/analytics.csv")
 def analytics_csv():
-    """Every daily total of the period, one row per day, kiosk and figure: ready for a spreadsheet."""
+    """Every daily total of the period, one row per day, kiosk and figure: ready for a spreadsheet. Sent
+    as it is read, a few thousand rows at a time (a year of a busy museum is millions of rows)."""
     since, until = _period({})
     kiosk = _chosen_kiosk()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_FIELDS)
-    for row in analytics.totals_between(since, until, kiosk):
-        writer.writerow(
-            [
-                row["day"].isoformat(),
-                row["kiosk"],
-                row["metric"],
-                row["subject"],
-                row["count"],
-                row["total_ms"] / 1000,
-            ]
-        )
+
+    def lines() -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(analytics.CSV_FIELDS)
+        for number, row in enumerate(analytics.csv_rows(since, until, kiosk), start=1):
+            writer.writerow(row)
+            if number % 2000 == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
     name = f"analytics-{since.isoformat()}-{until.isoformat()}{'-' + kiosk if kiosk else ''}.csv"
     return Response(
-        out.getvalue(),
+        stream_with_context(lines()),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

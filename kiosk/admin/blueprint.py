@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, flash, render_template, request
+from flask import Blueprint, current_app, flash, render_template, request, session
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
@@ -16,7 +17,7 @@ from ..editing import audit, writer
 from ..extensions import db
 from ..web import failures
 from ..web.errors import RETRY_AFTER_SECONDS, chosen_files, request_id, typed_fields
-from .forms import LARGEST, add_error
+from .forms import LARGEST, ROLE_HINTS, add_error
 
 PREFIX = "/admin"
 bp = Blueprint("admin", __name__, url_prefix=PREFIX)
@@ -50,6 +51,21 @@ def show_refusal(form: FlaskForm, refusal: writer.SaveRefused) -> int:
         message = _("%(reason)s Request number: %(id)s", reason=message, id=request_id())
     flash(message, "error")
     return status
+
+
+@bp.app_template_filter("number")
+def number(value: int) -> str:
+    """A count as the curator's language writes it (16,000; 16 000)."""
+    return format_number(value)
+
+
+@bp.app_template_filter("who")
+def who(username: str, nobody: str = "") -> str:
+    """Who made a change: a curator's name, or words for a change no curator made (``nobody``: for an
+    entry with no name at all; "unknown" when not given)."""
+    if username == audit.NO_CURATOR:
+        return _("the server (no curator signed in)")
+    return username or nobody or _("unknown")
 
 
 @bp.app_template_filter("when")
@@ -119,6 +135,27 @@ def _busy_page():
     return _admin_error(
         ServiceUnavailable(_("The database is busy. Nothing was changed: try again in a moment."))
     )
+
+
+UNDO = "undo"  # the session's offer to undo the last change (see offer_undo)
+
+
+def offer_undo(message: str, action: str, version: int, back: str) -> None:
+    """Say what was just done, with an Undo button on the next page: a form posting ``version`` to
+    ``action`` (the view that undoes it), which then goes to ``back``."""
+    session[UNDO] = {"message": message, "action": action, "version": str(version), "back": back}
+
+
+@bp.app_template_global()
+def undo_offer() -> dict | None:
+    """The offer made by offer_undo, shown once."""
+    return session.pop(UNDO, None)
+
+
+@bp.app_template_global()
+def role_hint(role: str) -> str:
+    """What an account of this role may do (the accounts' forms)."""
+    return str(ROLE_HINTS.get(role, ""))
 
 
 @bp.app_template_global()

@@ -36,7 +36,9 @@ def _form_page(form: EraForm, era: Era | None, status: int = 200):
     if era is not None:
         links = [
             TranslationLink(
-                choice.own_name(code), state, url_for("admin.translate_era", era_id=era.id, lang=code)
+                choice.name_for_curators(code, alone=True),
+                state,
+                url_for("admin.translate_era", era_id=era.id, lang=code),
             )
             for code, state in states_of(era).items()
         ]
@@ -46,13 +48,22 @@ def _form_page(form: EraForm, era: Era | None, status: int = 200):
     return page, status
 
 
-def _conflict_page(form: EraForm, conflict: writer.EditConflict, status: int = 409, posted=None):
-    """Someone else saved first: both versions side by side, field by field (see admin/conflicts.py)."""
+def _conflict_page(
+    form: EraForm, conflict: writer.EditConflict, status: int = 409, posted=None, opened: int | None = None
+):
+    """Someone else saved first: both versions side by side, field by field, and who changed what since
+    the form was opened (see admin/conflicts.py and events.py's)."""
     era = cast(Era, conflict.entity)  # an era's conflict is about that era
     saved = EraForm(formdata=None, era=era, meta={"csrf": False})
     saved.fill_from(era)
     view = conflict_views.view(
-        conflict, form, saved, EraForm.carried_names(), EraForm.conflict_groups(), posted=posted
+        conflict,
+        form,
+        saved,
+        EraForm.carried_names(),
+        EraForm.conflict_groups(),
+        posted=posted,
+        opened=opened if opened is not None else whole_number(form.version.data),
     )
     return (
         render_template(
@@ -84,7 +95,8 @@ def merge_era(era_id: int):
     mine_values = conflict_views.form_values(mine, EraForm.carried_names())
     decided = conflict_views.choices(conflict, EraForm.conflict_groups(), mine, mine_values, request.form)
     if not conflicts.is_stale(era, version) and any(choice.chosen is None for choice in decided):
-        return _conflict_page(mine, conflict, 422, posted=request.form)
+        opened = whole_number(request.form.get("opened"))
+        return _conflict_page(mine, conflict, 422, posted=request.form, opened=opened)
     values = conflict_views.merged(
         mine_values, conflict_views.carried(request.form, "current", EraForm.carried_names()), decided
     )

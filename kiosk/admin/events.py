@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from ..content import published
-from ..editing import conflicts, reads, writer
+from ..editing import conflicts, drafts, reads, writer
 from ..extensions import db
 from ..languages import choice
 from ..languages.localized import MISSING, OUT_OF_DATE, Localizer, states_of, translation_states
 from ..models import Event, Status
 from ..web.rendering import page_or_fragment
 from . import conflicts as conflict_views
-from .blueprint import bp, show_refusal
+from .blueprint import bp, offer_undo, show_refusal
 from .forms import ConfirmForm, EventForm, whole_number
 
 
@@ -28,33 +29,55 @@ def home():
 
 @bp.get("/events")
 def event_list():
-    search = request.args.get("q", "").strip()
+    search = request.args.get("q", "").strip()[: reads.SEARCH_LENGTH]
     era_id = whole_number(request.args.get("era"))
     status = request.args.get("status", "")
-    events = reads.listed_events(search, era_id, Status(status) if status in set(Status) else None)
     other_languages = [code for code in choice.offered() if code != choice.default()]
-    states = translation_states(events, other_languages)
     # "ru:missing" or "ru:out-of-date": the events whose Russian text is missing or out of date.
     translation_filter = request.args.get("translation", "")
     wanted_language, _sep, wanted_state = translation_filter.partition(":")
+    translation = None
     if wanted_language in other_languages and wanted_state in (MISSING, OUT_OF_DATE):
-        events = [event for event in events if states[event.id].get(wanted_language) == wanted_state]
+        translation = (wanted_language, wanted_state)
     else:
         translation_filter = ""
+    listing = reads.listed_events(
+        search,
+        era_id,
+        Status(status) if status in set(Status) else None,
+        translation=translation,
+        page=whole_number(request.args.get("page")) or 1,
+    )
+    filters = {"q": search, "era": era_id or "", "status": status, "translation": translation_filter}
     return page_or_fragment(
         "admin/events.html",
         "admin/_event_results.html",
-        events=events,
-        other_languages=[(code, choice.own_name(code)) for code in other_languages],
-        translation_states=states,
+        listing=listing,
+        events=listing.events,
+        page_urls=_page_urls(listing, {name: value for name, value in filters.items() if value}),
+        unpublished=drafts.drafts_of([event.id for event in listing.events]),
+        other_languages=[(code, choice.name_for_curators(code, alone=True)) for code in other_languages],
+        translation_states=translation_states(listing.events, other_languages),
         translation_filter=translation_filter,
         eras=reads.ordered_eras(),
         search=search,
+        search_length=reads.SEARCH_LENGTH,
         era_id=era_id,
         status_filter=status,
         missing=reads.missing,
-        total=len(reads.listed_events()),
     )
+
+
+def _page_urls(listing: reads.Listing, filters: dict[str, Any]) -> dict[str, str | None]:
+    """The list's previous and next pages, with the same filters."""
+
+    def url(page: int) -> str | None:
+        if not 1 <= page <= listing.pages or page == listing.page:
+            return None
+        wanted: dict[str, Any] = filters | ({"page": page} if page > 1 else {})
+        return url_for("admin.event_list", **wanted)
+
+    return {"previous": url(listing.page - 1), "next": url(listing.page + 1)}
 
 
 def _form_page(form: EventForm, event: Event | None, status: int = 200):
@@ -62,7 +85,7 @@ def _form_page(form: EventForm, event: Event | None, status: int = 200):
     if event is not None:
         links = [
             TranslationLink(
-                choice.own_name(code),
+                choice.name_for_curators(code, alone=True),
                 state,
                 url_for("admin.translate_event", event_id=event.id, lang=code),
             )
@@ -73,6 +96,7 @@ def _form_page(form: EventForm, event: Event | None, status: int = 200):
         form=form,
         event=event,
         fields=EventForm.field_names(),
+        draft=drafts.revision(event) if event is not None else None,
         translation_links=links,
         known_places=reads.ordered_places(),
     )
@@ -88,36 +112,73 @@ class TranslationLink:
     href: str
 
 
-def _saved(event: Event):
-    if event.status == Status.PUBLISHED:
-        flash(
-            _("Saved “%(headline)s”. It is published: the kiosk shows it now.", headline=event.headline),
-            "success",
-        )
-    else:
-        flash(
-            _("Saved “%(headline)s” as a draft. The kiosk does not show it.", headline=event.headline),
-            "success",
-        )
-    if request.form.get("action") == "preview":
+# What the edit form's buttons do (its status field says what "Save" keeps the status at).
+SAVE, PREVIEW, PUBLISH, UNPUBLISH = "save", "preview", "publish", "unpublish"
+
+
+def _action() -> str:
+    """The button the curator pressed; anything else counts as Save, which never publishes."""
+    action = request.form.get("action", SAVE)
+    return action if action in (SAVE, PREVIEW, PUBLISH, UNPUBLISH) else SAVE
+
+
+def _plan(event: Event | None, form: EventForm, action: str) -> tuple[Status, bool]:
+    """The status a save leaves the event with, and whether its changes wait unpublished.
+
+    Nothing reaches visitors unless the curator publishes it: on an event the kiosk shows, Save and
+    Preview keep the changes unpublished; Preview of anything else saves it as a draft. Publish makes
+    the changes what the kiosk shows; Unpublish takes the event off the kiosk.
+    """
+    shown = event is not None and event.is_visible
+    wanted = {PUBLISH: Status.PUBLISHED, UNPUBLISH: Status.DRAFT}.get(action) or Status(form["status"].data)
+    if action in (SAVE, PREVIEW) and shown and wanted == Status.PUBLISHED:
+        return wanted, True
+    if action == PREVIEW and not shown:
+        return Status.DRAFT, False
+    return wanted, False
+
+
+def _saved(event: Event, unpublished: bool, action: str):
+    if action == PREVIEW:  # the preview's banner says what was saved, and what visitors see
         return redirect(url_for("admin.preview_event", event_id=event.id))
+    headline = event.headline
+    if unpublished:
+        message = _(
+            "Saved your changes to “%(headline)s” without publishing them: visitors still see the published "
+            "version. Preview them, then publish.",
+            headline=headline,
+        )
+    elif action == UNPUBLISH:
+        message = _("Took “%(headline)s” off the kiosk. It is a draft now.", headline=headline)
+    elif event.status == Status.PUBLISHED:
+        message = _("Published “%(headline)s”. The kiosk shows it now.", headline=headline)
+    else:
+        message = _("Saved “%(headline)s” as a draft. The kiosk does not show it.", headline=headline)
+    flash(message, "success")
     return redirect(url_for("admin.edit_event", event_id=event.id))
 
 
 def _save(form: EventForm, event: Event | None, note: str = ""):
     """Save a checked form; a conflict or a refusal shows what was typed again, nothing lost."""
+    action = _action()
+    status, unpublished = _plan(event, form, action)
+    changes = form.changes()
+    changes.item["status"] = status.value
     try:
-        saved = writer.save_event(event, form.changes(), whole_number(form.version.data), note)
+        saved = writer.save_event(event, changes, whole_number(form.version.data), note, draft=unpublished)
     except writer.EditConflict as conflict:
         return _conflict_page(form, conflict)
     except writer.SaveRefused as refusal:
         return _form_page(form, event, show_refusal(form, refusal))
-    return _saved(saved)
+    return _saved(saved, unpublished, action)
 
 
-def _conflict_page(form: EventForm, conflict: writer.EditConflict, status: int = 409, posted=None):
+def _conflict_page(
+    form: EventForm, conflict: writer.EditConflict, status: int = 409, posted=None, opened: int | None = None
+):
     """Someone else saved first. Nothing is overwritten: the curator's version and the saved one, side by
-    side, field by field, for them to choose from (see admin/conflicts.py)."""
+    side, field by field, for them to choose from, with who changed what since they opened the form at
+    ``opened`` (the version their form carried, unless given; see admin/conflicts.py)."""
     event = cast(Event, conflict.entity)  # an event's conflict is about that event
     saved = EventForm(formdata=None, event=event, meta={"csrf": False})
     saved.fill_from(event)
@@ -130,11 +191,13 @@ def _conflict_page(form: EventForm, conflict: writer.EditConflict, status: int =
         EventForm.conflict_groups(),
         posted=posted,
         image_lost=image_lost,
+        opened=opened if opened is not None else whole_number(form.version.data),
     )
     return (
         render_template(
             "admin/conflict.html",
             view=view,
+            action=_action(),  # what they pressed: the merge does the same
             kind="event",
             name=event.headline,
             merge_url=url_for("admin.merge_event", event_id=event.id),
@@ -161,7 +224,8 @@ def merge_event(event_id: int):
     mine_values = conflict_views.form_values(mine, EventForm.carried_names())
     decided = conflict_views.choices(conflict, EventForm.conflict_groups(), mine, mine_values, request.form)
     if not conflicts.is_stale(event, version) and any(choice.chosen is None for choice in decided):
-        return _conflict_page(mine, conflict, 422, posted=request.form)
+        opened = whole_number(request.form.get("opened"))
+        return _conflict_page(mine, conflict, 422, posted=request.form, opened=opened)
     values = conflict_views.merged(
         mine_values, conflict_views.carried(request.form, "current", EventForm.carried_names()), decided
     )
@@ -220,21 +284,77 @@ def text_preview():
 
 @bp.get("/events/<id:event_id>/preview")
 def preview_event(event_id: int):
-    """The event as the kiosk shows it, in the default language or the one asked for (?lang=ru)."""
+    """The event as the kiosk will show it, in the default language or the one asked for (?lang=ru): with
+    its unpublished changes, unless the published version is asked for (?published=1)."""
     event = db.first_or_404(reads.listed_event(event_id))
     asked = request.args.get("lang", "")
     locale = asked if asked in choice.offered() else choice.default()
+    published_only = request.args.get("published") == "1" and event.draft_number is not None
+    shown_event = event if published_only else drafts.shadow(event)
+    # The banner in the curator's own language, the event in the one asked for.
+    banner = render_template(
+        "admin/_preview_banner.html",
+        event=event,
+        draft=None if published_only else drafts.revision(event),
+        published_only=published_only,
+        form=ConfirmForm(formdata=None, version=str(event.version)),
+        lang=asked if asked in choice.offered() else None,
+    )
     g.visitor_language = locale
-    shown, previous, following = Localizer(locale).events([event, *published.neighbours(event)])
+    shown, previous, following = Localizer(locale).events([shown_event, *published.neighbours(shown_event)])
     with force_locale(locale):
         return render_template(
             "admin/preview.html",
             event=shown,
+            banner=Markup(banner),
             previous=previous,
             following=following,
             language_endpoint="timeline.event",
             language_values={"slug": event.slug},
         )
+
+
+@bp.post("/events/<id:event_id>/publish")
+def publish_event(event_id: int):
+    """Publish what the curators edit: the unpublished changes, or the draft event."""
+    return _settle(
+        event_id,
+        writer.publish,
+        _("Someone else changed this event a moment ago. Look at it again before publishing."),
+        lambda event: _("Published “%(headline)s”. The kiosk shows it now.", headline=event.headline),
+    )
+
+
+@bp.post("/events/<id:event_id>/discard")
+def discard_changes(event_id: int):
+    """Throw the unpublished changes away (History keeps them)."""
+    return _settle(
+        event_id,
+        writer.discard_draft,
+        _("Someone else changed this event a moment ago. Look at it again."),
+        lambda event: _(
+            "Threw away the unpublished changes to “%(headline)s”. History keeps them, should you want "
+            "them back.",
+            headline=event.headline,
+        ),
+    )
+
+
+def _settle(event_id: int, change, stale: str, done):
+    """Publish the event's unpublished changes or throw them away (``change``, a writer function), from a
+    button carrying the version it was shown at; then back to the event's form, saying what happened."""
+    event = db.first_or_404(reads.listed_event(event_id))
+    form = ConfirmForm()
+    form.validate()  # the CSRF token was checked for every POST already; this reads the version
+    try:
+        change(event, whole_number(form.version.data))
+    except writer.EditConflict:
+        flash(stale, "error")
+    except writer.SaveRefused as refusal:
+        flash(str(refusal), "error")
+    else:
+        flash(done(event), "success")
+    return redirect(url_for("admin.edit_event", event_id=event_id))
 
 
 @bp.route("/events/<id:event_id>/delete", methods=["GET", "POST"])
@@ -251,8 +371,10 @@ def delete_event(event_id: int):
             _("Someone else changed this event a moment ago. Look at it again before deleting it."), "error"
         )
         return redirect(url_for("admin.edit_event", event_id=event_id))
-    flash(
+    offer_undo(
         _("Moved “%(headline)s” to the trash. The kiosk no longer shows it.", headline=event.headline),
-        "success",
+        url_for("admin.restore_event", event_id=event.id),
+        event.version,
+        url_for("admin.event_list"),
     )
     return redirect(url_for("admin.event_list"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from functools import cached_property
 from typing import Any, ClassVar, TypeVar, cast
 
 from flask import current_app, request
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy import select
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -30,10 +32,11 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from ..content import fields, figures, media, places, published, site_text
 from ..content.dates import DateError, PartialDate, check_span
-from ..editing import reads, writer
+from ..editing import drafts, reads, writer
 from ..extensions import db
 from ..languages import choice
-from ..models import Era, Event, Place, Status
+from ..models import Era, Event, Media, Place, Role, Status
+from ..telemetry import fleet
 
 Checked = TypeVar("Checked")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}\Z")
@@ -89,9 +92,11 @@ class WholeNumberField(IntegerField):
 
     widget = TextInput()
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label=None, validators=None, not_a_number=None, **kwargs):
         render_kw = {"inputmode": "numeric", "autocomplete": "off"} | kwargs.pop("render_kw", {})
         super().__init__(label, validators or [Optional()], render_kw=render_kw, **kwargs)
+        # What to say when the text is not a whole number (a year's field by default).
+        self.not_a_number = not_a_number or _l("Enter a whole number, like 1935.")
 
     def process_formdata(self, valuelist):
         self.data = None
@@ -100,10 +105,10 @@ class WholeNumberField(IntegerField):
         try:
             self.data = int(valuelist[0].strip())
         except ValueError as error:
-            raise ValueError(_("Enter a whole number, like 1935.")) from error
+            raise ValueError(str(self.not_a_number)) from error
         if abs(self.data) > LARGEST:
             self.data = None
-            raise ValueError(_("Enter a whole number, like 1935."))
+            raise ValueError(str(self.not_a_number))
 
 
 class AdminForm(FlaskForm):
@@ -119,6 +124,52 @@ class LoginForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     version = HiddenField()
+
+
+ROLES = [
+    SelectChoice(Role.EDITOR.value, _l("Editor")),
+    SelectChoice(Role.ADMIN.value, _l("Administrator")),
+]
+ROLE_HINTS = {
+    Role.EDITOR.value: _l("Edits, translates, imports and publishes the timeline."),
+    Role.ADMIN.value: _l("Also manages the accounts and the kiosk's settings, and reads the audit log."),
+}
+
+
+def _new_password(label) -> StringField:
+    """A password an administrator or the curator types for an account: shown as typed (it is handed to
+    someone, or written down), never kept by the browser's form filler, checked by the password policy."""
+    return StringField(
+        label,
+        render_kw={"autocomplete": "new-password", "spellcheck": "false", "autocapitalize": "none"},
+    )
+
+
+class AccountForm(AdminForm):
+    username = StringField(
+        _l("Username"),
+        filters=[_strip],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none", "maxlength": 64},
+    )
+    role = RadioField(_l("Role"), choices=ROLES, default=Role.EDITOR.value)
+    password = _new_password(_l("First password"))
+    FIELDS = ("username", "role", "password")
+
+
+class RoleForm(AdminForm):
+    role = RadioField(_l("Role"), choices=ROLES)
+
+
+class NewPasswordForm(AdminForm):
+    password = _new_password(_l("New password"))
+
+
+class OwnPasswordForm(AdminForm):
+    current_password = PasswordField(
+        _l("Your current password"), render_kw={"autocomplete": "current-password"}
+    )
+    password = PasswordField(_l("New password"), render_kw={"autocomplete": "new-password"})
+    FIELDS = ("current_password", "password")
 
 
 def _length(limit: int, what: str) -> Length:
@@ -222,6 +273,8 @@ class EventForm(TableForm):
     TABLE = fields.EVENT
     SECTIONS = ("main", "when", "story", "status", "timeline", "picture", "place", "figure")
     version = HiddenField()
+    # Ticked when the curator confirms that an event with the same headline and date is another one.
+    not_a_duplicate = BooleanField(_l("It is a different event: save it anyway"))
 
     def __init__(self, *args, event: Event | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,12 +290,24 @@ class EventForm(TableForm):
         self.checked: dict[str, Any] = {}
         # The inline check cannot see a chosen file; the page tells it when there is one.
         self.image_chosen_elsewhere = False
+        self.duplicate: Event | None = None  # an event this one seems to repeat (see _check_duplicate)
 
     # ---- what the form holds ----
 
+    @cached_property
+    def working(self) -> dict:
+        """The event as the curators edit it (its unpublished changes, if it has any), as an item."""
+        return drafts.working_item(self.event) if self.event is not None else {}
+
+    @cached_property
+    def image_shown(self) -> Media | None:
+        """The image the form shows as the event's (its unpublished changes' when it has them)."""
+        key = (self.working.get("image") or {}).get("key")
+        return db.session.scalar(select(Media).where(Media.key == key)) if key else None
+
     @property
     def has_existing_image(self) -> bool:
-        return bool(self.event and self.event.image) and not self["remove_image"].data
+        return self.image_shown is not None and not self["remove_image"].data
 
     @property
     def new_upload(self):
@@ -266,7 +331,31 @@ class EventForm(TableForm):
         self._check_image()
         self._check_place()
         self._check_figure()
+        self._check_duplicate()
         return not self.errors
+
+    def _check_duplicate(self) -> None:
+        """An event with the same headline and start date is probably this one saved twice: say so, and
+        save only once the curator confirms it is another (a save that keeps both as they were is not
+        asked again)."""
+        headline, start = self["headline"].data or "", self.checked.get("start")
+        if self["headline"].errors or start is None or self["not_a_duplicate"].data:
+            return
+        kept = self.working
+        if kept and kept.get("headline") == headline and PartialDate.from_dict(kept.get("start")) == start:
+            return
+        same = reads.same_headline_and_date(headline, start, self.event.id if self.event else None)
+        if same is not None:
+            self.duplicate = same
+            add_error(
+                self["headline"],
+                _(
+                    "“%(headline)s” (%(date)s) is on the list already. If this is another event, tick "
+                    "“It is a different event” below the headline and save again.",
+                    headline=same.headline,
+                    date=same.date_label,
+                ),
+            )
 
     def _check_slug(self) -> None:
         """New events may leave it empty (it is made from the headline); saved ones keep one."""
@@ -412,13 +501,14 @@ class EventForm(TableForm):
         return data or ""
 
     def fill_from(self, event: Event) -> None:
-        """Show a saved event (for GET requests)."""
+        """Show a saved event as the curators edit it: its unpublished changes, if it has any."""
         self.event = event
-        item = fields.item_of(event)
+        item = drafts.working_item(event)
         for spec in self.TABLE:
             if spec.section:
                 self._show(spec, self.TABLE.value(item, spec.key))
-        self["era"].data = event.era_id
+        self["era"].data = db.session.scalar(select(Era.id).where(Era.slug == item["era"])) or event.era_id
+        self["status"].data = event.status.value  # the event's: its buttons change it, not its changes
         self.version.data = str(event.version)
 
     def _show(self, spec: fields.Field, value: Any) -> None:
@@ -430,7 +520,7 @@ class EventForm(TableForm):
             case "lines":
                 form[0].data = "\n".join(value or [])
             case "place":
-                place = self.event.place if self.event else None
+                place = fields.find_place(value)
                 name, lat, lon, note = form
                 name.data, note.data = (place.name, place.note) if place else ("", "")
                 lat.data, lon.data = (str(place.lat), str(place.lon)) if place else ("", "")
@@ -786,7 +876,10 @@ class SiteTextForm(AdminForm):
 
 
 class SettingsForm(AdminForm):
-    idle_seconds = WholeNumberField(_l("Idle timeout (seconds)"))
+    idle_seconds = WholeNumberField(
+        _l("Idle timeout (seconds)"),
+        not_a_number=_l("Enter a number of seconds between 30 and 600, in figures: for 2 minutes, 120."),
+    )
     languages = SelectMultipleField(
         _l("Languages on the kiosk"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
     )
@@ -808,7 +901,10 @@ class SettingsForm(AdminForm):
         super().validate(extra_validators)
         value = self.idle_seconds.data
         if not self.idle_seconds.errors and (value is None or not 30 <= value <= 600):
-            add_error(self.idle_seconds, _("Choose a number of seconds between 30 and 600."))
+            add_error(
+                self.idle_seconds,
+                _("Choose a number of seconds between 30 and 600: for 2 minutes, 120."),
+            )
         if not self.chooses_languages:
             return not self.errors
         if not self.languages.errors and not self.languages.data:
@@ -847,3 +943,96 @@ class ImportConfirmForm(FlaskForm):
     token = HiddenField()
     language = HiddenField()
     publish = BooleanField(_l("Publish the imported events"))
+
+
+class KioskForm(AdminForm):
+    """A kiosk an administrator enrols: the name in its start address, and what curators call it."""
+
+    name = StringField(
+        _l("Name in its start address"),
+        filters=[_strip],
+        validators=[
+            InputRequired(_l("Give the kiosk a name, like gallery-3.")),
+            Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}\Z",
+                message=_l("Use 1 to 64 letters, digits, dots, dashes or underscores, like gallery-3."),
+            ),
+        ],
+    )
+    label = StringField(
+        _l("What curators call it (optional)"), filters=[_strip], validators=[_length(80, _l("the name"))]
+    )
+
+
+class KioskLabelForm(AdminForm):
+    label = StringField(
+        _l("What curators call it"), filters=[_strip], validators=[_length(80, _l("the name"))]
+    )
+
+
+CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d\Z")
+
+
+class OpeningHoursForm(AdminForm):
+    """The museum's week, a row a day (Monday first): opening and closing times, or closed; or always open.
+    The fields of each day are named ``<day>_opens``, ``<day>_closes`` and ``<day>_closed`` (day: mon…sun,
+    kiosk.telemetry.fleet.DAY_NAMES)."""
+
+    always_open = BooleanField(_l("Always open: a kiosk that stops reporting is flagged at any hour"))
+    loaded = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for day, name in zip(fleet.DAY_NAMES, fleet.day_names(), strict=True):
+            self[f"{day}_opens"].label.text = _("%(day)s: opens", day=name)
+            self[f"{day}_closes"].label.text = _("%(day)s: closes", day=name)
+            self[f"{day}_closed"].label.text = _("%(day)s: closed", day=name)
+
+    def field_names(self) -> list[str]:
+        return [field.name for fields in self.days() for field in fields]
+
+    def days(self) -> list[tuple[Field, Field, Field]]:
+        return [
+            (self[f"{day}_opens"], self[f"{day}_closes"], self[f"{day}_closed"]) for day in fleet.DAY_NAMES
+        ]
+
+    def fill(self, hours: fleet.OpeningHours | None, fingerprint: str) -> None:
+        """Show the hours in force."""
+        self.loaded.data = fingerprint
+        self.always_open.data = hours is None
+        for number, (opens, closes, closed) in enumerate(self.days()):
+            opening = hours.on(number) if hours else fleet.Opening(9 * 60, 18 * 60)
+            closed.data = opening is None
+            if opening is not None:
+                opens.data, closes.data = opening.clock()
+                closes.data = "00:00" if closes.data == "24:00" else closes.data
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        if self.always_open.data:
+            return not self.errors
+        for opens, closes, closed in self.days():
+            if closed.data:
+                continue
+            for field in (opens, closes):
+                if not CLOCK_TIME.match(field.data or ""):
+                    add_error(field, _("Enter a time like 09:30, or tick Closed."))
+                    field.data = ""  # a time field can show only a time (a browser sends nothing else)
+            if not opens.errors and not closes.errors and opens.data == closes.data and opens.data != "00:00":
+                add_error(closes, _("It closes when it opens: for the whole day choose 00:00 to 00:00."))
+        return not self.errors
+
+    def text(self) -> str:
+        """The hours as kiosk.telemetry.fleet reads them (the form passed validate())."""
+        if self.always_open.data:
+            return "00:00-24:00"
+        week: list[tuple[str, str] | None] = [
+            None if closed.data else (opens.data, closes.data) for opens, closes, closed in self.days()
+        ]
+        return fleet.opening_hours_from_week(week)
+
+
+for _day in fleet.DAY_NAMES:
+    setattr(OpeningHoursForm, f"{_day}_opens", StringField(render_kw={"type": "time"}, filters=[_strip]))
+    setattr(OpeningHoursForm, f"{_day}_closes", StringField(render_kw={"type": "time"}, filters=[_strip]))
+    setattr(OpeningHoursForm, f"{_day}_closed", BooleanField())

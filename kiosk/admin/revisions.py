@@ -18,13 +18,19 @@ from .blueprint import bp, refusal_status
 from .forms import ConfirmForm, whole_number
 
 
-def readable(changes: list[revisions.FieldChange]) -> list[revisions.FieldChange]:
-    """Differences as curators read them: eras and places by name (snapshots name them by web address), and
-    the differing words marked in short texts too (revisions does that for long ones)."""
-    names = {
+def reference_names() -> dict[str, dict[str, str]]:
+    """Eras' and places' names by web address, by field: snapshots name an event's era and place by web
+    address, curators by name."""
+    return {
         "era": dict(db.session.execute(select(Era.slug, Era.name)).all()),
         "place": dict(db.session.execute(select(Place.slug, Place.name)).all()),
     }
+
+
+def readable(changes: list[revisions.FieldChange]) -> list[revisions.FieldChange]:
+    """Differences as curators read them: eras and places by name, and the differing words marked in short
+    texts too (revisions does that for long ones)."""
+    names = reference_names()
     for change in changes:
         if change.field in names:
             change.before = names[change.field].get(change.before, change.before)

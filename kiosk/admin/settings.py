@@ -1,11 +1,11 @@
-"""Settings for the admin role: how long the kiosk waits before it resets, and who has an account."""
+"""Settings for the admin role: how long the kiosk waits before it resets, and its languages (accounts
+are on their own page, kiosk/admin/accounts.py)."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from ..accounts import users
 from ..content import settings_store
 from ..editing import writer
 from ..languages import choice
@@ -37,7 +37,7 @@ def settings():
             return redirect(url_for("admin.settings"))
     else:
         status = 422
-    return render_template("admin/settings.html", form=form, users=users.list_users()), status
+    return render_template("admin/settings.html", form=form), status
 
 
 def _fill(form: SettingsForm) -> None:

@@ -40,7 +40,7 @@ def site_text_page(lang: str | None = None):
         return _page(form, locale, status=409, saved=saved)
     except writer.SaveRefused as refusal:
         return _page(form, locale, status=show_refusal(form, refusal))
-    name = choice.own_name(locale)
+    name = choice.name_for_curators(locale)
     if changed:
         flash(
             _(
@@ -65,7 +65,7 @@ def _page(form: SiteTextForm, locale: str, status: int = 200, saved: site_text.S
     ordered = [default, *(code for code in choice.offered() if code != default)]
     tabs = {
         code: (
-            choice.own_name(code),
+            choice.name_for_curators(code, alone=True),
             _url(code),
             None if code == default else site_text.translation_state(code),
         )
@@ -75,9 +75,9 @@ def _page(form: SiteTextForm, locale: str, status: int = 200, saved: site_text.S
         "admin/site_text.html",
         form=form,
         lang=locale,
-        language=choice.own_name(locale),
+        language=choice.name_for_curators(locale),
         default_lang=default,
-        default_language=choice.own_name(default),
+        default_language=choice.name_for_curators(default),
         original=None if locale == default else site_text.load(default),
         saved=saved,
         out_of_date=saved is None and tabs[locale][2] == OUT_OF_DATE,

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from ..content import fields
 from ..content.fields import Entity
-from ..editing import reads, writer
+from ..editing import reads, revisions, writer
 from ..extensions import db
 from ..languages import choice
 from ..languages.localized import source_hash
@@ -65,7 +65,11 @@ def _translate(entity: Entity, lang: str, form: TranslationForm):
         return _page(form, entity, lang, status=show_refusal(form, refusal))
     name = entity.headline if isinstance(entity, Event) else entity.name
     flash(
-        _("Saved the %(language)s text of “%(headline)s”.", language=choice.own_name(lang), headline=name),
+        _(
+            "Saved the %(language)s text of “%(headline)s”.",
+            language=choice.name_for_curators(lang),
+            headline=name,
+        ),
         "success",
     )
     return redirect(_urls(entity, lang)["edit_url"] or url_for("admin.event_list"))
@@ -97,6 +101,8 @@ def _page(form: TranslationForm, entity: Entity, lang: str, status: int = 200, c
     name = entity.headline if isinstance(entity, Event) else entity.name
     section = f"{entity.__tablename__}s"
     fingerprint = source_hash(source)
+    out_of_date = bool(saved) and saved.get("source_hash") != fingerprint
+    changed = _changed_since(form, entity, saved.get("source_hash", ""), source) if out_of_date else None
     if isinstance(entity, Event):  # beside the translation: what the kiosk shows when the wording is empty
         source["display_date"] = entity.date_label
     page = render_template(
@@ -105,12 +111,29 @@ def _page(form: TranslationForm, entity: Entity, lang: str, status: int = 200, c
         name=name,
         section=section,
         lang=lang,
-        language=choice.own_name(lang),
+        language=choice.name_for_curators(lang),
         default_lang=choice.default(),
         original=form.shown(form.TABLE, source),
         saved=form.shown(form.TABLE, saved),
         conflict=conflict,
-        out_of_date=bool(saved) and saved.get("source_hash") != fingerprint,
+        out_of_date=out_of_date,
+        changed=changed,
         **_urls(entity, lang),
     )
     return page, status
+
+
+def _changed_since(
+    form: TranslationForm, entity: Entity, fingerprint: str, source: dict
+) -> dict[str, list[tuple[str, str]]] | None:
+    """What changed in the default text since the translation was made from it, word by word, by form
+    field; None when the history no longer has the text it was made from."""
+    made_from = reads.translated_from(entity, fingerprint)
+    if made_from is None:
+        return None
+    before, after = form.shown(form.TABLE, made_from), form.shown(form.TABLE, source)
+    return {
+        name: revisions.word_diff(before[name], after[name])
+        for name in form.FIELDS
+        if before.get(name, "") != after.get(name, "")
+    }

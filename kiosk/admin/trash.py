@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -45,7 +45,9 @@ def restore_event(event_id: int):
     else:
         message = _("Restored “%(headline)s” to the events, as a draft.", headline=headline)
     flash(message, "success")
-    return redirect(url_for("admin.trash_list"))
+    # Undo after moving it to the trash goes back to the events' list.
+    back = request.form.get("next", "")
+    return redirect(back if back == url_for("admin.event_list") else url_for("admin.trash_list"))
 
 
 @bp.route("/trash/<id:event_id>/delete", methods=["GET", "POST"])

@@ -17,7 +17,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -34,7 +35,7 @@ from ..models import (
     Status,
     utcnow,
 )
-from . import figures, media, places
+from . import dates, figures, media, places
 from .dates import PartialDate
 
 # --- Kinds: how a value moves between the model's columns and an item ---------------------------------
@@ -84,6 +85,28 @@ class Kind:
         """The value a reader of that language reads: the translation, else the default."""
         return translated or default
 
+    def searchable(self, value: Any) -> list[str]:
+        """The texts a curator may search this value by."""
+        return strings(value)
+
+
+def strings(value: Any) -> list[str]:
+    """Every text in a value (a list's, an object's), numbers and flags left out."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for part in value.values() for text in strings(part)]
+    if isinstance(value, list):
+        return [text for part in value for text in strings(part)]
+    return []
+
+
+class Unsearchable(Kind):
+    """A text nobody searches by: a reference, an address, a colour, a status."""
+
+    def searchable(self, value: Any) -> list[str]:
+        return []
+
 
 class Markdown(Kind):
     name = "markdown"
@@ -95,7 +118,7 @@ class Slug(Kind):
     name = "slug"
 
 
-class Reference(Kind):
+class Reference(Unsearchable):
     """An item names the row it refers to (an era by slug, an image by key); the writer and the importers
     look it up, so the column is not set from the item."""
 
@@ -122,7 +145,7 @@ class PlaceReference(Reference):
         return value is None or isinstance(value, str | dict)
 
 
-class Coordinate(Kind):
+class Coordinate(Unsearchable):
     """A latitude or longitude in degrees (kiosk.content.places.coordinate checks its range)."""
 
     name = "coordinate"
@@ -138,7 +161,7 @@ class Coordinate(Kind):
         return value is None
 
 
-class Year(Kind):
+class Year(Unsearchable):
     """A year, or none (the years he lived at a place may be unknown)."""
 
     name = "year"
@@ -154,7 +177,7 @@ class Year(Kind):
         return value is None
 
 
-class Address(Kind):
+class Address(Unsearchable):
     """A web address kept as a reference (never fetched): null in an item when there is none."""
 
     name = "address"
@@ -197,7 +220,7 @@ class Flag(Kind):
         return not value
 
 
-class StatusKind(Kind):
+class StatusKind(Unsearchable):
     name = "status"
 
     def from_columns(self, spec: Field, row: Mapping[str, Any], refs: Mapping[str, Any]) -> Any:
@@ -225,7 +248,7 @@ class Whole(Kind):
         return isinstance(value, int) and not isinstance(value, bool)
 
 
-class Colour(Kind):
+class Colour(Unsearchable):
     name = "colour"
     DEFAULT = "#5a5149"
 
@@ -252,6 +275,12 @@ class Date(Kind):
         if len(spec.columns) > 3:  # the start's sort key: YYYYMMDD
             columns[spec.columns[3]] = date.sort_key if date else 0
         return columns
+
+    def searchable(self, value: Any) -> list[str]:
+        """The date as each language the kiosk writes dates in writes it ("31 August 1935",
+        "31 августа 1935 г.")."""
+        date = PartialDate.from_dict(value)
+        return list(_labels(date)) if date else []
 
     def well_formed(self, value: Any) -> bool:
         return value is None or (
@@ -322,6 +351,12 @@ class Figure(Checked):
 
 
 FIGURE = Figure()
+
+
+@lru_cache(maxsize=4096)
+def _labels(date: PartialDate) -> tuple[str, ...]:
+    """A date written out in every language the kiosk writes dates in (many events share a date)."""
+    return tuple(date.label(language) for language in dates.PATTERNS)
 
 
 # --- The admin form's fields ----------------------------------------------------------------------------
@@ -532,6 +567,21 @@ class FieldTable:
             item[spec.group] = (item.get(spec.group) or {}) | {spec.name: value}
         else:
             item[key] = value
+
+    def searchable(self, item: Mapping[str, Any]) -> list[str]:
+        """Every text of an item a curator may search by: the fields the admin form edits, and each
+        translation's."""
+        found = [
+            text
+            for spec in self.fields
+            if spec.section
+            for text in spec.kind.searchable(self.value(item, spec.key))
+        ]
+        for texts in (item.get("translations") or {}).values():
+            for key, value in texts.items():
+                if key in self.translatable:
+                    found += self.translated(key).kind.searchable(value)
+        return found
 
     def malformed(self, item: Mapping[str, Any]) -> list[str]:
         """The keys of values of the wrong type in a document's item."""
@@ -989,12 +1039,21 @@ def complete_translations(table: FieldTable, translations: dict) -> dict:
     }
 
 
-def change(entity: Entity, item: dict, era: Era | None = None) -> tuple[dict | None, dict]:
-    """Make ``entity`` what ``item`` says, as apply() does; its snapshots before (None for a new one) and
-    after, for its revision. Only kiosk.editing.writer calls this."""
+class Change(NamedTuple):
+    """What change() made: the snapshots before (None for a new one) and after, for the revision, and the
+    texts the change leaves for the search to find (kiosk.editing.search)."""
+
+    before: dict | None
+    after: dict
+    searchable: list[str]
+
+
+def change(entity: Entity, item: dict, era: Era | None = None) -> Change:
+    """Make ``entity`` what ``item`` says, as apply() does. Only kiosk.editing.writer calls this."""
     before = item_of(entity) if entity.id is not None else None
     apply(entity, item, era)
-    return before, item_of(entity)
+    after = item_of(entity)
+    return Change(before, after, table_of(entity).searchable(after))
 
 
 def apply(entity: Entity, item: dict, era: Era | None = None, status: Status | None = None) -> bool:
@@ -1014,12 +1073,16 @@ def apply(entity: Entity, item: dict, era: Era | None = None, status: Status | N
 
 def place_named(slug: str | None) -> Place | None:
     """The place an item names by its slug (the writer has made sure it exists)."""
-    if slug is None:
-        return None
-    found = db.session.scalar(select(Place).where(Place.slug == slug))
-    if found is None:
+    found = find_place(slug)
+    if found is None and slug is not None:
         raise LookupError(f"no place {slug!r}")
     return found
+
+
+def find_place(slug: str | None) -> Place | None:
+    """The place with this web address, if there is (still) one (unpublished changes may name a place
+    deleted since)."""
+    return db.session.scalar(select(Place).where(Place.slug == slug)) if slug else None
 
 
 def apply_translations(entity: Entity, item: dict) -> bool:

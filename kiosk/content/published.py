@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, func, select, tuple_, union_all, update
@@ -230,6 +231,15 @@ def _next_visible(current: Event, backwards: bool) -> Event | None:
 
 def content_version() -> int:
     return db.session.scalar(select(ContentState.version).where(ContentState.id == 1)) or 0
+
+
+def changed_at(version: int | None = None) -> datetime | None:
+    """When what visitors see last changed (a publish, a setting); with ``version``, None unless that is
+    still the content version."""
+    query = select(ContentState.changed_at).where(ContentState.id == 1)
+    if version is not None:
+        query = query.where(ContentState.version == version)
+    return db.session.scalar(query)
 
 
 def bump_version(connection: Connection) -> None:

@@ -11,11 +11,14 @@ from sqlalchemy import Select, or_, select
 from ..extensions import db
 from ..models import AuditEntry, utcnow
 
+# Who a change is by when no curator made it (the command line, set-up): the admin says so in words.
+NO_CURATOR = "command line"
+
 
 def _who() -> str:
     if has_request_context() and getattr(current_user, "is_authenticated", False):
         return current_user.username
-    return "" if has_request_context() else "command line"
+    return "" if has_request_context() else NO_CURATOR
 
 
 def record(action: str, target: str = "", detail: str = "", username: str | None = None) -> AuditEntry:

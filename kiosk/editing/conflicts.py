@@ -11,8 +11,14 @@ choose. Items are the interchange/revision shape.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
 from ..content.fields import Entity
-from . import revisions
+from ..extensions import db
+from ..models import Event, Revision
+from . import drafts, revisions
 
 
 class EditConflict(Exception):
@@ -37,9 +43,51 @@ def is_stale(entity: Entity, submitted_version: int | str | None) -> bool:
 
 
 def compare(current: Entity, submitted: dict) -> list[revisions.FieldChange]:
-    """The fields where the submitted item differs from the current entity: before = current, after = theirs.
+    """The fields where the submitted item differs from the current entity (what the curators edit: an
+    event's unpublished changes, if it has any): before = current, after = theirs.
 
     Only fields the submitted item carries are compared.
     """
-    now = revisions.snapshot(current)
+    now = drafts.working_item(current) if isinstance(current, Event) else revisions.snapshot(current)
     return revisions.diff(now, now | submitted)
+
+
+def opened(entity: Entity, version: int | None) -> dict | None:
+    """What the curator had in front of them when they opened the form at ``version`` (an item): the
+    unpublished changes they edited, or the saved version; None when no revision recorded it."""
+    if version is None:
+        return None
+    number = version
+    if isinstance(entity, Event) and entity.draft_number is not None and entity.draft_number <= version:
+        number = entity.draft_number  # the form showed these unpublished changes
+    found = db.session.scalar(revisions.numbered(entity, number))
+    return None if found is None else found.snapshot
+
+
+@dataclass
+class Meanwhile:
+    """A save made after the curator opened the form: who, when, and the fields it changed."""
+
+    revision: Revision
+    fields: list[str]  # what curators call them
+
+
+def since(entity: Entity, version: int | None) -> list[Meanwhile]:
+    """The saves made after ``version``, oldest first, each with the fields it changed."""
+    if version is None:
+        return []
+    kind = "event" if isinstance(entity, Event) else "era"
+    found = list(
+        db.session.scalars(
+            select(Revision)
+            .where(Revision.entity_type == kind, Revision.entity_id == entity.id, Revision.number >= version)
+            .order_by(Revision.number)
+        )
+    )
+    by_number = {revision.number: revision for revision in found}
+    meanwhile = []
+    for revision in found[1:] if found and found[0].number == version else found:
+        older = by_number.get(revision.number - 1)
+        changed = revisions.diff(older.snapshot, revision.snapshot) if older is not None else []
+        meanwhile.append(Meanwhile(revision, [change.label for change in changed]))
+    return meanwhile

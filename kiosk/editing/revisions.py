@@ -23,6 +23,7 @@ from ..content.dates import PartialDate
 from ..extensions import db
 from ..languages import choice
 from ..models import Era, Event, Place, Revision, utcnow
+from . import audit
 
 Entity = fields.Entity
 
@@ -39,7 +40,7 @@ def _signer() -> tuple[int | None, str]:
     """Who a revision is by: the signed-in curator, or the command line."""
     if has_request_context() and getattr(current_user, "is_authenticated", False):
         return current_user.id, current_user.username
-    return None, "command line"
+    return None, audit.NO_CURATOR
 
 
 def row(kind: str, number: int, snapshot: dict, note: str = "") -> dict:
@@ -178,11 +179,16 @@ def label(key: str) -> str:
             if spec.translatable
         }
         base = labels().get(translated.get(name, name), name)
-        return f"{base} ({choice.own_name(locale)})"
+        return f"{base} ({choice.name_for_curators(locale)})"
     return str(labels().get(key, key))
 
 
 STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published")}
+
+
+def value_text(snapshot: dict | None, key: str) -> str:
+    """A field's value in a snapshot as curators read it (``key`` as diff() names fields)."""
+    return readable(_flatten(snapshot).get(key), key)
 
 
 def readable(value, key: str = "") -> str:
@@ -235,6 +241,29 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
         if j2 > j1:
             pieces.append(("added", "".join(new[j1:j2])))
     return pieces
+
+
+def merge_words(base: str, mine: str, theirs: str) -> str | None:
+    """``base`` with both changes made to it, word by word, when they touch different words (the same
+    change made by both counts once); None when they overlap, for a person to decide. (A three-way merge
+    of words, written here rather than taken from merge3, whose GPL would bind the kiosk.)"""
+    words = _WORDS.findall(base)
+    edits: list[tuple[int, int, list[str]]] = []
+    for changed in (mine, theirs):
+        new = _WORDS.findall(changed)
+        matcher = difflib.SequenceMatcher(a=words, b=new, autojunk=False)
+        edits += [(i1, i2, new[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
+    edits.sort(key=lambda edit: (edit[0], edit[1]))
+    merged: list[str] = []
+    position, previous = 0, None
+    for start, end, replacement in edits:
+        if previous is not None and (start, end, replacement) == previous:
+            continue  # both made this very change
+        if previous is not None and (start < previous[1] or start == previous[0] == previous[1] == end):
+            return None  # the same words (or the same gap) changed differently
+        merged += words[position:start] + replacement
+        position, previous = end, (start, end, replacement)
+    return "".join(merged + words[position:])
 
 
 def diff(old: dict | None, new: dict | None, fields: list[str] | None = None) -> list[FieldChange]:

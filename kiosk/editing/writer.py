@@ -47,7 +47,7 @@ from ..models import (
     Status,
     utcnow,
 )
-from . import audit, conflicts, reads, revisions, trash
+from . import audit, conflicts, drafts, reads, revisions, search, trash
 
 logger = logging.getLogger(__name__)
 
@@ -121,15 +121,23 @@ def _owned(instance: object) -> bool:
     return isinstance(instance, Event | Era | Place | EventTranslation | EraTranslation | PlaceTranslation)
 
 
+# Events that fixture_writes() changed: their search words are made again (kiosk.editing.search).
+FIXTURE_CHANGED = "kiosk.editing.writer.fixture_changed"
+
+
 @sa_event.listens_for(Session, "before_flush")
 def _only_the_writer(session: Session, _context, _instances) -> None:
     """A flush that changes events, eras, translations or visitor-visible settings outside this module
     fails in tests and is logged in production (where refusing a change someone is making would lose it):
     such a change has no version check, no revision and no audit entry, and kiosks never hear of it."""
-    if session.info.get(WRITING):
-        return
     changed = [*session.new, *session.deleted]
     changed += [instance for instance in session.dirty if session.is_modified(instance)]
+    if FIXTURE_CHANGED in session.info:
+        session.info[FIXTURE_CHANGED] |= {
+            event for instance in changed if (event := _event_of(instance)) is not None
+        }
+    if session.info.get(WRITING):
+        return
     stray = sorted({repr(instance) for instance in changed if _owned(instance)})
     if not stray:
         return
@@ -139,16 +147,32 @@ def _only_the_writer(session: Session, _context, _instances) -> None:
     logger.error(message)
 
 
+def _event_of(instance: object) -> Event | None:
+    if isinstance(instance, EventTranslation):
+        return instance.event
+    return instance if isinstance(instance, Event) else None
+
+
 @contextmanager
 def fixture_writes() -> Iterator[None]:
     """The escape hatch for test and benchmark set-up, nothing else: rows written straight through the
     session (no version check, revision or audit entry), committed at the end with the content version
-    moved on, as after any change visitors might see."""
-    with _writing():
-        yield
-        db.session.flush()
-        published.bump_version(db.session.connection())
-        db.session.commit()
+    moved on, as after any change visitors might see. The search finds the changed events by their new
+    words (search.catch_up makes them when it is next used)."""
+    outermost = FIXTURE_CHANGED not in db.session.info  # (set-up may nest them)
+    if outermost:
+        db.session.info[FIXTURE_CHANGED] = set()
+    try:
+        with _writing():
+            yield
+            db.session.flush()
+            changed = db.session.info.get(FIXTURE_CHANGED, set())
+            search.forget([event.id for event in changed if event.id is not None])
+            published.bump_version(db.session.connection())
+            db.session.commit()
+    finally:
+        if outermost:
+            db.session.info.pop(FIXTURE_CHANGED, None)
 
 
 def _visitors_see_it() -> None:
@@ -188,17 +212,23 @@ def _record(
     detail: str = "",
     before: dict | None = None,
     after: dict | None = None,
+    searchable: list[str] | None = None,
 ) -> Revision:
     """Bump the version (UPDATE … WHERE version = the one loaded, even when nothing else changed: a save
     that changes nothing is checked too), then the revision under the new number (of ``after``, the
     snapshot the change made, when it has one already) and the audit entry (``action`` None: the caller
-    writes one entry for several changes)."""
+    writes one entry for several changes); an event's words for the search (of ``searchable``, the texts
+    the change left, when it has them already)."""
     target = _target(entity)
     entity.updated_at = utcnow()
     db.session.flush()  # StaleDataError when another save bumped the version first
     revision = revisions.record(entity, note, before=before, after=after)
     if action:
         audit.record(action, target, detail)
+    if isinstance(entity, Event):
+        search.index(entity, searchable)
+    elif isinstance(entity, Place):
+        search.index_place(entity)
     return revision
 
 
@@ -255,14 +285,18 @@ def _event_action(creating: bool, was_published: bool, now_published: bool) -> s
 
 
 def event_item(event: Event | None, changes: EventChanges, slug: str, stored=None) -> dict:
-    """What the curator submitted, as an item: with the new upload (``stored``), the image kept, or none
-    (its texts kept either way; fields.change tidies an image object with nothing in it away)."""
+    """What the curator submitted, as an item: with the new upload (``stored``), the image kept (the one
+    the form showed: its unpublished changes' when it has them), or none (its texts kept either way;
+    fields.change tidies an image object with nothing in it away)."""
     if stored is not None:
         key, url = stored.key, None
     elif changes.remove_image or event is None:
         key, url = None, None
-    else:
+    elif event.draft_number is None:
         key, url = (event.image.key if event.image else None), (event.remote_media_url or None)
+    else:
+        kept = drafts.working_item(event).get("image") or {}
+        key, url = kept.get("key"), kept.get("url")
     image = (changes.item.get("image") or {}) | {"key": key, "url": url}
     item = changes.item | {"slug": slug, "era": changes.era.slug, "image": image}
     if "place" in item:
@@ -298,6 +332,10 @@ def _place_slug(value: str | dict | None, note: str = "") -> str | None:
     return slug
 
 
+def _made_for(item: dict) -> str:
+    return _("Made for the event “%(headline)s”", headline=item["headline"])
+
+
 def _event_slug(event: Event | None, changes: EventChanges) -> str:
     return changes.slug or unique_slug(
         Event, slugify(changes.item["headline"]), exclude_id=event.id if event else None
@@ -313,9 +351,17 @@ def submitted_event_item(event: Event, changes: EventChanges) -> dict:
 
 
 def save_event(
-    event: Event | None, changes: EventChanges, expected_version: int | None = None, note: str = ""
+    event: Event | None,
+    changes: EventChanges,
+    expected_version: int | None = None,
+    note: str = "",
+    *,
+    draft: bool = False,
 ) -> Event:
     """Create (``event`` None) or update an event, in one transaction with its revision and audit entry.
+    With ``draft``, the changes to an event are kept as its unpublished changes (kiosk.editing.drafts)
+    and the event stays as it is; without it they are the event's, and any unpublished changes are
+    settled by them (the form that sent them showed them).
 
     Raises conflicts.EditConflict (nothing written) when the event changed since ``expected_version``,
     SaveRefused when the database refused it (DatabaseBusy: try again).
@@ -324,6 +370,8 @@ def save_event(
     slug = _event_slug(event, changes)
     if event is not None:
         _check_version(event, expected_version, lambda: submitted_event_item(event, changes))
+    if draft and event is not None:
+        return _save_draft(event, changes, slug, note)
     was_published = event is not None and event.status == Status.PUBLISHED
     was_visible = event is not None and event.is_visible
     stored = media.store(changes.new_image) if changes.new_image is not None else None
@@ -331,23 +379,96 @@ def save_event(
     try:
         with _transaction(event, item):
             if "place" in changes.item:  # a place not recorded yet is made first
-                item["place"] = _place_slug(
-                    changes.item["place"],
-                    note=_("Made for the event “%(headline)s”", headline=item["headline"]),
-                )
+                item["place"] = _place_slug(changes.item["place"], note=_made_for(item))
             # Made whole before it joins the session, so no query flushes a half-made event.
             saved = event or Event(slug=slug)
-            before, after = fields.change(saved, item, changes.era)
+            made = fields.change(saved, item, changes.era)
+            saved.draft_number = None
             if event is None:
                 db.session.add(saved)
             action = _event_action(creating, was_published, saved.status == Status.PUBLISHED)
-            _record(saved, note, action, before=before, after=after)
+            _record(saved, note, action, before=made.before, after=made.after, searchable=made.searchable)
             if was_visible or saved.is_visible:
                 published.bump_version(db.session.connection())  # visitors see it
     except BaseException:
         media.discard(stored)
         raise
     return saved
+
+
+def _save_draft(event: Event, changes: EventChanges, slug: str, note: str) -> Event:
+    """Keep ``changes`` as the event's unpublished changes: a revision of the event as they would make
+    it (its translations as they are), which the event names; the event and the kiosk stay as they are."""
+    stored = media.store(changes.new_image) if changes.new_image is not None else None
+    item = fields.EVENT.tidy(event_item(event, changes, slug, stored))
+    item["translations"] = fields.translations_of(event)
+    try:
+        with _transaction(event, item):
+            if "place" in changes.item:  # a place not recorded yet is made first (visitors see it once
+                # an event they see is there)
+                item["place"] = _place_slug(changes.item["place"], note=_made_for(item))
+            before = revisions.snapshot(event)
+            event.draft_number = event.version + 1  # the number the revision below gets
+            _record(event, note or _("Saved without publishing"), "event.draft", before=before, after=item)
+    except BaseException:
+        media.discard(stored)
+        raise
+    return event
+
+
+class NothingToPublish(SaveRefused):
+    """The event is published as it is: its changes were published (or thrown away) a moment ago."""
+
+
+def publish(event: Event, expected_version: int | None) -> Event:
+    """Make what the curators edit (its unpublished changes, else the event itself) what the kiosk shows,
+    published, as a new revision with an audit entry; its translations stay as they are. One transaction.
+
+    Raises conflicts.EditConflict when it changed since ``expected_version``, NothingToPublish when the
+    kiosk shows it as it is already, SaveRefused when its changes cannot be applied now (their era
+    deleted, their web address taken meanwhile); nothing is written then.
+    """
+    _check_version(event, expected_version)
+    if event.draft_number is None and event.status == Status.PUBLISHED:
+        raise NothingToPublish(_("“%(headline)s” is published as it is.", headline=event.headline))
+    working = drafts.working_item(event)
+    era = db.session.scalar(select(Era).where(Era.slug == working["era"]))
+    if era is None:
+        raise SaveRefused(
+            _("The era %(era)s no longer exists: choose another era and save again.", era=working["era"])
+        )
+    if working.get("place") and fields.find_place(working["place"]) is None:
+        raise SaveRefused(
+            _(
+                "The place %(place)s no longer exists: choose another place and save again.",
+                place=working["place"],
+            )
+        )
+    item = {key: value for key, value in working.items() if key != "translations"}
+    item["status"] = Status.PUBLISHED.value
+    with _transaction(event, item):
+        was_visible = event.is_visible
+        made = fields.change(event, item, era)
+        event.draft_number = None
+        _record(event, _("Published"), "event.publish", before=made.before, after=made.after)
+        if was_visible or event.is_visible:
+            _visitors_see_it()
+    return event
+
+
+def discard_draft(event: Event, expected_version: int | None) -> None:
+    """Throw the event's unpublished changes away (its history keeps them); the event stays as it is."""
+    _check_version(event, expected_version)
+    if event.draft_number is None:
+        raise NothingToPublish(
+            _(
+                "“%(headline)s” has no unpublished changes: they were published or thrown away.",
+                headline=event.headline,
+            )
+        )
+    with _transaction(event):
+        event.draft_number = None
+        _record(event, _("Unpublished changes thrown away"), "event.discard-draft")
 
 
 def move_event_to_trash(event: Event, expected_version: int | None) -> None:
@@ -586,6 +707,7 @@ def write_batch(batch: Batch) -> None:
         _TableWrites(Event, batch.events, dialect, now),  # last: it refers to the others
     )
     revision_rows = revisions.Bulk([row for table in tables for row in table.snapshots(batch.note)], dialect)
+    words = search.Rows([change.after for change in batch.events])
     with _transaction():
         connection = db.session.connection()
         for key, value in batch.settings.items():
@@ -596,6 +718,7 @@ def write_batch(batch: Batch) -> None:
         revision_rows.run(connection)
         for table in tables:
             _write_translations(connection, table.model, table.changes, now)
+        words.write(connection, [change.entity_id for change in batch.places if change.entity_id is not None])
         audit.record("import", batch.source, batch.detail)
         if any(change.visible for change in (*batch.eras, *batch.places, *batch.events)):
             _visitors_see_it()
@@ -757,8 +880,22 @@ def save_settings(values: dict[str, Any], loaded_fingerprint: str) -> bool:
     written only where it still holds what was read; an audit entry with the old and new values; the
     content version moves on, since every kiosk screen uses them.
     """
+    return _save_settings(settings_store.KIOSK_SETTINGS, values, loaded_fingerprint, visible=True)
+
+
+def save_opening_hours(text: str | None, loaded_fingerprint: str) -> bool:
+    """Save the museum's opening hours (the text kiosk.telemetry.fleet reads; None: back to
+    KIOSK_OPENING_HOURS); False when nothing changed. Checked, written and audited like the kiosk's
+    settings; visitors never see them, so the content version stays where it is."""
+    key = "opening_hours"
+    return _save_settings((key,), {key: text}, loaded_fingerprint, visible=False)
+
+
+def _save_settings(
+    keys: tuple[str, ...], values: dict[str, Any], loaded_fingerprint: str, visible: bool
+) -> bool:
     with _transaction():
-        rows = settings_store.stored_many(*settings_store.KIOSK_SETTINGS)
+        rows = settings_store.stored_many(*keys)
         if settings_store.fingerprint(rows) != loaded_fingerprint:
             raise SettingsChanged()
         before = settings_store.decoded(rows)
@@ -773,7 +910,8 @@ def save_settings(values: dict[str, Any], loaded_fingerprint: str) -> bool:
             "after": {key: values[key] for key in changed},
         }
         audit.record("settings.save", ", ".join(changed), json.dumps(detail, ensure_ascii=False))
-        _visitors_see_it()
+        if visible:
+            _visitors_see_it()
     return True
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import BaseConverter, ValidationError
@@ -53,6 +54,15 @@ def own_name(code: str) -> str:
         return OWN_NAMES[code]
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
+
+
+def name_for_curators(code: str, *, alone: bool = False) -> str:
+    """A language named in the admin's own language, as a sentence there writes it ("Russian" on the
+    English admin, "русский" on the Russian one), or with a capital when it stands ``alone`` (a tab, a
+    column, the start of a label). The choosers name each language in itself (own_name)."""
+    shown_in = str(get_locale() or default())
+    name = Locale.parse(code).get_display_name(shown_in) or own_name(code)
+    return name[:1].upper() + name[1:] if alone else name
 
 
 def available() -> list[str]:

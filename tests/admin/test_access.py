@@ -12,6 +12,7 @@ from kiosk.extensions import db
 from kiosk.models import AuditEntry, Event
 
 from ..helpers import make_user
+from ..visits import enrol
 from .conftest import TOKEN
 
 PUBLIC = {"admin.login"}
@@ -23,6 +24,8 @@ EXAMPLE_VALUES = {
     "file_format": "json",
     "name": "gallery-3",
     "lang": "ru",
+    "user_id": 1,
+    "request_id": 1,
 }
 
 
@@ -138,6 +141,7 @@ def test_htmx_requests_carry_the_token_in_a_header(curator):
 
 def test_no_get_changes_anything(curator, app):
     # Seeding recorded revision 1 of event 1 and era 1, so their history and restore pages exist.
+    enrol(app, "gallery-3")  # and a kiosk's page
     gets = [url for method, url in admin_requests(curator.client.application) if method == "GET"]
     odd = {"q": "%_", "era": "9" * 30, "status": "gone", "next": "//evil.example"}
     before = state(app)
@@ -164,12 +168,18 @@ def test_absurd_ids_in_addresses_are_a_plain_404(curator):
         assert curator.get(url).status_code == 404
 
 
-@pytest.mark.parametrize("url", ["/admin/settings"])
-def test_settings_are_for_the_admin_role_only(curator, url):
+@pytest.mark.parametrize("url", ["/admin/settings", "/admin/accounts", "/admin/accounts/new"])
+def test_settings_and_accounts_are_for_the_admin_role_only(curator, url):
     response = curator.get(url)
     assert response.status_code == 403
     assert "Only administrators can open this page." in response.get_data(as_text=True)
-    assert curator.post(url, {"idle_seconds": "45"}).status_code == 403
+    typed = {
+        "idle_seconds": "45",
+        "username": "mine",
+        "role": "admin",
+        "password": "coal-seam lamp 1935 pick",
+    }
+    assert curator.post(url, typed).status_code == (405 if url == "/admin/accounts" else 403)
 
 
 def test_admin_pages_send_the_strict_security_headers(curator):

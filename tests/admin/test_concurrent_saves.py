@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from kiosk.editing import revisions
+from kiosk.editing import drafts, revisions
 from kiosk.extensions import db
 from kiosk.models import Event, Role
 
@@ -46,15 +46,15 @@ def test_of_two_racing_saves_one_wins_and_the_other_sees_a_conflict(curator, col
             statuses = list(pool.map(post, (curator, colleague), (unchanged, changed)))
         assert sorted(statuses) == [302, 409], f"round {round_number}: {statuses}"
         db.session.expire_all()
-        newest = revisions.history(event)[0]
-        assert newest.number == event.version and newest.snapshot == revisions.snapshot(event)
+        newest = revisions.history(event)[0]  # the winner's changes, kept unpublished
+        assert newest.number == event.version and newest.snapshot == drafts.working_item(event)
 
 
 def test_a_save_while_the_database_is_busy_asks_to_try_again_and_keeps_what_was_typed(impatient_curator):
     event = seeded(FIXTURE.plain_event)
     url = f"/admin/events/{event.id}/edit"
     headline = event.headline
-    typed = opened(impatient_curator, url) | {"headline": "Output norms go up again"}
+    typed = opened(impatient_curator, url) | {"headline": "Output norms go up again", "action": "publish"}
     with database_kept_busy():
         response = impatient_curator.post(url, typed)
     html = response.get_data(as_text=True)
@@ -63,7 +63,7 @@ def test_a_save_while_the_database_is_busy_asks_to_try_again_and_keeps_what_was_
     db.session.refresh(event)
     assert event.headline == headline
     # Trying again once the other change is done saves it.
-    assert impatient_curator.post(url, form_values(html, url) | {"action": "save"}).status_code == 302
+    assert impatient_curator.post(url, form_values(html, url) | {"action": "publish"}).status_code == 302
     db.session.refresh(event)
     assert event.headline == "Output norms go up again"
 

@@ -113,6 +113,7 @@ def test_a_field_left_unchosen_is_asked_again_with_every_choice_kept(curator, co
     save(colleague, event, opened, headline="Anna's", confidence="Disputed")
     html = page(save(curator, event, opened, headline="Mine"))
     merge = form_values(html, f"/admin/events/{event.id}/merge") | {"choose-headline": "mine"}
+    del merge["choose-confidence"]  # chosen for them (only Anna changed it); they unchose it
     before = revision_count()
     response = curator.post(f"/admin/events/{event.id}/merge", merge)
     html = response.get_data(as_text=True)
@@ -199,3 +200,46 @@ def test_two_curators_editing_one_era_merge_without_losing_either_change(curator
     db.session.refresh(era)
     assert (era.name, era.description) == ("Down the mine", "Years underground.")
     assert revisions.history(era)[0].note == "Merged after a conflict"
+
+
+def test_the_page_says_who_changed_what_since_the_form_was_opened_and_chooses_the_side_that_did(
+    curator, colleague, shared_event
+):
+    event, opened = shared_event
+    save(colleague, event, opened, headline="Anna's headline", body="A *short* text, checked.")
+    html = page(save(curator, event, opened, summary="My new summary.", body="A *long* text."))
+    meanwhile = re.search(r'<ul class="meanwhile">(.*?)</ul>', html, re.DOTALL).group(1)
+    assert "anna" in meanwhile and "Headline" in meanwhile and "Text" in meanwhile
+    assert "Summary" not in meanwhile  # the curator's own change is not hers
+    chosen = form_values(html, f"/admin/events/{event.id}/merge")
+    # Only Anna changed the headline, only the curator the summary: chosen for them, and said so.
+    assert chosen["choose-headline"] == "current" and chosen["choose-summary"] == "mine"
+    assert "You did not change this" in field_block(html, "headline")
+    assert "Only you changed this" in field_block(html, "summary")
+    # Both changed the text, different words of it: the merge box starts with both changes.
+    assert chosen["choose-body"] == "edit" and chosen["edit-body"] == "A *long* text, checked."
+    assert "You both changed this, in different places" in field_block(html, "body")
+    assert curator.post(f"/admin/events/{event.id}/merge", chosen).status_code == 302
+    db.session.refresh(event)
+    assert (event.headline, event.summary, event.body) == (
+        "Anna's headline",
+        "My new summary.",
+        "A *long* text, checked.",
+    )
+
+
+def test_changes_to_the_same_words_are_left_for_the_curator_to_choose(curator, colleague, shared_event):
+    event, opened = shared_event
+    save(colleague, event, opened, headline="Anna's headline")
+    html = page(save(curator, event, opened, headline="My headline"))
+    assert "You both changed this: choose one" in field_block(html, "headline")
+    assert "choose-headline" not in form_values(html, f"/admin/events/{event.id}/merge")
+
+
+def test_an_era_chosen_meanwhile_is_chosen_for_the_curator_too(curator, colleague, shared_event):
+    event, opened = shared_event
+    other = db.session.scalar(select(Era).where(Era.slug == FIXTURE.return_era))
+    save(colleague, event, opened, era=str(other.id))
+    html = page(save(curator, event, opened, summary="My new summary."))
+    assert form_values(html, f"/admin/events/{event.id}/merge")["choose-era"] == "current"
+    assert "You did not change this" in field_block(html, "era")

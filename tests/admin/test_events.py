@@ -14,7 +14,7 @@ from kiosk.models import AuditEntry, Event, Media, Revision, Status
 
 from ..fixture_timeline import FIXTURE
 from ..helpers import an_era, make_event
-from .conftest import event_form
+from .conftest import event_form, form_values
 
 OUTSIDE_THE_SPAN = "Year must be between 1906 and 1977, or mark the event as a postscript."
 
@@ -111,7 +111,7 @@ def test_publishing_shows_the_event_and_moves_the_content_version(curator, clien
 
 def test_slugs_are_unique_and_editable(curator):
     curator.post("/admin/events/new", event_form(headline="Same words"))
-    curator.post("/admin/events/new", event_form(headline="Same words"))
+    curator.post("/admin/events/new", event_form(headline="Same words", not_a_duplicate="y"))
     assert newest_event().slug == "same-words-2"
     taken = curator.post("/admin/events/new", event_form(slug="same-words"))
     assert (
@@ -307,3 +307,47 @@ def test_every_date_problem_shows_at_once(curator):
     assert messages["start_year"] == OUTSIDE_THE_SPAN
     assert messages["start_day"] == "A day needs a month: enter the month too."
     assert messages["end_month"] == "Month must be between 1 and 12."
+
+
+def test_the_same_headline_and_date_saved_twice_is_asked_about_first(curator):
+    curator.post("/admin/events/new", event_form(headline="A new shaft is opened"))
+    first = newest_event()
+    again = curator.post("/admin/events/new", event_form(headline="a new  SHAFT is opened"))
+    html = again.get_data(as_text=True)
+    assert again.status_code == 422 and newest_event().id == first.id  # nothing saved
+    assert "“A new shaft is opened” (1931) is on the list already." in field_messages(html)["headline"]
+    assert f'href="/admin/events/{first.id}/edit"' in html and 'name="not_a_duplicate"' in html
+    # The inline check says so while the curator types.
+    check = curator.post(
+        "/admin/events/check", event_form(headline="A new shaft is opened", touched="headline")
+    ).get_data(as_text=True)
+    assert "is on the list already" in check
+    # Another year is another event; confirmed, the same year is saved too.
+    assert curator.post("/admin/events/new", event_form(start_year="1932")).status_code == 302
+    confirmed = curator.post("/admin/events/new", event_form(not_a_duplicate="y"))
+    assert confirmed.status_code == 302 and newest_event().id != first.id
+    # Saving the first one again, unchanged, is not asked about.
+    url = f"/admin/events/{first.id}/edit"
+    assert curator.post(url, event_form(version=str(first.version), slug=first.slug)).status_code == 302
+
+
+def test_the_text_preview_shows_the_saved_text_before_anything_is_typed(curator):
+    event = db.session.scalar(select(Event).where(Event.slug == FIXTURE.record_event))
+    html = curator.get(f"/admin/events/{event.id}/edit").get_data(as_text=True)
+    preview = re.search(r'<div class="prose" id="body-preview">(.*?)</div>', html, re.DOTALL).group(1)
+    assert "Nothing written yet." not in preview and "<em>reported at the time</em>" in preview
+
+
+def test_moving_an_event_to_the_trash_offers_undo(curator, client):
+    event = db.session.scalar(select(Event).where(Event.slug == FIXTURE.plain_event))
+    moved = curator.post(f"/admin/events/{event.id}/delete", {"version": str(event.version)})
+    listed = curator.get(moved.headers["Location"]).get_data(as_text=True)
+    undo = re.search(
+        r'<form class="flash flash--success flash--undo" method="post" action="([^"]+)">', listed
+    )
+    assert undo and "Moved “Output norms go up” to the trash." in listed
+    back = curator.post(undo.group(1), form_values(listed, undo.group(1)))
+    assert back.headers["Location"] == "/admin/events"
+    db.session.refresh(event)
+    assert event.deleted_at is None and client.get(f"/events/{event.slug}").status_code == 200
+    assert "flash--undo" not in curator.get("/admin/events").get_data(as_text=True)  # offered once

@@ -186,6 +186,9 @@ def test_the_event_form_chooses_a_known_place_by_name_and_makes_a_new_one(curato
     chosen = db.session.scalar(select(Event).order_by(Event.id.desc()))
     assert chosen.place.slug == FIXTURE.capital_place
     typed = event_form(place_name="Saratov", place_lat="51.53", place_lon="46.03", place_note="A Volga town.")
+    typed["headline"] = (
+        "A shaft on the Volga"  # another event (the same headline and date would be asked about)
+    )
     assert curator.post("/admin/events/new", typed).status_code == 302
     made = db.session.scalar(select(Event).order_by(Event.id.desc())).place
     assert (made.slug, made.note, made.lat) == ("saratov", "A Volga town.", 51.53)

@@ -25,10 +25,10 @@ def seeded(slug: str) -> Event:
 
 
 def edit_event(curator, event: Event, **typed):
-    """Save the event's edit form as the page holds it, with ``typed`` changed."""
+    """Publish the event's edit form as the page holds it, with ``typed`` changed."""
     url = f"/admin/events/{event.id}/edit"
     opened = form_values(curator.get(url).get_data(as_text=True), url)
-    response = curator.post(url, opened | {"action": "save"} | typed)
+    response = curator.post(url, opened | {"action": "publish"} | typed)
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.refresh(event)
 
@@ -85,7 +85,7 @@ def test_history_lists_revisions_and_shows_the_latest_change_word_by_word(curato
     numbers = re.findall(r'<tr id="revision-(\d+)">', html)
     assert numbers == ["3", "2", "1"]
     first = re.search(r'<tr id="revision-1">.*?</tr>', html, re.DOTALL).group(0)
-    assert "command line" in first and f"Imported from {DOCUMENT.name}" in first
+    assert "the server (no curator signed in)" in first and f"Imported from {DOCUMENT.name}" in first
     assert re.search(r'<tr id="revision-3">.*?Current version.*?curator.*?</tr>', html, re.DOTALL)
     # By default the latest revision is compared with the one before: only the text changed.
     assert "Changes from revision 2 to revision 3" in html

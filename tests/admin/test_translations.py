@@ -13,6 +13,7 @@ from kiosk.extensions import db
 from kiosk.models import AuditEntry, Event, Revision
 
 from ..fixture_timeline import FIXTURE
+from .conftest import form_values
 
 TEXTS = {
     "headline": "Рекордная смена",
@@ -63,7 +64,7 @@ def test_a_translation_is_checked_saved_with_a_revision_and_an_audit_entry_and_r
     assert "Рекордная смена" in client.get(f"/ru/events/{event.slug}").get_data(as_text=True)
 
     history = curator.get(f"/admin/events/{event.id}/history").get_data(as_text=True)
-    assert "Headline (Русский)" in history
+    assert "Headline (Russian)" in history
 
 
 def test_two_curators_saving_the_same_translation_meet_a_conflict_and_nothing_is_overwritten(curator):
@@ -110,6 +111,7 @@ def test_the_list_shows_missing_and_out_of_date_translations_and_filters_by_them
             "confidence": event.confidence,
             "status": "published",
             "version": str(event.version),
+            "action": "publish",
         },
     )
     outdated = curator.get("/admin/events?translation=ru:out-of-date").get_data(as_text=True)
@@ -172,3 +174,29 @@ def test_an_era_is_translated_beside_its_default_text(curator, client):
     assert "Рекордна зміна" in client.get("/uk/").get_data(as_text=True)
     entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
     assert (entry.action, entry.target, entry.detail) == ("era.translate", f"era {era.slug}", "uk")
+
+
+def test_an_out_of_date_translation_shows_what_changed_in_the_default_text_word_by_word(curator):
+    event = the_event(FIXTURE.plain_event)
+    url = f"/admin/events/{event.id}/edit"
+    typed = form_values(curator.get(url).get_data(as_text=True), url)
+    changed_summary = typed["summary"].replace("norms", "quotas", 1)
+    assert changed_summary != typed["summary"]
+    curator.post(url, typed | {"summary": changed_summary, "action": "publish"})
+    page = curator.get(f"/admin/events/{event.id}/translations/ru").get_data(as_text=True)
+    assert "The default text changed after this translation was saved" in page
+    assert "is marked in 1 field below" in page
+    assert re.search(
+        r'<del class="diff__removed"><span class="visually-hidden">\[removed: </span>norms', page
+    )
+    assert re.search(r'<ins class="diff__added"><span class="visually-hidden">\[added: </span>quotas', page)
+    assert page.count('class="diff__removed"') == 1  # only the summary changed
+
+
+def test_languages_are_named_in_the_admins_own_language(curator):
+    event = the_event()
+    page = curator.get(f"/admin/events/{event.id}/translations/ru").get_data(as_text=True)
+    assert "The Russian text of “" in page and "Русский text" not in page
+    curator.post("/admin/language", {"lang": "uk", "next": f"/admin/events/{event.id}/translations/ru"})
+    page = curator.get(f"/admin/events/{event.id}/translations/ru").get_data(as_text=True)
+    assert "Російська" in page

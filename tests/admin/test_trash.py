@@ -16,6 +16,7 @@ def trashed_by_the_curator(curator, **fields) -> Event:
     event = make_event(**fields)
     response = curator.post(f"/admin/events/{event.id}/delete", {"version": str(event.version)})
     assert response.status_code == 302
+    curator.get(response.headers["Location"])  # the list, as the browser shows it next (with Undo)
     db.session.refresh(event)
     return event
 

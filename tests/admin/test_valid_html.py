@@ -16,10 +16,11 @@ from sqlalchemy import select
 
 from kiosk.editing import writer
 from kiosk.extensions import db
-from kiosk.models import Era, Place, Status
+from kiosk.models import Era, Place, Status, User
 
 from ..fixture_timeline import FIXTURE
 from ..helpers import changes_of, make_event
+from ..visits import enrol, now_ms, report_in
 from .conftest import Curator, form_values, sign_in_from, signed_out_by_a_long_pause, token_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,7 +88,14 @@ def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_p
         "lang": "ru",  # a visitor page in another language (the default one has no prefix)
         "code": "uk",  # a translation in the admin
         "place_key": FIXTURE.places[0],  # a place on the timeline
+        "user_id": "1",
     }
+    # The Kiosks page with a kiosk that reports an error, and one asking to report.
+    kiosk_client = server.test_client()
+    report_in(kiosk_client, enrol(server, "gallery-3"), error={"message": "TypeError: boom", "at": now_ms()})
+    kiosk_client.post(
+        "/fleet/enrol", json={"kiosk": "foyer"}, headers={"Authorization": "Bearer " + "f" * 32}
+    )
     pages = page_urls(server, values, {"timeline.era": {"slug": era.slug}})
     pages += ["/events/no-such-event", "/admin/events?status=draft", "/?kiosk=gallery-3"]
 
@@ -112,6 +120,15 @@ def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_p
         response = administrator.post(title_url, values)
         assert response.status_code in {409, 422}
         (folder / f"admin_title_{name}.html").write_bytes(response.get_data())
+    # A new kiosk's start address, and opening hours mistyped.
+    added = administrator.post("/admin/kiosks/add", {"name": "stairs", "label": "By the stairs"})
+    (folder / "admin_kiosk_added.html").write_bytes(added.get_data())
+    hours = form_values(
+        administrator.get("/admin/kiosks").get_data(as_text=True), "/admin/kiosks/opening-hours"
+    )
+    mistyped = administrator.post("/admin/kiosks/opening-hours", hours | {"mon_opens": "", "action": "save"})
+    assert mistyped.status_code == 422
+    (folder / "admin_opening_hours_mistyped.html").write_bytes(mistyped.get_data())
     # The sign-in page as someone signed out sees it.
     (folder / "admin_login.html").write_bytes(visitor.get("/admin/login").get_data())
     # A form refused for its token, then a save sent after the session ended: the sign-in page keeping
@@ -133,3 +150,59 @@ def test_every_visitor_and_admin_page_is_valid_html(server, administrator, tmp_p
     assert written >= 20, f"only {written} pages were rendered: the walk lost its way"
 
     assert validation_errors(folder) == []
+
+
+def test_the_curators_pages_in_each_of_their_states_are_valid_html_in_every_language(
+    server, administrator, colleague, tmp_path
+):
+    """The pages and states curators meet day to day, in the admin's three languages: an event with
+    changes not published (its form, the list, the preview), the list after a search and after Delete
+    (with Undo), a warning about a duplicate, the conflict page saying who changed what, an out-of-date
+    translation showing what changed, and the accounts' pages with a refusal on them."""
+    folder = tmp_path / "curators"
+    folder.mkdir()
+
+    def keep(name: str, response, *statuses: int) -> None:
+        assert response.status_code in (statuses or (200,)), (name, response.status_code)
+        (folder / f"{name}.html").write_bytes(response.get_data())
+
+    for lang in ("en", "ru", "uk"):
+        for person in (administrator, colleague):
+            person.post("/admin/language", {"lang": lang, "next": "/admin/events"})
+        event = make_event(
+            headline=f"Shift {lang}", summary="Coal, counted in tonnes.", status=Status.PUBLISHED
+        )
+        edit_url = f"/admin/events/{event.id}/edit"
+        opened = form_values(administrator.get(edit_url).get_data(as_text=True), edit_url)
+        theirs = form_values(colleague.get(edit_url).get_data(as_text=True), edit_url)
+        # Anna's changes wait unpublished; the curator's, from the same version, meet them.
+        colleague.post(edit_url, theirs | {"action": "save", "headline": f"Anna's shift {lang}"})
+        keep(f"{lang}_conflict", administrator.post(edit_url, opened | {"summary": "Coal, weighed."}), 409)
+        keep(f"{lang}_unpublished_form", administrator.get(edit_url))
+        keep(f"{lang}_unpublished_list", administrator.get("/admin/events"))
+        keep(f"{lang}_preview", administrator.get(f"/admin/events/{event.id}/preview?lang={lang}"))
+        keep(f"{lang}_search", administrator.get("/admin/events", query_string={"q": "shift tonnes"}))
+        again = form_values(administrator.get(edit_url).get_data(as_text=True), edit_url)
+        twice = again | {"slug": "", "headline": f"Shift {lang}"}  # the event as it is published
+        keep(f"{lang}_duplicate", administrator.post("/admin/events/new", twice), 422)
+        # Published, the translation made before is out of date, what changed marked.
+        administrator.post(edit_url, again | {"action": "publish", "summary": "Coal, counted in tons."})
+        translation = f"/admin/events/{event.id}/translations/ru"
+        typed = form_values(administrator.get(translation).get_data(as_text=True), translation)
+        administrator.post(translation, typed | {"headline": "Смена"})
+        again = form_values(administrator.get(edit_url).get_data(as_text=True), edit_url)
+        administrator.post(edit_url, again | {"action": "publish", "summary": "Coal, weighed in tons."})
+        keep(f"{lang}_translation_out_of_date", administrator.get(translation))
+        moved = administrator.post(f"/admin/events/{event.id}/delete", {"version": str(event.version + 5)})
+        keep(f"{lang}_undo", administrator.get(moved.headers["Location"]))
+        keep(f"{lang}_accounts", administrator.get("/admin/accounts"))
+        anna = f"/admin/accounts/{colleague_id(server)}"
+        keep(f"{lang}_account_refused", administrator.post(f"{anna}/password", {"password": "short"}), 422)
+        keep(f"{lang}_account_remove", administrator.get(f"{anna}/remove"))
+        keep(f"{lang}_new_account_refused", administrator.post("/admin/accounts/new", {"username": "?"}), 422)
+        keep(f"{lang}_own_password_refused", administrator.post("/admin/password", {"password": "x"}), 422)
+    assert validation_errors(folder) == []
+
+
+def colleague_id(server) -> int:
+    return db.session.scalar(select(User.id).where(User.username == "anna"))

@@ -53,8 +53,10 @@ def fixture_timeline_database(tmp_path_factory, postgres):
 
 
 def edit(curator, event, **typed):
+    """Publish the event's form with ``typed`` changed."""
     url = f"/admin/events/{event.id}/edit"
-    return curator.post(url, form_values(curator.get(url).get_data(as_text=True), url) | typed)
+    opened = form_values(curator.get(url).get_data(as_text=True), url)
+    return curator.post(url, opened | {"action": "publish"} | typed)
 
 
 def test_the_form_shows_checks_and_saves_it_and_history_names_it(curator):
@@ -76,7 +78,7 @@ def test_two_curators_saving_it_meet_as_a_conflict_over_it(curator):
     url = f"/admin/events/{event.id}/edit"
     opened = form_values(curator.get(url).get_data(as_text=True), url)
     assert edit(curator, event, mood="Calm").status_code == 302
-    conflict = curator.post(url, opened | {"mood": "Tense"})
+    conflict = curator.post(url, opened | {"action": "publish", "mood": "Tense"})
     page = conflict.get_data(as_text=True)
     assert conflict.status_code == 409 and 'name="choose-mood"' in page and "Mood" in page
 

@@ -60,7 +60,7 @@ def test_signed_out_while_typing_a_curator_signs_in_again_and_saves_what_they_ty
         db.session.commit()
         db.session.remove()
 
-    page.get_by_role("button", name="Save").first.click()
+    page.get_by_role("button", name="Publish changes").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.locator("#signin-kept")).to_be_visible()
     expect(page.locator("textarea[readonly]").first).to_have_value("Typed before the break")
@@ -73,7 +73,7 @@ def test_signed_out_while_typing_a_curator_signs_in_again_and_saves_what_they_ty
     )
     assert_accessible(page)
     page.get_by_role("button", name="Save it now").click()
-    expect(page.get_by_role("status").first).to_contain_text("Saved")
+    expect(page.get_by_role("status").first).to_contain_text("Published “Typed before the break”")
     with live_server.app.app_context():
         assert db.session.get(Event, event_id).headline == "Typed before the break"
         db.session.remove()

@@ -54,7 +54,6 @@ def test_sign_in_make_a_mistake_fix_it_publish_and_see_it_on_the_kiosk(
     page.get_by_label("Text", exact=True).fill("It shows his **pick** and lamp.")
     expect(page.locator("#body-preview strong")).to_have_text("pick")  # the live preview
     page.get_by_label("Sources").fill("A local newspaper, 1936")
-    page.get_by_label("Published").check()
     page.get_by_label("Image", exact=True).set_input_files(photo_file(tmp_path))
     expect(page.locator("#field-image_alt .field__error")).to_contain_text("Describe the image")
     page.get_by_label("Alt text").fill("A pithead tower against a grey sky")
@@ -62,8 +61,8 @@ def test_sign_in_make_a_mistake_fix_it_publish_and_see_it_on_the_kiosk(
     expect(page.locator("#field-image_alt .field__error")).to_be_empty()
     assert_accessible(page)
 
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator(".flash--success")).to_contain_text("It is published: the kiosk shows it now.")
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.locator(".flash--success")).to_contain_text("The kiosk shows it now.")
     assert_accessible(page)  # the edit page of a saved event
 
     page.goto(live_server.url + "/")
@@ -82,7 +81,7 @@ def test_preview_a_draft_that_the_kiosk_does_not_show(page, live_server, curator
     page.get_by_label("Headline").fill("A draft nobody sees yet")
     page.get_by_label("Year", exact=True).fill("1935")
     page.get_by_label("Era").select_option(label="August 1935 (1935–1935)")
-    page.get_by_role("button", name="Save and preview").click()
+    page.get_by_role("button", name="Preview").click()
 
     expect(page.locator(".preview-banner")).to_contain_text("Preview — not published")
     expect(page.locator("h1#event-title")).to_have_text("A draft nobody sees yet")
@@ -100,7 +99,7 @@ def test_the_event_list_filters_as_the_curator_types(page, live_server, curator_
     rows = page.locator("#event-results tbody tr")
     expect(rows).to_have_count(len(FIXTURE.event_slugs))
     with page.expect_request(re.compile(r"/admin/events\?q=tonnes")) as request:
-        page.get_by_label("Search headlines and summaries").fill("tonnes")
+        page.get_by_label("Search").fill("tonnes")
     assert request.value.headers.get("hx-request") == "true"
     expect(rows.filter(has_text="Born in Lugovaya")).to_have_count(0)
     expect(rows.filter(has_text="102 tonnes in one night")).to_have_count(1)
@@ -118,7 +117,9 @@ def test_the_other_admin_pages_are_accessible_too(page, live_server):
         assert_accessible(page)
     page.get_by_label("Idle timeout (seconds)").fill("5")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator("#idle_seconds-error")).to_have_text("Choose a number of seconds between 30 and 600.")
+    expect(page.locator("#idle_seconds-error")).to_have_text(
+        "Choose a number of seconds between 30 and 600: for 2 minutes, 120."
+    )
     assert_accessible(page)  # a form with an error summary and a message
 
 
@@ -137,8 +138,7 @@ def test_a_curator_picks_a_known_place_and_draws_a_figure(page, live_server, cur
     page.get_by_label("Figure rows").fill("Norm | 7 | t\nRecord | 102 | t")
     page.get_by_label("Figure source").fill("Great Soviet Encyclopedia")
     assert_accessible(page)
-    page.get_by_label("Published").check()
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator(".flash--success")).to_contain_text("It is published")
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.locator(".flash--success")).to_contain_text("The kiosk shows it now.")
     page.goto(live_server.url + "/places/karaganda")
     expect(page.locator(".place-event", has_text="A visit to Karaganda")).to_be_visible()

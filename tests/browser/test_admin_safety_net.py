@@ -46,13 +46,13 @@ def test_two_curators_save_at_once_and_the_second_merges_both_changes(page, brow
         anna.goto(edit_url)
         # Both have version 1 open. Anna saves a new headline first.
         anna.get_by_label("Headline").fill(THEIRS)
-        anna.get_by_role("button", name="Save", exact=True).click()
-        expect(anna.locator(".flash--success")).to_contain_text("Saved")
+        anna.get_by_role("button", name="Publish changes").click()
+        expect(anna.locator(".flash--success")).to_contain_text("Published")
     finally:
         anna.context.close()
 
     page.get_by_label("Summary").fill(TYPED)
-    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Publish changes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Someone else saved “{THEIRS}” in the meantime"
     )
@@ -68,9 +68,9 @@ def test_two_curators_save_at_once_and_the_second_merges_both_changes(page, brow
     summary.get_by_label("Keep your version").check()
     expect(summary.get_by_label("Merged summary")).to_be_hidden()
     headline.get_by_label("Keep the saved version").check()
-    page.get_by_role("button", name="Save the merged version").click()
+    page.get_by_role("button", name="Publish the merged version").click()
 
-    expect(page.locator(".flash--success")).to_contain_text(f"Saved “{THEIRS}”")
+    expect(page.locator(".flash--success")).to_contain_text(f"Published “{THEIRS}”")
     expect(page.get_by_label("Headline")).to_have_value(THEIRS)
     expect(page.get_by_label("Summary")).to_have_value(TYPED)
 
@@ -110,6 +110,7 @@ def test_trash_and_audit_log(page, live_server, accounts):
     expect(page.locator(".flash--success")).to_contain_text(f"Restored “{HEADLINE}”")
     expect(page.get_by_text("The trash is empty.")).to_be_visible()
 
+    page.get_by_text("Administration").click()  # the administrators' pages, in a menu of their own
     page.get_by_role("link", name="Audit log").click()
     rows = page.locator("#audit-results tbody tr")
     expect(rows.first).to_contain_text("Restored an event from the trash")

@@ -30,7 +30,7 @@ def test_a_curator_corrects_the_title_and_adds_a_russian_book(page, live_server,
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status").filter(has_text="Saved the title and further reading")).to_be_visible()
 
-    page.get_by_role("link", name="Русский").click()
+    page.get_by_role("link", name="Russian").click()
     assert_accessible(page)  # the default text beside each field
     scholarly = page.get_by_label("Scholarly works")
     scholarly.press("Control+End")

@@ -77,16 +77,17 @@ def test_hostile_text_in_every_field_never_runs(page, live_server, curator_accou
     page.get_by_label("Figure source").fill(SHORT)
     page.get_by_label("Figure confidence label").fill(SHORT[:80])
     page.get_by_label("Featured").check()
-    page.get_by_label("Published").check()
     page.get_by_label("Image", exact=True).set_input_files(photo_file(tmp_path))
     page.get_by_label("Alt text").fill(LONG)
     page.get_by_label("Caption").fill(LONG)
     page.get_by_label("Credit").fill("<script>alert(4)</script>" + SHORT)  # at most 200 characters
-    page.get_by_role("button", name="Save and preview").click()
+    page.get_by_role("button", name="Preview").click()
 
     expect(page.locator("h1#event-title")).to_have_text("Hostile " + SHORT)  # shown as text
     assert_nothing_ran(page, dialogs, probes)
     slug = page.locator("#event-view").get_attribute("data-event")
+    page.get_by_role("button", name="Publish").click()  # from the preview's banner
+    expect(page.locator(".flash--success")).to_contain_text("The kiosk shows it now.")
 
     page.goto(live_server.url + "/")
     card = page.locator(f"#event-{slug}")

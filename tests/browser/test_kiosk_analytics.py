@@ -178,7 +178,7 @@ def test_a_kiosk_reports_in_and_goes_silent_when_it_stops(browser, live_server, 
     curator_page.goto(live_server.url + "/admin/kiosks")
     row = curator_page.locator('tr[data-kiosk="gallery-3"]')
     expect(row.locator("[data-state]")).to_contain_text("Reports errors")
-    expect(row).to_contain_text("Current")
+    expect(row).to_contain_text("The current timeline")
     expect(row).to_contain_text("1920x1080")
     expect(row.locator("[data-state]")).not_to_contain_text("Silent")
 

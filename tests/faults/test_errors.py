@@ -16,6 +16,7 @@ from kiosk.web import failures
 from kiosk.web.caching import SharedResponses
 
 from ..conftest import make_app
+from ..visits import enrol, event, now_ms, send
 from .conftest import Explosion, signed_in
 
 REQUEST_ID = re.compile(r"[0-9a-f]{16}")
@@ -83,20 +84,29 @@ def test_a_fault_in_front_of_flask_still_gets_a_designed_page_and_a_logged_trace
     assert logged.exc_info[0] is ZeroDivisionError
 
 
-def test_a_fault_behind_a_kiosk_report_is_answered_in_json(shown_app, monkeypatch):
-    def explode(_body):
+def test_a_fault_behind_a_kiosk_report_is_logged_with_its_id_and_answered_503_never_500(
+    shown_app, data_dir, monkeypatch, caplog
+):
+    """A flood of failing reports must not push the admins' unexpected errors out of their list: the
+    kiosk is told to try again (it keeps its records), the log has the traceback under the request id,
+    and the Errors page counts them as incidents."""
+
+    def explode(*_args):
         raise Explosion("a fault planted in the analytics intake")
 
+    kiosk = enrol(shown_app)
     monkeypatch.setattr(analytics, "read_batch", explode)
-    response = shown_app.test_client().post(
-        "/analytics/events", json={"kiosk": "k1", "events": []}, headers={"Origin": "http://localhost"}
-    )
-    assert response.status_code == 500
-    assert response.json == {
-        "error": "bug",
-        "message": response.json["message"],
-        "request_id": response.headers["X-Request-Id"],
-    }
+    client = shown_app.test_client()
+    for _ in range(3):
+        response = send(client, kiosk, [event("swipe", now_ms() - 1000)])
+        assert response.status_code == 503 and response.headers["Retry-After"]
+        assert response.json["request_id"] == response.headers["X-Request-Id"]
+    logged = [record for record in caplog.records if "Refused (report-refused)" in record.getMessage()]
+    assert len(logged) == 3 and response.headers["X-Request-Id"] in logged[-1].getMessage()
+    assert logged[-1].exc_info[0] is Explosion
+    assert failures.recent(data_dir) == []  # no unexpected error pushed out
+    [incident] = failures.incidents(data_dir)
+    assert (incident["kind"], incident["count"]) == (failures.REPORT_REFUSED, 3)
 
 
 def test_admins_read_the_last_errors_with_their_tracebacks(shown_app, admin_of):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import time
 
 import pysqlite3.dbapi2 as sqlite
 import pytest
@@ -16,6 +15,7 @@ from kiosk.telemetry import analytics
 from kiosk.web import failures
 
 from ..helpers import make_user
+from ..visits import enrol, event, now_ms, send
 from .conftest import Browser
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -62,19 +62,12 @@ def test_a_paused_sign_in_is_counted_as_a_rate_limit(shown_app, data_dir, caplog
 
 
 def test_a_kiosk_report_the_database_refused_is_an_incident(shown_app, data_dir, monkeypatch, no_fallback):
-    def refuse(_rows):
+    def refuse(*_args):
         raise OperationalError("INSERT", {}, sqlite.OperationalError("database is locked"))
 
+    kiosk = enrol(shown_app, "gallery-3")
     monkeypatch.setattr(analytics, "ingest", refuse)
-    response = shown_app.test_client().post(
-        "/analytics/events",
-        json={
-            "kiosk": "gallery-3",
-            "sent_at": int(time.time() * 1000),
-            "events": [{"id": "f" * 32, "session": "a" * 32, "type": "swipe", "at": int(time.time() * 1000)}],
-        },
-        headers={"Origin": "http://localhost"},
-    )
+    response = send(shown_app.test_client(), kiosk, [event("swipe", now_ms())])
     assert response.status_code == 503
     [incident] = failures.incidents(data_dir)
     assert incident["kind"] == failures.REPORT_REFUSED

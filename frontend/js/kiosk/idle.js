@@ -147,6 +147,8 @@ export function start() {
     // Wake when the finger lifts, and swallow the click that follows it.
     window.addEventListener("pointerup", () => {
       if (waking && chosenLanguage && !chosenLanguage.hasAttribute("aria-current")) {
+        analytics.record("language", { subject: chosenLanguage.dataset.language });
+        K.swallowNextClick();   // the click that follows is this choice, not a second one
         state = "resetting";
         location.replace(chosenLanguage.getAttribute("href"));
       } else if (waking) wake();

@@ -244,6 +244,7 @@ export function start() {
     } else if (language) {
       // Another language: the same page in it (the visitor's reading settings are kept), no history added.
       evt.preventDefault();
+      if (!language.hasAttribute("aria-current")) analytics.record("language", { subject: language.dataset.language });
       location.replace(language.getAttribute("href"));
     } else if (close) {
       evt.preventDefault();
