@@ -220,9 +220,11 @@ class Projection:
 MAP = Projection()
 # Seas named on the map (the base map has no text): (name, latitude, longitude) of the label's centre.
 SEAS = ((_l("Black Sea"), 43.3, 34.6), (_l("Caspian Sea"), 44.0, 50.4))
-MARKER_GAP = 18.0  # map units between a route arrow's tip and the marker it points at
+MARKER_GAP = 22.0  # map units between a route arrow's tip and the marker it points at
 TAP_SPACING = 56.0  # map units between markers below which they go into the inset (tap circles are 52 across)
-INSET_WIDTH, INSET_MARGIN = 260.0, 16.0
+# The inset is wide enough for its places' names to run inside its frame (they start a fifth of the way in).
+INSET_WIDTH, INSET_HEIGHT, INSET_MARGIN = 420.0, 200.0, 16.0
+INSET_PLACES_AT = 0.18  # how far across the inset its places sit, as a share of its width
 
 
 @dataclass
@@ -238,6 +240,10 @@ class MapPlace:
     in_inset: bool = False
     inset_x: float = 0.0
     inset_y: float = 0.0
+    number: int | None = None  # its place in the order he came to the places on the map (from 1)
+    starts: bool = False  # the route starts here
+    ends: bool = False  # the route ends here
+    label_left: bool = False  # its name runs to the left of its marker
 
     @property
     def key(self) -> str:
@@ -302,6 +308,15 @@ class Inset:
         return round(self.height / self.zoom, 1)
 
     @property
+    def leader(self) -> tuple[float, float, float, float]:
+        """A line from the dashed frame on the map (what the inset enlarges) to the inset's nearest corner."""
+        sx, sy, sw, sh = self.source_x, self.source_y, self.source_width, self.source_height
+        corners = [(self.x + dx, self.y + dy) for dx in (0, self.width) for dy in (0, self.height)]
+        cx, cy = min(corners, key=lambda corner: math.dist(corner, (sx + sw / 2, sy + sh / 2)))
+        near = (min(max(cx, sx), sx + sw), min(max(cy, sy), sy + sh))  # the dashed frame's nearest point
+        return (round(near[0], 1), round(near[1], 1), round(cx, 1), round(cy, 1))
+
+    @property
     def image_transform(self) -> str:
         """Places the whole base map so that the source area fills the inset."""
         left, top = self.x - self.source_x * self.zoom, self.y - self.source_y * self.zoom
@@ -311,18 +326,44 @@ class Inset:
 @dataclass
 class PlacesMap:
     places: list[MapPlace]  # every place, in the order he came there; on_map says which have a marker
-    route: list[tuple[float, float]]  # map points of the places in the order he came to them
+    stops: list[MapPlace]  # the route: places on the map in the order he came to them (again after a stay)
     inset: Inset | None
-    inset_route: list[tuple[float, float]]
     projection: Projection = MAP
 
     @property
+    def route(self) -> list[tuple[float, float]]:
+        """The route's points on the map, where each place really is."""
+        return [(stop.x, stop.y) for stop in self.stops]
+
+    @property
     def route_segments(self) -> list[str]:
-        return segments(self.route)
+        """The legs on the main map: to and from where each place really is (the inset's places too, at
+        the dashed frame that shows what the inset enlarges), but not between two of the inset's places,
+        which the inset draws."""
+        legs = []
+        for one, other in itertools.pairwise(self.stops):
+            if not (one.in_inset and other.in_inset):  # (no gap at the inset's places: no marker there)
+                legs += segments(
+                    [(one.x, one.y), (other.x, other.y)],
+                    gap=0 if one.in_inset else MARKER_GAP,
+                    end_gap=0 if other.in_inset else MARKER_GAP,
+                )
+        return legs
 
     @property
     def inset_segments(self) -> list[str]:
-        return segments(self.inset_route)
+        """The legs between two of the inset's places, drawn in the inset."""
+        return [
+            leg
+            for one, other in itertools.pairwise(self.stops)
+            if one.in_inset and other.in_inset
+            for leg in segments([(one.inset_x, one.inset_y), (other.inset_x, other.inset_y)])
+        ]
+
+    @property
+    def numbered(self) -> list[MapPlace]:
+        """The places on the route, each once, by their numbers."""
+        return sorted((place for place in self.places if place.number), key=lambda place: place.number or 0)
 
     @property
     def seas(self) -> list[tuple[str, float, float]]:
@@ -337,19 +378,20 @@ def sea_labels(projection: Projection = MAP) -> list[tuple[str, float, float]]:
     return [(str(name), *projection.point(lat, lon)) for name, lat, lon in SEAS]
 
 
-def segments(points, gap: float = MARKER_GAP, bend: float = 0.18) -> list[str]:
+def segments(points, gap: float = MARKER_GAP, bend: float = 0.18, end_gap: float | None = None) -> list[str]:
     """The route's legs as SVG path data: each bends to its right, so a journey there and back shows as
-    two arcs, and stops short of both markers so its arrowhead shows."""
+    two arcs, and stops short of both markers (``gap``, or ``end_gap`` at its end) so its arrowhead shows."""
     legs = []
+    last_gap = gap if end_gap is None else end_gap
     for (x1, y1), (x2, y2) in itertools.pairwise(points):
         length = math.dist((x1, y1), (x2, y2))
-        if length <= 2 * gap:
+        if length <= gap + last_gap:
             continue
         ux, uy = (x2 - x1) / length, (y2 - y1) / length
         # The control point: off the middle, to the right of the direction of travel.
         cx, cy = (x1 + x2) / 2 - uy * length * bend, (y1 + y2) / 2 + ux * length * bend
         start = _towards((x1, y1), (cx, cy), gap)
-        end = _towards((x2, y2), (cx, cy), gap)
+        end = _towards((x2, y2), (cx, cy), last_gap)
         legs.append(f"M{start[0]:g} {start[1]:g}Q{cx:.1f} {cy:.1f} {end[0]:g} {end[1]:g}")
     return legs
 
@@ -417,28 +459,71 @@ def _crowded(places: list[MapPlace]) -> list[MapPlace]:
     ]
 
 
-def _inset_for(crowded: list[MapPlace], others: list[MapPlace], projection: Projection) -> Inset:
-    """An inset where no other marker is, zoomed so the crowded places stand well apart."""
+# A name's box on the map, estimated from its letters (the server has no fonts to measure with): generous
+# widths for the wide letters of Cyrillic and bold type, at the sizes places.css gives names and years.
+NAME_SIZE, YEARS_SIZE, LABEL_OFFSET = 21.0, 19.0, 24.0
+
+
+def label_box(place: MapPlace, x: float, y: float, left: bool) -> tuple[float, float, float, float]:
+    """Where a marker and its name, years and route word take room: (left, top, right, bottom)."""
+    # (A record not read in a language, as tests pass, has no worded years: their span is as long.)
+    years = getattr(place.record, "years", None) or span_label(place.record.years_from, place.record.years_to)
+    width = max(len(place.name) * NAME_SIZE * 0.62, len(years) * YEARS_SIZE * 0.56)
+    lines = 1 + bool(years) + (place.starts or place.ends)
+    bottom = y + 8 + (lines - 1) * 22
+    if left:
+        return (x - LABEL_OFFSET - width, y - 30, x + 28, bottom)
+    return (x - 28, y - 30, x + LABEL_OFFSET + width, bottom)
+
+
+def _overlap(one: tuple[float, float, float, float], other: tuple[float, float, float, float]) -> bool:
+    return one[0] < other[2] and other[0] < one[2] and one[1] < other[3] and other[1] < one[3]
+
+
+def _place_labels(places: list[MapPlace], projection: Projection) -> list[tuple[float, float, float, float]]:
+    """Each marker's name to its right, or to its left where that keeps it on the map and off the names
+    placed before it; returns the boxes they take."""
+    taken: list[tuple[float, float, float, float]] = []
+    for place in places:
+        sides = [False, True]
+        boxes = {left: label_box(place, place.x, place.y, left) for left in sides}
+        fits = [left for left in sides if boxes[left][0] >= 0 and boxes[left][2] <= projection.width]
+        clear = [left for left in fits if not any(_overlap(boxes[left], box) for box in taken)]
+        place.label_left = (clear or fits or [place.x > projection.width / 2])[0]
+        taken.append(boxes[place.label_left])
+    return taken
+
+
+def _inset_for(crowded: list[MapPlace], taken: list, projection: Projection) -> Inset:
+    """An inset as near the crowded places as it can be without covering them or any other marker and its
+    name, zoomed so they stand well apart with their names inside it."""
     xs, ys = [place.x for place in crowded], [place.y for place in crowded]
-    spread = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
-    width, height = INSET_WIDTH, INSET_WIDTH * 0.7
-    zoom = min(max((height - 2 * 60) / spread, 2.0), 12.0)
-    centre_x, centre_y = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-    right, bottom = projection.width - width - INSET_MARGIN, projection.height - height - 40
-    corners = [(right, INSET_MARGIN), (right / 2, INSET_MARGIN), (right, bottom), (INSET_MARGIN, bottom)]
-    # The crowded places sit left of the inset's middle: their names run to the right, inside it.
-    source = (centre_x - width * 0.25 / zoom, centre_y - height / 2 / zoom, width / zoom, height / zoom)
-
-    def clear(x: float, y: float) -> bool:
-        """No other marker, nor the crowded places themselves, under the inset (or its labels' reach)."""
-        keep_out = [(p.x, p.y) for p in others] + [(centre_x, centre_y)]
-        return not any(
-            x - 160 <= px <= x + width + 40 and y - 30 <= py <= y + height + 40 for px, py in keep_out
-        )
-
-    x, y = next((corner for corner in corners if clear(*corner)), corners[0])
+    width, height = INSET_WIDTH, INSET_HEIGHT
+    # Spread out in the inset's height (room above for its title, below for the last one's lines).
+    zoom = min(
+        max((height - 130) / max(max(ys) - min(ys), 1.0), 2.0),
+        max(width * 0.25 / max(max(xs) - min(xs), 1.0), 2.0),
+        12.0,
+    )
+    centre = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    source = (min(xs) - width * INSET_PLACES_AT / zoom, min(ys) - 70 / zoom)
+    source_box = (source[0], source[1], source[0] + width / zoom, source[1] + height / zoom)
+    keep_out = [*taken, source_box]
+    margin = INSET_MARGIN
+    spots = [
+        (float(x), float(y))
+        for x in range(int(margin), int(projection.width - width - margin) + 1, 8)
+        for y in range(int(margin), int(projection.height - height - margin) + 1, 8)
+    ]
+    clear = [
+        (x, y) for x, y in spots if not any(_overlap((x, y, x + width, y + height), box) for box in keep_out)
+    ]
+    x, y = min(
+        clear or [(projection.width - width - margin, margin)],
+        key=lambda spot: math.dist((spot[0] + width / 2, spot[1] + height / 2), centre),
+    )
     return Inset(
-        x=round(x, 1), y=round(y, 1), width=width, height=height,
+        x=x, y=y, width=width, height=height,
         source_x=round(source[0], 2), source_y=round(source[1], 2), zoom=round(zoom, 3),
     )  # fmt: skip
 
@@ -451,16 +536,20 @@ def places_map(events, localize=lambda place: place, projection: Projection = MA
     for place in places:
         place.on_map = True
         place.x, place.y = projection.point(place.lat, place.lon)
+    stops = _route(places)
+    for place in stops:
+        if place.number is None:
+            place.number = 1 + sum(1 for other in places if other.number)
+    if stops:
+        stops[0].starts, stops[-1].ends = True, True
     crowded = _crowded(places)
-    others = [place for place in places if place not in crowded]
-    inset = _inset_for(crowded, others, projection) if crowded else None
+    taken = _place_labels([place for place in places if place not in crowded], projection)
+    inset = _inset_for(crowded, taken, projection) if crowded else None
     if inset is not None:
         for place in crowded:
             place.in_inset = True
             place.inset_x, place.inset_y = inset.point(place.x, place.y)
-    route = [(place.x, place.y) for place in _route(places)]
-    inset_route = [inset.point(x, y) for x, y in route] if inset else []
-    return PlacesMap(every_place, route, inset, inset_route, projection)
+    return PlacesMap(every_place, stops, inset, projection)
 
 
 def locator(place, projection: Projection = MAP) -> tuple[float, float] | None:

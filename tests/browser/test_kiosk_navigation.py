@@ -38,7 +38,9 @@ def test_era_chips_and_the_year_scrubber_go_anywhere_and_show_where_you_are(page
     box = rail.bounding_box()
     middle = box["y"] + box["height"] / 2
     Fingers(page).swipe([(box["x"] + 10, middle)], [(box["x"] + box["width"] * 0.6, middle)], steps=8)
-    expect(rail).to_have_attribute("aria-valuenow", "1957")  # 3/5 along is 1949; the next event is 1957's
+    # 3/5 along is 1949: the thumb stays on the year chosen, and the timeline shows the next event, 1957's.
+    expect(rail).to_have_attribute("aria-valuenow", "1949")
+    expect(page.locator("[data-scrubber-year]")).to_have_text("1949")
     expect(page.locator(f"#event-{FIXTURE.return_event}")).to_be_in_viewport()
     return_chip = page.get_by_role("link", name="Donbas again 1957–1974")
     expect(return_chip).to_have_attribute("aria-current", "true")
@@ -47,8 +49,12 @@ def test_era_chips_and_the_year_scrubber_go_anywhere_and_show_where_you_are(page
     page.keyboard.press("Home")
     wait_until(page, "document.getElementById('track').scrollLeft === 0")
     page.keyboard.press("PageUp")
-    expect(rail).to_have_attribute("aria-valuenow", "1927")  # 1916 has no events: the next one is 1927's
+    expect(rail).to_have_attribute("aria-valuenow", "1916")  # 1916 has no events: the next one is 1927's
     expect(page.locator(f"#event-{FIXTURE.mine_event}")).to_be_in_viewport()
+    # Moving the timeline by hand shows its first event's year again.
+    page.locator("#track").dispatch_event("wheel")
+    page.locator("#track").evaluate("track => track.scrollBy({left: 10})")
+    expect(rail).to_have_attribute("aria-valuenow", "1927")
 
 
 def test_the_keyboard_works_too(page, live_server):

@@ -11,19 +11,36 @@ export const analytics = { record() {}, reading() {}, touched() {}, failed() {} 
 /* ---------- Reading preferences: larger text and high contrast ---------- */
 
 const PREFERENCES = ["text-large", "contrast-high"];
+// Kept in the tab's session storage as they change, so that every page the visitor goes to (Places, an
+// event opened from there, another language, a reload onto new content) shows them, until the kiosk
+// starts again for the next visitor (resetPreferences).
+const PREFERENCES_KEY = "kiosk:reading";
 
 function applyPreferences(chosen) {
   const root = document.documentElement;
+  const changed = PREFERENCES.some((name) => root.classList.contains(name) !== chosen.includes(name));
   for (const name of PREFERENCES) root.classList.toggle(name, chosen.includes(name));
   for (const button of document.querySelectorAll("[data-preference]")) {
     button.setAttribute("aria-pressed", String(root.classList.contains(button.dataset.preference)));
+  }
+  try {
+    sessionStorage.setItem(PREFERENCES_KEY, JSON.stringify(chosen));
+  } catch (error) { /* storage full or disabled: the settings last as long as the page */ }
+  if (changed) K.emit("preferences", chosen);   // (not for a new event view's buttons, shown as they are)
+}
+
+function keptPreferences() {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(PREFERENCES_KEY) || "[]");
+    return Array.isArray(kept) ? PREFERENCES.filter((name) => kept.includes(name)) : [];
+  } catch (error) {
+    return [];
   }
 }
 
 const currentPreferences = () => PREFERENCES.filter((name) => document.documentElement.classList.contains(name));
 
-/* Kept across a reload onto new content or into another language; dropped for the next visitor. */
-export const rememberPreferences = () => K.remember("preferences", currentPreferences());
+/* The next visitor starts with neither. */
 export const resetPreferences = () => applyPreferences([]);
 
 /* Settings from the page's data attributes, helpers, the lockdown and the reading preferences. Pages
@@ -145,5 +162,5 @@ export function start() {
 
   // New event views come with their own preference buttons: show them in the current state.
   document.addEventListener("htmx:afterSwap", () => applyPreferences(currentPreferences()));
-  applyPreferences(K.recall("preferences") || []);
+  applyPreferences(keptPreferences());
 }

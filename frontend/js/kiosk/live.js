@@ -1,6 +1,6 @@
 /* Offline and live updates */
 
-import { K, analytics, rememberPreferences } from "./core.js";
+import { K, analytics } from "./core.js";
 
 let updatePending = false;   // a publish (or an upgrade) is waiting for a moment that disturbs nobody
 let reloading = false;
@@ -11,9 +11,8 @@ export function applyPendingUpdate(options = {}) {
   if (!updatePending) return false;
   if (options.attract) {
     K.remember("attract", true);
-  } else {
-    rememberPreferences();
-    if (options.keepPlace) K.emit("keep-place");
+  } else if (options.keepPlace) {
+    K.emit("keep-place");
   }
   reloading = true;
   location.replace(options.attract ? K.config.defaultHome : K.config.home);

@@ -1,7 +1,7 @@
 /* Navigation: the event layer, history, chips, scrubber, keyboard */
 
 import { isEventPage } from "../addresses.js";
-import { K, analytics, rememberPreferences } from "./core.js";
+import { K, analytics } from "./core.js";
 import { applyPendingUpdate } from "./live.js";
 
 /* The event layer and the history, which start() finds and wires to the page; goHome and step act on
@@ -15,12 +15,15 @@ let pendingHistory = null;   // what the layer's next swap does to the address: 
 let stepFrom = null;         // "next" or "prev": the side the coming event enters from
 let returnFocusTo = null;
 let layerBusy = false;       // an event is on its way into the layer
+let chosenYear = null;       // a year chosen on the scrubber: shown there (not the first card's year in
+                             // view) until the visitor moves the timeline another way
 
 const layerOpen = () => K.onTimeline && layer && !layer.hidden;
 
 function closeLayer() {
   if (!layerOpen()) return;
   layer.hidden = true;
+  layer.removeAttribute("aria-labelledby");
   analytics.reading(null);
   layer.replaceChildren();
   K.updateInert();
@@ -33,7 +36,7 @@ function closeLayer() {
 /* Leave the pushed event entry, so the timeline is again the last entry; resolves once there. */
 function returnToTimelineEntry() {
   if (!pushedEvent) {
-    history.replaceState({ kiosk: "timeline" }, "", "/");
+    history.replaceState({ kiosk: "timeline" }, "", K.config.home);
     return Promise.resolve();
   }
   pushedEvent = false;
@@ -63,6 +66,7 @@ export function goHome(behavior) {
     return new Promise(() => {});
   }
   returnFocusTo = null;
+  chosenYear = null;
   closeLayer();
   return returnToTimelineEntry().then(() => scrollTrackTo(0, behavior || "auto"));
 }
@@ -102,6 +106,8 @@ export function start() {
     // then the page beneath stops taking touches and focus, and focus moves to the headline: both
     // restyle the whole page, which on a slow kiosk PC would hold back that first paint.
     const heading = layer.querySelector("#event-title");
+    // The dialog is named by the event's headline (the page names it "Event" until one is open).
+    if (heading) layer.setAttribute("aria-labelledby", "event-title");
     requestAnimationFrame(() => setTimeout(() => {
       if (!layerOpen()) return;
       K.updateInert();
@@ -229,11 +235,16 @@ export function start() {
     const home = target.closest("[data-start-again]");
     const chip = target.closest("[data-era]");
     const language = target.closest("[data-language]");
-    if (language) {
-      // Another language: the same page in it, the visitor's reading settings kept, no history added.
+    const skip = target.closest(".skip-link");
+    if (skip) {
+      // Straight to the page's content or its controls, without a history entry.
+      evt.preventDefault();
+      const destination = document.getElementById(skip.getAttribute("href").slice(1));
+      if (destination) destination.focus();
+    } else if (language) {
+      // Another language: the same page in it (the visitor's reading settings are kept), no history added.
       evt.preventDefault();
       if (!language.hasAttribute("aria-current")) analytics.record("language", { subject: language.dataset.language });
-      rememberPreferences();
       location.replace(language.getAttribute("href"));
     } else if (close) {
       evt.preventDefault();
@@ -248,6 +259,7 @@ export function start() {
       const chapter = document.getElementById(chip.dataset.era);
       if (!chapter) return;
       analytics.record("era", { subject: chip.dataset.era });
+      chosenYear = null;
       jump((behavior) => scrollTrackTo(offsetInTrack(chapter), behavior), smooth());
       if (evt.detail === 0) {
         const card = chapter.querySelector(".card");
@@ -274,6 +286,7 @@ export function start() {
       if (evt.target.closest && evt.target.closest("[role=slider], .dock__eras, input, textarea")) return;
       evt.preventDefault();
       const distance = Math.round(track.clientWidth * 0.6) * (evt.key === "ArrowRight" ? 1 : -1);
+      chosenYear = null;
       scrollTrackTo(track.scrollLeft + distance, smooth());
     }
   });
@@ -294,6 +307,7 @@ export function start() {
   const firstYear = rail ? Number(rail.getAttribute("aria-valuemin")) : 0;
   const lastYear = rail ? Number(rail.getAttribute("aria-valuemax")) : 0;
   let scrubbing = false;
+  const eraRow = document.querySelector(".dock__eras");
 
   const padding = () => parseFloat(getComputedStyle(track).paddingLeft) || 0;
 
@@ -331,15 +345,36 @@ export function start() {
     rail.setAttribute("aria-valuetext", String(year));
   }
 
+  /* The current era's chip, kept in view in its row (which scrolls when the chips do not all fit), and
+     the row's edges marked where more chips lie beyond them. */
+  function showChip(current) {
+    for (const chip of chips) {
+      if (chip === current) chip.setAttribute("aria-current", "true");
+      else chip.removeAttribute("aria-current");
+    }
+    if (!eraRow) return;
+    if (current) {
+      const row = eraRow.getBoundingClientRect();
+      const box = current.getBoundingClientRect();
+      if (box.left < row.left) eraRow.scrollLeft -= row.left - box.left + 16;
+      else if (box.right > row.right) eraRow.scrollLeft += box.right - row.right + 16;
+    }
+    showRowEdges();
+  }
+
+  function showRowEdges() {
+    const more = eraRow.scrollWidth - eraRow.clientWidth;
+    eraRow.classList.toggle("has-more-before", more > 1 && eraRow.scrollLeft > 1);
+    eraRow.classList.toggle("has-more-after", more > 1 && eraRow.scrollLeft < more - 1);
+  }
+  if (eraRow) eraRow.addEventListener("scroll", showRowEdges, { passive: true });
+
   function showPlace() {
     const slot = firstVisibleSlot();
     if (!slot) return;
     const chapter = slot.closest(".chapter");
-    for (const chip of chips) {
-      if (chapter && chip.dataset.era === chapter.id) chip.setAttribute("aria-current", "true");
-      else chip.removeAttribute("aria-current");
-    }
-    if (!scrubbing) showYear(Number(slot.dataset.year));
+    showChip(chips.find((chip) => chapter && chip.dataset.era === chapter.id));
+    if (!scrubbing && chosenYear === null) showYear(Number(slot.dataset.year));
   }
 
   /* The first event from that year on. In a long timeline it may not have arrived yet: then go to the
@@ -369,7 +404,10 @@ export function start() {
     go(behavior);
   }
   for (const type of ["pointerdown", "wheel"]) {
-    track.addEventListener(type, () => { pendingJump = null; }, { passive: true });
+    track.addEventListener(type, () => {
+      pendingJump = null;
+      chosenYear = null;
+    }, { passive: true });
   }
 
   let placeFrame = 0;
@@ -405,6 +443,7 @@ export function start() {
     };
     const scrubTo = (clientX) => {
       const year = yearAt(clientX);
+      chosenYear = year;
       showYear(year);
       jump((behavior) => jumpToYear(year, behavior), "auto");
     };
@@ -437,6 +476,7 @@ export function start() {
       if (year === null) return;
       evt.preventDefault();
       year = clampYear(year);
+      chosenYear = year;
       showYear(year);
       jump((behavior) => jumpToYear(year, behavior), "auto");
     });
