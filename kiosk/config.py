@@ -102,8 +102,9 @@ def load_settings() -> dict:
         # KIOSK_PAGE_CACHE=0 renders every visitor page afresh (to measure rendering, or to debug).
         "PAGE_CACHE": _env("PAGE_CACHE", "1") != "0",
         # A long timeline loads lazily: `/` carries the first events in full and each era's rest arrives
-        # in runs of TIMELINE_PAGE_EVENTS as the visitor reaches it (the default content fits entirely).
-        "TIMELINE_EAGER_EVENTS": _env_int("TIMELINE_EAGER_EVENTS", 50),
+        # in runs of TIMELINE_PAGE_EVENTS as the visitor reaches it. 16 keep the first load of `/ru/` and
+        # `/uk/` with the default content within 40,000 bytes (bench/page_weight.py).
+        "TIMELINE_EAGER_EVENTS": _env_int("TIMELINE_EAGER_EVENTS", 16),
         "TIMELINE_PAGE_EVENTS": _env_int("TIMELINE_PAGE_EVENTS", 40),
         # Visitor analytics and the kiosk fleet (kiosk/telemetry/analytics.py, kiosk/telemetry/fleet.py):
         # how long raw events

@@ -127,6 +127,22 @@ function press(element) {
   }
 }
 
+/* Audio mode moves by the manifest, not by what is scrolled into view: the events a long timeline
+   loads lazily (each era's "more events" placeholder) are fetched at once, so every card can be opened. */
+const fetching = new WeakSet();
+
+function loadEveryEvent() {
+  for (const more of document.querySelectorAll(".card--more")) {
+    if (fetching.has(more)) continue; // its run is on the way; a second click would leave the page
+    fetching.add(more);
+    press(more);
+  }
+}
+
+document.addEventListener("htmx:afterSettle", () => {
+  if (on) loadEveryEvent(); // a run that arrived may end with the next placeholder
+});
+
 function showEvent(slug) {
   const layer = document.getElementById("event-layer");
   const open = layer && !layer.hidden && layer.querySelector(`#event-view[data-event="${CSS.escape(slug)}"]`);
@@ -435,6 +451,7 @@ async function start(how = {}) {
   on = true;
   root.classList.add("audio-mode");
   keepForOffline();
+  loadEveryEvent();
   const resumed = how.resume;
   if (resumed) {
     Object.assign(where, resumed.where);
