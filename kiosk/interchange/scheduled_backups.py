@@ -30,8 +30,6 @@ The clock is a parameter (``run(app, now=...)``) so that tests can walk through 
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
 import random
@@ -39,7 +37,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,6 +48,7 @@ from ..database import modern_sqlite as sqlite
 from ..editing import audit
 from ..extensions import db
 from ..web import failures
+from ..worker_lock import taken_if_free
 from . import backup
 
 STATUS_FILE = "backup-status.json"
@@ -202,21 +201,6 @@ def verify_by_restoring(folder: Path) -> dict:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def _lock(data_dir: Path) -> Iterator[bool]:
-    """The data folder's backup lock, if no other worker (or process) holds it: True when taken."""
-    with open(data_dir / LOCK_FILE, "a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def scheduled_backups(destination: Path) -> list[tuple[str, datetime]]:
     """The scheduled backups in ``destination`` and when each was due (the time in its name, which the
     schedule's own clock wrote)."""
@@ -238,7 +222,7 @@ def run(app: Flask, now: datetime | None = None) -> dict | None:
         return None
     now = now or datetime.now(UTC)
     data_dir = Path(app.config["DATA_DIR"])
-    with app.app_context(), _lock(data_dir) as taken:
+    with app.app_context(), taken_if_free(data_dir / LOCK_FILE) as taken:
         if not taken:
             return None
         status = read_status(data_dir)  # read under the lock: another worker may have just made one

@@ -14,12 +14,10 @@ first visitor in audio mode needs only the welcome, made on demand.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..languages import choice
 from ..web.caching import VersionedCache, request_environ
+from ..worker_lock import taken_if_free
 from . import store
 from .scripts import Clip, Part, Script, script_for
 from .synthesis import SpeechUnavailable
@@ -134,22 +133,6 @@ def build(app: Flask, prune: bool = True) -> BuildReport:
     return report
 
 
-@contextlib.contextmanager
-def _lock(folder: Path) -> Iterator[bool]:
-    """The speech lock, if no other worker holds it: True when taken."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / LOCK_FILE, "a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def start_timer(app: Flask, check_seconds: float = CHECK_SECONDS, sleep: Callable = time.sleep) -> None:
     """In a serving worker: a daemon thread that builds the speech at start-up and after every move of
     the content version (seen by whichever worker takes the lock; the others find the files made)."""
@@ -160,7 +143,7 @@ def start_timer(app: Flask, check_seconds: float = CHECK_SECONDS, sleep: Callabl
             try:
                 version = app.extensions["content_version"]()
                 if version != built_for[0]:
-                    with _lock(Path(app.config["DATA_DIR"])) as taken:
+                    with taken_if_free(Path(app.config["DATA_DIR"]) / LOCK_FILE) as taken:
                         if taken:
                             report = build(app)
                             app.logger.info(
